@@ -1,0 +1,58 @@
+"""Domain errors and the exit codes they map to.
+
+Core code raises these; only `gonogo.cli` turns them into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """The command-line contract's exit codes (see README)."""
+
+    OK = 0
+    INVALID = 1  # the runbook or the request is wrong: nothing changed, nothing sent
+    USAGE = 2
+    DELIVERY_FAILED = 3  # some deliveries failed; the rest went out
+    LOCKED = 4  # another operator holds the run's lock
+    INTERRUPTED = 130
+
+
+class GonogoError(Exception):
+    """An expected failure: shown to the user as one clear message, never a traceback."""
+
+    exit_code: ExitCode = ExitCode.INVALID
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class RunbookError(GonogoError):
+    """The runbook file cannot be read or is invalid."""
+
+
+class TransitionError(GonogoError):
+    """The requested step is not allowed in the run's current state."""
+
+
+class StateError(GonogoError):
+    """The state directory or journal is missing, ambiguous or inconsistent."""
+
+
+class ConfigError(GonogoError):
+    """Missing credentials or an unreachable provider, found before anything is sent."""
+
+
+class DeliveryFailed(GonogoError):
+    """Some deliveries failed; the others went out."""
+
+    exit_code = ExitCode.DELIVERY_FAILED
+
+
+class LockHeld(GonogoError):
+    """Another operator's command holds the run's lock."""
+
+    exit_code = ExitCode.LOCKED

@@ -1,0 +1,1 @@
+"""The runbook format: model, loader, checks, schema."""

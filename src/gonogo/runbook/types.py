@@ -1,0 +1,74 @@
+"""Scalar types of the runbook format: local times and durations, written as text."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BeforeValidator, WithJsonSchema
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$")
+
+
+def parse_local_time(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        match = _HHMM.match(value.strip())
+        if match:
+            return time(int(match[1]), int(match[2]))
+    msg = f'expected a local time as HH:MM in quotes, like "23:00", got {value!r}'
+    raise ValueError(msg)
+
+
+def parse_duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match and (match[1] or match[2]):
+            return timedelta(hours=int(match[1] or 0), minutes=int(match[2] or 0))
+    msg = f"expected a duration like 90m, 1h or 1h30m, got {value!r}"
+    raise ValueError(msg)
+
+
+def parse_zone(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        msg = "expected an IANA time zone name like Europe/Stockholm"
+        raise ValueError(msg)
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"unknown time zone {value!r}; use an IANA name like Europe/Stockholm"
+        raise ValueError(msg) from None
+    return value
+
+
+def format_duration(value: timedelta) -> str:
+    minutes = int(value.total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return f"{hours}h{minutes:02d}m"
+    return f"{hours}h" if hours else f"{minutes}m"
+
+
+LocalTime = Annotated[
+    time,
+    BeforeValidator(parse_local_time),
+    WithJsonSchema({"type": "string", "pattern": _HHMM.pattern, "examples": ["23:00"]}),
+]
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d+h(\d+m)?$|^(\d+h)?\d+m(in)?$", "examples": ["90m"]}
+    ),
+]
+ZoneName = Annotated[
+    str,
+    BeforeValidator(parse_zone),
+    WithJsonSchema({"type": "string", "examples": ["Europe/Stockholm"]}),
+]

@@ -46,13 +46,13 @@ class ConfigError(GonogoError):
     """Missing credentials or an unreachable provider, found before anything is sent."""
 
 
-class DeliveryFailed(GonogoError):
+class DeliveryFailedError(GonogoError):
     """Some deliveries failed; the others went out."""
 
     exit_code = ExitCode.DELIVERY_FAILED
 
 
-class LockHeld(GonogoError):
+class LockHeldError(GonogoError):
     """Another operator's command holds the run's lock."""
 
     exit_code = ExitCode.LOCKED

@@ -7,7 +7,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gonogo.runbook.types import Duration, LocalTime, ZoneName
+from gonogo.runbook.types import Duration, Flag, LocalTime, ZoneName
 
 FORMAT_VERSION = 1
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -41,7 +41,7 @@ class Window(_Strict):
     date: dt.date = Field(description="Local date the window starts, YYYY-MM-DD.")
     start: LocalTime
     end: LocalTime = Field(description="Latest end; earlier than start means the next day.")
-    downtime: bool = Field(default=True, description="Whether services go down (red).")
+    downtime: Flag = Field(default=True, description="Whether services go down (red).")
     services: list[str] = Field(default_factory=list, description="Services affected.")
     rollback: Duration = Field(description="How long a rollback needs.")
     description: str | None = Field(default=None, description="Published description.")
@@ -53,7 +53,7 @@ class Audience(_Strict):
     recipients: str | None = Field(
         default=None, description="CSV file (name,phone,email,language), relative to the runbook."
     )
-    press: bool = Field(default=False, description="A press audience: gets e-mail only.")
+    press: Flag = Field(default=False, description="A press audience: gets e-mail only.")
 
 
 class SmsChannel(_Strict):
@@ -109,7 +109,7 @@ class Variant(_Strict):
 
 
 class Message(_Strict):
-    silent: bool = Field(default=False, description="Deliberately no message for this event.")
+    silent: Flag = Field(default=False, description="Deliberately no message for this event.")
     audiences: list[str] = Field(default_factory=list)
     sms: str | None = None
     email: EmailText | None = None
@@ -147,7 +147,7 @@ class Part(_Strict):
     duration: Duration
     owner: str = Field(min_length=1)
     steps: list[str] = Field(default_factory=list, description="Checklist.")
-    status_message: bool = Field(default=False, description="Send a mid-part status message.")
+    status_message: Flag = Field(default=False, description="Send a mid-part status message.")
     note: str | None = None
     messages: PartMessages = Field(default_factory=PartMessages)
 

@@ -72,3 +72,17 @@ ZoneName = Annotated[
     BeforeValidator(parse_zone),
     WithJsonSchema({"type": "string", "examples": ["Europe/Stockholm"]}),
 ]
+
+
+def parse_flag(value: Any) -> bool:
+    # Only true/false: YAML 1.1's yes/no/on/off are read as text by the loader, and
+    # accepting them here would bring back the `no` that means Norway.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    msg = f"expected true or false, got {value!r}"
+    raise ValueError(msg)
+
+
+Flag = Annotated[bool, BeforeValidator(parse_flag), WithJsonSchema({"type": "boolean"})]

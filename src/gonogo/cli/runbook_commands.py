@@ -1,0 +1,67 @@
+"""Commands that read a runbook without touching a night: validate, schema, plan, messages."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gonogo.cli.app import app
+
+
+class Format(enum.StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    GITHUB = "github"
+
+
+@app.command()
+def validate(
+    runbooks: Annotated[
+        list[Path], typer.Argument(help="Runbook files to check.", metavar="RUNBOOK...")
+    ],
+    output: Annotated[
+        Format, typer.Option("--format", help="text, json, or GitHub workflow annotations.")
+    ] = Format.TEXT,
+    strict: Annotated[bool, typer.Option(help="Warnings fail too.")] = False,
+) -> int:
+    """Check runbooks: every schema and semantic problem as file:line:col; exit 1 if invalid."""
+    from gonogo.render.diagnostics import report  # noqa: PLC0415
+    from gonogo.runbook.validate import validate_files  # noqa: PLC0415  # fast start
+
+    diagnostics = validate_files(runbooks)
+    text, failed = report(diagnostics, len(runbooks), output.value, strict=strict)
+    if text:
+        typer.echo(text)
+    return 1 if failed else 0
+
+
+@app.command()
+def schema() -> int:
+    """Print the JSON Schema of the runbook format."""
+    from gonogo.runbook.schema import json_schema  # noqa: PLC0415
+
+    typer.echo(json_schema())
+    return 0
+
+
+@app.command()
+def plan(runbook: Annotated[Path, typer.Argument(help="The runbook.")]) -> int:
+    """Show the night as a timeline: parts, planned times, owners, messages."""
+    from gonogo.render.plan import show_plan  # noqa: PLC0415
+    from gonogo.runbook.validate import load_valid  # noqa: PLC0415
+
+    show_plan(load_valid(runbook))
+    return 0
+
+
+@app.command()
+def messages(runbook: Annotated[Path, typer.Argument(help="The runbook.")]) -> int:
+    """Render every message for every audience and language, with SMS encoding and segments."""
+    from gonogo.render.messages import show_messages  # noqa: PLC0415
+    from gonogo.runbook.validate import load_valid  # noqa: PLC0415
+
+    show_messages(load_valid(runbook))
+    return 0

@@ -1,0 +1,102 @@
+"""`gonogo messages`: every message rendered as it would go out, with SMS segments."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from rich.markup import escape
+from rich.rule import Rule
+
+from gonogo.render.console import console
+from gonogo.runbook.catalog import Located, message_for, sample_values, texts_for
+from gonogo.runbook.events import Event
+from gonogo.runbook.loader import Loaded
+from gonogo.runbook.model import Runbook
+from gonogo.runbook.segments import measure
+from gonogo.runbook.template import render
+
+
+@dataclass(frozen=True)
+class Rendered:
+    sms: str | None
+    subject: str | None
+    body: str | None
+
+
+def occurrences(runbook: Runbook) -> Iterator[tuple[str, Located, int | None]]:
+    """Each point of the night that sends a message, in the order the night reaches it."""
+    first = message_for(runbook, Event.WINDOW_STARTED)
+    if first:
+        yield "window opens", first, None
+    for number, part in enumerate(runbook.parts, start=1):
+        if part.status_message:
+            status = message_for(runbook, Event.PART_STATUS, number)
+            if status:
+                yield f"part {number} status ({part.id})", status, number
+        done = message_for(runbook, Event.PART_COMPLETED, number)
+        if done:
+            yield f"part {number} Go ({part.id})", done, number
+    for event in Event:
+        if event in (Event.WINDOW_STARTED, Event.PART_STATUS, Event.PART_COMPLETED):
+            continue
+        located = message_for(runbook, event)
+        if located:
+            yield event.value.replace("_", " "), located, None
+
+
+def render_for(
+    runbook: Runbook, located: Located, audience: str, language: str, part: int | None
+) -> Rendered:
+    values = sample_values(runbook, located.event, part)
+    texts = texts_for(located.message, audience, language, runbook.release.language)
+    press = runbook.audiences[audience].press if audience in runbook.audiences else False
+    sms = render(texts.sms, values) if texts.sms is not None and not press else None
+    email = texts.email
+    return Rendered(
+        sms,
+        render(email.subject, values) if email else None,
+        render(email.body, values) if email else None,
+    )
+
+
+def show_messages(loaded: Loaded) -> None:
+    runbook = loaded.runbook
+    assert runbook is not None  # load_valid guarantees it
+    out = console()
+    default = runbook.release.language
+    for title, located, part in occurrences(runbook):
+        message = located.message
+        out.print(Rule(f"{title} [{located.event.value}]", align="left"))
+        if message.silent:
+            out.print("  silent: no message is sent")
+            continue
+        others = {v.language for v in message.variants if v.language and v.language != default}
+        languages = [default, *sorted(others)]
+        groups: dict[Rendered, list[str]] = {}
+        for audience in message.audiences:
+            for language in languages:
+                rendered = render_for(runbook, located, audience, language, part)
+                groups.setdefault(rendered, []).append(f"{audience} [{language}]")
+        for rendered, who in groups.items():
+            out.print(f"  to {', '.join(who)}")
+            if rendered.sms is not None:
+                m = measure(rendered.sms)
+                out.print(
+                    f"  SMS ({m.encoding}, {len(rendered.sms)} characters, "
+                    f"{m.segments} segment{'s' if m.segments != 1 else ''}):"
+                )
+                out.print("    " + escape(rendered.sms))
+            if rendered.subject is not None:
+                out.print(f"  E-mail: {escape(rendered.subject)}")
+                for line in (rendered.body or "").rstrip("\n").splitlines():
+                    out.print("    " + escape(line))
+        if message.press is not None:
+            values = sample_values(runbook, located.event, part)
+            press_to = [a for a, aud in runbook.audiences.items() if aud.press]
+            out.print(
+                f"  Press statement (e-mail to {', '.join(press_to) or 'no press audience'}):"
+            )
+            out.print(f"  {escape(render(message.press.subject, values))}")
+            for line in render(message.press.body, values).rstrip("\n").splitlines():
+                out.print("    " + escape(line))

@@ -1,0 +1,84 @@
+"""`gonogo plan`: the night as a timeline table."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.table import Table
+
+from gonogo.render.console import console
+from gonogo.runbook.catalog import message_for
+from gonogo.runbook.events import Event
+from gonogo.runbook.loader import Loaded
+from gonogo.runbook.model import Message, Runbook
+from gonogo.runbook.timeline import timeline
+from gonogo.runbook.types import format_duration
+
+
+def describe_message(message: Message | None) -> str:
+    if message is None:
+        return "(no message)"
+    if message.silent:
+        return "silent"
+    channels = [c for c in ("sms", "email") if getattr(message, c) is not None]
+    if any(v.sms for v in message.variants) and "sms" not in channels:
+        channels.append("sms")
+    return f"{', '.join(channels)} -> {', '.join(message.audiences)}"
+
+
+def show_plan(loaded: Loaded) -> None:
+    runbook = loaded.runbook
+    assert runbook is not None  # load_valid guarantees it
+    plan = timeline(runbook)
+    out = console()
+
+    def at(instant: dt.datetime) -> str:
+        local = plan.local(instant)
+        return local.strftime("%a %H:%M")
+
+    release = runbook.release
+    out.print(f"[bold]{release.title}[/bold] ({release.id}, {release.kind} release)")
+    out.print(
+        f"Window {plan.local(plan.window_start):%Y-%m-%d %H:%M} to "
+        f"{plan.local(plan.window_end):%Y-%m-%d %H:%M} {plan.zone.key}; "
+        f"rollback needs {format_duration(plan.rollback)}; "
+        f"point of no return {at(plan.point_of_no_return)}"
+    )
+    table = Table(show_lines=False)
+    for column in ("#", "Part", "Start", "End", "Owner", "Go/NoGo", "Message at Go"):
+        table.add_column(column, no_wrap=column in ("#", "Start", "End"))
+    table.add_row(
+        "", "Window opens", at(plan.window_start), "", "", "",
+        describe_message(_message(runbook, Event.WINDOW_STARTED)),
+    )  # fmt: skip
+    gated = runbook.verification.gates if runbook.verification else None
+    for planned in plan.parts:
+        part = planned.part
+        decision = "Go/NoGo" + (" after verification" if part.id == gated else "")
+        title = f"{part.title} ({part.id})"
+        if part.status_message:
+            title += "\n  status message mid-part"
+        table.add_row(
+            str(planned.number), title, at(planned.start), at(planned.end), part.owner,
+            decision, describe_message(_message(runbook, Event.PART_COMPLETED, planned.number)),
+        )  # fmt: skip
+    table.add_row(
+        "", "Window ends", at(plan.window_end), "", "", "",
+        describe_message(_message(runbook, Event.WINDOW_COMPLETED)),
+    )  # fmt: skip
+    out.print(table)
+    if plan.verification_start is not None and runbook.verification is not None:
+        v = runbook.verification
+        out.print(
+            f"Production verification from {at(plan.verification_start)} with "
+            f"{len(v.participants)} participants; gates part '{v.gates}'."
+        )
+    out.print(
+        f"At NoGo: {describe_message(_message(runbook, Event.ROLLBACK_STARTED))}; "
+        f"rollback done: {describe_message(_message(runbook, Event.ROLLBACK_COMPLETED))}"
+    )
+
+
+def _message(runbook: Runbook, event: Event, part: int | None = None) -> Message | None:
+    located = message_for(runbook, event, part)
+    return located.message if located else None

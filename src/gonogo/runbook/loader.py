@@ -1,0 +1,291 @@
+"""Read a runbook file: YAML composed into nodes so every value keeps its line and column.
+
+PyYAML's own constructor is not used: it reads `22:00` as 1320, `0700` as 448 and `no`
+as False, and keeps the last of duplicate keys without a word. Here every scalar is
+text (pydantic converts it to the field's type), `null`/`~`/empty is None, duplicate
+keys and unquoted times are errors, and the error says where.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from gonogo.runbook.diagnostics import Diagnostic, Severity
+from gonogo.runbook.model import FORMAT_VERSION, Runbook
+from gonogo.runbook.pydantic_errors import describe
+
+DocPath = tuple[str | int, ...]
+_NULL = "tag:yaml.org,2002:null"
+_NUMBER = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+
+@dataclass
+class Marks:
+    """Where each key and value stands in the file (0-based, as YAML marks them)."""
+
+    keys: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+    values: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: DocPath, *, key: bool = False) -> tuple[int, int]:
+        """1-based line and column of `path`, or of its nearest known ancestor."""
+        probe = tuple(path)
+        while True:
+            found = (self.keys.get(probe) if key else None) or self.values.get(probe)
+            if found is None and not key:
+                found = self.keys.get(probe)
+            if found is not None:
+                return found[0] + 1, found[1] + 1
+            if not probe:
+                return 1, 1
+            probe = probe[:-1]
+
+    def known(self, path: DocPath) -> bool:
+        return path in self.values or path in self.keys
+
+
+@dataclass
+class Loaded:
+    """A runbook file as read: the model if valid, and every problem found."""
+
+    path: Path
+    sha256: str = ""
+    data: Any = None
+    marks: Marks = field(default_factory=Marks)
+    runbook: Runbook | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.runbook is not None and not self.errors
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    def add(
+        self,
+        path: DocPath,
+        code: str,
+        message: str,
+        severity: Severity = "error",
+        *,
+        key: bool = False,
+    ) -> None:
+        line, column = self.marks.locate(path, key=key)
+        self.add_at(line, column, code, message, severity)
+
+    def add_at(
+        self, line: int, column: int, code: str, message: str, severity: Severity = "error"
+    ) -> None:
+        self.diagnostics.append(Diagnostic(str(self.path), line, column, severity, code, message))
+
+
+def load(path: Path) -> Loaded:
+    """Read and validate the runbook's structure; never raises for bad content."""
+    loaded = Loaded(path=path)
+    text = _read_text(path, loaded)
+    if text is None:
+        return loaded
+    data = _compose(text, loaded)
+    if data is None:
+        return loaded
+    loaded.data = data
+    if not _check_format(data, loaded):
+        return loaded
+    _scan_credentials(data, (), loaded)
+    try:
+        loaded.runbook = Runbook.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            path_, code, message, at_key = describe(error, loaded.marks)
+            loaded.add(path_, code, message, key=at_key)
+    return loaded
+
+
+def _read_text(path: Path, loaded: Loaded) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        loaded.add_at(1, 1, "unreadable", "no such file")
+        return None
+    except IsADirectoryError:
+        loaded.add_at(1, 1, "unreadable", "is a directory, not a runbook file")
+        return None
+    except OSError as exc:
+        loaded.add_at(1, 1, "unreadable", f"cannot read the file: {exc.strerror}")
+        return None
+    loaded.sha256 = hashlib.sha256(raw).hexdigest()
+    if b"\x00" in raw:
+        offset = raw.index(b"\x00")
+        line, column = _position(raw, offset)
+        loaded.add_at(line, column, "binary", "binary file (NUL byte), not a YAML runbook")
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _position(raw, exc.start)
+        loaded.add_at(
+            line,
+            column,
+            "encoding",
+            f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded; save the file as UTF-8",
+        )
+        return None
+    if not text.strip():
+        loaded.add_at(1, 1, "empty", "the file is empty; a runbook starts with `format: 1`")
+        return None
+    return text
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    return raw.count(b"\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _compose(text: str, loaded: Loaded) -> dict[str, Any] | None:
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        loaded.add_at(line, column, "yaml", f"YAML syntax error: {problem}")
+        return None
+    except yaml.YAMLError as exc:
+        loaded.add_at(1, 1, "yaml", f"YAML error: {exc}")
+        return None
+    finally:
+        loader.dispose()
+    if root is None:
+        loaded.add_at(1, 1, "empty", "the file has no content; a runbook starts with `format: 1`")
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        loaded.add_at(
+            root.start_mark.line + 1,
+            root.start_mark.column + 1,
+            "structure",
+            "a runbook is a mapping of keys (format, release, window, ...), not a list or text",
+        )
+        return None
+    data = _convert(root, (), loaded, loader)
+    return data if isinstance(data, dict) else None
+
+
+def _convert(node: yaml.Node, path: DocPath, loaded: Loaded, loader: yaml.SafeLoader) -> Any:
+    loaded.marks.values[path] = (node.start_mark.line, node.start_mark.column)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                loaded.add_at(kline, kcol, "yaml", "merge keys (<<) are not supported")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                loaded.add_at(kline, kcol, "yaml", "a key must be plain text")
+                continue
+            key = str(key_node.value)
+            if key in first_seen:
+                loaded.add_at(
+                    kline,
+                    kcol,
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first at line {first_seen[key]}); "
+                    "YAML would silently keep only the last one",
+                )
+                continue
+            first_seen[key] = kline
+            loaded.marks.keys[(*path, key)] = (key_node.start_mark.line, key_node.start_mark.column)
+            result[key] = _convert(value_node, (*path, key), loaded, loader)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(item, (*path, i), loaded, loader) for i, item in enumerate(node.value)]
+    value = str(node.value)
+    if node.style is None:  # plain: YAML 1.1 would give it a type by its looks
+        tag = loader.resolve(yaml.ScalarNode, value, (True, False))
+        if tag == _NULL:
+            return None
+        if tag in _NUMBER and ":" in value:
+            loaded.add(path, "unquoted-time", _sexagesimal_message(value))
+    return value
+
+
+def _sexagesimal_message(value: str) -> str:
+    number = 0.0
+    for part in value.replace("_", "").lstrip("+-").split(":"):
+        number = number * 60 + float(part)
+    shown = int(number) if number.is_integer() else number
+    return (
+        f'unquoted time {value}: YAML reads it as the number {shown}; write it in quotes: "{value}"'
+    )
+
+
+def _check_format(data: dict[str, Any], loaded: Loaded) -> bool:
+    if "format" not in data:
+        loaded.add_at(
+            1, 1, "format", f"missing `format: {FORMAT_VERSION}` (the runbook format version)"
+        )
+        return False
+    raw = data["format"]
+    if not (isinstance(raw, str) and raw.isdigit()):
+        loaded.add(("format",), "format", f"format must be a whole number, like {FORMAT_VERSION}")
+        return False
+    if int(raw) > FORMAT_VERSION:
+        loaded.add(
+            ("format",),
+            "format",
+            f"format {raw} is newer than this gonogo reads (format {FORMAT_VERSION}); "
+            "upgrade gonogo",
+        )
+        return False
+    data["format"] = int(raw)
+    return True
+
+
+_SECRET_WORDS = {"password", "passwd", "pass", "secret", "token", "apikey", "credential"}
+_SECRET_WORDS |= {"credentials", "auth", "authtoken", "privatekey"}
+
+
+def _secret_key(key: str) -> bool:
+    compact = key.lower().replace("-", "_")
+    words = set(compact.split("_")) | {compact.replace("_", "")}
+    return bool(words & _SECRET_WORDS)
+
+
+def _scan_credentials(data: Any, path: DocPath, loaded: Loaded) -> None:
+    """Credentials belong in the environment; the value is never repeated in the message."""
+    from gonogo.runbook.secrets import secret_kind  # noqa: PLC0415  # keeps import light
+
+    if isinstance(data, dict):
+        for key, value in list(data.items()):
+            if _secret_key(key):
+                del data[key]  # reported here; not again as an unknown key
+                loaded.add(
+                    (*path, key),
+                    "credential",
+                    f"'{key}' looks like a credential; credentials never go in a runbook: "
+                    "set TWILIO_AUTH_TOKEN or GONOGO_SMTP_PASSWORD in the environment",
+                    key=True,
+                )
+                continue
+            _scan_credentials(value, (*path, key), loaded)
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            _scan_credentials(item, (*path, index), loaded)
+    elif isinstance(data, str):
+        kind = secret_kind(data)
+        if kind:
+            loaded.add(
+                path,
+                "credential",
+                f"this value looks like {kind}; credentials never go in a runbook: "
+                "set them in the environment (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, "
+                "GONOGO_SMTP_PASSWORD)",
+            )

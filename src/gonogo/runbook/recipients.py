@@ -1,0 +1,322 @@
+"""The recipients CSV file: who gets the night's SMS and e-mail.
+
+Columns `name,phone,email,language` in any order, named by a header row (matched
+case-insensitively); spaces around names and values are ignored. Problems are
+reported with the line and column they are on, never raised: a runbook check turns
+them into diagnostics so that one run lists everything wrong with the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from gonogo.errors import RunbookError
+
+COLUMNS = ("name", "phone", "email", "language")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+# What people write around a number in international form. Anything else phonenumbers
+# would silently convert or drop: letters ("+46 70 174 06 0A" parses), extensions.
+_PHONE_CHARS = frozenset("0123456789 -().")
+_SMS_CAPABLE = {
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+}
+_PARSE_REASONS = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "unknown country code",
+    phonenumbers.NumberParseException.NOT_A_NUMBER: "not a phone number",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too short",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "too short",
+    phonenumbers.NumberParseException.TOO_LONG: "too long",
+}
+_IMPOSSIBLE_REASONS = {
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "unknown country code",
+    phonenumbers.ValidationResult.TOO_SHORT: "too short",
+    phonenumbers.ValidationResult.TOO_LONG: "too long",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "wrong length",
+}
+# csv's wording in strict mode, said the way a person editing the file needs it.
+_CSV_ERRORS = {
+    "',' expected after '\"'": 'text after a closing quote (write a quote in a quoted field as "")',
+    "unexpected end of data": "a quote opened on this line is never closed",
+}
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One row of the recipients file, validated and normalised."""
+
+    name: str
+    phone: str | None  # E.164, normalised
+    email: str | None  # normalised by email-validator (domain lower-cased)
+    language: str | None  # None: the runbook's default language
+
+
+@dataclass(frozen=True)
+class RecipientProblem:
+    """Something wrong in the recipients file; line and column are 1-based."""
+
+    line: int
+    column: int
+    message: str
+    severity: Severity
+
+
+def load_recipients(path: Path) -> tuple[list[Recipient], list[RecipientProblem]]:
+    """Read and validate a recipients CSV file.
+
+    Returns the recipients of the rows without errors and every problem found.
+    Duplicate phone numbers or e-mail addresses are warnings: the recipient stays,
+    and `dedupe` sends each address one message. Raises `RunbookError` only when the
+    file cannot be read at all (missing, a directory, not UTF-8).
+    """
+    lines = io.StringIO(_read(path), newline="").readlines()
+    problems: list[RecipientProblem] = []
+    recipients: list[Recipient] = []
+    header: list[str] | None = None
+    header_line = 1
+    seen_phones: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    reader = csv.reader(lines, strict=True)
+    consumed = rows = 0
+    while True:
+        first_line = consumed + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            message = f"malformed CSV: {_CSV_ERRORS.get(str(exc), str(exc))}"
+            problems.append(RecipientProblem(first_line, 1, message, "error"))
+            consumed = reader.line_num
+            if header is not None:
+                rows += 1
+            continue
+        starts = _field_starts("".join(lines[consumed : reader.line_num]), first_line)
+        # Columns are best effort: should the scanner ever disagree with csv, a field
+        # gets its record's start rather than the load failing.
+        starts += [(first_line, 1)] * (len(row) - len(starts))
+        consumed = reader.line_num
+        if not any(field.strip() for field in row):
+            continue  # blank lines and the empty rows spreadsheets export
+        if header is None:
+            header, header_line = row, first_line
+            header_problems = _check_header(row, starts)
+            if header_problems:
+                return [], header_problems
+            continue
+        rows += 1
+        names = [name.strip().lower() for name in header]
+        if len(row) != len(names):
+            line, column = starts[len(names)] if len(row) > len(names) else (first_line, 1)
+            message = f"expected {len(names)} fields ({','.join(names)}), found {len(row)}"
+            problems.append(RecipientProblem(line, column, message, "error"))
+            continue
+        recipient, row_problems = _check_row(names, row, starts, seen_phones, seen_emails)
+        problems.extend(row_problems)
+        if recipient is not None:
+            recipients.append(recipient)
+    if header is None and not problems:
+        message = f"the file is empty: the first line must be the header {','.join(COLUMNS)}"
+        problems.append(RecipientProblem(1, 1, message, "error"))
+    elif header is not None and not rows:
+        problems.append(
+            RecipientProblem(header_line, 1, "no recipients after the header", "warning")
+        )
+    return recipients, problems
+
+
+def dedupe(recipients: Iterable[Recipient], channel: Literal["sms", "email"]) -> list[Recipient]:
+    """The recipients with an address for `channel`, each address once (first one wins).
+
+    Phone numbers are already E.164; e-mail addresses compare case-insensitively, as
+    mailboxes in practice do, so one person never gets the same message twice.
+    """
+    seen: set[str] = set()
+    unique: list[Recipient] = []
+    for recipient in recipients:
+        address = recipient.phone if channel == "sms" else recipient.email
+        if address is None:
+            continue
+        key = address.casefold()
+        if key not in seen:
+            seen.add(key)
+            unique.append(recipient)
+    return unique
+
+
+def _check_row(
+    names: list[str],
+    row: list[str],
+    starts: list[tuple[int, int]],
+    seen_phones: dict[str, int],
+    seen_emails: dict[str, int],
+) -> tuple[Recipient | None, list[RecipientProblem]]:
+    """Validate one data row; the seen_* maps (address -> first line) are updated."""
+    where = dict(zip(names, starts, strict=True))
+    value = {name: field.strip() for name, field in zip(names, row, strict=True)}
+    problems: list[RecipientProblem] = []
+
+    def report(column: str, message: str, severity: Severity = "error") -> None:
+        problems.append(RecipientProblem(*where[column], message, severity))
+
+    if not value["name"]:
+        report("name", "name is empty")
+    if not value["phone"] and not value["email"]:
+        report("phone", "no phone and no e-mail: give at least one")
+    phone, phone_issues = _check_phone(value["phone"])
+    for severity, message in phone_issues:
+        report("phone", message, severity)
+    email, email_error = _check_email(value["email"])
+    if email_error:
+        report("email", email_error)
+    if value["language"] and not _LANGUAGE.fullmatch(value["language"]):
+        report(
+            "language",
+            f"language {value['language']!r} must be a lowercase ISO 639 code of 2 or 3 "
+            "letters, e.g. sv or en; leave it empty for the runbook's default",
+        )
+    # Duplicates are tracked even on rows with errors, so that fixing an error does not
+    # reveal a new warning on the next run.
+    if phone is not None:
+        if phone in seen_phones:
+            report("phone", f"phone {phone} is already on line {seen_phones[phone]}", "warning")
+        seen_phones.setdefault(phone, where["phone"][0])
+    if email is not None:
+        key = email.casefold()
+        if key in seen_emails:
+            report("email", f"e-mail {email} is already on line {seen_emails[key]}", "warning")
+        seen_emails.setdefault(key, where["email"][0])
+    if any(problem.severity == "error" for problem in problems):
+        return None, problems
+    return Recipient(value["name"], phone, email, value["language"] or None), problems
+
+
+def _read(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise RunbookError(f"{path}: recipients file not found") from exc
+    except IsADirectoryError as exc:
+        raise RunbookError(f"{path}: is a directory, not a recipients CSV file") from exc
+    except OSError as exc:
+        raise RunbookError(f"{path}: cannot read recipients file: {exc.strerror}") from exc
+    try:
+        # utf-8-sig: Excel's "CSV UTF-8" starts the file with a byte order mark.
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RunbookError(
+            f"{path}:{line}: recipients file is not UTF-8 (byte 0x{data[exc.start]:02x})",
+            hint="save it as UTF-8 (in Excel: 'CSV UTF-8')",
+        ) from exc
+
+
+def _check_header(row: list[str], starts: list[tuple[int, int]]) -> list[RecipientProblem]:
+    names = [name.strip().lower() for name in row]
+    line = starts[0][0]
+    expected = ",".join(COLUMNS)
+    if not set(names) & set(COLUMNS):
+        message = f"no header row: the first line must be {expected}, found {','.join(row)!r}"
+        return [RecipientProblem(line, 1, message, "error")]
+    problems = []
+    for i, name in enumerate(names):
+        if not name:
+            message = "empty column name (a comma too many?)"
+            problems.append(RecipientProblem(*starts[i], message, "error"))
+        elif name not in COLUMNS:
+            message = f"unknown column {row[i].strip()!r}; the columns are {expected}"
+            problems.append(RecipientProblem(*starts[i], message, "error"))
+        elif name in names[:i]:
+            problems.append(RecipientProblem(*starts[i], f"column {name!r} given twice", "error"))
+    problems.extend(
+        RecipientProblem(line, 1, f"missing column {name!r}; the columns are {expected}", "error")
+        for name in COLUMNS
+        if name not in names
+    )
+    return problems
+
+
+def _check_phone(raw: str) -> tuple[str | None, list[tuple[Severity, str]]]:
+    """The number in E.164 (None if empty or unusable) and what is wrong with it."""
+    if not raw:
+        return None, []
+    why = None
+    if not raw.startswith("+"):
+        why = "must be in international form, + and country code, e.g. +46701740605"
+    elif bad := dict.fromkeys(c for c in raw[1:] if c not in _PHONE_CHARS):
+        listed = ", ".join(repr(c) for c in bad)
+        why = f"contains {listed}: write digits only, e.g. +46701740605"
+    else:
+        try:
+            number = phonenumbers.parse(raw, None)
+        except phonenumbers.NumberParseException as exc:
+            why = (
+                f"is not a valid number: {_PARSE_REASONS.get(exc.error_type, 'not a phone number')}"
+            )
+        else:
+            reason = phonenumbers.is_possible_number_with_reason(number)
+            if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+                why = f"is not a valid number: {_IMPOSSIBLE_REASONS.get(reason, 'wrong length')}"
+            elif not phonenumbers.is_valid_number(number):
+                why = f"is not a valid number: no +{number.country_code} number has that form"
+    if why is not None:
+        return None, [("error", f"phone {raw!r} {why}")]
+    e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    kind = phonenumbers.number_type(number)
+    if kind in _SMS_CAPABLE:
+        return e164, []
+    kind_name = phonenumbers.PhoneNumberType.to_string(kind).lower().replace("_", " ")
+    return e164, [
+        ("warning", f"phone {e164} is not a mobile number ({kind_name}): SMS may not arrive")
+    ]
+
+
+def _check_email(raw: str) -> tuple[str | None, str | None]:
+    """The normalised address (None if empty or invalid) and why it is invalid."""
+    if not raw:
+        return None, None
+    try:
+        validated = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return None, f"invalid e-mail {raw!r}: {exc}"
+    normalized: str = validated.normalized
+    return normalized, None
+
+
+def _field_starts(record: str, first_line: int) -> list[tuple[int, int]]:
+    """(line, column) where each field of one raw CSV record starts, as csv splits it."""
+    starts = [(first_line, 1)]
+    line, column = first_line, 1
+    quoted = False
+    at_field_start = True
+    i = 0
+    while i < len(record):
+        char = record[i]
+        if quoted:
+            if char == '"':
+                if record[i + 1 : i + 2] == '"':  # "" is an escaped quote
+                    i, column = i + 1, column + 1
+                else:
+                    quoted = False
+        elif char == '"' and at_field_start:
+            quoted = True  # a quote mid-field is a literal character to csv
+        elif char == ",":
+            starts.append((line, column + 1))
+        at_field_start = not quoted and char == ","
+        if char == "\n" or (char == "\r" and record[i + 1 : i + 2] != "\n"):
+            line, column = line + 1, 1
+        elif char != "\r":
+            column += 1
+        i += 1
+    return starts

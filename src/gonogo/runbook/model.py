@@ -168,7 +168,7 @@ class Verification(_Strict):
 
 class IncidentPolicy(_Strict):
     update_interval: Duration = Field(
-        default="30m",  # type: ignore[assignment]  # parsed by the validator
+        default="30m",  # parsed by the validator (validate_default)
         validate_default=True,
     )
     major_priorities: list[int] = Field(default_factory=lambda: [1, 2])

@@ -1,0 +1,31 @@
+"""All time comes from here, so tests and rehearsals can move it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current instant, timezone-aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        # datetime.now is what freezegun moves, so frozen tests see frozen time here.
+        return dt.datetime.now(dt.UTC)
+
+
+class FixedClock:
+    """A clock that stays where it is set (rehearsals on a simulated clock)."""
+
+    def __init__(self, instant: dt.datetime) -> None:
+        self.instant = instant
+
+    def now(self) -> dt.datetime:
+        return self.instant
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.instant += delta

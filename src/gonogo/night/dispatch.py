@@ -1,0 +1,111 @@
+"""From a transition's effect to the deliveries it makes: who gets which text on which channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from gonogo.errors import RunbookError
+from gonogo.night.journal import NewDelivery
+from gonogo.night.machine import Effect
+from gonogo.runbook.catalog import Located, base_values, message_for, texts_for
+from gonogo.runbook.model import Runbook
+from gonogo.runbook.recipients import Recipient, dedupe, load_recipients
+from gonogo.runbook.template import render
+
+CHANNELS: tuple[Literal["sms", "email"], ...] = ("sms", "email")
+
+
+@dataclass(frozen=True)
+class PlannedDispatch:
+    """What one effect sends, before anything is journaled."""
+
+    effect: Effect
+    located: Located | None
+    values: dict[str, str]
+    rows: list[NewDelivery] = field(default_factory=list)
+
+    @property
+    def silent(self) -> bool:
+        return self.located is None or self.located.message.silent
+
+    def counts(self) -> Counter[tuple[str, str]]:
+        """Recipients per (channel, audience)."""
+        return Counter((r.channel, r.audience) for r in self.rows)
+
+
+def values_for(
+    runbook: Runbook,
+    effect: Effect,
+    now: dt.datetime,
+    zone_now: dt.datetime,
+    extra: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The placeholder values of a live message."""
+    values = base_values(runbook)
+    values["time"] = zone_now.strftime("%H:%M")
+    if effect.part is not None:
+        part = runbook.parts[effect.part - 1]
+        values |= {"part_number": str(effect.part), "part_id": part.id, "part_title": part.title}
+    del now
+    return values | (extra or {})
+
+
+def audience_recipients(runbook: Runbook, base: Path, audience: str) -> list[Recipient]:
+    spec = runbook.audiences[audience]
+    if spec.recipients is None:
+        return []
+    recipients, problems = load_recipients(base / spec.recipients)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        first = errors[0]
+        msg = (
+            f"{base / spec.recipients}:{first.line}:{first.column}: {first.message} "
+            f"({len(errors)} error(s) in audience {audience}'s recipients)"
+        )
+        raise RunbookError(msg, hint="fix the file; nothing was sent")
+    return recipients
+
+
+def plan_dispatch(
+    runbook: Runbook, base: Path, effect: Effect, values: dict[str, str]
+) -> PlannedDispatch:
+    """Every delivery of one effect, deduplicated per channel across its audiences."""
+    located = message_for(runbook, effect.event, effect.part)
+    if located is None or located.message.silent:
+        return PlannedDispatch(effect, located, values)
+    message = located.message
+    default = runbook.release.language
+    rows: list[NewDelivery] = []
+    for channel in CHANNELS:
+        seen: set[str] = set()
+        for audience in message.audiences:
+            if channel == "sms" and runbook.audiences[audience].press:
+                continue  # the press gets e-mail only
+            for person in dedupe(audience_recipients(runbook, base, audience), channel):
+                address = person.phone if channel == "sms" else person.email
+                if address is None or address in seen:
+                    continue
+                language = person.language or default
+                texts = texts_for(message, audience, language, default)
+                if channel == "sms" and texts.sms is not None:
+                    rows.append(
+                        NewDelivery(
+                            "sms", audience, address, person.name, language, None,
+                            render(texts.sms, values),
+                        )
+                    )  # fmt: skip
+                elif channel == "email" and texts.email is not None:
+                    rows.append(
+                        NewDelivery(
+                            "email", audience, address, person.name, language,
+                            render(texts.email.subject, values), render(texts.email.body, values),
+                        )
+                    )  # fmt: skip
+                else:
+                    continue
+                seen.add(address)
+    return PlannedDispatch(effect, located, values, rows)

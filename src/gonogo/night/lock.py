@@ -1,0 +1,60 @@
+"""The operator lock: one command changes a run at a time; the other waits, then exits 4."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from gonogo.errors import LockHeldError
+
+
+@contextmanager
+def run_lock(path: Path, *, operator: str, command: str, wait: float) -> Iterator[None]:
+    """Hold the run's lock while changing it. The OS frees it if the process dies."""
+    handle = path.open("a+", encoding="utf-8")
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockHeldError(
+                        _holder(path), hint="wait, then run the command again"
+                    ) from None
+                time.sleep(0.05)
+        handle.seek(0)
+        handle.truncate()
+        holder = {
+            "operator": operator,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "command": command,
+            "since": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        }
+        handle.write(json.dumps(holder))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the flock
+
+
+def _holder(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        info = {}
+    if not info:
+        return "another operator's command holds the run's lock"
+    return (
+        f"{info.get('operator', '?')} holds the run's lock "
+        f"(`{info.get('command', '?')}`, pid {info.get('pid', '?')} on {info.get('host', '?')}, "
+        f"since {info.get('since', '?')})"
+    )

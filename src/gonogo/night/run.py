@@ -1,0 +1,160 @@
+"""A run of a release's night in the state directory: its journal, runbook and plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from gonogo.errors import StateError
+from gonogo.night.journal import Journal
+from gonogo.runbook.loader import Loaded
+from gonogo.runbook.model import Runbook
+from gonogo.runbook.timeline import Timeline, timeline
+from gonogo.runbook.validate import load_valid
+
+REAL = "real"
+REHEARSAL = "rehearsal"
+JOURNAL = "journal.sqlite"
+
+
+def state_root(state_dir: Path | None) -> Path:
+    if state_dir is not None:
+        return state_dir
+    env = os.environ.get("GONOGO_STATE_DIR")
+    return Path(env) if env else Path.cwd() / ".gonogo"
+
+
+def content_hash(loaded: Loaded) -> str:
+    """The runbook's bytes and its recipients files': what the night sends depends on both."""
+    digest = hashlib.sha256(loaded.path.read_bytes())
+    runbook = loaded.runbook
+    if runbook is not None:
+        for name, audience in sorted(runbook.audiences.items()):
+            if audience.recipients:
+                csv = loaded.path.parent / audience.recipients
+                digest.update(f"\0{name}\0".encode())
+                digest.update(csv.read_bytes() if csv.is_file() else b"")
+    return digest.hexdigest()
+
+
+@dataclass
+class Run:
+    directory: Path
+    journal: Journal
+    loaded: Loaded
+    dry_run: bool
+    sha256: str  # the content hash the night goes on with
+    shift: dt.timedelta  # a rehearsal's plan moved to begin when it started
+
+    @property
+    def runbook(self) -> Runbook:
+        assert self.loaded.runbook is not None  # load_valid guarantees it
+        return self.loaded.runbook
+
+    @property
+    def release(self) -> str:
+        return self.runbook.release.id
+
+    @property
+    def outbox(self) -> Path:
+        return self.directory / "outbox"
+
+    @property
+    def lock_path(self) -> Path:
+        return self.directory / "lock"
+
+    def timeline(self) -> Timeline:
+        return timeline(self.runbook).shifted(self.shift)
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+def run_directory(root: Path, release: str, dry_run: bool) -> Path:
+    return root / release / (REHEARSAL if dry_run else REAL)
+
+
+def create_run(
+    root: Path, loaded: Loaded, *, dry_run: bool, shift: dt.timedelta, at: dt.datetime
+) -> Run:
+    runbook = loaded.runbook
+    assert runbook is not None
+    directory = run_directory(root, runbook.release.id, dry_run)
+    if (directory / JOURNAL).exists():
+        kind = "rehearsal" if dry_run else "run"
+        msg = f"a {kind} of release {runbook.release.id} already exists in {directory}"
+        raise StateError(
+            msg, hint="see where it stands with `gonogo status`; a run is never restarted"
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    sha = content_hash(loaded)
+    journal = Journal.create(
+        directory / JOURNAL,
+        {
+            "release": runbook.release.id,
+            "runbook": str(loaded.path.resolve()),
+            "runbook_sha256": sha,
+            "dry_run": "1" if dry_run else "0",
+            "shift_seconds": str(int(shift.total_seconds())),
+            "created": at.isoformat(),
+        },
+    )
+    return Run(directory, journal, loaded, dry_run, sha, shift)
+
+
+def locate(root: Path, release: str | None, dry_run: bool) -> Path:
+    """The run directory a command acts on (see README: real before rehearsal)."""
+    releases = sorted(
+        p.name for p in root.glob("*") if any((p / k / JOURNAL).exists() for k in (REAL, REHEARSAL))
+    )
+    if not releases:
+        msg = f"no run in {root}"
+        raise StateError(msg, hint="start one with `gonogo start RUNBOOK` (or --dry-run)")
+    if release is None:
+        if len(releases) > 1:
+            msg = f"several releases have runs in {root}: {', '.join(releases)}"
+            raise StateError(msg, hint="pick one with --release ID")
+        release = releases[0]
+    if release not in releases:
+        msg = f"no run of release {release} in {root} (runs: {', '.join(releases)})"
+        raise StateError(msg)
+    real, rehearsal = (run_directory(root, release, d) for d in (False, True))
+    if dry_run:
+        if not (rehearsal / JOURNAL).exists():
+            msg = f"no rehearsal of release {release}"
+            raise StateError(msg, hint="start one with `gonogo start RUNBOOK --dry-run`")
+        return rehearsal
+    return real if (real / JOURNAL).exists() else rehearsal
+
+
+def open_run(directory: Path) -> tuple[Run, str | None]:
+    """Open a run; also returns the current content hash if the runbook changed since."""
+    journal = Journal.open(directory / JOURNAL)
+    meta = journal.meta()
+    path = Path(meta["runbook"])
+    if not path.is_file():
+        journal.close()
+        msg = f"the run's runbook {path} is gone"
+        raise StateError(msg, hint="restore the file; the journal names the runbook it ran")
+    try:
+        loaded = load_valid(path)
+    except BaseException:
+        journal.close()
+        raise
+    accepted = meta["runbook_sha256"]
+    for event in journal.events():
+        if event.kind == "runbook_change_accepted":
+            accepted = str(event.data["new"])
+    now = content_hash(loaded)
+    run = Run(
+        directory,
+        journal,
+        loaded,
+        meta.get("dry_run") == "1",
+        accepted,
+        dt.timedelta(seconds=int(meta.get("shift_seconds", "0"))),
+    )
+    return run, (now if now != accepted else None)

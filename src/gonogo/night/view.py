@@ -1,0 +1,149 @@
+"""A read-only picture of a run for status and log: never takes the lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gonogo.night.clock import Clock
+from gonogo.night.journal import Event
+from gonogo.night.run import Run, locate, open_run, state_root
+from gonogo.night.state import NightState, replay
+from gonogo.night.steps import describe, next_step
+from gonogo.runbook.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class PartRow:
+    number: int
+    id: str
+    title: str
+    owner: str
+    planned_start: dt.datetime
+    planned_end: dt.datetime
+    started: dt.datetime | None
+    ended: dt.datetime | None
+    decision: str | None
+    decided_by: str | None
+    reason: str | None
+
+    def late_minutes(self, now: dt.datetime) -> int | None:
+        """How late the part is: its start, or its end once it is overdue."""
+        if self.ended is not None:
+            return _minutes(self.ended - self.planned_end)
+        if self.started is not None:
+            overdue = now - self.planned_end
+            return max(_minutes(self.started - self.planned_start), _minutes(overdue))
+        if now > self.planned_start:
+            return _minutes(now - self.planned_start)
+        return None
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return int(delta.total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class NightView:
+    run: Run
+    state: NightState
+    events: list[Event]
+    now: dt.datetime
+    plan: Timeline
+    parts: list[PartRow]
+    runbook_changed: bool
+
+    @property
+    def description(self) -> str:
+        return describe(self.run, self.state)
+
+    @property
+    def next_step(self) -> str:
+        return next_step(self.run, self.state)
+
+    def local(self, instant: dt.datetime) -> dt.datetime:
+        return self.plan.local(instant)
+
+    @property
+    def window_left(self) -> dt.timedelta:
+        return self.plan.window_end - self.now
+
+    @property
+    def point_of_no_return_passed(self) -> bool:
+        return self.now > self.plan.point_of_no_return
+
+    def deliveries_by_dispatch(self) -> dict[int, dict[str, int]]:
+        counts: dict[int, dict[str, int]] = {}
+        for d in self.run.journal.deliveries():
+            per = counts.setdefault(d.dispatch, {})
+            per[d.status] = per.get(d.status, 0) + 1
+        return counts
+
+    def as_dict(self) -> dict[str, Any]:
+        def iso(value: dt.datetime | None) -> str | None:
+            return self.local(value).isoformat() if value else None
+
+        return {
+            "release": self.run.release,
+            "dry_run": self.run.dry_run,
+            "state": self.state.state,
+            "description": self.description,
+            "outcome": self.state.outcome,
+            "now": iso(self.now),
+            "window": {
+                "start": iso(self.plan.window_start),
+                "end": iso(self.plan.window_end),
+                "opened": iso(self.state.opened),
+                "closed": iso(self.state.closed),
+                "minutes_left": _minutes(self.window_left),
+            },
+            "point_of_no_return": iso(self.plan.point_of_no_return),
+            "point_of_no_return_passed": self.point_of_no_return_passed,
+            "current_part": self.state.current_part,
+            "parts": [
+                {
+                    "number": p.number,
+                    "id": p.id,
+                    "title": p.title,
+                    "owner": p.owner,
+                    "planned_start": iso(p.planned_start),
+                    "planned_end": iso(p.planned_end),
+                    "started": iso(p.started),
+                    "ended": iso(p.ended),
+                    "late_minutes": p.late_minutes(self.now),
+                    "decision": p.decision,
+                    "decided_by": p.decided_by,
+                    "reason": p.reason,
+                }
+                for p in self.parts
+            ],
+            "holds": [
+                {"part": h.part, "at": iso(h.at), "by": h.by, "reason": h.reason}
+                for h in self.state.holds
+            ],
+            "next": self.next_step,
+            "runbook_changed": self.runbook_changed,
+        }
+
+
+def night_view(
+    state_dir: Path | None, release: str | None, dry_run: bool, clock: Clock
+) -> NightView:
+    directory = locate(state_root(state_dir), release, dry_run)
+    run, changed = open_run(directory)
+    events = run.journal.events()
+    state, _night = replay(events, len(run.runbook.parts))
+    plan = run.timeline()
+    rows = []
+    for planned in plan.parts:
+        actual = state.parts[planned.number]
+        rows.append(
+            PartRow(
+                planned.number, planned.part.id, planned.part.title, planned.part.owner,
+                planned.start, planned.end, actual.started, actual.ended, actual.decision,
+                actual.decided_by, actual.reason,
+            )
+        )  # fmt: skip
+    return NightView(run, state, events, clock.now(), plan, rows, changed is not None)

@@ -1,0 +1,29 @@
+"""`gonogo log`: the journal as a timeline in the runbook's time zone."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+
+from gonogo.night.view import NightView
+from gonogo.render.console import console
+
+
+def print_log(view: NightView) -> None:
+    out = console()
+    counts = view.deliveries_by_dispatch()
+    zone = view.plan.zone.key
+    out.print(f"Journal of {view.run.release}{' (rehearsal)' if view.run.dry_run else ''}, {zone}")
+    for event in view.events:
+        at = view.local(event.at).strftime("%Y-%m-%d %H:%M:%S")
+        what = event.kind.replace("_", " ")
+        if event.part is not None:
+            what += f" part {event.part}"
+        if event.kind == "dispatch":
+            per = counts.get(event.seq, {})
+            shown = ", ".join(f"{n} {s}" for s, n in sorted(per.items())) or "no recipients"
+            what = f"  message {event.data.get('event')}"
+            what += f" part {event.part}" if event.part else ""
+            what += f": {shown}"
+        if event.reason:
+            what += f": {event.reason}"
+        out.print(f"{at}  {escape(event.operator):<12} {escape(what)}")

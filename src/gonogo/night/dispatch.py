@@ -12,7 +12,7 @@ from gonogo.errors import RunbookError
 from gonogo.night.journal import NewDelivery
 from gonogo.night.machine import Effect
 from gonogo.runbook.catalog import Located, base_values, message_for, texts_for
-from gonogo.runbook.model import Runbook
+from gonogo.runbook.model import EmailText, Runbook
 from gonogo.runbook.recipients import Recipient, dedupe, load_recipients
 from gonogo.runbook.template import render
 
@@ -108,4 +108,27 @@ def plan_dispatch(
                 else:
                     continue
                 seen.add(address)
+    rows += _press_rows(runbook, base, message.press, values)
     return PlannedDispatch(effect, located, values, rows)
+
+
+def _press_rows(
+    runbook: Runbook, base: Path, press: EmailText | None, values: dict[str, str]
+) -> list[NewDelivery]:
+    """A message's press statement, by e-mail to every press audience (see the runbook docs)."""
+    if press is None:
+        return []
+    rows: list[NewDelivery] = []
+    seen: set[str] = set()
+    subject, body = render(press.subject, values), render(press.body, values)
+    for name, audience in runbook.audiences.items():
+        if not audience.press:
+            continue
+        for person in dedupe(audience_recipients(runbook, base, name), "email"):
+            if person.email is None or person.email in seen:
+                continue
+            seen.add(person.email)
+            language = person.language or runbook.release.language
+            rows.append(NewDelivery("email", name, person.email, person.name, language,
+                                    subject, body))  # fmt: skip
+    return rows

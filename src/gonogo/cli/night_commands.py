@@ -180,3 +180,60 @@ def log(
 
     print_log(night_view(state_dir, release, dry_run, SystemClock()))
     return 0
+
+
+@app.command()
+def resume(
+    state_dir: StateDir = None,
+    release: Release = None,
+    dry_run: DryRun = False,
+    by: By = None,
+    yes: Yes = False,
+    accept_changed_runbook: AcceptChanged = False,
+) -> int:
+    """Finish a dispatch that a crash interrupted: pending rows sent, in-flight reconciled."""
+    from gonogo.night import steps  # noqa: PLC0415
+
+    session = make_session(
+        state_dir=state_dir, release=release, dry_run=dry_run, by=by, yes=yes,
+        accept_changed=accept_changed_runbook,
+    )  # fmt: skip
+    return _finish(steps.resume(session))
+
+
+@app.command("retry-failed")
+def retry_failed(
+    state_dir: StateDir = None,
+    release: Release = None,
+    dry_run: DryRun = False,
+    by: By = None,
+    yes: Yes = False,
+    accept_changed_runbook: AcceptChanged = False,
+) -> int:
+    """Try the failed deliveries again."""
+    from gonogo.night import steps  # noqa: PLC0415
+
+    session = make_session(
+        state_dir=state_dir, release=release, dry_run=dry_run, by=by, yes=yes,
+        accept_changed=accept_changed_runbook,
+    )  # fmt: skip
+    return _finish(steps.retry_failed(session))
+
+
+@app.command()
+def deliveries(
+    state_dir: StateDir = None,
+    release: Release = None,
+    dry_run: DryRun = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Every delivery, not only problems.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
+) -> int:
+    """What was delivered per message, and every failed or in-doubt delivery with its reason."""
+    from gonogo.night.clock import SystemClock  # noqa: PLC0415
+    from gonogo.night.view import night_view  # noqa: PLC0415
+    from gonogo.render.deliveries import print_deliveries  # noqa: PLC0415
+
+    view = night_view(state_dir, release, dry_run, SystemClock())
+    return print_deliveries(view, show_all=show_all, as_json=as_json)

@@ -300,6 +300,12 @@ def _commit_and_send(
     data: dict[str, object],
     planned: list[PlannedDispatch],
 ) -> StepResult:
+    channels = {row.channel for p in planned for row in p.rows}
+    if channels and not run.dry_run:
+        from gonogo.notify.live import LiveTransport  # noqa: PLC0415
+
+        # Credentials and servers are checked before the decision is journaled.
+        LiveTransport(run.runbook, session).check(channels)
     now = session.clock.now()
     journal = run.journal
     dispatch_ids: list[int] = []
@@ -322,3 +328,51 @@ def _commit_and_send(
     for seq in dispatch_ids:
         result.dispatches.append(send_dispatch(run, seq, session))
     return result
+
+
+def resume(session: Session) -> StepResult:
+    """Finish whatever dispatch a crash interrupted (every changing command does this too)."""
+    from gonogo.night.send import finish_interrupted  # noqa: PLC0415
+
+    directory = locate(state_root(session.state_dir), session.release, session.dry_run)
+    with run_lock(
+        directory / "lock", operator=session.operator, command=session.command,
+        wait=session.lock_wait,
+    ):  # fmt: skip
+        run, changed = open_run(directory)
+        try:
+            if changed is not None:
+                _accept_change(session, run, changed)
+            reports = finish_interrupted(run, session)
+            if not reports:
+                session.show("Nothing to resume: every dispatch is finished.")
+            return StepResult(reports)
+        finally:
+            run.close()
+
+
+def retry_failed(session: Session) -> StepResult:
+    """Try the failed deliveries again, after showing how many and confirming."""
+    from gonogo.night.send import report, transport_for  # noqa: PLC0415
+
+    with locked_run(session) as run:
+        failed = run.journal.deliveries(statuses=("failed",))
+        if not failed:
+            session.show("No failed deliveries.")
+            return StepResult()
+        per: dict[tuple[str, str], int] = {}
+        for d in failed:
+            per[(d.channel, d.audience)] = per.get((d.channel, d.audience), 0) + 1
+        for (channel, audience), n in sorted(per.items()):
+            session.show(f"  {channel} {audience}: {n} failed")
+        if not session.confirm(f"Try {len(failed)} failed deliveries again?"):
+            raise GonogoError("not confirmed; nothing was sent")
+        if not run.dry_run:
+            from gonogo.notify.live import LiveTransport  # noqa: PLC0415
+
+            LiveTransport(run.runbook, session).check({d.channel for d in failed})
+        now = session.clock.now()
+        run.journal.mark_many([(d.id, "pending", None, None, "retry") for d in failed], now)
+        fresh = run.journal.deliveries(statuses=("pending",))
+        transport_for(run, session).deliver(run.journal, fresh, now)
+        return StepResult([report(run, seq) for seq in sorted({d.dispatch for d in failed})])

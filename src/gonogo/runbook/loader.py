@@ -149,13 +149,18 @@ def _position(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def _compose(text: str, loaded: Loaded) -> dict[str, Any] | None:
-    loader = yaml.SafeLoader(text)
+    # libyaml's parser when PyYAML has it: the pure-Python one is most of the run time.
+    loader = _Loader(text)
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        if problem.startswith("but ") and exc.context:  # "expected a single document ..."
+            problem = f"{exc.context} {problem}"
+        if mark is not None and text[mark.index : mark.index + 1] == "\t":
+            problem = "a tab character; indent with spaces"
         loaded.add_at(line, column, "yaml", f"YAML syntax error: {problem}")
         return None
     except yaml.YAMLError as exc:
@@ -174,13 +179,66 @@ def _compose(text: str, loaded: Loaded) -> dict[str, Any] | None:
             "a runbook is a mapping of keys (format, release, window, ...), not a list or text",
         )
         return None
-    data = _convert(root, (), loaded, loader)
+    try:
+        data = _Converter(loaded).convert(root, ())
+    except _TooLargeError:
+        loaded.add_at(
+            1,
+            1,
+            "yaml",
+            f"the file expands to more than {_MAX_NODES} values (aliases of aliases?); "
+            "write the values out",
+        )
+        return None
     return data if isinstance(data, dict) else None
 
 
-def _convert(node: yaml.Node, path: DocPath, loaded: Loaded, loader: yaml.SafeLoader) -> Any:
-    loaded.marks.values[path] = (node.start_mark.line, node.start_mark.column)
-    if isinstance(node, yaml.MappingNode):
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# A runbook has a few thousand values; this only stops aliases that multiply (a YAML bomb).
+_MAX_NODES = 100_000
+
+
+class _TooLargeError(Exception):
+    pass
+
+
+class _Converter:
+    """Nodes to plain data (text, lists, dicts), recording where each value stands."""
+
+    def __init__(self, loaded: Loaded) -> None:
+        self.loaded = loaded
+        self.open: set[int] = set()  # collections being converted: an alias to one recurses
+        self.count = 0
+
+    def convert(self, node: yaml.Node, path: DocPath) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise _TooLargeError
+        loaded = self.loaded
+        if isinstance(node, yaml.CollectionNode):
+            if id(node) in self.open:
+                loaded.add(path, "yaml", "this alias refers to a value that contains it", key=True)
+                return None
+            self.open.add(id(node))
+            try:
+                return self._collection(node, path)
+            finally:
+                self.open.discard(id(node))
+        loaded.marks.values[path] = (node.start_mark.line, node.start_mark.column)
+        value = str(node.value)
+        if getattr(node, "style", None) in (None, ""):  # plain; libyaml says "" for it
+            # The tag is YAML 1.1's guess from the looks of it: `22:00` is an int to it.
+            if node.tag == _NULL:
+                return None
+            if node.tag in _NUMBER and ":" in value:
+                loaded.add(path, "unquoted-time", _sexagesimal_message(value))
+        return value
+
+    def _collection(self, node: yaml.CollectionNode, path: DocPath) -> Any:
+        loaded = self.loaded
+        loaded.marks.values[path] = (node.start_mark.line, node.start_mark.column)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         result: dict[str, Any] = {}
         first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
@@ -203,18 +261,8 @@ def _convert(node: yaml.Node, path: DocPath, loaded: Loaded, loader: yaml.SafeLo
                 continue
             first_seen[key] = kline
             loaded.marks.keys[(*path, key)] = (key_node.start_mark.line, key_node.start_mark.column)
-            result[key] = _convert(value_node, (*path, key), loaded, loader)
+            result[key] = self.convert(value_node, (*path, key))
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, i), loaded, loader) for i, item in enumerate(node.value)]
-    value = str(node.value)
-    if node.style is None:  # plain: YAML 1.1 would give it a type by its looks
-        tag = loader.resolve(yaml.ScalarNode, value, (True, False))
-        if tag == _NULL:
-            return None
-        if tag in _NUMBER and ":" in value:
-            loaded.add(path, "unquoted-time", _sexagesimal_message(value))
-    return value
 
 
 def _sexagesimal_message(value: str) -> str:

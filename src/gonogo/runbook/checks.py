@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gonogo.errors import RunbookError
 from gonogo.runbook.catalog import Located, iter_messages, message_for, sample_values
@@ -11,11 +13,13 @@ from gonogo.runbook.diagnostics import Diagnostic
 from gonogo.runbook.events import MACHINE_EVENTS, PLACEHOLDERS, Event
 from gonogo.runbook.loader import DocPath, Loaded
 from gonogo.runbook.model import Message, Runbook
-from gonogo.runbook.recipients import load_recipients
 from gonogo.runbook.segments import measure
 from gonogo.runbook.template import TemplateError, placeholders, render
 from gonogo.runbook.timeline import LocalTimeError, night_instant, timeline
 from gonogo.runbook.types import format_duration
+
+if TYPE_CHECKING:
+    from gonogo.runbook.recipients import RecipientProblem
 
 # Events a runbook should answer, though not every night reaches them.
 _OPTIONAL_EVENTS = (
@@ -44,21 +48,25 @@ def _check_times(runbook: Runbook, loaded: Loaded) -> None:
     if window.start == window.end:
         loaded.add(("window", "end"), "window", "the window ends when it starts")
         return
-    local_times: list[tuple[DocPath, dt.time]] = [(("window", "start"), window.start)]
+    local_times: list[tuple[DocPath, dt.time]] = [
+        (("window", "start"), window.start),
+        (("window", "end"), window.end),
+    ]
     local_times += [(("parts", i, "start"), p.start) for i, p in enumerate(runbook.parts)]
     if runbook.verification:
         local_times.append((("verification", "starts"), runbook.verification.starts))
     bad = False
-    for path, clock in local_times:
+    for at, clock in local_times:
         try:
             night_instant(runbook, clock)
         except LocalTimeError as exc:
-            loaded.add(path, "dst", str(exc))
+            loaded.add(at, "dst", str(exc))
             bad = True
     if bad:
         return
     plan = timeline(runbook)
     previous_end = None
+    outside = False
     for planned in plan.parts:
         path: DocPath = ("parts", planned.number - 1)
         local_start = planned.start.astimezone(plan.zone).strftime("%H:%M")
@@ -69,12 +77,14 @@ def _check_times(runbook: Runbook, loaded: Loaded) -> None:
                 f"part {planned.number} starts at {local_start}, outside the window "
                 f"{window.start:%H:%M}-{window.end:%H:%M}",
             )
+            outside = True
         elif planned.end > plan.window_end:
             loaded.add(
                 (*path, "duration"),
                 "outside-window",
                 f"part {planned.number} ends after the window's end {window.end:%H:%M}",
             )
+            outside = True
         if previous_end is not None and planned.start < previous_end:
             before = plan.parts[planned.number - 2]
             if planned.start < before.start:
@@ -94,7 +104,8 @@ def _check_times(runbook: Runbook, loaded: Loaded) -> None:
                 )
         previous_end = planned.end
     last = plan.parts[-1]
-    if last.end + plan.rollback > plan.window_end:
+    # Once a part is outside the window, that error says it; the warning would repeat it.
+    if not outside and last.end + plan.rollback > plan.window_end:
         late = last.end + plan.rollback - plan.window_end
         loaded.add(
             ("window", "rollback"),
@@ -235,13 +246,13 @@ def _check_message(runbook: Runbook, located: Located, loaded: Loaded) -> None:
     for text_path, text in _texts(message, path):
         _check_template(located.event, text_path, text, values, loaded)
     if runbook.channels.sms is not None:
-        sms_texts = [((*path, "sms"), message.sms)]
+        sms_texts: list[tuple[DocPath, str | None]] = [((*path, "sms"), message.sms)]
         sms_texts += [
             ((*path, "variants", i, "sms"), v.sms) for i, v in enumerate(message.variants)
         ]
-        for text_path, text in sms_texts:
-            if text is not None:
-                _check_sms(text_path, text, values, runbook.channels.sms.max_segments, loaded)
+        for text_path, sms in sms_texts:
+            if sms is not None:
+                _check_sms(text_path, sms, values, runbook.channels.sms.max_segments, loaded)
 
 
 def _texts(message: Message, path: DocPath) -> list[tuple[DocPath, str]]:
@@ -320,7 +331,7 @@ def _check_recipients(runbook: Runbook, loaded: Loaded) -> None:
             loaded.add(path, "recipients", f"recipients file not found: {csv_path}")
             continue
         try:
-            _recipients, problems = load_recipients(csv_path)
+            problems = _recipient_problems(csv_path)
         except RunbookError as exc:
             loaded.add(path, "recipients", exc.message)
             continue
@@ -328,3 +339,19 @@ def _check_recipients(runbook: Runbook, loaded: Loaded) -> None:
             Diagnostic(str(csv_path), p.line, p.column, p.severity, "recipients", p.message)
             for p in problems
         ]
+
+
+# Runbooks validated in one call often share recipients files: each is read once.
+_checked_recipients: dict[tuple[Path, int, int], tuple[RecipientProblem, ...]] = {}
+
+
+def _recipient_problems(csv_path: Path) -> tuple[RecipientProblem, ...]:
+    stat = csv_path.stat()
+    key = (csv_path.resolve(), stat.st_mtime_ns, stat.st_size)
+    if key not in _checked_recipients:
+        # phonenumbers and email-validator cost ~30 ms to import: only when there is a file.
+        from gonogo.runbook.recipients import load_recipients  # noqa: PLC0415
+
+        _recipients, problems = load_recipients(csv_path)
+        _checked_recipients[key] = tuple(problems)
+    return _checked_recipients[key]

@@ -19,11 +19,15 @@ def validate_file(path: Path) -> Loaded:
 
 
 def validate_files(paths: Iterable[Path]) -> list[Diagnostic]:
-    """Every diagnostic of every file, each file's in file order."""
-    found: list[Diagnostic] = []
+    """Every diagnostic of every file, each file's in file order, each problem once.
+
+    A recipients file several runbooks share has its problems reported once, not once
+    for every runbook.
+    """
+    found: dict[Diagnostic, None] = {}
     for path in paths:
-        found += sorted(set(validate_file(path).diagnostics))
-    return found
+        found.update(dict.fromkeys(sorted(set(validate_file(path).diagnostics))))
+    return list(found)
 
 
 def load_valid(path: Path) -> Loaded:

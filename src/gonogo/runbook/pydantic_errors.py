@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import TYPE_CHECKING, Any, Union
@@ -26,12 +25,14 @@ def describe(error: ErrorDetails, marks: Marks) -> tuple[DocPath, str, str, bool
     """(path in the document, code, message, whether to point at the key) for one error."""
     path = _document_path(error["loc"], marks)
     kind = error["type"]
-    name = str(path[-1]) if path else "runbook"
+    name = _name(path)
     got = _shown(error.get("input"))
     if kind == "extra_forbidden":
         allowed = _allowed_keys(path[:-1])
-        hint = difflib.get_close_matches(name, allowed, n=1)
-        tail = f"; did you mean '{hint[0]}'?" if hint else f"; allowed: {', '.join(allowed)}"
+        import difflib  # noqa: PLC0415  # only for an unknown key; keeps start-up light
+
+        close = difflib.get_close_matches(name, allowed, n=1)
+        tail = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
         return path, "unknown-key", f"unknown key '{name}'{tail}", True
     if kind == "missing":
         return path[:-1], "missing-key", f"missing required key '{name}'", True
@@ -53,7 +54,19 @@ def describe(error: ErrorDetails, marks: Marks) -> tuple[DocPath, str, str, bool
         return path, "bad-type", f"{name}: {what}{shown}", False
     message = error["msg"].removeprefix("Value error, ")
     message = message[:1].lower() + message[1:]
+    if not isinstance(error.get("input"), dict | list) and " got " not in message:
+        message += f", got {got}"
     return path, "bad-value", f"{name}: {message}", False
+
+
+def _name(path: DocPath) -> str:
+    """The key a message is about; list items by their number, counted from 1."""
+    if not path:
+        return "runbook"
+    last = path[-1]
+    if isinstance(last, int):
+        return f"{path[-2]} item {last + 1}" if len(path) > 1 else f"item {last + 1}"
+    return last
 
 
 def _shown(value: Any) -> str:

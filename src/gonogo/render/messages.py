@@ -67,7 +67,7 @@ def show_messages(loaded: Loaded) -> None:
     default = runbook.release.language
     for title, located, part in occurrences(runbook):
         message = located.message
-        out.print(Rule(f"{title} [{located.event.value}]", align="left"))
+        out.print(Rule(escape(f"{title} [{located.event.value}]"), align="left"))
         if message.silent:
             out.print("  silent: no message is sent")
             continue
@@ -79,14 +79,15 @@ def show_messages(loaded: Loaded) -> None:
                 rendered = render_for(runbook, located, audience, language, part)
                 groups.setdefault(rendered, []).append(f"{audience} [{language}]")
         for rendered, who in groups.items():
-            out.print(f"  to {', '.join(who)}")
+            out.print(escape(f"  to {', '.join(who)}"))
             if rendered.sms is not None:
                 m = measure(rendered.sms)
                 out.print(
                     f"  SMS ({m.encoding}, {len(rendered.sms)} characters, "
                     f"{m.segments} segment{'s' if m.segments != 1 else ''}):"
                 )
-                out.print("    " + escape(rendered.sms))
+                # One line, never wrapped: what is shown is exactly what is sent.
+                out.print("    " + escape(rendered.sms), soft_wrap=True)
             if rendered.subject is not None:
                 out.print(f"  E-mail: {escape(rendered.subject)}")
                 for line in (rendered.body or "").rstrip("\n").splitlines():
@@ -95,7 +96,8 @@ def show_messages(loaded: Loaded) -> None:
             values = sample_values(runbook, located.event, part)
             press_to = [a for a, aud in runbook.audiences.items() if aud.press]
             out.print(
-                f"  Press statement (e-mail to {', '.join(press_to) or 'no press audience'}):"
+                f"  Press statement (e-mail to {', '.join(press_to) or 'no press audience'}):",
+                markup=False,
             )
             out.print(f"  {escape(render(message.press.subject, values))}")
             for line in render(message.press.body, values).rstrip("\n").splitlines():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.markup import escape
 from rich.table import Table
 
 from gonogo.render.console import console
@@ -37,7 +38,10 @@ def show_plan(loaded: Loaded) -> None:
         return local.strftime("%a %H:%M")
 
     release = runbook.release
-    out.print(f"[bold]{release.title}[/bold] ({release.id}, {release.kind} release)")
+    # Everything from the runbook is escaped: a title like "Release [beta]" is not markup.
+    out.print(
+        f"[bold]{escape(release.title)}[/bold] ({escape(release.id)}, {release.kind} release)"
+    )
     out.print(
         f"Window {plan.local(plan.window_start):%Y-%m-%d %H:%M} to "
         f"{plan.local(plan.window_end):%Y-%m-%d %H:%M} {plan.zone.key}; "
@@ -49,33 +53,36 @@ def show_plan(loaded: Loaded) -> None:
         table.add_column(column, no_wrap=column in ("#", "Start", "End"))
     table.add_row(
         "", "Window opens", at(plan.window_start), "", "", "",
-        describe_message(_message(runbook, Event.WINDOW_STARTED)),
+        escape(describe_message(_message(runbook, Event.WINDOW_STARTED))),
     )  # fmt: skip
     gated = runbook.verification.gates if runbook.verification else None
     for planned in plan.parts:
         part = planned.part
         decision = "Go/NoGo" + (" after verification" if part.id == gated else "")
-        title = f"{part.title} ({part.id})"
+        title = escape(f"{part.title} ({part.id})")
         if part.status_message:
             title += "\n  status message mid-part"
         table.add_row(
-            str(planned.number), title, at(planned.start), at(planned.end), part.owner,
-            decision, describe_message(_message(runbook, Event.PART_COMPLETED, planned.number)),
+            str(planned.number), title, at(planned.start), at(planned.end), escape(part.owner),
+            decision,
+            escape(describe_message(_message(runbook, Event.PART_COMPLETED, planned.number))),
         )  # fmt: skip
     table.add_row(
         "", "Window ends", at(plan.window_end), "", "", "",
-        describe_message(_message(runbook, Event.WINDOW_COMPLETED)),
+        escape(describe_message(_message(runbook, Event.WINDOW_COMPLETED))),
     )  # fmt: skip
     out.print(table)
     if plan.verification_start is not None and runbook.verification is not None:
         v = runbook.verification
         out.print(
             f"Production verification from {at(plan.verification_start)} with "
-            f"{len(v.participants)} participants; gates part '{v.gates}'."
+            f"{len(v.participants)} participants; gates part '{v.gates}'.",
+            markup=False,
         )
     out.print(
         f"At NoGo: {describe_message(_message(runbook, Event.ROLLBACK_STARTED))}; "
-        f"rollback done: {describe_message(_message(runbook, Event.ROLLBACK_COMPLETED))}"
+        f"rollback done: {describe_message(_message(runbook, Event.ROLLBACK_COMPLETED))}",
+        markup=False,
     )
 
 

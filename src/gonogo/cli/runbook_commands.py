@@ -20,7 +20,7 @@ class Format(enum.StrEnum):
 @app.command()
 def validate(
     runbooks: Annotated[
-        list[Path], typer.Argument(help="Runbook files to check.", metavar="RUNBOOK...")
+        list[Path], typer.Argument(help="Runbook files to check.", metavar="RUNBOOK")
     ],
     output: Annotated[
         Format, typer.Option("--format", help="text, json, or GitHub workflow annotations.")

@@ -243,8 +243,15 @@ def _check_progress(run: Run, state: NightState, part: int | None) -> None:
     if sent is not None:
         at = run.timeline().local(sent).strftime("%H:%M")
         raise TransitionError(f"the status message for part {part} was already sent at {at}")
-    if message_for(run.runbook, Event.PART_STATUS, part) is None:
-        raise TransitionError(f"the runbook has no status message for part {part}")
+    spec = run.runbook.parts[part - 1]
+    # Only parts the plan gives a status message have one (message 2 is part 1's); the
+    # shared text would otherwise go out for every part as a message nobody approved.
+    wanted = spec.status_message or spec.messages.status is not None
+    if not wanted or message_for(run.runbook, Event.PART_STATUS, part) is None:
+        raise TransitionError(
+            f"the runbook has no status message for part {part} ({spec.id}); nothing was done",
+            hint="a part sends one only with `status_message: true` or its own messages.status",
+        )
 
 
 def describe(run: Run, state: NightState) -> str:

@@ -8,7 +8,7 @@ import traceback
 
 import typer
 
-from gonogo.cli import night_commands, runbook_commands  # noqa: F401  # register commands
+from gonogo.cli import night_commands, runbook_commands, side_commands  # noqa: F401
 from gonogo.cli.app import app
 from gonogo.errors import ExitCode, GonogoError
 

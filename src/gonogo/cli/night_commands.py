@@ -68,10 +68,27 @@ def go(
     by: By = None,
     yes: Yes = False,
     accept_changed_runbook: AcceptChanged = False,
+    override_verification: Annotated[
+        bool,
+        typer.Option(help="Give Go although production verification is not complete."),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why, with --override-verification.")
+    ] = None,
 ) -> int:
     """Go for PART: its message goes out and the next part starts."""
-    return _step("go", part, None, state_dir=state_dir, release=release, dry_run=dry_run,
-                 by=by, yes=yes, accept=accept_changed_runbook)  # fmt: skip
+    from gonogo.night import steps  # noqa: PLC0415
+    from gonogo.night.side_steps import verification_gate  # noqa: PLC0415
+
+    if override_verification and not reason:
+        raise typer.BadParameter("--override-verification needs --reason TEXT")
+    session = make_session(
+        state_dir=state_dir, release=release, dry_run=dry_run, by=by, yes=yes,
+        accept_changed=accept_changed_runbook,
+    )  # fmt: skip
+    data: dict[str, object] = {"override_verification": True} if override_verification else {}
+    gate = None if override_verification else verification_gate
+    return _finish(steps.step(session, "go", part, reason, gate=gate, data=data))
 
 
 @app.command()

@@ -27,6 +27,7 @@ class PlannedDispatch:
     located: Located | None
     values: dict[str, str]
     rows: list[NewDelivery] = field(default_factory=list)
+    tag: dict[str, str] = field(default_factory=dict)  # journaled with the dispatch
 
     @property
     def silent(self) -> bool:
@@ -71,18 +72,29 @@ def audience_recipients(runbook: Runbook, base: Path, audience: str) -> list[Rec
 
 
 def plan_dispatch(
-    runbook: Runbook, base: Path, effect: Effect, values: dict[str, str]
+    runbook: Runbook,
+    base: Path,
+    effect: Effect,
+    values: dict[str, str],
+    *,
+    audiences: list[str] | None = None,
+    tag: dict[str, str] | None = None,
 ) -> PlannedDispatch:
-    """Every delivery of one effect, deduplicated per channel across its audiences."""
+    """Every delivery of one effect, deduplicated per channel across its audiences.
+
+    `audiences` narrows the message's own audiences (an incident for pharmacies only).
+    """
     located = message_for(runbook, effect.event, effect.part)
     if located is None or located.message.silent:
-        return PlannedDispatch(effect, located, values)
+        return PlannedDispatch(effect, located, values, tag=dict(tag or {}))
     message = located.message
     default = runbook.release.language
     rows: list[NewDelivery] = []
     for channel in CHANNELS:
         seen: set[str] = set()
         for audience in message.audiences:
+            if audiences and audience not in audiences:
+                continue
             if channel == "sms" and runbook.audiences[audience].press:
                 continue  # the press gets e-mail only
             for person in dedupe(audience_recipients(runbook, base, audience), channel):
@@ -109,7 +121,7 @@ def plan_dispatch(
                     continue
                 seen.add(address)
     rows += _press_rows(runbook, base, message.press, values)
-    return PlannedDispatch(effect, located, values, rows)
+    return PlannedDispatch(effect, located, values, rows, dict(tag or {}))
 
 
 def _press_rows(

@@ -8,7 +8,7 @@ dispatches' recipients in one transaction, and only then send.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,10 +138,10 @@ def start(session: Session, runbook_path: Path) -> StepResult:
             raise TransitionError(msg, hint="see where it stands with `gonogo status`")
         effect = Effect(Event.WINDOW_STARTED)
         planned = [_plan(runbook, loaded.path.parent, effect, now, plan.zone)]
-        _confirm_dispatches(session, planned, dry_run=session.dry_run)
+        confirm_dispatches(session, planned, dry_run=session.dry_run)
         run = create_run(root, loaded, dry_run=session.dry_run, shift=shift, at=now)
         try:
-            return _commit_and_send(session, run, "start", None, None, data, planned)
+            return commit_and_send(session, run, "start", None, None, data, planned)
         finally:
             run.close()
 
@@ -162,8 +162,13 @@ def step(
     part_ref: str | None = None,
     reason: str | None = None,
     gate: Callable[[Run, int], str | None] | None = None,
+    data: dict[str, object] | None = None,
 ) -> StepResult:
-    """One decision of the night. Raises TransitionError, with nothing done, if not allowed."""
+    """One decision of the night. Raises TransitionError, with nothing done, if not allowed.
+
+    `gate` says why a part may not get Go yet (production verification), or None.
+    """
+    data = dict(data or {})
     with locked_run(session) as run:
         state, night = replay(run.journal.events(), len(run.runbook.parts))
         part = _check_part(run, state, trigger, part_ref)
@@ -186,15 +191,28 @@ def step(
             ) from None
         if not allowed:
             raise TransitionError(
-                f"part {part} cannot get Go: {blocker[0] if blocker else 'a guard refused'}"
+                f"part {part} cannot get Go: {blocker[0] if blocker else 'a guard refused'}; "
+                "nothing was done",
+                hint="wait for the reports (`gonogo verify`), or give Go with "
+                "--override-verification --reason TEXT",
             )
         now = session.clock.now()
+        plan = run.timeline()
+        if trigger == "go" and now > plan.point_of_no_return:
+            at = plan.local(plan.point_of_no_return).strftime("%H:%M")
+            session.show(
+                f"Warning: the point of no return ({at}) has passed: after this Go, a NoGo "
+                "cannot finish the rollback inside the window."
+            )
+            if not session.confirm("Give Go anyway?"):
+                raise GonogoError("not confirmed; nothing was journaled or sent")
+            data["past_point_of_no_return"] = True
         zone = run.timeline().zone
         planned = [
             _plan(run.runbook, run.loaded.path.parent, e, now, zone) for e in night.take_effects()
         ]
-        _confirm_dispatches(session, planned, dry_run=run.dry_run)
-        return _commit_and_send(session, run, trigger, part, reason, {}, planned)
+        confirm_dispatches(session, planned, dry_run=run.dry_run)
+        return commit_and_send(session, run, trigger, part, reason, data, planned)
 
 
 def _plan(
@@ -286,7 +304,7 @@ def explain(run: Run, state: NightState, trigger: str) -> str:
     return f"`{name}` is not possible now: {describe(run, state)}; nothing was done"
 
 
-def _confirm_dispatches(session: Session, planned: list[PlannedDispatch], *, dry_run: bool) -> None:
+def confirm_dispatches(session: Session, planned: list[PlannedDispatch], *, dry_run: bool) -> None:
     from gonogo.render.preview import preview_lines  # noqa: PLC0415
 
     if not any(p.rows for p in planned):
@@ -298,13 +316,13 @@ def _confirm_dispatches(session: Session, planned: list[PlannedDispatch], *, dry
         raise GonogoError("not confirmed; nothing was journaled or sent")
 
 
-def _commit_and_send(
+def commit_and_send(
     session: Session,
     run: Run,
     kind: str,
     part: int | None,
     reason: str | None,
-    data: dict[str, object],
+    data: Mapping[str, object],
     planned: list[PlannedDispatch],
 ) -> StepResult:
     channels = {row.channel for p in planned for row in p.rows}
@@ -319,7 +337,7 @@ def _commit_and_send(
     with journal.transaction():
         cause = journal.append(
             at=now, operator=session.operator, kind=kind, runbook_sha256=run.sha256,
-            part=part, reason=reason, data=data,
+            part=part, reason=reason, data=dict(data),
         )  # fmt: skip
         for p in planned:
             if p.silent:
@@ -327,7 +345,10 @@ def _commit_and_send(
             seq = journal.append(
                 at=now, operator=session.operator, kind="dispatch", runbook_sha256=run.sha256,
                 part=p.effect.part,
-                data={"event": p.effect.event.value, "cause": cause, "recipients": len(p.rows)},
+                data={
+                    "event": p.effect.event.value, "cause": cause, "recipients": len(p.rows),
+                    **p.tag,
+                },
             )  # fmt: skip
             journal.add_deliveries(seq, p.rows, now)
             dispatch_ids.append(seq)

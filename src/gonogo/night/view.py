@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from gonogo.night.clock import Clock
+from gonogo.night.incidents import Incident, incidents
 from gonogo.night.journal import Event
+from gonogo.night.lights import Change, history
 from gonogo.night.run import Run, locate, open_run, state_root
 from gonogo.night.state import NightState, replay
 from gonogo.night.steps import describe, next_step
+from gonogo.night.verification import Verification, verification
 from gonogo.runbook.timeline import Timeline
 
 
@@ -74,6 +77,36 @@ class NightView:
     def point_of_no_return_passed(self) -> bool:
         return self.now > self.plan.point_of_no_return
 
+    def incidents(self) -> list[Incident]:
+        return list(incidents(self.events).values())
+
+    def lights(self) -> tuple[dict[str, str], list[Change]]:
+        return history(self.run.runbook, self.events)
+
+    def verification(self) -> Verification:
+        return verification(self.events)
+
+    def incident_dict(self, incident: Incident) -> dict[str, Any]:
+        policy = self.run.runbook.incidents
+        due = incident.next_update_due(policy)
+        return {
+            "id": incident.id,
+            "priority": incident.priority,
+            "major": incident.major(policy),
+            "summary": incident.summary,
+            "services": incident.services,
+            "audiences": incident.audiences,
+            "opened": self.local(incident.opened).isoformat(),
+            "opened_by": incident.opened_by,
+            "updates": [
+                {"at": self.local(at).isoformat(), "by": by, "summary": text}
+                for at, by, text in incident.updates
+            ],
+            "resolved": self.local(incident.resolved).isoformat() if incident.resolved else None,
+            "next_update_due": self.local(due).isoformat() if due else None,
+            "overdue": incident.overdue(policy, self.now),
+        }
+
     def deliveries_by_dispatch(self) -> dict[int, dict[str, int]]:
         counts: dict[int, dict[str, int]] = {}
         for d in self.run.journal.deliveries():
@@ -123,8 +156,33 @@ class NightView:
                 {"part": h.part, "at": iso(h.at), "by": h.by, "reason": h.reason}
                 for h in self.state.holds
             ],
+            "incidents": [self.incident_dict(i) for i in self.incidents() if i.open],
+            "lights": self.lights()[0],
+            "verification": self._verification_dict(),
             "next": self.next_step,
             "runbook_changed": self.runbook_changed,
+        }
+
+    def _verification_dict(self) -> dict[str, Any] | None:
+        spec = self.run.runbook.verification
+        if spec is None:
+            return None
+        state = self.verification()
+        blocker = state.blocker(self.run.runbook)
+        return {
+            "gates": spec.gates,
+            "started": self.local(state.started).isoformat() if state.started else None,
+            "complete": blocker is None,
+            "blocker": blocker,
+            "reports": {
+                p: {
+                    "result": r.result,
+                    "at": self.local(r.at).isoformat(),
+                    "by": r.by,
+                    "note": r.note,
+                }
+                for p, r in state.reports.items()
+            },
         }
 
 

@@ -24,6 +24,21 @@ def print_log(view: NightView) -> None:
             what = f"  message {event.data.get('event')}"
             what += f" part {event.part}" if event.part else ""
             what += f": {shown}"
+        data = event.data
+        if event.kind.startswith("incident_"):
+            what += f" {data.get('id')}"
+            if event.kind == "incident_opened":
+                what += f" P{data.get('priority')}"
+            if data.get("summary"):
+                what += f' "{data.get("summary")}"'
+        elif event.kind == "verification_report":
+            what += f" {data.get('participant')} {data.get('result')}"
+        elif event.kind == "lights_set":
+            what += f" {data.get('service')} {data.get('colour')}"
+        elif event.kind == "disruption":
+            what += f' "{data.get("summary")}"'
+        elif data.get("override_verification"):
+            what += " (verification overridden)"
         if event.reason:
             what += f": {event.reason}"
         out.print(f"{at}  {escape(event.operator):<12} {escape(what)}")

@@ -77,6 +77,17 @@ def print_status(view: NightView) -> None:
             f"[yellow]Hold on part {hold.part}[/yellow] since {_hhmm(view, hold.at)} "
             f"by {hold.by}: {hold.reason}"
         )
+    from gonogo.render.incidents import incident_lines  # noqa: PLC0415
+
+    for line in incident_lines(view):
+        out.print(line)
+    lights, _changes = view.lights()
+    off = [f"{s} {c}" for s, c in lights.items() if c != "green"]
+    out.print("Lights: " + (", ".join(off) if off else "all green"))
+    verification = view.run.runbook.verification
+    if verification is not None and view.state.outcome is None:
+        blocker = view.verification().blocker(view.run.runbook)
+        out.print(f"Verification (gates {verification.gates}): " + (blocker or "complete"))
     if view.state.outcome:
         out.print(f"Outcome: [bold]{view.state.outcome}[/bold]")
     out.print(f"Next: {view.next_step.removeprefix('next: ')}")

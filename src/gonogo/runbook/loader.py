@@ -144,8 +144,10 @@ def _read_text(path: Path, loaded: Loaded) -> str | None:
 
 
 def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters, as editors count) of a byte offset."""
     line_start = raw.rfind(b"\n", 0, offset) + 1
-    return raw.count(b"\n", 0, offset) + 1, offset - line_start + 1
+    column = len(raw[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
 
 
 def _compose(text: str, loaded: Loaded) -> dict[str, Any] | None:
@@ -157,8 +159,13 @@ def _compose(text: str, loaded: Loaded) -> dict[str, Any] | None:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        context = exc.context_mark
         if problem.startswith("but ") and exc.context:  # "expected a single document ..."
             problem = f"{exc.context} {problem}"
+        elif exc.problem and exc.context and context and mark and context.line != mark.line:
+            # Where the unclosed quote or bracket began: often the actual mistake.
+            problem += f" ({exc.context} started at line {context.line + 1}, "
+            problem += f"column {context.column + 1})"
         if mark is not None and text[mark.index : mark.index + 1] == "\t":
             problem = "a tab character; indent with spaces"
         loaded.add_at(line, column, "yaml", f"YAML syntax error: {problem}")

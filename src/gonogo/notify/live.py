@@ -32,11 +32,16 @@ BASE_DELAY = 0.5  # seconds; doubled per attempt, with full jitter
 
 
 class TokenBucket:
-    """At most `rate` acquisitions a second on average, bursts up to `capacity`."""
+    """At most `rate` acquisitions a second on average, bursts up to `capacity`.
 
-    def __init__(self, rate: float, capacity: float | None = None) -> None:
+    The default capacity is one: sends are spaced 1/rate apart, so no one-second window
+    holds more than `rate` (+1) of them. A capacity of `rate` would let a full second's
+    worth go out at once and then the next second's, twice the limit in one window.
+    """
+
+    def __init__(self, rate: float, capacity: float = 1.0) -> None:
         self.rate = rate
-        self.capacity = capacity if capacity is not None else max(1.0, rate)
+        self.capacity = capacity
         self._tokens = self.capacity
         self._stamp = time.monotonic()
         self._lock = threading.Lock()
@@ -297,11 +302,17 @@ def resume_live(run: Run, session: Session, unfinished: list[Delivery]) -> None:
         sms = transport._channel("sms")
         assert isinstance(sms, TwilioSms)
         found_any: list[tuple[int, str, str | None, str | None, str | None]] = []
-        for row in doubtful_sms:
+        # A Message another row already accounts for is not this row's: without this, the
+        # previous dispatch's SMS to the same number (sent within the minute of slack, or
+        # just before) would mark this one sent and the recipient would silently miss it.
+        known = {d.provider_id for d in journal.deliveries() if d.provider_id}
+        for row in sorted(doubtful_sms, key=lambda d: d.id):
             since = started.get(row.dispatch, row_time_floor()) - dt.timedelta(minutes=1)
-            sids = sms.sent_to(row.address, since)
+            sids = [sid for sid in sms.sent_to(row.address, since) if sid not in known]
             if sids:
-                found_any.append((row.id, "sent", sids[0], None, "reconciled with Twilio"))
+                sid = sids[-1]  # newest first: the oldest unclaimed one belongs to the oldest row
+                known.add(sid)
+                found_any.append((row.id, "sent", sid, None, "reconciled with Twilio"))
             else:
                 again.append(row)
         if found_any:

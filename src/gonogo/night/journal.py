@@ -138,7 +138,17 @@ class Journal:
             msg = f"no journal at {path}"
             raise StateError(msg)
         journal = cls(path)
-        version = journal.meta().get("schema_version")
+        try:
+            has_meta = journal._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            has_meta = True  # not a database at all: meta() says so
+        version = journal.meta().get("schema_version") if has_meta else None
+        if version is None:
+            journal.close()
+            msg = f"the run in {path.parent} was interrupted while starting; nothing was journaled"
+            raise StateError(msg, hint="start it again with `gonogo start RUNBOOK`")
         if version != str(SCHEMA_VERSION):
             msg = f"{path} has journal version {version}; this gonogo reads {SCHEMA_VERSION}"
             raise StateError(msg, hint="use the gonogo version that started the run")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,13 +79,30 @@ def run_directory(root: Path, release: str, dry_run: bool) -> Path:
     return root / release / (REHEARSAL if dry_run else REAL)
 
 
+def started(directory: Path) -> bool:
+    """Whether the run in `directory` has begun: its journal holds the start event.
+
+    A kill -9 between creating the journal and journaling the start leaves a journal
+    without it; `start` may then begin again in that file instead of refusing forever.
+    """
+    path = directory / JOURNAL
+    if not path.is_file():
+        return False
+    with closing(sqlite3.connect(path)) as db:
+        try:
+            row = db.execute("SELECT 1 FROM events WHERE kind = 'start' LIMIT 1").fetchone()
+        except sqlite3.OperationalError:
+            return False  # killed before the tables were there
+    return row is not None
+
+
 def create_run(
     root: Path, loaded: Loaded, *, dry_run: bool, shift: dt.timedelta, at: dt.datetime
 ) -> Run:
     runbook = loaded.runbook
     assert runbook is not None
     directory = run_directory(root, runbook.release.id, dry_run)
-    if (directory / JOURNAL).exists():
+    if started(directory):
         kind = "rehearsal" if dry_run else "run"
         msg = f"a {kind} of release {runbook.release.id} already exists in {directory}"
         raise StateError(

@@ -27,7 +27,15 @@ from gonogo.night.machine import (
     ROLLING_BACK,
     Effect,
 )
-from gonogo.night.run import Run, create_run, locate, open_run, run_directory, state_root
+from gonogo.night.run import (
+    Run,
+    create_run,
+    locate,
+    open_run,
+    run_directory,
+    started,
+    state_root,
+)
 from gonogo.night.send import DispatchReport, send_dispatch
 from gonogo.night.state import NightState, replay
 from gonogo.runbook.events import Event
@@ -132,7 +140,7 @@ def start(session: Session, runbook_path: Path) -> StepResult:
         directory / "lock", operator=session.operator, command=session.command,
         wait=session.lock_wait,
     ):  # fmt: skip
-        if (directory / "journal.sqlite").exists():
+        if started(directory):
             kind = "rehearsal" if session.dry_run else "run"
             msg = f"release {runbook.release.id} already has a {kind} in {directory}"
             raise TransitionError(msg, hint="see where it stands with `gonogo status`")

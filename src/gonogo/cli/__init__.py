@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import sys
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 import typer
+import typer.main
 
-from gonogo.cli import night_commands, runbook_commands, side_commands  # noqa: F401
+from gonogo.cli import (  # noqa: F401  # each registers its commands
+    after_commands,
+    night_commands,
+    rehearse_commands,
+    runbook_commands,
+    side_commands,
+)
 from gonogo.cli.app import app
 from gonogo.errors import ExitCode, GonogoError
 
@@ -16,10 +27,32 @@ from gonogo.errors import ExitCode, GonogoError
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; turn expected errors into one message and the contract's exit code."""
     args = sys.argv[1:] if argv is None else argv
+    return _guarded(lambda a: app(args=a, prog_name="gonogo", standalone_mode=False), args)
+
+
+def runner() -> Callable[[list[str]], tuple[int, str]]:
+    """Run many commands in one process (a rehearsal): (exit code, what it printed).
+
+    The click command is built once; building it costs more than most commands.
+    """
+    command = typer.main.get_command(app)
+
+    def run(args: list[str]) -> tuple[int, str]:
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+            code = _guarded(
+                lambda a: command.main(args=a, prog_name="gonogo", standalone_mode=False), args
+            )
+        return code, buffer.getvalue()
+
+    return run
+
+
+def _guarded(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
     debug = "--debug" in args or bool(os.environ.get("GONOGO_DEBUG"))
     args = [a for a in args if a != "--debug"]
     try:
-        result = app(args=args, prog_name="gonogo", standalone_mode=False)
+        result = invoke(args)
     except GonogoError as exc:
         if debug:
             traceback.print_exc()

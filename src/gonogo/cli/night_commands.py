@@ -172,11 +172,11 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
 ) -> int:
     """Where the night stands, against the plan and the clock. Never waits for the lock."""
-    from gonogo.night.clock import SystemClock  # noqa: PLC0415
+    from gonogo.night.clock import default_clock  # noqa: PLC0415
     from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.status import print_status, status_json  # noqa: PLC0415
 
-    view = night_view(state_dir, release, dry_run, SystemClock())
+    view = night_view(state_dir, release, dry_run, default_clock())
     if as_json:
         typer.echo(status_json(view))
     else:
@@ -191,11 +191,11 @@ def log(
     dry_run: DryRun = False,
 ) -> int:
     """The journal as a timeline in the runbook's time zone. Never waits for the lock."""
-    from gonogo.night.clock import SystemClock  # noqa: PLC0415
+    from gonogo.night.clock import default_clock  # noqa: PLC0415
     from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.log import print_log  # noqa: PLC0415
 
-    print_log(night_view(state_dir, release, dry_run, SystemClock()))
+    print_log(night_view(state_dir, release, dry_run, default_clock()))
     return 0
 
 
@@ -248,9 +248,9 @@ def deliveries(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
 ) -> int:
     """What was delivered per message, and every failed or in-doubt delivery with its reason."""
-    from gonogo.night.clock import SystemClock  # noqa: PLC0415
+    from gonogo.night.clock import default_clock  # noqa: PLC0415
     from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.deliveries import print_deliveries  # noqa: PLC0415
 
-    view = night_view(state_dir, release, dry_run, SystemClock())
+    view = night_view(state_dir, release, dry_run, default_clock())
     return print_deliveries(view, show_all=show_all, as_json=as_json)

@@ -52,7 +52,7 @@ def make_session(
     yes: bool = False,
     accept_changed: bool = False,
 ) -> Session:
-    from gonogo.night.clock import SystemClock  # noqa: PLC0415
+    from gonogo.night.clock import default_clock  # noqa: PLC0415
     from gonogo.night.steps import Session  # noqa: PLC0415
 
     def confirm(question: str) -> bool:
@@ -67,7 +67,7 @@ def make_session(
         typer.echo(line)
 
     return Session(
-        clock=SystemClock(),
+        clock=default_clock(),
         operator=operator(by),
         confirm=confirm,
         show=show,

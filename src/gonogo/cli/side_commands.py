@@ -98,11 +98,11 @@ def incident_list(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
 ) -> int:
     """Every incident of the run, with when the next update is due."""
-    from gonogo.night.clock import SystemClock  # noqa: PLC0415
+    from gonogo.night.clock import default_clock  # noqa: PLC0415
     from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.incidents import incidents_json, print_incidents  # noqa: PLC0415
 
-    view = night_view(state_dir, release, dry_run, SystemClock())
+    view = night_view(state_dir, release, dry_run, default_clock())
     if as_json:
         typer.echo(incidents_json(view))
     else:
@@ -141,15 +141,16 @@ def lights(
     release: Release = None,
     dry_run: DryRun = False,
     by: By = None,
+    yes: Yes = False,  # nothing to confirm; accepted like on every other changing command
     accept_changed_runbook: AcceptChanged = False,
 ) -> int:
     """Show the traffic lights, or `lights set SERVICE COLOR --reason TEXT`."""
     if action is None:
-        from gonogo.night.clock import SystemClock  # noqa: PLC0415
+        from gonogo.night.clock import default_clock  # noqa: PLC0415
         from gonogo.night.view import night_view  # noqa: PLC0415
         from gonogo.render.incidents import print_lights  # noqa: PLC0415
 
-        print_lights(night_view(state_dir, release, dry_run, SystemClock()))
+        print_lights(night_view(state_dir, release, dry_run, default_clock()))
         return 0
     if action != "set" or not service or not colour:
         raise typer.BadParameter("use `gonogo lights` or `gonogo lights set SERVICE COLOR`")
@@ -180,11 +181,11 @@ def verify(
     from gonogo.night import side_steps  # noqa: PLC0415
 
     if who is None:
-        from gonogo.night.clock import SystemClock  # noqa: PLC0415
+        from gonogo.night.clock import default_clock  # noqa: PLC0415
         from gonogo.night.view import night_view  # noqa: PLC0415
         from gonogo.render.incidents import print_verification  # noqa: PLC0415
 
-        print_verification(night_view(state_dir, release, dry_run, SystemClock()))
+        print_verification(night_view(state_dir, release, dry_run, default_clock()))
         return 0
     session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
                            yes=yes, accept_changed=accept_changed_runbook)  # fmt: skip

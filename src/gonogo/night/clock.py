@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 
@@ -29,3 +31,21 @@ class FixedClock:
 
     def advance(self, delta: dt.timedelta) -> None:
         self.instant += delta
+
+
+_override: list[Clock] = []
+
+
+def default_clock() -> Clock:
+    """The clock commands use: the system's, unless a rehearsal has set its own."""
+    return _override[-1] if _override else SystemClock()
+
+
+@contextmanager
+def using(clock: Clock) -> Iterator[Clock]:
+    """Run commands on `clock` (a rehearsal's simulated clock)."""
+    _override.append(clock)
+    try:
+        yield clock
+    finally:
+        _override.pop()

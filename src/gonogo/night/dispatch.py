@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ from gonogo.night.journal import NewDelivery
 from gonogo.night.machine import Effect
 from gonogo.runbook.catalog import Located, base_values, message_for, texts_for
 from gonogo.runbook.model import EmailText, Runbook
-from gonogo.runbook.recipients import Recipient, dedupe, load_recipients
+from gonogo.runbook.recipients import Recipient, RecipientProblem, dedupe, load_recipients
 from gonogo.runbook.template import render
 
 CHANNELS: tuple[Literal["sms", "email"], ...] = ("sms", "email")
@@ -55,11 +56,22 @@ def values_for(
     return values | (extra or {})
 
 
+_RECIPIENTS: dict[tuple[Path, bytes], tuple[list[Recipient], list[RecipientProblem]]] = {}
+
+
+def _recipients_cached(path: Path) -> tuple[list[Recipient], list[RecipientProblem]]:
+    # Parsing and validating thousands of numbers is the slow part of planning a dispatch.
+    key = (path.resolve(), hashlib.sha256(path.read_bytes()).digest())
+    if key not in _RECIPIENTS:
+        _RECIPIENTS[key] = load_recipients(path)
+    return _RECIPIENTS[key]
+
+
 def audience_recipients(runbook: Runbook, base: Path, audience: str) -> list[Recipient]:
     spec = runbook.audiences[audience]
     if spec.recipients is None:
         return []
-    recipients, problems = load_recipients(base / spec.recipients)
+    recipients, problems = _recipients_cached(base / spec.recipients)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         first = errors[0]

@@ -108,6 +108,10 @@ def _iso(instant: dt.datetime) -> str:
 class Journal:
     """One run's journal file. Safe for one writer at a time (the run's lock sees to it)."""
 
+    # FULL: a decision reported as journaled survives a power cut, not only a crash.
+    # A rehearsal's throwaway simulations may relax it to NORMAL.
+    synchronous = "FULL"
+
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
@@ -117,8 +121,7 @@ class Journal:
             raise StateError(msg) from None
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
-        # FULL: a decision reported as journaled survives a power cut, not only a crash.
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute(f"PRAGMA synchronous={self.synchronous}")
         self._db.execute("PRAGMA foreign_keys=ON")
 
     @classmethod

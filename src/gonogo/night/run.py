@@ -22,6 +22,20 @@ REHEARSAL = "rehearsal"
 JOURNAL = "journal.sqlite"
 
 
+_LOADED: dict[tuple[Path, str], tuple[Loaded, str]] = {}
+
+
+def load_cached(path: Path) -> Loaded:
+    """load_valid, once per process for unchanged files (a rehearsal runs many commands)."""
+    key = (path.resolve(), hashlib.sha256(path.read_bytes()).hexdigest())
+    hit = _LOADED.get(key)
+    if hit is not None and content_hash(hit[0]) == hit[1]:
+        return hit[0]
+    loaded = load_valid(path)
+    _LOADED[key] = (loaded, content_hash(loaded))
+    return loaded
+
+
 def state_root(state_dir: Path | None) -> Path:
     if state_dir is not None:
         return state_dir
@@ -159,7 +173,7 @@ def open_run(directory: Path) -> tuple[Run, str | None]:
         msg = f"the run's runbook {path} is gone"
         raise StateError(msg, hint="restore the file; the journal names the runbook it ran")
     try:
-        loaded = load_valid(path)
+        loaded = load_cached(path)
     except BaseException:
         journal.close()
         raise

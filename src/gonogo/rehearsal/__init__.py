@@ -1,0 +1,1 @@
+"""Rehearsals: scripted scenarios run on a simulated clock, and every path checked."""

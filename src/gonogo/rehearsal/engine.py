@@ -1,0 +1,170 @@
+"""Run a scenario: the real commands, machine, journal and dry-run channels, on a simulated clock.
+
+The clock jumps from action to action, so a whole night rehearses in well under a
+second. Commands are run through the command line itself (the caller passes a function
+that runs one), so a scenario says exactly what an operator would type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gonogo.night.clock import FixedClock, using
+from gonogo.night.journal import Journal
+from gonogo.night.view import NightView, night_view
+from gonogo.rehearsal.scenario import MessageExpectation, Scenario
+from gonogo.runbook.model import Runbook
+from gonogo.runbook.timeline import night_instant
+
+# Runs one gonogo command (argv without "gonogo"); returns (exit code, what it printed).
+Execute = Callable[[list[str]], tuple[int, str]]
+
+# Commands that confirm before sending take --yes; a rehearsal answers for the operator.
+_CONFIRMING = {
+    "start", "go", "nogo", "progress", "rollback-done", "end", "resume", "retry-failed",
+    "disruption", "verify",
+}  # fmt: skip
+_CONFIRMING_SUB = {("incident", "open"), ("incident", "update"), ("incident", "resolve")}
+
+
+@dataclass(frozen=True)
+class Step:
+    at: dt.datetime
+    command: str
+    code: int
+    expected: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.code == self.expected
+
+
+@dataclass
+class Outcome:
+    """What a rehearsal did and whether every expectation held."""
+
+    scenario: Scenario
+    state_dir: Path
+    steps: list[Step] = field(default_factory=list)
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)  # what, held, got
+    view: NightView | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.steps) and all(held for _, held, _ in self.checks)
+
+
+def argv_for(action_argv: list[str], runbook: Path, state_dir: Path) -> list[str]:
+    argv = list(action_argv)
+    if argv and argv[0] == "start":
+        argv[1:1] = [str(runbook)]
+        argv.append("--dry-run")
+    confirming = (argv[0] in _CONFIRMING) if argv else False
+    if len(argv) > 1 and (argv[0], argv[1]) in _CONFIRMING_SUB:
+        confirming = True
+    if argv and argv[0] == "verify" and len(argv) > 1 and argv[1] != "start":
+        confirming = True
+    if confirming and "--yes" not in argv:
+        argv.append("--yes")
+    return [*argv, "--state-dir", str(state_dir), "--by", "rehearsal"]
+
+
+def rehearse(
+    runbook: Runbook,
+    runbook_path: Path,
+    scenario: Scenario,
+    state_dir: Path,
+    execute: Execute,
+) -> Outcome:
+    """Run every action at its time, then check the expectations against the journal."""
+    if state_dir.exists():
+        shutil.rmtree(state_dir)
+    state_dir.mkdir(parents=True)
+    outcome = Outcome(scenario, state_dir)
+    clock = FixedClock(night_instant(runbook, scenario.actions[0].at))
+    previous = Journal.synchronous
+    Journal.synchronous = "OFF"  # a throwaway simulation needs no crash durability
+    try:
+        with using(clock):
+            for action in scenario.actions:
+                instant = night_instant(runbook, action.at)
+                clock.instant = max(instant, clock.instant)
+                code, output = execute(argv_for(action.argv, runbook_path, state_dir))
+                outcome.steps.append(Step(clock.instant, action.do, code, action.exit, output))
+                clock.advance(dt.timedelta(seconds=1))  # each command takes a moment
+                if code != action.exit:
+                    break
+            outcome.view = night_view(state_dir, runbook.release.id, True, clock)
+            _check(outcome, outcome.view)
+    finally:
+        Journal.synchronous = previous
+    return outcome
+
+
+def _check(outcome: Outcome, view: NightView) -> None:
+    expect = outcome.scenario.expect
+    sent = _sent(view)
+    if expect.state is not None:
+        outcome.checks.append((f"state {expect.state}", view.state.state == expect.state,
+                               view.state.state))  # fmt: skip
+    if expect.outcome is not None:
+        got = view.state.outcome or "none (the night is not over)"
+        outcome.checks.append((f"outcome {expect.outcome}", got == expect.outcome, got))
+    for wanted in expect.messages:
+        found = [s for s in sent if _matches(wanted, s)]
+        outcome.checks.append((f"message {wanted.describe()}", bool(found),
+                               f"{len(found)} matching deliveries"))  # fmt: skip
+    for unwanted in expect.no_messages:
+        found = [s for s in sent if _matches(unwanted, s)]
+        outcome.checks.append((f"no message {unwanted.describe()}", not found,
+                               f"{len(found)} matching deliveries"))  # fmt: skip
+    rows = {p.number: p for p in view.parts}
+    for late in expect.late:
+        row = rows.get(late.part)
+        minutes = row.late_minutes(view.now) if row else None
+        outcome.checks.append((f"part {late.part} late by more than {late.more_than} min",
+                               minutes is not None and minutes > late.more_than,
+                               "not started" if minutes is None else f"{minutes} min"))  # fmt: skip
+    if expect.point_of_no_return_passed is not None:
+        passed = view.point_of_no_return_passed
+        pnr = expect.point_of_no_return_passed
+        outcome.checks.append(
+            (f"point of no return passed: {pnr}", passed == pnr, str(passed))
+        )
+
+
+@dataclass(frozen=True)
+class Sent:
+    event: str
+    part: int | None
+    audience: str
+    channel: str
+    text: str
+
+
+def _sent(view: NightView) -> list[Sent]:
+    journal = view.run.journal
+    dispatches = {e.seq: e for e in view.events if e.kind == "dispatch"}
+    out = []
+    for d in journal.deliveries(statuses=("sent",)):
+        event = dispatches.get(d.dispatch)
+        if event is None:
+            continue
+        text = (d.subject + "\n" if d.subject else "") + d.body
+        out.append(Sent(str(event.data.get("event")), event.part, d.audience, d.channel, text))
+    return out
+
+
+def _matches(wanted: MessageExpectation, sent: Sent) -> bool:
+    return (
+        sent.event == wanted.event.value
+        and (wanted.part is None or sent.part == wanted.part)
+        and (wanted.audience is None or sent.audience == wanted.audience)
+        and (wanted.channel is None or sent.channel == wanted.channel)
+        and (wanted.contains is None or wanted.contains in sent.text)
+    )

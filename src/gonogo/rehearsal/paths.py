@@ -1,0 +1,208 @@
+"""Every path through a runbook's night, generated, rehearsed and checked for its messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from gonogo.rehearsal.engine import Execute, Outcome, Sent, _sent, rehearse
+from gonogo.rehearsal.scenario import Action, Expectations, Scenario
+from gonogo.runbook.catalog import iter_messages
+from gonogo.runbook.events import Event
+from gonogo.runbook.model import Runbook
+from gonogo.runbook.timeline import Timeline, timeline
+
+# Journal kinds that must be followed by a dispatch of this event (unless it is silent).
+_NEEDS = {
+    "start": Event.WINDOW_STARTED,
+    "go": Event.PART_COMPLETED,
+    "nogo": Event.ROLLBACK_STARTED,
+    "rollback_done": Event.ROLLBACK_COMPLETED,
+    "end": Event.WINDOW_COMPLETED,
+    "progress": Event.PART_STATUS,
+    "incident_opened": Event.INCIDENT_OPENED,
+    "incident_updated": Event.INCIDENT_UPDATED,
+    "incident_resolved": Event.INCIDENT_RESOLVED,
+    "verification_started": Event.VERIFICATION_STARTED,
+}
+
+
+class _Builder:
+    def __init__(self, runbook: Runbook, plan: Timeline) -> None:
+        self.runbook = runbook
+        self.plan = plan
+        self.actions: list[Action] = []
+
+    def at(self, instant: dt.datetime, command: str, code: int = 0) -> None:
+        local = instant.astimezone(self.plan.zone).time()
+        self.actions.append(Action(at=local, do=command, exit=code))
+
+    def part_until_decision(self, number: int) -> None:
+        """The part's status message and verification, up to its decision."""
+        planned = self.plan.parts[number - 1]
+        if planned.part.status_message:
+            self.at(planned.start + planned.part.duration / 2, "progress")
+        spec = self.runbook.verification
+        if spec is not None and spec.gates == planned.part.id:
+            self.at(planned.start, "verify start")
+            for participant in spec.participants:
+                self.at(planned.start, f"verify {participant} ok")
+
+    def go_through(self, upto: int) -> None:
+        for planned in self.plan.parts[:upto]:
+            self.part_until_decision(planned.number)
+            self.at(planned.end, f"go {planned.number}")
+
+
+def generate(runbook: Runbook) -> list[Scenario]:  # noqa: PLR0915  # one block per kind of path
+    """All Go; NoGo at each part; a hold at each part; a major incident during each
+    part and during a rollback; a failed production verification."""
+    plan = timeline(runbook)
+    count = len(runbook.parts)
+    major = min(runbook.incidents.major_priorities or [1])
+    scenarios: list[Scenario] = []
+
+    def add(name: str, builder: _Builder, outcome: Literal["completed", "rolled back"]) -> None:
+        scenarios.append(
+            Scenario(scenario=1, name=name, actions=builder.actions,
+                     expect=Expectations(outcome=outcome))
+        )  # fmt: skip
+
+    def started() -> _Builder:
+        b = _Builder(runbook, plan)
+        b.at(plan.window_start, "start")
+        return b
+
+    def finish(b: _Builder) -> None:
+        b.at(plan.parts[-1].end + dt.timedelta(minutes=1), "end")
+
+    b = started()
+    b.go_through(count)
+    finish(b)
+    add("all Go", b, "completed")
+    for planned in plan.parts:
+        n, mid = planned.number, planned.start + planned.part.duration / 2
+        b = started()
+        b.go_through(n - 1)
+        b.at(mid, f"nogo {n} --reason rehearsal")
+        b.at(mid + plan.rollback, "rollback-done")
+        add(f"NoGo at part {n}", b, "rolled back")
+
+        b = started()
+        b.go_through(n - 1)
+        b.at(planned.start + planned.part.duration / 4, f"hold {n} --reason rehearsal")
+        b.part_until_decision(n)
+        b.at(planned.end, f"go {n}")
+        for later in plan.parts[n:]:
+            b.part_until_decision(later.number)
+            b.at(later.end, f"go {later.number}")
+        finish(b)
+        add(f"hold at part {n}", b, "completed")
+
+        b = started()
+        b.go_through(n - 1)
+        quarter = planned.part.duration / 4
+        b.at(planned.start + quarter, f"incident open --priority {major} --summary rehearsal")
+        b.at(planned.start + 2 * quarter, "incident update INC-1 --summary rehearsal")
+        b.at(planned.start + 3 * quarter, "incident resolve INC-1")
+        b.part_until_decision(n)
+        b.at(planned.end, f"go {n}")
+        for later in plan.parts[n:]:
+            b.part_until_decision(later.number)
+            b.at(later.end, f"go {later.number}")
+        finish(b)
+        add(f"major incident during part {n}", b, "completed")
+    first = plan.parts[0]
+    b = started()
+    nogo_at = first.start + first.part.duration / 2
+    b.at(nogo_at, "nogo 1 --reason rehearsal")
+    b.at(nogo_at + plan.rollback / 4, f"incident open --priority {major} --summary rehearsal")
+    b.at(nogo_at + plan.rollback / 2, "incident resolve INC-1")
+    b.at(nogo_at + plan.rollback, "rollback-done")
+    add("major incident during rollback", b, "rolled back")
+    spec = runbook.verification
+    if spec is not None:
+        gated = next(p for p in plan.parts if p.part.id == spec.gates)
+        b = started()
+        b.go_through(gated.number - 1)
+        b.at(gated.start, "verify start")
+        first_participant = next(iter(spec.participants))
+        b.at(gated.start, f"verify {first_participant} fail --note rehearsal")
+        b.at(gated.end, f"go {gated.number}", code=1)
+        b.at(gated.end, f"nogo {gated.number} --reason 'verification failed'")
+        b.at(gated.end + plan.rollback, "rollback-done")
+        add("production verification fails", b, "rolled back")
+    return scenarios
+
+
+@dataclass
+class PathsResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # "path: what is missing"
+    coverage: dict[tuple[str, str, str], bool] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and all(o.ok for o in self.outcomes)
+
+
+def all_paths(runbook: Runbook, runbook_path: Path, work: Path, execute: Execute) -> PathsResult:
+    result = PathsResult()
+    result.coverage = dict.fromkeys(possible_deliveries(runbook), False)
+    for index, scenario in enumerate(generate(runbook), start=1):
+        outcome = rehearse(runbook, runbook_path, scenario, work / f"path-{index:02d}", execute)
+        result.outcomes.append(outcome)
+        if outcome.view is None:
+            continue
+        if outcome.view.state.outcome is None:
+            result.missing.append(f"{scenario.name}: ends in {outcome.view.state.state}, not a "
+                                  "terminal state")  # fmt: skip
+        sent = _sent(outcome.view)
+        for s in sent:
+            result.coverage[(s.event, s.audience, s.channel)] = True
+        result.missing += [
+            f"{scenario.name}: {m}" for m in _missing_messages(runbook, outcome, sent)
+        ]
+    return result
+
+
+def _missing_messages(runbook: Runbook, outcome: Outcome, sent: list[Sent]) -> list[str]:
+    assert outcome.view is not None
+    events = outcome.view.events
+    dispatched = {
+        (e.data.get("cause"), e.data.get("event")) for e in events if e.kind == "dispatch"
+    }
+    silent = {located.event for located in iter_messages(runbook) if located.message.silent}
+    missing = []
+    for event in events:
+        needed = _NEEDS.get(event.kind)
+        if needed is None or needed in silent:
+            continue
+        if (event.seq, needed.value) not in dispatched:
+            what = needed.value + (f" (part {event.part})" if event.part else "")
+            missing.append(f"no {what} message was sent")
+    del sent
+    return missing
+
+
+def possible_deliveries(runbook: Runbook) -> list[tuple[str, str, str]]:
+    """(event, audience, channel) for every text the runbook has."""
+    found: dict[tuple[str, str, str], None] = {}
+    for located in iter_messages(runbook):
+        message = located.message
+        if message.silent:
+            continue
+        sms = message.sms is not None or any(v.sms for v in message.variants)
+        email = message.email is not None or any(v.email for v in message.variants)
+        for audience in message.audiences:
+            if sms and not runbook.audiences[audience].press:
+                found[(located.event.value, audience, "sms")] = None
+            if email:
+                found[(located.event.value, audience, "email")] = None
+        if message.press is not None:
+            for name, spec in runbook.audiences.items():
+                if spec.press:
+                    found[(located.event.value, name, "email")] = None
+    return list(found)

@@ -39,8 +39,17 @@ def validate(
 
 
 @app.command()
-def schema() -> int:
-    """Print the JSON Schema of the runbook format."""
+def schema(
+    scenario: Annotated[
+        bool, typer.Option("--scenario", help="The rehearsal scenario format instead.")
+    ] = False,
+) -> int:
+    """Print the JSON Schema of the runbook format (or of the scenario format)."""
+    if scenario:
+        from gonogo.rehearsal.scenario import scenario_schema  # noqa: PLC0415
+
+        typer.echo(scenario_schema())
+        return 0
     from gonogo.runbook.schema import json_schema  # noqa: PLC0415
 
     typer.echo(json_schema())

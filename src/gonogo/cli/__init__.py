@@ -17,6 +17,7 @@ from gonogo.cli import (  # noqa: F401  # each registers its commands
     after_commands,
     night_commands,
     rehearse_commands,
+    run_command,
     runbook_commands,
     side_commands,
 )

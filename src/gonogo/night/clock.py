@@ -49,3 +49,15 @@ def using(clock: Clock) -> Iterator[Clock]:
         yield clock
     finally:
         _override.pop()
+
+
+class ScaledClock:
+    """Time that runs `speed` times faster than the wall clock from `origin` on (table-tops)."""
+
+    def __init__(self, origin: dt.datetime, speed: float) -> None:
+        self.origin = origin
+        self.speed = speed
+        self._real = dt.datetime.now(dt.UTC)
+
+    def now(self) -> dt.datetime:
+        return self.origin + (dt.datetime.now(dt.UTC) - self._real) * self.speed

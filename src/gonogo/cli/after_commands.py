@@ -1,0 +1,92 @@
+"""After the night: the release report, the operational-information site, the diagram."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gonogo.cli.app import app
+from gonogo.cli.options import DryRun, Release, StateDir
+
+
+class ReportFormat(StrEnum):
+    md = "md"
+    html = "html"
+
+
+class GraphFormat(StrEnum):
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote {out}", err=True)
+
+
+@app.command()
+def report(
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", help="md for the meeting, html to look at.")
+    ] = ReportFormat.md,
+    out: Annotated[Path | None, typer.Option("--out", help="Write here, not to stdout.")] = None,
+    state_dir: StateDir = None,
+    release: Release = None,
+    dry_run: DryRun = False,
+) -> int:
+    """The release report, from the journal alone. Never waits for the lock."""
+    from gonogo.night.clock import SystemClock  # noqa: PLC0415
+    from gonogo.night.view import night_view  # noqa: PLC0415
+    from gonogo.render.report import render  # noqa: PLC0415
+
+    view = night_view(state_dir, release, dry_run, SystemClock())
+    try:
+        _write(render(view, fmt.value), out)
+    finally:
+        view.run.close()
+    return 0
+
+
+@app.command()
+def publish(
+    out: Annotated[Path, typer.Option("--out", help="Directory of the site.")],
+    state_dir: StateDir = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Include rehearsals (real runs are always in).")
+    ] = False,
+    runbook: Annotated[
+        list[Path] | None,
+        typer.Option("--runbook", help="Also announce this runbook's window (not started yet)."),
+    ] = None,
+) -> int:
+    """status.json, feed.xml (RSS), index.html, calendar.ics: same input, same bytes."""
+    from gonogo.night.run import state_root  # noqa: PLC0415
+    from gonogo.render.publish import publish as build_site  # noqa: PLC0415
+
+    for path in build_site(state_root(state_dir), out, dry_run=dry_run, runbooks=runbook or []):
+        typer.echo(f"Wrote {path}")
+    return 0
+
+
+@app.command()
+def graph(
+    runbook: Annotated[Path, typer.Argument(help="The runbook.")],
+    fmt: Annotated[
+        GraphFormat, typer.Option("--format", help="mermaid (stateDiagram-v2) or dot (Graphviz).")
+    ] = GraphFormat.mermaid,
+) -> int:
+    """The runbook's Go/NoGo machine as a diagram, from transitions' own diagram support."""
+    from gonogo.render.graph import diagram  # noqa: PLC0415
+    from gonogo.runbook.validate import load_valid  # noqa: PLC0415
+
+    loaded = load_valid(runbook)
+    assert loaded.runbook is not None  # load_valid guarantees it
+    typer.echo(diagram(loaded.runbook, fmt.value))
+    return 0

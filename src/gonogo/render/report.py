@@ -1,0 +1,488 @@
+"""The release report for the follow-up meeting: Markdown, or one self-contained HTML file.
+
+Everything comes from the journal (replayed into a NightView) and the runbook it names.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from gonogo.night.incidents import Incident
+from gonogo.night.lights import Change
+from gonogo.night.send import labels
+from gonogo.night.view import NightView
+
+# seeds/003: availability targets; planned service windows are not counted against them.
+TARGETS = {"A": 0.999, "B": 0.98}
+
+
+@dataclass(frozen=True)
+class PartLine:
+    number: int
+    id: str
+    title: str
+    owner: str
+    planned_start: dt.datetime
+    planned_end: dt.datetime
+    started: dt.datetime | None
+    ended: dt.datetime | None
+    start_late: int | None  # minutes; negative is early
+    end_late: int | None
+    decision: str | None
+    decided_by: str | None
+    reason: str | None
+    override: bool  # Go although production verification was not complete
+    holds: list[str]
+
+
+@dataclass(frozen=True)
+class Delivered:
+    audience: str
+    channel: str
+    sent: int
+    failed: int
+    other: int  # pending, in flight or skipped
+
+
+@dataclass(frozen=True)
+class Failure:
+    audience: str
+    channel: str
+    name: str
+    code: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class MessageLine:
+    at: dt.datetime
+    event: str
+    label: str
+    by: str
+    recipients: int
+    delivered: list[Delivered]
+    failures: list[Failure]
+
+
+@dataclass(frozen=True)
+class Update:
+    at: dt.datetime
+    by: str
+    text: str
+    late: int | None  # minutes past the update interval (major incidents)
+
+
+@dataclass(frozen=True)
+class IncidentLine:
+    id: str
+    priority: int
+    major: bool
+    summary: str
+    services: list[str]
+    light: str
+    opened: dt.datetime
+    opened_by: str
+    resolved: dt.datetime | None
+    minutes: int
+    updates: list[Update]
+    overdue: int  # how many updates came late (or are late now)
+
+
+@dataclass(frozen=True)
+class Downtime:
+    service: str
+    name: str
+    class_: str
+    target: float
+    down_inside: int  # minutes red inside the planned window
+    down_outside: int
+    degraded_inside: int  # minutes yellow
+    degraded_outside: int
+    availability: float  # the month's, if this night was its only downtime
+    budget: float  # minutes of unplanned downtime the target allows this month
+
+    @property
+    def met(self) -> bool:
+        return self.availability >= self.target
+
+
+@dataclass(frozen=True)
+class Shape:
+    kind: str  # css class
+    x: float
+    y: float
+    w: float
+    h: float
+    title: str
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    left: int
+    rows: list[tuple[float, str]] = field(default_factory=list)  # y of the label, text
+    shapes: list[Shape] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
+    lines: list[Tick] = field(default_factory=list)  # vertical markers: window, PONR
+
+
+@dataclass(frozen=True)
+class Report:
+    release: str
+    title: str
+    dry_run: bool
+    outcome: str
+    zone: str
+    window_start: dt.datetime
+    window_end: dt.datetime
+    opened: dt.datetime | None
+    closed: dt.datetime | None
+    parts: list[PartLine]
+    messages: list[MessageLine]
+    incidents: list[IncidentLine]
+    verification: dict[str, Any] | None
+    lights: list[Change]
+    lights_now: dict[str, str]
+    downtime: list[Downtime]
+    month: str
+    chart: Chart
+    service_names: dict[str, str]
+
+
+def _minutes(delta: dt.timedelta) -> int:
+    return round(delta.total_seconds() / 60)
+
+
+def _overlap(a: dt.datetime, b: dt.datetime, lo: dt.datetime, hi: dt.datetime) -> dt.timedelta:
+    return max(dt.timedelta(0), min(b, hi) - max(a, lo))
+
+
+def build(view: NightView) -> Report:
+    """Everything the report says, from the journal replayed in `view`."""
+    runbook = view.run.runbook
+    local = view.local
+    overrides = {
+        e.part: e.reason or ""
+        for e in view.events
+        if e.kind == "go" and e.data.get("override_verification")
+    }
+    parts = [
+        PartLine(
+            p.number,
+            p.id,
+            p.title,
+            p.owner,
+            local(p.planned_start),
+            local(p.planned_end),
+            local(p.started) if p.started else None,
+            local(p.ended) if p.ended else None,
+            _minutes(p.started - p.planned_start) if p.started else None,
+            _minutes(p.ended - p.planned_end) if p.ended else None,
+            p.decision,
+            p.decided_by,
+            p.reason,
+            p.number in overrides,
+            _holds(view, p.number),
+        )
+        for p in view.parts
+    ]
+    lights_now, changes = view.lights()
+    return Report(
+        release=runbook.release.id,
+        title=runbook.release.title,
+        dry_run=view.run.dry_run,
+        outcome=view.state.outcome or f"not finished (state {view.state.state})",
+        zone=view.plan.zone.key,
+        window_start=local(view.plan.window_start),
+        window_end=local(view.plan.window_end),
+        opened=local(view.state.opened) if view.state.opened else None,
+        closed=local(view.state.closed) if view.state.closed else None,
+        parts=parts,
+        messages=_messages(view),
+        incidents=[_incident(view, i) for i in view.incidents()],
+        verification=view.as_dict()["verification"],
+        lights=[Change(local(c.at), c.service, c.colour, c.why, c.by) for c in changes],
+        lights_now=lights_now,
+        downtime=_downtime(view, changes),
+        month=f"{view.local(view.plan.window_start):%B %Y}",
+        chart=_chart(view),
+        service_names={k: s.name for k, s in runbook.services.items()},
+    )
+
+
+def _holds(view: NightView, part: int) -> list[str]:
+    return [
+        f"{view.local(e.at):%H:%M} {e.operator}: {e.reason or ''}"
+        for e in view.events
+        if e.kind == "hold" and e.part == part
+    ]
+
+
+def _messages(view: NightView) -> list[MessageLine]:
+    journal = view.run.journal
+    names = labels(journal)
+    rows = journal.deliveries()
+    by_dispatch: dict[int, list[Any]] = {}
+    for d in rows:
+        by_dispatch.setdefault(d.dispatch, []).append(d)
+    causes = {e.seq: e for e in view.events}
+    audiences = view.run.runbook.audiences
+    lines = []
+    for event in view.events:
+        if event.kind != "dispatch":
+            continue
+        mine = by_dispatch.get(event.seq, [])
+        counts: Counter[tuple[str, str, str]] = Counter(
+            (d.audience, d.channel, d.status) for d in mine
+        )
+        keys = sorted({(a, c) for a, c, _ in counts})
+        delivered = [
+            Delivered(
+                audiences[a].name if a in audiences else a,
+                c,
+                counts[(a, c, "sent")],
+                counts[(a, c, "failed")],
+                sum(
+                    n
+                    for (a2, c2, s), n in counts.items()
+                    if (a2, c2) == (a, c) and s not in ("sent", "failed")
+                ),
+            )
+            for a, c in keys
+        ]
+        failures = [
+            Failure(d.audience, d.channel, d.name, d.code, d.reason)
+            for d in mine
+            if d.status == "failed"
+        ]
+        cause = causes.get(int(event.data.get("cause", 0)))
+        lines.append(
+            MessageLine(
+                view.local(event.at),
+                str(event.data.get("event", "message")),
+                names.get(event.seq, "message"),
+                cause.operator if cause else event.operator,
+                len(mine),
+                delivered,
+                failures,
+            )
+        )
+    return lines
+
+
+def _incident(view: NightView, incident: Incident) -> IncidentLine:
+    policy = view.run.runbook.incidents
+    major = incident.major(policy)
+    end = incident.resolved or view.now
+    updates: list[Update] = []
+    previous = incident.opened
+    overdue = 0
+    for at, by, text in incident.updates:
+        late = _minutes(at - previous - policy.update_interval) if major else None
+        if late is not None and late > 0:
+            overdue += 1
+        updates.append(Update(view.local(at), by, text, late if late and late > 0 else None))
+        previous = at
+    if incident.overdue(policy, view.now):
+        overdue += 1
+    return IncidentLine(
+        incident.id,
+        incident.priority,
+        major,
+        incident.summary,
+        incident.services,
+        incident.light,
+        view.local(incident.opened),
+        incident.opened_by,
+        view.local(incident.resolved) if incident.resolved else None,
+        _minutes(end - incident.opened),
+        updates,
+        overdue,
+    )
+
+
+def month_bounds(view: NightView) -> tuple[dt.datetime, dt.datetime]:
+    """The local calendar month the window starts in, as UTC instants (DST-correct)."""
+    start = view.local(view.plan.window_start)
+    days = calendar.monthrange(start.year, start.month)[1]
+    first = dt.datetime(start.year, start.month, 1, tzinfo=view.plan.zone)
+    last = first + dt.timedelta(days=days)
+    last = dt.datetime(last.year, last.month, 1, tzinfo=view.plan.zone)
+    return first.astimezone(dt.UTC), last.astimezone(dt.UTC)
+
+
+def _downtime(view: NightView, changes: list[Change]) -> list[Downtime]:
+    """Red counts as down, yellow as degraded; only time outside the window counts."""
+    ws, we = view.plan.window_start, view.plan.window_end
+    first, last = month_bounds(view)
+    counted = (last - first - (we - ws)).total_seconds() / 60
+    end = max([view.now, *(e.at for e in view.events)])
+    result = []
+    for key, service in view.run.runbook.services.items():
+        total = {"red": dt.timedelta(), "yellow": dt.timedelta()}
+        inside = {"red": dt.timedelta(), "yellow": dt.timedelta()}
+        colour, since = "green", ws
+        for until, next_colour in [(c.at, c.colour) for c in changes if c.service == key] + [
+            (end, "green")
+        ]:
+            if colour in total:
+                total[colour] += until - since
+                inside[colour] += _overlap(since, until, ws, we)
+            colour, since = next_colour, until
+        target = TARGETS[service.class_]
+        outside = _minutes(total["red"] - inside["red"])
+        result.append(
+            Downtime(
+                key,
+                service.name,
+                service.class_,
+                target,
+                _minutes(inside["red"]),
+                outside,
+                _minutes(inside["yellow"]),
+                _minutes(total["yellow"] - inside["yellow"]),
+                1 - outside / counted,
+                (1 - target) * counted,
+            )
+        )
+    return result
+
+
+def _chart(view: NightView) -> Chart:
+    """Planned vs actual bars per part, incidents and the window's bounds, in SVG units."""
+    plan, state = view.plan, view.state
+    instants = [plan.window_start, plan.window_end, *(e.at for e in view.events)]
+    t0 = min(instants).replace(minute=0, second=0, microsecond=0)
+    t1 = max(instants)
+    t1 = t1.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    left, width, row = 190, 980, 34
+    span = (t1 - t0).total_seconds()
+
+    def x(instant: dt.datetime) -> float:
+        return round(left + (width - left - 10) * (instant - t0).total_seconds() / span, 1)
+
+    incidents = view.incidents()
+    chart = Chart(width, 40 + row * (len(view.parts) + len(incidents) + 1), left)
+    hour = t0
+    while hour <= t1:
+        chart.ticks.append(Tick(x(hour), f"{view.local(hour):%H:%M}"))
+        hour += dt.timedelta(hours=1)
+    chart.lines += [
+        Tick(x(plan.window_start), "window start"),
+        Tick(x(plan.window_end), "window end"),
+        Tick(x(plan.point_of_no_return), "point of no return"),
+    ]
+    chart.shapes.append(
+        Shape(
+            "window",
+            x(plan.window_start),
+            20,
+            x(plan.window_end) - x(plan.window_start),
+            chart.height - 30,
+            "planned window",
+        )
+    )
+    y = 30.0
+    for p in view.parts:
+        chart.rows.append((y + row / 2, f"{p.number} {p.title}"))
+        hm = f"{view.local(p.planned_start):%H:%M}–{view.local(p.planned_end):%H:%M}"
+        chart.shapes.append(
+            Shape(
+                "planned",
+                x(p.planned_start),
+                y + 4,
+                x(p.planned_end) - x(p.planned_start),
+                10,
+                f"planned {hm}",
+            )
+        )
+        if p.started is not None:
+            ended = p.ended or view.now
+            kind = {"go": "go", "nogo": "nogo"}.get(p.decision or "", "running")
+            title = f"actual {view.local(p.started):%H:%M}–" + (
+                f"{view.local(p.ended):%H:%M} {p.decision}" if p.ended else "now"
+            )
+            chart.shapes.append(
+                Shape(kind, x(p.started), y + 16, max(2.0, x(ended) - x(p.started)), 12, title)
+            )
+        y += row
+    if state.parts and any(a.decision == "nogo" for a in state.parts.values()):
+        began = next(a.ended for a in state.parts.values() if a.decision == "nogo")
+        assert began is not None
+        chart.rows.append((y + row / 2, "Rollback"))
+        done = state.closed or view.now
+        chart.shapes.append(
+            Shape("rollback", x(began), y + 10, max(2.0, x(done) - x(began)), 14, "rollback")
+        )
+        y += row
+    for incident in incidents:
+        chart.rows.append((y + row / 2, f"{incident.id} (P{incident.priority})"))
+        done = incident.resolved or view.now
+        kind = "major" if incident.major(view.run.runbook.incidents) else "minor"
+        chart.shapes.append(
+            Shape(
+                kind,
+                x(incident.opened),
+                y + 10,
+                max(2.0, x(done) - x(incident.opened)),
+                14,
+                f"{incident.id}: {incident.summary}",
+            )
+        )
+        for at, _by, text in incident.updates:
+            chart.shapes.append(Shape("update", x(at) - 2, y + 8, 4, 18, text))
+        y += row
+    chart.height = int(y + 30)
+    return chart
+
+
+def environment() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape  # noqa: PLC0415
+
+    env = Environment(
+        loader=PackageLoader("gonogo.render", "templates"),
+        # Runbook and journal text is data: escaped in HTML, never in Markdown.
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["hm"] = lambda v: f"{v:%H:%M}" if v else "–"
+    env.filters["dt"] = lambda v: f"{v:%Y-%m-%d %H:%M}" if v else "–"
+    env.filters["late"] = _late
+    env.filters["cell"] = lambda v: (
+        str(v if v is not None else "–").replace("|", "\\|").replace("\n", " ")
+    )
+    env.filters["pct"] = lambda v: f"{v * 100:.3f}".rstrip("0").rstrip(".") + " %"
+    return env
+
+
+def _late(minutes: int | None) -> str:
+    if minutes is None:
+        return "–"
+    if minutes == 0:
+        return "on time"
+    return f"{minutes} min late" if minutes > 0 else f"{-minutes} min early"
+
+
+def render(view: NightView, fmt: str) -> str:
+    """The report as Markdown (`md`) or a self-contained HTML page (`html`)."""
+    report = build(view)
+    template = environment().get_template(f"report.{fmt}.j2")
+    text: str = template.render(r=report, colours=COLOURS)
+    return text
+
+
+COLOURS = {"green": "#1e8e3e", "yellow": "#f2b600", "red": "#d93025"}

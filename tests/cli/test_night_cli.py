@@ -589,7 +589,21 @@ def _many_recipients(runbook: Path, count: int) -> None:
         )  # fmt: skip
 
 
-def _killed(state: Path, args: list[str], after: float) -> int | None:
+def _pending(state: Path) -> int:
+    """Deliveries journaled but not yet marked sent."""
+    rows = query(
+        state,
+        "SELECT COUNT(*) FROM deliveries d WHERE (SELECT status FROM delivery_log l"
+        " WHERE l.delivery = d.id ORDER BY seq DESC LIMIT 1) != 'sent'",
+    )
+    return int(rows[0][0])
+
+
+def _killed(state: Path, args: list[str], after: float, when: str = "time") -> int | None:
+    """Run a command and kill -9 it `after` seconds in, or as soon as `when` happens:
+    "journaled" (its dispatch is committed, nothing sent) or "writing" (outbox files of
+    it exist, none marked sent). None if it was killed, else its exit code."""
+    known = set(outbox(state).iterdir()) if outbox(state).is_dir() else set()
     proc = subprocess.Popen(
         [sys.executable, "-m", "gonogo", *args, "--state-dir", str(state), "--dry-run", "--yes"],
         stdin=subprocess.DEVNULL,
@@ -597,13 +611,24 @@ def _killed(state: Path, args: list[str], after: float) -> int | None:
         stderr=subprocess.DEVNULL,
         env=_env(),
     )
+    deadline = time.monotonic() + after
     try:
-        proc.wait(timeout=after)
-    except subprocess.TimeoutExpired:
+        while proc.poll() is None and time.monotonic() < deadline:
+            if when == "journaled" and journal_path(state).exists() and _pending(state):
+                break
+            if (
+                when == "writing"
+                and outbox(state).is_dir()
+                and set(outbox(state).iterdir()) - known
+            ):
+                break
+            time.sleep(0.002)
+        if proc.poll() is not None:
+            return proc.returncode
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
         return None
-    return proc.returncode
+    finally:
+        proc.wait(timeout=30)
 
 
 @pytest.mark.slow
@@ -614,26 +639,28 @@ def test_kill_9_mid_command_then_a_clean_continuation(runbook: Path, tmp_path: P
     begun = time.monotonic()
     ok(state, "start", str(runbook), "--by", "anna")
     full = time.monotonic() - begun
-    kills = 0
-    # Walk the whole night; every command is first killed at a random moment, then the
-    # night goes on with whatever the next command should be after looking at `status`.
-    for _ in range(40):
+    kills: dict[str, int] = {}
+    modes = ["journaled", "writing", "time", "time"]
+    # Walk the whole night; commands are killed at random moments and right after their
+    # dispatch is journaled or while the outbox is written, then the night goes on with
+    # whatever the next command should be after looking at `status`.
+    for round_ in range(60):
         night = status(state)  # the journal replays after every kill
         if night["state"] == "completed":
             break
         current = night["current_part"]
         args = _go(current) if current else ["end"]
-        if _killed(state, args, rng.uniform(0.05, full * 1.2)) is None:
-            kills += 1
+        mode = modes[round_ % len(modes)]
+        after = rng.uniform(0.05, full * 1.2) if mode == "time" else 60
+        if _killed(state, args, after, mode) is None:
+            kills[mode] = kills.get(mode, 0) + 1
+            if mode != "time":
+                assert _pending(state) > 0  # killed between journaling and sending
     assert status(state)["state"] == "completed"
-    assert kills >= 3
+    assert kills.get("journaled", 0) >= 1
+    assert kills.get("writing", 0) >= 1
     # Whatever was interrupted last is finished by the next changing command.
-    unfinished = query(
-        state,
-        "SELECT COUNT(*) FROM deliveries d WHERE (SELECT status FROM delivery_log l"
-        " WHERE l.delivery = d.id ORDER BY seq DESC LIMIT 1) != 'sent'",
-    )[0][0]
-    if unfinished:
+    if _pending(state):
         done = gonogo(state, "end")  # refused, but finishes the interrupted dispatch first
         assert done.returncode == 1
         assert "Finishing" in done.stdout

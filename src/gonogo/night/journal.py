@@ -120,13 +120,14 @@ class Journal:
             msg = f"cannot open the journal {path}: {exc}"
             raise StateError(msg) from None
         self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(f"PRAGMA synchronous={self.synchronous}")
         self._db.execute("PRAGMA foreign_keys=ON")
 
     @classmethod
     def create(cls, path: Path, meta: dict[str, str]) -> Journal:
         journal = cls(path)
+        # WAL is a property of the file: set once here, every later connection uses it.
+        journal._db.execute("PRAGMA journal_mode=WAL")
         journal._db.executescript(_SCHEMA)
         with journal.transaction():
             journal._db.executemany(

@@ -545,7 +545,8 @@ def test_recipients_not_utf_8(tmp_path: Path) -> None:
     csv_path = tmp_path / "drift.csv"
     csv_path.write_bytes("name,phone,email,language\nJöns,+46701740605,,\n".encode("latin-1"))
     assert problems_of(tmp_path, with_recipients("drift.csv")) == [
-        f"16:17: error: {csv_path}:2: recipients file is not UTF-8 (byte 0xf6) [recipients]"
+        f"16:17: error: {csv_path}:2: recipients file is not UTF-8 (byte 0xf6); save it as "
+        "UTF-8 (in Excel: 'CSV UTF-8') [recipients]"
     ]
 
 

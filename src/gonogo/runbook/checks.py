@@ -333,7 +333,8 @@ def _check_recipients(runbook: Runbook, loaded: Loaded) -> None:
         try:
             problems = _recipient_problems(csv_path)
         except RunbookError as exc:
-            loaded.add(path, "recipients", exc.message)
+            hint = f"; {exc.hint}" if exc.hint else ""
+            loaded.add(path, "recipients", exc.message + hint)
             continue
         loaded.diagnostics += [
             Diagnostic(str(csv_path), p.line, p.column, p.severity, "recipients", p.message)

@@ -41,7 +41,15 @@ def completed_night(state: Path) -> None:
     run(state, at(28, "01:40"), "incident", "open", "--priority", "2",
         "--summary", "Förskrivning går långsamt | test", "--services", "erecept")  # fmt: skip
     run(state, at(28, "02:20"), "go", "2", by="bertil")
-    run(state, at(28, "02:25"), "incident", "update", "INC-1", "--summary", "Felsökning pågår")
+    run(
+        state,
+        at(28, "02:25"),
+        "incident",
+        "update",
+        "INC-1",
+        "--summary",
+        "Felsökning pågår i <db01>",
+    )
     run(state, at(28, "02:40"), "incident", "resolve", "INC-1", "--summary", "Åtgärdat")
     run(state, at(28, "02:50"), "go", "3")
     run(state, at(28, "04:00"), "go", "4")

@@ -120,8 +120,13 @@ class Journal:
             msg = f"cannot open the journal {path}: {exc}"
             raise StateError(msg) from None
         self._db.row_factory = sqlite3.Row
-        self._db.execute(f"PRAGMA synchronous={self.synchronous}")
-        self._db.execute("PRAGMA foreign_keys=ON")
+        try:
+            self._db.execute(f"PRAGMA synchronous={self.synchronous}")
+            self._db.execute("PRAGMA foreign_keys=ON")
+        except sqlite3.DatabaseError as exc:  # a file that is not SQLite at all
+            self._db.close()
+            msg = f"{path} is not a gonogo journal: {exc}"
+            raise StateError(msg) from None
 
     @classmethod
     def create(cls, path: Path, meta: dict[str, str]) -> Journal:

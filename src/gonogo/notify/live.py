@@ -306,9 +306,19 @@ def resume_live(run: Run, session: Session, unfinished: list[Delivery]) -> None:
         # previous dispatch's SMS to the same number (sent within the minute of slack, or
         # just before) would mark this one sent and the recipient would silently miss it.
         known = {d.provider_id for d in journal.deliveries() if d.provider_id}
-        for row in sorted(doubtful_sms, key=lambda d: d.id):
+        doubtful_sms = sorted(doubtful_sms, key=lambda d: d.id)
+
+        def look(row: Delivery) -> list[str]:
             since = started.get(row.dispatch, row_time_floor()) - dt.timedelta(minutes=1)
-            sids = [sid for sid in sms.sent_to(row.address, since) if sid not in known]
+            return sms.sent_to(row.address, since)
+
+        # One list call per row: made concurrently, as the sends are (a kill leaves up to a
+        # few batches in flight, and each call waits for Twilio's answer).
+        workers = transport._lane("sms").concurrency
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reconcile") as pool:
+            listed = list(pool.map(look, doubtful_sms))
+        for row, found in zip(doubtful_sms, listed, strict=True):
+            sids = [sid for sid in found if sid not in known]
             if sids:
                 sid = sids[-1]  # newest first: the oldest unclaimed one belongs to the oldest row
                 known.add(sid)

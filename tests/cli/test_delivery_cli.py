@@ -1,0 +1,544 @@
+"""A real (not dry-run) night through the CLI, each command its own process.
+
+SMS go to the Twilio-compatible server and e-mail to aiosmtpd, both on 127.0.0.1;
+what they received is compared with the recipients files and the journal.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from servers import free_port
+from servers.smtp import SmtpServer, make_tls_files
+from servers.twilio_fake import TwilioFake
+
+RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
+RELEASE = "21.0"
+
+# Fiction numbers (PTS: +46 70-174 06 05 .. 06 99) and example.org addresses.
+VARD = [
+    ("Region Dalarna driftledning", "+46701740605", "driftledning@dalarna.example.org", "sv"),
+    ("Region Stockholm IT-beredskap", "+46701740606", "it@stockholm.example.org", ""),
+    ("Region Skåne (English desk)", "+46701740607", "desk@skane.example.org", "en"),
+    # Also in intern: one SMS and one e-mail per dispatch, not two.
+    ("Releaseledare", "+46701740640", "releaseledning@example.org", "sv"),
+]
+APOTEK = [
+    ("Apoteket AB driftcentral", "+46701740620", "driftcentral@apoteket.example.com", "sv"),
+    ("Apotek Exempel Nord", "+46701740621", "system@nord.example.com", "sv"),
+    ("Apotek utan e-post", "+46701740622", "", "sv"),
+]
+INTERN = [
+    ("Releaseledare", "+46701740640", "releaseledning@example.org", "sv"),
+    ("Servicedesk utan mobil", "", "servicedesk@example.org", "sv"),
+]
+PRESS = [
+    ("Nyhetsbyrå Exempel", "", "nyheter@nyhetsbyra.example.com", "sv"),
+    ("Fackpress Vård Exempel", "", "tips@fackpress.example.net", "sv"),
+]
+
+EN_SMS = (
+    "The service window for release {release} has started. Services are closed until {window_end}."
+)
+EN_VARIANT = f"""\
+    variants:
+      - language: en
+        sms: "{EN_SMS}"
+        email:
+          subject: "Release {{release}}: the service window has started"
+          body: |
+            Hello,
+
+            The service window for release {{release}} has started.
+
+            E-hälsomyndigheten
+"""
+
+
+def write_runbook(
+    directory: Path,
+    audiences: dict[str, list[tuple[str, str, str, str]]] | None = None,
+    *,
+    sms_rate: float = 200,
+    sms_concurrency: int = 8,
+    email_rate: float = 200,
+    email_concurrency: int = 4,
+) -> Path:
+    """A copy of the bundled runbook with our recipients, limits and an English variant."""
+    shutil.copytree(RUNBOOKS, directory)
+    lists = {"vard": VARD, "apotek": APOTEK, "intern": INTERN, "press": PRESS}
+    for name, rows in (audiences or lists).items():
+        lines = ["name,phone,email,language"] + [",".join(r) for r in rows]
+        (directory / "recipients" / f"{name}.csv").write_text("\n".join(lines) + "\n")
+    path = directory / "release-21.0.yaml"
+    text = path.read_text(encoding="utf-8")
+    replacements = {
+        "    rate_limit: 10\n    concurrency: 8\n": (
+            f"    rate_limit: {sms_rate}\n    concurrency: {sms_concurrency}\n"
+        ),
+        "    reply_to: servicedesk@example.org\n    rate_limit: 20\n": (
+            "    reply_to: servicedesk@example.org\n"
+            f"    rate_limit: {email_rate}\n    concurrency: {email_concurrency}\n"
+        ),
+        '    # Prepared press statement ("Pressmeddelande': (
+            EN_VARIANT + '    # Prepared press statement ("Pressmeddelande'
+        ),
+    }
+    for old, new in replacements.items():
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def gonogo(
+    state: Path, *args: str, env: dict[str, str], stdin: str = "", yes: bool = True
+) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "gonogo", *args, "--state-dir", str(state)]
+    if yes:
+        command.append("--yes")
+    return subprocess.run(
+        command,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+        check=False,
+    )
+
+
+def journal_path(state: Path) -> Path:
+    return state / RELEASE / "real" / "journal.sqlite"
+
+
+def query(state: Path, sql: str, *params: object) -> list[sqlite3.Row]:
+    with closing(sqlite3.connect(journal_path(state))) as db:
+        db.row_factory = sqlite3.Row
+        return db.execute(sql, params).fetchall()
+
+
+def rows(state: Path) -> list[dict[str, Any]]:
+    """Every delivery with its latest status."""
+    found = query(
+        state,
+        """SELECT d.*, l.status, l.provider_id, l.code, l.reason FROM deliveries d
+           JOIN delivery_log l ON l.seq = (SELECT MAX(seq) FROM delivery_log WHERE delivery = d.id)
+           ORDER BY d.id""",
+    )
+    return [dict(r) for r in found]
+
+
+def unique(audiences: list[list[tuple[str, str, str, str]]], column: int) -> set[str]:
+    return {r[column] for rows_ in audiences for r in rows_ if r[column]}
+
+
+SMS_TO = unique([VARD, APOTEK, INTERN], 1)
+MAIL_TO = unique([VARD, APOTEK, INTERN], 2)
+PRESS_TO = unique([PRESS], 2)
+
+
+@pytest.fixture
+def night(tmp_path: Path, twilio_server: TwilioFake, smtp_server: SmtpServer) -> dict[str, Any]:
+    runbook = write_runbook(tmp_path / "rb")
+    env = twilio_server.env() | smtp_server.env()
+    return {"runbook": runbook, "state": tmp_path / "state", "env": env}
+
+
+def start(night: dict[str, Any], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return gonogo(night["state"], "start", str(night["runbook"]), env=night["env"], **kwargs)
+
+
+def test_real_night_reaches_everyone_exactly_once(
+    night: dict[str, Any], twilio_server: TwilioFake, smtp_server: SmtpServer
+) -> None:
+    done = start(night)
+    assert done.returncode == 0, done.stderr
+    assert "window_started: 16 delivered (email 9, sms 7)" in done.stdout
+    sms_after_start, mail_after_start = len(twilio_server.messages), len(smtp_server.received)
+    done = gonogo(night["state"], "progress", env=night["env"])
+    assert done.returncode == 0, done.stderr
+
+    sms = twilio_server.messages
+    mail = smtp_server.received
+    for first, last in ((0, sms_after_start), (sms_after_start, len(sms))):
+        to = Counter(m["to"] for m in sms[first:last])
+        assert set(to) == SMS_TO
+        assert max(to.values()) == 1
+    start_mail, progress_mail = mail[:mail_after_start], mail[mail_after_start:]
+    for batch, expected in ((start_mail, MAIL_TO | PRESS_TO), (progress_mail, MAIL_TO)):
+        to = Counter(r for m in batch for r in m.rcpt_tos)
+        assert set(to) == expected
+        assert max(to.values()) == 1
+
+    # The journal and the servers agree one to one, by the provider's id.
+    journal = rows(night["state"])
+    assert {r["status"] for r in journal} == {"sent"}
+    by_sid = {m["sid"]: m for m in sms}
+    by_id = {m.message["Message-ID"].strip(): m for m in mail}
+    assert len(by_sid) + len(by_id) == len(journal)
+    for row in journal:
+        if row["channel"] == "sms":
+            got = by_sid[row["provider_id"]]
+            assert (got["to"], got["body"]) == (row["address"], row["body"])
+            assert got["messaging_service_sid"] == "MG" + "0" * 32
+        else:
+            received = by_id[row["provider_id"]]
+            assert received.rcpt_tos == [row["address"]]
+            assert received.message["Subject"] == row["subject"]
+            assert received.message.get_content() == row["body"]
+
+
+def test_swedish_text_mime_and_language_variant(
+    night: dict[str, Any], twilio_server: TwilioFake, smtp_server: SmtpServer
+) -> None:
+    done = start(night)
+    assert done.returncode == 0, done.stderr
+
+    sms = {m["to"]: m["body"] for m in twilio_server.messages}
+    assert sms["+46701740605"] == (
+        "Nu startar servicefönster för produktionssättning av release 21.0. VARA exportfil "
+        "kommer bli försenad. Vi beklagar eventuella problem i samband med servicefönstret."
+    )
+    assert sms["+46701740606"] == sms["+46701740605"]  # no language: the runbook's (sv)
+    assert sms["+46701740607"] == EN_SMS.format(release="21.0", window_end="07:00")
+
+    mail = {m.rcpt_tos[0]: m for m in smtp_server.received}
+    swedish = mail["driftledning@dalarna.example.org"]
+    msg = swedish.message
+    assert swedish.mail_from == "driftinformation@example.org"
+    assert msg["Subject"] == "Servicefönster för release 21.0 har startat"
+    assert str(msg["From"]) == "E-hälsomyndigheten <driftinformation@example.org>"
+    assert msg["To"] == "driftledning@dalarna.example.org"
+    assert msg["Reply-To"] == "servicedesk@example.org"
+    assert msg["Date"].datetime is not None
+    assert msg["Message-ID"].strip().endswith("@example.org>")
+    assert msg.get_content_type() == "text/plain"
+    assert msg.get_content_charset() == "utf-8"
+    assert msg["Content-Transfer-Encoding"] == "quoted-printable"
+    body = msg.get_content()
+    assert "tjänsteplattformen är stängda från kl. 23:00" in body
+    assert body.startswith("Hej,\n\nNu startar servicefönster")
+    # On the wire: 7-bit only, the subject as an RFC 2047 encoded word.
+    assert swedish.raw.isascii()
+    assert b"=?utf-8?" in swedish.raw.lower()
+    ids = [m.message["Message-ID"] for m in smtp_server.received]
+    assert len(set(ids)) == len(ids)
+
+    english = mail["desk@skane.example.org"].message
+    assert english["Subject"] == "Release 21.0: the service window has started"
+    assert english.get_content() == (
+        "Hello,\n\nThe service window for release 21.0 has started.\n\nE-hälsomyndigheten\n"
+    )
+    press = mail["nyheter@nyhetsbyra.example.com"].message
+    assert press["Subject"] == "Planerat driftstopp i natt för e-recepttjänsterna"
+
+
+def test_permanent_errors_fail_at_once_then_retry_failed(
+    night: dict[str, Any], twilio_server: TwilioFake, smtp_server: SmtpServer
+) -> None:
+    twilio_server.fail_for("+46701740606", "invalid_number")
+    twilio_server.fail_for("+46701740621", "unsubscribed")
+    smtp_server.reject("system@nord.example.com", 550)
+
+    done = start(night)
+
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "window_started: 13 delivered (email 8, sms 5), 3 FAILED" in done.stdout
+    assert (
+        "failed: sms vard +46701740606: 21211 HTTP 400: Invalid 'To' Phone Number: +46701740606"
+        in done.stdout
+    )
+    assert (
+        "failed: sms apotek +46701740621: 21610 HTTP 400: "
+        "Attempt to send to unsubscribed recipient" in done.stdout
+    )
+    assert "failed: email apotek system@nord.example.com: 550 550 5.1.1 No such user" in done.stdout
+    # Permanent: one request each, no retry.
+    posts = Counter(r.form["To"] for r in twilio_server.requests if r.method == "POST")
+    assert posts["+46701740606"] == posts["+46701740621"] == 1
+
+    listed = gonogo(night["state"], "deliveries", env=night["env"], yes=False)
+    assert listed.returncode == 3
+    assert "failed: window_started sms vard +46701740606: 21211" in listed.stdout
+    as_json = gonogo(night["state"], "deliveries", "--json", env=night["env"], yes=False)
+    problems = json.loads(as_json.stdout)
+    assert sorted((p["address"], p["status"], p["code"]) for p in problems) == [
+        ("+46701740606", "failed", "21211"),
+        ("+46701740621", "failed", "21610"),
+        ("system@nord.example.com", "failed", "550"),
+    ]
+
+    twilio_server.clear_faults()
+    smtp_server.accept_all()
+    again = gonogo(night["state"], "retry-failed", env=night["env"])
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "window_started: 16 delivered (email 9, sms 7)" in again.stdout
+    assert {r["status"] for r in rows(night["state"])} == {"sent"}
+    to = Counter(m["to"] for m in twilio_server.messages)
+    assert set(to) == SMS_TO
+    assert set(to.values()) == {1}
+    mail_to = Counter(r for m in smtp_server.received for r in m.rcpt_tos)
+    assert set(mail_to) == MAIL_TO | PRESS_TO
+    assert set(mail_to.values()) == {1}
+    assert gonogo(night["state"], "deliveries", env=night["env"], yes=False).returncode == 0
+
+
+def test_rate_limited_and_server_errors_are_retried(
+    night: dict[str, Any], twilio_server: TwilioFake
+) -> None:
+    twilio_server.fail_for("+46701740605", "rate_limited", times=2)
+    twilio_server.fail_for("+46701740620", "server_error", times=1)
+
+    done = start(night)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    posts = Counter(r.form["To"] for r in twilio_server.requests if r.method == "POST")
+    assert posts["+46701740605"] == 3
+    assert posts["+46701740620"] == 2
+    to = Counter(m["to"] for m in twilio_server.messages)
+    assert set(to) == SMS_TO
+    assert set(to.values()) == {1}
+
+
+@pytest.mark.parametrize(
+    ("fault", "resend"),
+    [
+        ("lost_response", False),  # Twilio took it: found by the list call, not resent
+        ("drop", True),  # nothing arrived: not found, sent now
+    ],
+)
+@pytest.mark.parametrize("next_command", ["resume", "progress"])
+def test_dropped_connection_is_in_doubt_then_reconciled(
+    night: dict[str, Any],
+    twilio_server: TwilioFake,
+    fault: str,
+    resend: bool,
+    next_command: str,
+) -> None:
+    number = "+46701740621"
+    twilio_server.fail_for(number, fault, times=1)  # type: ignore[arg-type]
+
+    done = start(night)
+
+    assert done.returncode == 3, done.stderr
+    assert ", 1 in doubt" in done.stdout
+    [doubt] = [r for r in rows(night["state"]) if r["status"] == "in_flight"]
+    assert (doubt["address"], doubt["code"]) == (number, "in-doubt")
+    listed = gonogo(night["state"], "deliveries", env=night["env"], yes=False)
+    assert listed.returncode == 3
+    assert f"in doubt: window_started sms apotek {number}: in-doubt" in listed.stdout
+    posts_before = len([r for r in twilio_server.requests if r.method == "POST"])
+
+    after = gonogo(night["state"], next_command, env=night["env"])
+
+    assert after.returncode == 0, after.stdout + after.stderr
+    assert "1 SMS were in flight: " in after.stdout
+    lists = [r for r in twilio_server.requests if r.method == "GET"]
+    assert [r.query["To"] for r in lists] == [number]
+    posts = [r for r in twilio_server.requests if r.method == "POST"][posts_before:]
+    resent = [r for r in posts if r.form["To"] == number and r.form["Body"] == doubt["body"]]
+    assert len(resent) == (1 if resend else 0)
+    first_dispatch = [r for r in rows(night["state"]) if r["dispatch"] == doubt["dispatch"]]
+    assert {r["status"] for r in first_dispatch} == {"sent"}
+    bodies = {r["body"] for r in first_dispatch}
+    to = Counter(m["to"] for m in twilio_server.messages if m["body"] in bodies)
+    assert set(to) == SMS_TO
+    assert set(to.values()) == {1}
+
+
+def test_reconciliation_does_not_count_an_earlier_dispatchs_message(
+    night: dict[str, Any], twilio_server: TwilioFake
+) -> None:
+    """The list call since the dispatch began also finds the previous message to that number."""
+    number = "+46701740621"
+    assert start(night).returncode == 0
+    twilio_server.fail_for(number, "drop", times=1)
+    progress = gonogo(night["state"], "progress", env=night["env"])
+    assert progress.returncode == 3
+    assert ", 1 in doubt" in progress.stdout
+
+    after = gonogo(night["state"], "resume", env=night["env"])
+
+    assert after.returncode == 0, after.stdout + after.stderr
+    bodies = [m["body"] for m in twilio_server.messages if m["to"] == number]
+    assert len(bodies) == 2  # window started, and the part's status: each once
+    assert len(set(bodies)) == 2
+
+
+def _snapshot_journal(state: Path) -> object:
+    if not journal_path(state).exists():
+        return None
+    return (
+        [tuple(r) for r in query(state, "SELECT * FROM events")],
+        [tuple(r) for r in query(state, "SELECT * FROM delivery_log")],
+    )
+
+
+def test_missing_token_at_start_sends_and_journals_nothing_and_can_start_again(
+    night: dict[str, Any], twilio_server: TwilioFake, smtp_server: SmtpServer
+) -> None:
+    env = {k: v for k, v in night["env"].items() if k != "TWILIO_AUTH_TOKEN"}
+    done = gonogo(night["state"], "start", str(night["runbook"]), env=env)
+
+    assert done.returncode == 1
+    assert done.stderr.startswith(
+        "gonogo: error: SMS cannot be sent: TWILIO_AUTH_TOKEN not set in the environment\n"
+        "hint: Export the Twilio account SID and auth token"
+    )
+    assert twilio_server.requests == []
+    assert smtp_server.received == []
+    assert _snapshot_journal(night["state"]) in (None, ([], []))
+    # The operator exports the token and starts again.
+    assert start(night).returncode == 0
+
+
+@pytest.mark.parametrize("broken", ["token", "smtp"])
+def test_broken_channel_before_a_step_changes_nothing(
+    night: dict[str, Any], twilio_server: TwilioFake, smtp_server: SmtpServer, broken: str
+) -> None:
+    assert start(night).returncode == 0
+    before = _snapshot_journal(night["state"])
+    sms, mail = len(twilio_server.requests), len(smtp_server.received)
+    env = dict(night["env"])
+    if broken == "token":
+        del env["TWILIO_AUTH_TOKEN"]
+        message = "SMS cannot be sent: TWILIO_AUTH_TOKEN not set in the environment"
+    else:
+        env["GONOGO_SMTP_PORT"] = str(free_port())  # nobody listens there
+        message = f"e-mail cannot be sent: the SMTP server 127.0.0.1:{env['GONOGO_SMTP_PORT']}"
+
+    done = gonogo(night["state"], "go", "1", env=env)
+
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert _snapshot_journal(night["state"]) == before
+    assert (len(twilio_server.requests), len(smtp_server.received)) == (sms, mail)
+
+
+def test_rate_limit_is_respected(tmp_path: Path, twilio_server: TwilioFake) -> None:
+    numbers = [f"+467017406{n:02d}" for n in range(5, 65)]  # 60 fiction numbers
+    audiences = {
+        "vard": [(f"Mottagare {n}", p, "", "sv") for n, p in enumerate(numbers)],
+        "apotek": [],
+        "intern": [],
+        "press": [],
+    }
+    runbook = write_runbook(tmp_path / "rb", audiences, sms_rate=20, sms_concurrency=8)
+    arrivals: list[float] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        seen = 0
+        while not stop.is_set():
+            count = len(twilio_server.messages)
+            arrivals.extend([time.monotonic()] * (count - seen))
+            seen = count
+            time.sleep(0.002)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        done = gonogo(tmp_path / "state", "start", str(runbook), env=twilio_server.env())
+    finally:
+        stop.set()
+        watcher.join()
+
+    assert done.returncode == 0, done.stderr
+    assert len(arrivals) == 60
+    assert arrivals[-1] - arrivals[0] >= 2.5  # 59 gaps of 1/20 s: 2.95 s
+    most = max(sum(1 for t in arrivals if a <= t < a + 1.0) for a in arrivals)
+    # 20 a second; the first requests (each worker opening its connection) may bunch up
+    # by at most the pool's 8. A bucket that bursts a second's worth gives 40 here.
+    assert most <= 20 + 8
+
+
+# -- secrets ------------------------------------------------------------------------------
+
+SECRET_TOKEN = "SECRETTOKEN7f3a9c1e5b2d"
+SECRET_PASSWORD = "SECRETPASS4e8b0d2f6a1c"
+WRONG_PASSWORD = "SECRETPASSWRONG9d1c3e"
+
+
+@pytest.fixture
+def secure_servers(tmp_path: Path) -> Iterator[tuple[TwilioFake, SmtpServer, Path]]:
+    tls = make_tls_files(tmp_path)
+    with (
+        TwilioFake(auth_token=SECRET_TOKEN) as twilio,
+        SmtpServer(users={"relay": SECRET_PASSWORD}, tls=tls, mode="starttls") as smtp,
+    ):
+        yield twilio, smtp, tls.ca_cert
+
+
+def _forms(secret: str, user: str) -> list[bytes]:
+    """The secret as it could leak: plain, and as Basic auth / SMTP AUTH encode it."""
+    b64 = base64.b64encode
+    return [
+        secret.encode(),
+        b64(secret.encode()),
+        b64(f"{user}:{secret}".encode()),
+        b64(f"\0{user}\0{secret}".encode()),
+    ]
+
+
+def test_no_secret_in_any_output_journal_or_file(
+    tmp_path: Path, secure_servers: tuple[TwilioFake, SmtpServer, Path]
+) -> None:
+    twilio, smtp, ca = secure_servers
+    runbook = write_runbook(tmp_path / "rb")
+    state = tmp_path / "state"
+    env = twilio.env() | smtp.env() | {"SSL_CERT_FILE": str(ca)}
+    assert env["TWILIO_AUTH_TOKEN"] == SECRET_TOKEN
+    assert env["GONOGO_SMTP_PASSWORD"] == SECRET_PASSWORD
+    outputs: list[str] = []
+
+    def run(*args: str, code: int, **extra: str) -> None:
+        done = gonogo(state, *args, env=env | extra, yes=args[0] not in ("deliveries", "log"))
+        outputs.extend([done.stdout, done.stderr])
+        assert done.returncode == code, (args, done.stdout, done.stderr)
+
+    twilio.fail_for("+46701740606", "invalid_number")
+    twilio.fail_for("+46701740621", "lost_response", times=1)
+    run("start", str(runbook), "--debug", code=3)
+    run("deliveries", "--json", code=3)
+    run("resume", "--debug", code=3)  # the 21211 failure remains
+    run("log", code=0)
+    run("go", "1", "--debug", code=1, GONOGO_SMTP_PASSWORD=WRONG_PASSWORD)
+    run("go", "1", "--debug", code=1, TWILIO_AUTH_TOKEN="")
+    run("retry-failed", "--debug", code=3, TWILIO_AUTH_TOKEN=WRONG_PASSWORD)  # 401 20003
+    assert "20003" in outputs[-2]
+    twilio.clear_faults()
+    run("retry-failed", "--debug", code=0)
+    assert smtp.logins
+    assert twilio.messages
+
+    written = b"".join(text.encode() for text in outputs)
+    files = [p for p in state.rglob("*") if p.is_file()]
+    assert journal_path(state) in files
+    written += b"".join(p.read_bytes() for p in files)
+    for secret, user in (
+        (SECRET_TOKEN, twilio.account_sid),
+        (SECRET_PASSWORD, "relay"),
+        (WRONG_PASSWORD, "relay"),
+        (WRONG_PASSWORD, twilio.account_sid),
+    ):
+        for form in _forms(secret, user):
+            assert form not in written, (secret, form)
+    assert b"SECRET" not in written

@@ -51,6 +51,19 @@ def test_a_second_locker_waits_then_names_the_holder(tmp_path: Path) -> None:
         pass  # released on leaving
 
 
+def test_the_holder_is_named_after_many_holders(tmp_path: Path) -> None:
+    path = tmp_path / "lock"
+    for name in ("anna", "a-much-longer-operator-name", "bo"):
+        with run_lock(path, operator=name, command=f"gonogo go {name}", wait=0):
+            pass
+    with (
+        run_lock(path, operator="cia", command="gonogo end", wait=0),
+        pytest.raises(LockHeldError, match=r"^cia holds the run's lock \(`gonogo end`"),
+        run_lock(path, operator="dan", command="gonogo end", wait=0),
+    ):
+        pass
+
+
 def test_the_lock_is_released_by_an_error_inside(tmp_path: Path) -> None:
     path = tmp_path / "lock"
     with pytest.raises(ValueError, match="boom"), run_lock(path, operator="a", command="c", wait=0):

@@ -19,7 +19,9 @@ _WIDTH = 1024
 @contextmanager
 def run_lock(path: Path, *, operator: str, command: str, wait: float) -> Iterator[None]:
     """Hold the run's lock while changing it. The OS frees it if the process dies."""
-    handle = path.open("a+", encoding="utf-8")
+    # Not "a+": in append mode every write lands at the end whatever seek() says, so the
+    # second holder's record followed the first's and nobody could read who holds it.
+    handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o644), "r+", encoding="utf-8")
     try:
         deadline = time.monotonic() + wait
         while True:

@@ -1,0 +1,174 @@
+"""LiveTransport in process, against TwilioFake and aiosmtpd on 127.0.0.1, with a real journal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from gonogo.night.clock import SystemClock
+from gonogo.night.journal import Journal, NewDelivery
+from gonogo.night.run import Run
+from gonogo.night.steps import Session
+from gonogo.notify import live
+from gonogo.notify.live import LiveTransport, TokenBucket, resume_live
+from gonogo.runbook.validate import load_valid
+from servers.smtp import SmtpServer
+from servers.twilio_fake import TwilioFake
+
+RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "release-21.0.yaml"
+NUMBERS = [f"+467017406{n:02d}" for n in range(5, 15)]
+ADDRESSES = [f"person{n}@example.org" for n in range(10)]
+
+
+def _run(tmp_path: Path) -> Run:
+    loaded = load_valid(RUNBOOK)
+    journal = Journal.create(tmp_path / "journal.sqlite", {"release": "21.0"})
+    return Run(tmp_path, journal, loaded, False, "sha", dt.timedelta(0))
+
+
+def _dispatch(run: Run, numbers: list[str], addresses: list[str]) -> int:
+    now = dt.datetime.now(dt.UTC)
+    rows = [NewDelivery("sms", "vard", n, "", "sv", None, "Hej åäö") for n in numbers]
+    rows += [NewDelivery("email", "vard", a, "", "sv", "Ämne", "Hej åäö\n") for a in addresses]
+    with run.journal.transaction():
+        seq = run.journal.append(
+            at=now, operator="test", kind="dispatch", runbook_sha256="sha", data={}
+        )
+        run.journal.add_deliveries(seq, rows, now)
+    return seq
+
+
+def _session(answer: bool, asked: list[str]) -> Session:
+    def confirm(question: str) -> bool:
+        asked.append(question)
+        return answer
+
+    return Session(SystemClock(), "test", confirm, lambda _line: None)
+
+
+@pytest.fixture
+def env(
+    twilio_server: TwilioFake, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    monkeypatch.setattr(live, "BASE_DELAY", 0.01)  # the same retries, without the waits
+    return twilio_server.env() | smtp_server.env()
+
+
+def test_token_bucket_spaces_acquisitions_across_threads() -> None:
+    bucket = TokenBucket(50)
+    stamps: list[float] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        for _ in range(10):
+            bucket.acquire()
+            with lock:
+                stamps.append(time.monotonic())
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    stamps.sort()
+    assert stamps[-1] - stamps[0] >= 39 / 50 * 0.95  # 40 acquisitions, 1/50 s apart
+    assert all(sum(1 for s in stamps if a <= s < a + 0.2) <= 11 for a in stamps)
+
+
+def test_every_row_sent_once_and_journaled(
+    tmp_path: Path, env: dict[str, str], twilio_server: TwilioFake, smtp_server: SmtpServer
+) -> None:
+    run = _run(tmp_path)
+    seq = _dispatch(run, NUMBERS, ADDRESSES)
+    transport = LiveTransport(run.runbook, env=env, progress=False)
+
+    transport.deliver(
+        run.journal, run.journal.deliveries(statuses=("pending",)), SystemClock().now()
+    )
+
+    rows = run.journal.deliveries(dispatch=seq)
+    assert {r.status for r in rows} == {"sent"}
+    assert all(r.attempts == 1 for r in rows)
+    assert sorted(m["to"] for m in twilio_server.messages) == sorted(NUMBERS)
+    assert {m["body"] for m in twilio_server.messages} == {"Hej åäö"}
+    assert sorted(r for m in smtp_server.received for r in m.rcpt_tos) == sorted(ADDRESSES)
+    run.close()
+
+
+def test_retryable_failure_gives_up_after_the_limit(
+    tmp_path: Path, env: dict[str, str], twilio_server: TwilioFake
+) -> None:
+    run = _run(tmp_path)
+    twilio_server.fail_for(NUMBERS[0], "server_error")
+    twilio_server.fail_for(NUMBERS[1], "rate_limited", times=live.MAX_ATTEMPTS - 1)
+    _dispatch(run, NUMBERS[:3], [])
+
+    LiveTransport(run.runbook, env=env, progress=False).deliver(
+        run.journal, run.journal.deliveries(), SystemClock().now()
+    )
+
+    rows = {r.address: r for r in run.journal.deliveries()}
+    assert (rows[NUMBERS[0]].status, rows[NUMBERS[0]].code) == ("failed", "20500")
+    assert rows[NUMBERS[0]].reason == "HTTP 500: An internal server error has occurred"
+    assert rows[NUMBERS[1]].status == rows[NUMBERS[2]].status == "sent"
+    posts = Counter(r.form["To"] for r in twilio_server.requests if r.method == "POST")
+    assert posts[NUMBERS[0]] == posts[NUMBERS[1]] == live.MAX_ATTEMPTS
+    run.close()
+
+
+def test_lost_response_is_in_doubt_and_not_retried(
+    tmp_path: Path, env: dict[str, str], twilio_server: TwilioFake
+) -> None:
+    run = _run(tmp_path)
+    twilio_server.fail_for(NUMBERS[0], "lost_response", times=1)
+    _dispatch(run, NUMBERS[:2], [])
+
+    LiveTransport(run.runbook, env=env, progress=False).deliver(
+        run.journal, run.journal.deliveries(), SystemClock().now()
+    )
+
+    doubt = run.journal.deliveries(statuses=("in_flight",))
+    assert [(d.address, d.code) for d in doubt] == [(NUMBERS[0], "in-doubt")]
+    assert len([m for m in twilio_server.messages if m["to"] == NUMBERS[0]]) == 1
+    posts = [r for r in twilio_server.requests if r.method == "POST" and r.form["To"] == NUMBERS[0]]
+    assert len(posts) == 1
+    run.close()
+
+
+@pytest.mark.parametrize("resend", [False, True])
+def test_in_flight_emails_are_the_operators_decision(
+    tmp_path: Path,
+    env: dict[str, str],
+    smtp_server: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+    resend: bool,
+) -> None:
+    run = _run(tmp_path)
+    seq = _dispatch(run, [], ADDRESSES[:3])
+    rows = run.journal.deliveries()
+    # A kill after the in-flight mark: the servers may or may not have the message.
+    run.journal.mark_many(
+        [(r.id, "in_flight", None, None, None) for r in rows], SystemClock().now()
+    )
+    asked: list[str] = []
+    for name, value in env.items():  # resume_live reads the environment, as the CLI does
+        monkeypatch.setenv(name, value)
+
+    resume_live(run, _session(resend, asked), run.journal.deliveries())
+
+    assert len(asked) == 1
+    assert "3 e-mail(s) were in flight" in asked[0]
+    after = run.journal.deliveries(dispatch=seq)
+    assert {r.status for r in after} == {"sent"}
+    if resend:
+        assert sorted(r for m in smtp_server.received for r in m.rcpt_tos) == ADDRESSES[:3]
+        assert {r.code for r in after} == {None}
+    else:
+        assert smtp_server.received == []
+        assert {r.code for r in after} == {"in-doubt"}
+    run.close()

@@ -133,9 +133,7 @@ def _check(outcome: Outcome, view: NightView) -> None:
     if expect.point_of_no_return_passed is not None:
         passed = view.point_of_no_return_passed
         pnr = expect.point_of_no_return_passed
-        outcome.checks.append(
-            (f"point of no return passed: {pnr}", passed == pnr, str(passed))
-        )
+        outcome.checks.append((f"point of no return passed: {pnr}", passed == pnr, str(passed)))
 
 
 @dataclass(frozen=True)

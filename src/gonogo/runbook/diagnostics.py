@@ -43,7 +43,7 @@ class Diagnostic:
 
 
 def as_json(diagnostics: Iterable[Diagnostic], files: int) -> str:
-    items = sorted(diagnostics)
+    items = list(diagnostics)  # in the order the files were given, each in file order
     return json.dumps(
         {
             "files": files,

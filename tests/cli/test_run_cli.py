@@ -1,0 +1,79 @@
+"""`gonogo run`: the guided night, driven through its prompts in a separate process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
+
+
+def _gonogo(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gonogo", *args],
+        input=stdin, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+
+
+def _status(state: Path) -> dict[str, object]:
+    result = _gonogo("status", "--json", "--state-dir", str(state))
+    assert result.returncode == 0, result.stderr
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+def test_run_starts_the_night_and_takes_decisions(tmp_path: Path) -> None:
+    # Open the window (confirm twice: start, then the outbox), progress, Go for part 1, quit.
+    answers = "y\ny\np\ny\ng\n1\ny\nq\n"
+    result = _gonogo("run", str(RUNBOOK), "--dry-run", "--state-dir", str(tmp_path),
+                     "--by", "eva", stdin=answers)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "window_started: 37 delivered" in result.stdout
+    assert "part_status-part1: 34 delivered" in result.stdout
+    assert "part_completed-part1: 34 delivered" in result.stdout
+    status = _status(tmp_path)
+    assert status["state"] == "part_2"
+    parts = status["parts"]
+    assert isinstance(parts, list)
+    assert parts[0]["decided_by"] == "eva"
+
+
+def test_run_shows_refusals_and_goes_on(tmp_path: Path) -> None:
+    # Go for part 3 while part 1 is in progress is refused; the session continues.
+    answers = "y\ny\ng\n3\ng\n1\ny\nq\n"
+    result = _gonogo("run", str(RUNBOOK), "--dry-run", "--state-dir", str(tmp_path),
+                     stdin=answers)  # fmt: skip
+    assert result.returncode == 0
+    assert "`go 3`: part 1 (databas) is in progress, not part 3" in result.stderr
+    assert _status(tmp_path)["state"] == "part_2"
+
+
+def test_single_commands_and_run_share_the_journal(tmp_path: Path) -> None:
+    assert _gonogo("start", str(RUNBOOK), "--dry-run", "--yes",
+                   "--state-dir", str(tmp_path)).returncode == 0  # fmt: skip
+    result = _gonogo("run", str(RUNBOOK), "--dry-run", "--state-dir", str(tmp_path),
+                     stdin="g\n1\ny\nq\n")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert _gonogo("go", "2", "--dry-run", "--yes", "--state-dir", str(tmp_path)).returncode == 0
+    assert _status(tmp_path)["state"] == "part_3"
+
+
+def test_speed_plays_the_plan_from_its_start(tmp_path: Path) -> None:
+    result = _gonogo("run", str(RUNBOOK), "--dry-run", "--speed", "60", "--state-dir",
+                     str(tmp_path), stdin="y\ny\nq\n")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    # The rehearsal's clock started at the planned window start, 60 times faster.
+    assert "Now 2021-11-27 23:0" in result.stdout
+    opened = _status(tmp_path)["window"]
+    assert isinstance(opened, dict)
+    assert str(opened["opened"]).startswith("2021-11-27T23:0")
+
+
+def test_speed_needs_a_dry_run(tmp_path: Path) -> None:
+    result = _gonogo("run", str(RUNBOOK), "--speed", "60", "--state-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert "--speed is for rehearsals" in result.stderr
+    assert not (tmp_path / "21.0").exists()

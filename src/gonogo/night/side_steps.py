@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gonogo.errors import TransitionError
 from gonogo.night.dispatch import PlannedDispatch, plan_dispatch, values_for
 from gonogo.night.incidents import OPENED, RESOLVED, UPDATED, Incident, incidents, next_id
@@ -30,9 +32,14 @@ def _planned(
     now = session.clock.now()
     effect = Effect(event)
     values = values_for(run.runbook, effect, now, run.timeline().local(now), extra)
-    return plan_dispatch(
+    planned = plan_dispatch(
         run.runbook, run.loaded.path.parent, effect, values, audiences=audiences, tag=tag
     )
+    if audiences:
+        # The press statement goes to every press audience; an incident for pharmacies
+        # only must not reach journalists unless a press audience is named too.
+        planned = replace(planned, rows=[r for r in planned.rows if r.audience in audiences])
+    return planned
 
 
 def _incident_values(

@@ -158,3 +158,13 @@ def test_a_window_without_downtime_leaves_the_lights_green() -> None:
     assert lights_after(event("start", 0), incident, resolved(20, "INC-1"), runbook=runbook) == (
         only("green")
     )
+
+
+def test_a_manual_reason_is_kept_as_written() -> None:
+    reason = "se ärende: "
+    changes = history(
+        RUNBOOK, [event("lights_set", 0, {"service": "klas", "colour": "yellow"}, reason)]
+    )[1]
+    assert [c.why for c in changes] == ["set by hand: se ärende: "]
+    changes = history(RUNBOOK, [event("lights_set", 0, {"service": "klas", "colour": "red"})])[1]
+    assert [c.why for c in changes] == ["set by hand"]

@@ -63,7 +63,8 @@ def history(runbook: Runbook, events: list[Event]) -> tuple[dict[str, str], list
             service = str(event.data["service"])
             manual[service] = str(event.data["colour"])
             touched.add(service)
-            why = f"set by hand: {event.reason or ''}".rstrip(": ")
+            # Not rstrip(": "): that would eat a reason's own trailing colon or spaces.
+            why = f"set by hand: {event.reason}" if event.reason else "set by hand"
         for service in sorted(touched & set(services)):
             if event.kind != "lights_set":
                 manual.pop(service, None)

@@ -518,6 +518,19 @@ def test_lights_set_refuses_bad_requests(night: Night, args: list[str], code: in
     assert night.snapshot() == before
 
 
+def test_an_incidents_light_is_named_in_any_case_and_only_yellow_or_red(night: Night) -> None:
+    night.ok("nogo", "1", "--reason", "backupen misslyckades")
+    night.ok("rollback-done")
+    night.ok("incident", "open", "--priority", "4", "--summary", "Klas är nere",
+             "--services", "klas", "--light", "RED")  # fmt: skip
+    assert night.status()["lights"] == ALL_GREEN | {"klas": "red"}
+    before = night.snapshot()
+    done = night("incident", "open", "--priority", "1", "--summary", "x", "--light", "green")
+    assert done.code == 1
+    assert "an incident's light is yellow or red, not green" in done.err
+    assert night.snapshot() == before
+
+
 def test_lights_go_green_after_a_rollback(night: Night) -> None:
     go_through(night, 2)
     night.at("02:30")

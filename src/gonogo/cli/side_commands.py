@@ -45,8 +45,9 @@ def incident_open(
 
     session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
                            yes=yes, accept_changed=accept_changed_runbook)  # fmt: skip
+    colour = light.lower() if light else None  # as `lights set` takes RED or Red
     incident_id, result = open_incident(
-        session, priority, summary, _split(services), _split(audiences) or None, light
+        session, priority, summary, _split(services), _split(audiences) or None, colour
     )
     typer.echo(f"Opened incident {incident_id}.")
     return _finish(result)

@@ -388,7 +388,9 @@ def test_update_or_resolve_of_unknown_or_resolved_incident_exits_1(
     night: Night, command: str, incident: str, message: str
 ) -> None:
     open_p1(night)
-    night.ok("incident", "open", "--priority", "2", "--summary", "Klas svarar inte")
+    night.ok(
+        "incident", "open", "--priority", "2", "--summary", "Klas svarar inte", "--services", "klas"
+    )
     night.at("01:20")
     night.ok("incident", "resolve", "INC-2")
     before = night.snapshot()
@@ -768,3 +770,23 @@ def test_a_real_night_with_an_incident_reaches_the_servers(
         == total
         == len(twilio_server.messages) + sum(len(r.rcpt_tos) for r in smtp_server.received)
     )
+
+
+def test_a_text_that_names_the_services_needs_services(night: Night) -> None:
+    before = night.snapshot()
+    done = night("incident", "open", "--priority", "2", "--summary", "Klas svarar inte")
+    assert done.code == 1
+    assert "incident_opened text names the affected services ({services})" in done.err
+    assert "give --services" in done.err
+    assert night.snapshot() == before
+
+
+def test_resolve_without_summary_repeats_the_latest_update(night: Night) -> None:
+    night.ok("incident", "open", "--priority", "3", "--summary", "Klas svarar inte",
+             "--services", "klas")  # fmt: skip
+    night.ok("incident", "update", "INC-1", "--summary", "Felet är hittat")
+    night.ok("incident", "resolve", "INC-1")
+    bodies = [body for sent in night.texts("incident_resolved").values() for _s, body in sent]
+    assert bodies
+    assert all("Klas svarar inte" not in body for body in bodies)
+    assert all("Felet är hittat" in body for body in bodies)

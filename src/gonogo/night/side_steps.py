@@ -18,7 +18,9 @@ from gonogo.night.steps import (
     locked_run,
 )
 from gonogo.night.verification import RESULTS, verification
+from gonogo.runbook.catalog import message_for
 from gonogo.runbook.events import Event
+from gonogo.runbook.template import placeholders
 
 
 def _planned(
@@ -32,6 +34,12 @@ def _planned(
     now = session.clock.now()
     effect = Effect(event)
     values = values_for(run.runbook, effect, now, run.timeline().local(now), extra)
+    if not values.get("services", "x") and "services" in _used_placeholders(run, event):
+        raise TransitionError(
+            f"the runbook's {event.value} text names the affected services ({{services}}); "
+            "nothing was sent",
+            hint="give --services, e.g. --services " + ",".join(list(run.runbook.services)[:2]),
+        )
     planned = plan_dispatch(
         run.runbook, run.loaded.path.parent, effect, values, audiences=audiences, tag=tag
     )
@@ -40,6 +48,18 @@ def _planned(
         # only must not reach journalists unless a press audience is named too.
         planned = replace(planned, rows=[r for r in planned.rows if r.audience in audiences])
     return planned
+
+
+def _used_placeholders(run: Run, event: Event) -> set[str]:
+    located = message_for(run.runbook, event)
+    if located is None or located.message.silent:
+        return set()
+    message = located.message
+    texts = [message.sms, *(v.sms for v in message.variants)]
+    for email in [message.email, message.press, *(v.email for v in message.variants)]:
+        if email is not None:
+            texts += [email.subject, email.body]
+    return {name for text in texts if text for name in placeholders(text)}
 
 
 def _incident_values(
@@ -140,7 +160,9 @@ def update_incident(session: Session, incident_id: str, summary: str) -> StepRes
 def resolve_incident(session: Session, incident_id: str, summary: str | None) -> StepResult:
     with locked_run(session) as run:
         incident = _find_open(run, incident_id)
-        values = _incident_values(run, incident, summary or incident.summary, session)
+        # Without a closing summary, the latest word on the incident is repeated.
+        latest = incident.updates[-1][2] if incident.updates else incident.summary
+        values = _incident_values(run, incident, summary or latest, session)
         planned = [
             _planned(session, run, Event.INCIDENT_RESOLVED, values, incident.audiences or None,
                      {"incident": incident.id})

@@ -50,7 +50,9 @@ class TokenBucket:
         while True:
             with self._lock:
                 now = time.monotonic()
-                self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self.rate)
+                # max(0): a clock frozen in another thread (tests) must not stall sending.
+                elapsed = max(0.0, now - self._stamp)
+                self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
                 self._stamp = now
                 if self._tokens >= 1:
                     self._tokens -= 1

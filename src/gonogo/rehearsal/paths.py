@@ -62,6 +62,8 @@ def generate(runbook: Runbook) -> list[Scenario]:  # noqa: PLR0915  # one block 
     plan = timeline(runbook)
     count = len(runbook.parts)
     major = min(runbook.incidents.major_priorities or [1])
+    services = f" --services {next(iter(runbook.services))}" if runbook.services else ""
+    opening = f"incident open --priority {major} --summary rehearsal{services}"
     scenarios: list[Scenario] = []
 
     def add(name: str, builder: _Builder, outcome: Literal["completed", "rolled back"]) -> None:
@@ -104,7 +106,7 @@ def generate(runbook: Runbook) -> list[Scenario]:  # noqa: PLR0915  # one block 
         b = started()
         b.go_through(n - 1)
         quarter = planned.part.duration / 4
-        b.at(planned.start + quarter, f"incident open --priority {major} --summary rehearsal")
+        b.at(planned.start + quarter, opening)
         b.at(planned.start + 2 * quarter, "incident update INC-1 --summary rehearsal")
         b.at(planned.start + 3 * quarter, "incident resolve INC-1")
         b.part_until_decision(n)
@@ -118,7 +120,7 @@ def generate(runbook: Runbook) -> list[Scenario]:  # noqa: PLR0915  # one block 
     b = started()
     nogo_at = first.start + first.part.duration / 2
     b.at(nogo_at, "nogo 1 --reason rehearsal")
-    b.at(nogo_at + plan.rollback / 4, f"incident open --priority {major} --summary rehearsal")
+    b.at(nogo_at + plan.rollback / 4, opening)
     b.at(nogo_at + plan.rollback / 2, "incident resolve INC-1")
     b.at(nogo_at + plan.rollback, "rollback-done")
     add("major incident during rollback", b, "rolled back")

@@ -324,7 +324,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         fault = fake._fault_for(form.get("To") if method == "POST" else None)
-        if fault == "drop":
+        if fault == "drop" or (fault == "lost_response" and method == "GET"):
             self.close_connection = True
             return
         if fault is not None and fault != "lost_response":

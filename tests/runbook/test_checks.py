@@ -10,62 +10,10 @@ import pytest
 from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import validate_file
 
+from .base import QUIET
+
 # A valid runbook without warnings; the cases below edit it. Lines refer to this text.
-BASE = """\
-format: 1
-release:
-  id: "1.0"
-  title: Test release
-  kind: internal
-  version_package: "1"
-  timezone: Europe/Stockholm
-window:
-  date: 2021-12-01
-  start: "23:00"
-  end: "03:00"
-  rollback: 30m
-audiences:
-  drift:
-    name: Drift
-channels:
-  sms:
-    sender: "+46701740605"
-parts:
-  - id: one
-    title: One
-    start: "23:00"
-    duration: 1h
-    owner: Team
-  - id: two
-    title: Two
-    start: "00:00"
-    duration: 1h
-    owner: Team
-messages:
-  window_started:
-    audiences: [drift]
-    sms: "Start {release}."
-  part_completed:
-    audiences: [drift]
-    sms: "Del {part_number} av {part_count} klar."
-  window_completed:
-    audiences: [drift]
-    sms: "Klart."
-  rollback_started:
-    audiences: [drift]
-    sms: "Vi backar."
-  rollback_completed:
-    audiences: [drift]
-    sms: "Vi har backat."
-  incident_opened:
-    silent: true
-  incident_updated:
-    silent: true
-  incident_resolved:
-    silent: true
-  disruption:
-    silent: true
-"""
+BASE = QUIET
 PART_COMPLETED = """\
   part_completed:
     audiences: [drift]

@@ -8,59 +8,7 @@ import pytest
 
 from gonogo.runbook.loader import load
 
-# A valid runbook; the cases below edit it. Line numbers in the expectations refer to it.
-BASE = """\
-format: 1
-release:
-  id: "1.0"
-  title: Test release
-  kind: internal
-  version_package: "1"
-  timezone: Europe/Stockholm
-window:
-  date: 2021-12-01
-  start: "23:00"
-  end: "03:00"
-  rollback: 30m
-audiences:
-  drift:
-    name: Drift
-channels:
-  sms:
-    sender: "+46701740605"
-parts:
-  - id: one
-    title: One
-    start: "23:00"
-    duration: 1h
-    owner: Team
-  - id: two
-    title: Two
-    start: "00:00"
-    duration: 1h
-    owner: Team
-messages:
-  window_started:
-    audiences: [drift]
-    sms: "Start {release}."
-  part_completed:
-    audiences: [drift]
-    sms: "Del {part_number} av {part_count} klar."
-  window_completed:
-    audiences: [drift]
-    sms: "Klart."
-  rollback_started:
-    audiences: [drift]
-    sms: "Vi backar."
-  rollback_completed:
-    audiences: [drift]
-    sms: "Vi har backat."
-"""
-
-
-def edit(old: str, new: str, text: str = BASE) -> str:
-    assert text.count(old) == 1, f"{old!r} must occur once"
-    return text.replace(old, new)
+from .base import BASE, edit
 
 
 def problems(path: Path) -> list[str]:

@@ -44,11 +44,15 @@ def _dispatch(run: Run, numbers: list[str], addresses: list[str]) -> int:
 
 
 def _session(answer: bool, asked: list[str]) -> Session:
-    def confirm(question: str) -> bool:
+    def decide(question: str, default: bool) -> bool:
         asked.append(question)
+        assert default is False  # the safe default: no second e-mail
         return answer
 
-    return Session(SystemClock(), "test", confirm, lambda _line: None)
+    def confirm(question: str) -> bool:
+        raise AssertionError(f"a resend is a decision, not a confirmation: {question}")
+
+    return Session(SystemClock(), "test", confirm, lambda _line: None, decide)
 
 
 @pytest.fixture
@@ -172,3 +176,12 @@ def test_in_flight_emails_are_the_operators_decision(
         assert smtp_server.received == []
         assert {r.code for r in after} == {"in-doubt"}
     run.close()
+
+
+def test_yes_confirms_steps_but_does_not_resend_emails_in_doubt(tmp_path: Path) -> None:
+    from gonogo.cli.options import make_session
+
+    session = make_session(state_dir=tmp_path, yes=True)
+    assert session.confirm("Send these messages now?") is True
+    # `gonogo hold` and scripts pass --yes; a possible second e-mail is never their choice.
+    assert session.decide("Send them again?", False) is False

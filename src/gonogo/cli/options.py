@@ -66,11 +66,20 @@ def make_session(
     def show(line: str) -> None:
         typer.echo(line)
 
+    def decide(question: str, default: bool) -> bool:
+        if yes:
+            return default  # --yes confirms steps; it does not make choices
+        try:
+            return typer.confirm(question, default=default)
+        except typer.Abort:
+            return default
+
     return Session(
         clock=default_clock(),
         operator=operator(by),
         confirm=confirm,
         show=show,
+        decide=decide,
         state_dir=state_dir,
         release=release,
         dry_run=dry_run,

@@ -111,7 +111,8 @@ def plan_dispatch(
                 continue  # the press gets e-mail only
             for person in dedupe(audience_recipients(runbook, base, audience), channel):
                 address = person.phone if channel == "sms" else person.email
-                if address is None or address in seen:
+                key = address.lower() if channel == "email" and address else address
+                if address is None or key in seen:
                     continue
                 language = person.language or default
                 texts = texts_for(message, audience, language, default)
@@ -131,7 +132,7 @@ def plan_dispatch(
                     )  # fmt: skip
                 else:
                     continue
-                seen.add(address)
+                seen.add(str(key))
     rows += _press_rows(runbook, base, message.press, values)
     return PlannedDispatch(effect, located, values, rows, dict(tag or {}))
 

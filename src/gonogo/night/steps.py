@@ -52,6 +52,8 @@ class Session:
     operator: str
     confirm: Callable[[str], bool]  # shown a question, answers it (--yes answers yes)
     show: Callable[[str], None]  # prints a line for the operator
+    # A real choice (resend e-mails that may have gone out?): --yes takes the default.
+    decide: Callable[[str, bool], bool] = field(default=lambda _question, default: default)
     state_dir: Path | None = None
     release: str | None = None
     dry_run: bool = False

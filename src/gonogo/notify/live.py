@@ -205,30 +205,45 @@ class LiveTransport:
         lane = self._lane(name)
         batch = max(lane.concurrency * 4, 16)
         bar = _Progress(len(rows), f"{name}", enabled=self.progress)
-        with ThreadPoolExecutor(max_workers=lane.concurrency, thread_name_prefix=name) as pool:
-            running: dict[Future[SendResult], Delivery] = {}
-            done_marks: list[tuple[int, str, str | None, str | None, str | None]] = []
-            queue = list(rows)
-            while queue or running:
-                if queue and len(running) < batch // 2:
-                    chunk, queue = queue[:batch], queue[batch:]
-                    journal.mark_many(
-                        [(d.id, "in_flight", None, None, None) for d in chunk], _now()
-                    )
-                    for row in chunk:
-                        running[pool.submit(self._send_one, row)] = row
-                finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    row = running.pop(future)
-                    done_marks.append(_outcome(row, future))
-                if done_marks and (len(done_marks) >= batch or not running):
-                    journal.mark_many(done_marks, _now())
-                    bar.advance(len(done_marks))
-                    done_marks = []
-            if done_marks:
-                journal.mark_many(done_marks, _now())
-                bar.advance(len(done_marks))
-        bar.close()
+        running: dict[Future[SendResult], Delivery] = {}
+        done: list[tuple[int, str, str | None, str | None, str | None]] = []
+        try:
+            with ThreadPoolExecutor(max_workers=lane.concurrency, thread_name_prefix=name) as pool:
+                try:
+                    self._pump(journal, pool, running, done, list(rows), batch, bar)
+                except KeyboardInterrupt:
+                    # Sends not yet begun go back to pending; those under way stay in doubt.
+                    back = [row for future, row in running.items() if future.cancel()]
+                    done += [(d.id, "pending", None, None, "interrupted") for d in back]
+                    journal.mark_many(done, _now())
+                    raise
+        finally:
+            bar.close()
+
+    def _pump(
+        self,
+        journal: Journal,
+        pool: ThreadPoolExecutor,
+        running: dict[Future[SendResult], Delivery],
+        done: list[tuple[int, str, str | None, str | None, str | None]],
+        queue: list[Delivery],
+        batch: int,
+        bar: _Progress,
+    ) -> None:
+        """Keep the pool fed in journaled batches; journal outcomes in batches too."""
+        while queue or running:
+            if queue and len(running) < batch // 2:
+                chunk, queue = queue[:batch], queue[batch:]
+                journal.mark_many([(d.id, "in_flight", None, None, None) for d in chunk], _now())
+                for row in chunk:
+                    running[pool.submit(self._send_one, row)] = row
+            finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done.append(_outcome(running.pop(future), future))
+            if done and (len(done) >= batch or not running):
+                journal.mark_many(done, _now())
+                bar.advance(len(done))
+                done.clear()
 
 
 def _outcome(
@@ -338,7 +353,7 @@ def resume_live(run: Run, session: Session, unfinished: list[Delivery]) -> None:
             f"{len(doubtful_mail)} e-mail(s) were in flight when the command stopped and may "
             "have gone out. Send them again? (no: they are marked sent as in doubt)"
         )
-        if session.confirm(question):
+        if session.decide(question, False):
             again += doubtful_mail
         else:
             journal.mark_many(

@@ -17,7 +17,9 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
     journal = view.run.journal
     rows = journal.deliveries()
     names = labels(journal)
-    problems = [d for d in rows if d.status in ("failed", "in_flight", "pending")]
+    problems = [
+        d for d in rows if d.status in ("failed", "in_flight", "pending") or d.code == "in-doubt"
+    ]
     if as_json:
         shown = rows if show_all else problems
         print(  # noqa: T201  # JSON for scripts goes to stdout as is

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from gonogo.cli.options import make_session
 from gonogo.night.clock import SystemClock
 from gonogo.night.journal import Journal, NewDelivery
 from gonogo.night.run import Run
@@ -179,8 +180,6 @@ def test_in_flight_emails_are_the_operators_decision(
 
 
 def test_yes_confirms_steps_but_does_not_resend_emails_in_doubt(tmp_path: Path) -> None:
-    from gonogo.cli.options import make_session
-
     session = make_session(state_dir=tmp_path, yes=True)
     assert session.confirm("Send these messages now?") is True
     # `gonogo hold` and scripts pass --yes; a possible second e-mail is never their choice.

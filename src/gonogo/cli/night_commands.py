@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.options import AcceptChanged, By, DryRun, Release, StateDir, Yes, make_session
+from gonogo.cli.options import By, DryRun, StateDir, Yes, acting, make_session, viewing
 
 if TYPE_CHECKING:
-    from gonogo.night.steps import StepResult
+    from gonogo.night.steps import Session, StepResult
+    from gonogo.night.view import NightView
 
 Part = Annotated[str, typer.Argument(help="Part number (from 1) or id.")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (journaled).")]
@@ -39,35 +40,18 @@ def start(
 
 
 def _step(
-    trigger: str,
-    part: str | None,
-    reason: str | None,
-    *,
-    state_dir: Path | None,
-    release: str | None,
-    dry_run: bool,
-    by: str | None,
-    yes: bool,
-    accept: bool,
+    session: Session, trigger: str, part: str | None = None, reason: str | None = None
 ) -> int:
     from gonogo.night import steps  # noqa: PLC0415
 
-    session = make_session(
-        state_dir=state_dir, release=release, dry_run=dry_run, by=by, yes=yes,
-        accept_changed=accept,
-    )  # fmt: skip
     return _finish(steps.step(session, trigger, part, reason))
 
 
 @app.command()
+@acting
 def go(
+    session: Session,
     part: Part,
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
     override_verification: Annotated[
         bool,
         typer.Option(help="Give Go although production verification is not complete."),
@@ -82,101 +66,55 @@ def go(
 
     if override_verification and not reason:
         raise typer.BadParameter("--override-verification needs --reason TEXT")
-    session = make_session(
-        state_dir=state_dir, release=release, dry_run=dry_run, by=by, yes=yes,
-        accept_changed=accept_changed_runbook,
-    )  # fmt: skip
     data: dict[str, object] = {"override_verification": True} if override_verification else {}
     gate = None if override_verification else verification_gate
     return _finish(steps.step(session, "go", part, reason, gate=gate, data=data))
 
 
 @app.command()
-def nogo(
-    part: Part,
-    reason: Reason,
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
-) -> int:
+@acting
+def nogo(session: Session, part: Part, reason: Reason) -> int:
     """NoGo for PART: the rollback starts and its message goes out."""
-    return _step("nogo", part, reason, state_dir=state_dir, release=release, dry_run=dry_run,
-                 by=by, yes=yes, accept=accept_changed_runbook)  # fmt: skip
+    return _step(session, "nogo", part, reason)
 
 
 @app.command()
-def hold(
-    part: Part,
-    reason: Reason,
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    accept_changed_runbook: AcceptChanged = False,
-) -> int:
+@acting
+def hold(session: Session, part: Part, reason: Reason) -> int:
     """The decision on PART waits, with a reason (journaled; nothing is sent)."""
-    return _step("hold", part, reason, state_dir=state_dir, release=release, dry_run=dry_run,
-                 by=by, yes=True, accept=accept_changed_runbook)  # fmt: skip
+    return _step(session, "hold", part, reason)
 
 
 @app.command()
-def progress(
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
-) -> int:
+@acting
+def progress(session: Session) -> int:
     """Send the mid-part status message of the part in progress."""
-    return _step("progress", None, None, state_dir=state_dir, release=release, dry_run=dry_run,
-                 by=by, yes=yes, accept=accept_changed_runbook)  # fmt: skip
+    return _step(session, "progress")
 
 
 @app.command("rollback-done")
-def rollback_done(
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
-) -> int:
+@acting
+def rollback_done(session: Session) -> int:
     """The rollback is finished: its message goes out and the window closes."""
-    return _step("rollback_done", None, None, state_dir=state_dir, release=release,
-                 dry_run=dry_run, by=by, yes=yes, accept=accept_changed_runbook)  # fmt: skip
+    return _step(session, "rollback_done")
 
 
 @app.command()
-def end(
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
-) -> int:
+@acting
+def end(session: Session) -> int:
     """The window ends: the window-completed message goes out."""
-    return _step("end", None, None, state_dir=state_dir, release=release, dry_run=dry_run,
-                 by=by, yes=yes, accept=accept_changed_runbook)  # fmt: skip
+    return _step(session, "end")
 
 
 @app.command()
+@viewing
 def status(
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
+    view: NightView,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
 ) -> int:
     """Where the night stands, against the plan and the clock. Never waits for the lock."""
-    from gonogo.night.clock import default_clock  # noqa: PLC0415
-    from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.status import print_status, status_json  # noqa: PLC0415
 
-    view = night_view(state_dir, release, dry_run, default_clock())
     if as_json:
         typer.echo(status_json(view))
     else:
@@ -185,72 +123,43 @@ def status(
 
 
 @app.command()
-def log(
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-) -> int:
+@viewing
+def log(view: NightView) -> int:
     """The journal as a timeline in the runbook's time zone. Never waits for the lock."""
-    from gonogo.night.clock import default_clock  # noqa: PLC0415
-    from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.log import print_log  # noqa: PLC0415
 
-    print_log(night_view(state_dir, release, dry_run, default_clock()))
+    print_log(view)
     return 0
 
 
 @app.command()
-def resume(
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
-) -> int:
+@acting
+def resume(session: Session) -> int:
     """Finish a dispatch that a crash interrupted: pending rows sent, in-flight reconciled."""
     from gonogo.night import steps  # noqa: PLC0415
 
-    session = make_session(
-        state_dir=state_dir, release=release, dry_run=dry_run, by=by, yes=yes,
-        accept_changed=accept_changed_runbook,
-    )  # fmt: skip
     return _finish(steps.resume(session))
 
 
 @app.command("retry-failed")
-def retry_failed(
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
-) -> int:
+@acting
+def retry_failed(session: Session) -> int:
     """Try the failed deliveries again."""
     from gonogo.night import steps  # noqa: PLC0415
 
-    session = make_session(
-        state_dir=state_dir, release=release, dry_run=dry_run, by=by, yes=yes,
-        accept_changed=accept_changed_runbook,
-    )  # fmt: skip
     return _finish(steps.retry_failed(session))
 
 
 @app.command()
+@viewing
 def deliveries(
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
+    view: NightView,
     show_all: Annotated[
         bool, typer.Option("--all", help="Every delivery, not only problems.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
 ) -> int:
     """What was delivered per message, and every failed or in-doubt delivery with its reason."""
-    from gonogo.night.clock import default_clock  # noqa: PLC0415
-    from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.deliveries import print_deliveries  # noqa: PLC0415
 
-    view = night_view(state_dir, release, dry_run, default_clock())
     return print_deliveries(view, show_all=show_all, as_json=as_json)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import inspect
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,6 +14,7 @@ import typer
 
 if TYPE_CHECKING:
     from gonogo.night.steps import Session
+    from gonogo.night.view import NightView
 
 StateDir = Annotated[
     Path | None,
@@ -87,3 +90,85 @@ def make_session(
         lock_wait=float(os.environ.get("GONOGO_LOCK_WAIT", "5")),
         command="gonogo " + " ".join(sys.argv[1:]),
     )
+
+
+# The options every command that acts on a run takes, declared once.
+_RUN_OPTIONS: tuple[tuple[str, object, object], ...] = (
+    ("state_dir", StateDir, None),
+    ("release", Release, None),
+    ("dry_run", DryRun, False),
+)
+_ACTING_OPTIONS = (
+    *_RUN_OPTIONS,
+    ("by", By, None),
+    ("yes", Yes, False),
+    ("accept_changed_runbook", AcceptChanged, False),
+)
+
+
+def _with_options(
+    fn: Callable[..., int],
+    options: tuple[tuple[str, object, object], ...],
+    build: Callable[..., object],
+) -> Callable[..., int]:
+    """`fn(first, **own)` as a command whose signature is its own options plus `options`.
+
+    Typer reads the signature; the shared options become `build(**shared)`, which is
+    passed to `fn` as its first argument.
+    """
+    own = list(inspect.signature(fn).parameters.values())[1:]
+    resolved = [
+        p.replace(annotation=eval(p.annotation, fn.__globals__))  # noqa: S307  # our own source
+        if isinstance(p.annotation, str)
+        else p
+        for p in own
+    ]
+    shared = [
+        inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=default,
+                          annotation=annotation)
+        for name, annotation, default in options
+    ]  # fmt: skip
+    names = [name for name, _a, _d in options]
+
+    def command(**kwargs: object) -> int:
+        first = build(**{name: kwargs.pop(name) for name in names})
+        return fn(first, **kwargs)
+
+    params = [*resolved, *shared]
+    command.__name__ = fn.__name__
+    command.__doc__ = fn.__doc__
+    command.__signature__ = inspect.Signature(params, return_annotation=int)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params} | {"return": int}
+    return command
+
+
+def acting(fn: Callable[..., int]) -> Callable[..., int]:
+    """A command that changes a run: it gets a Session built from the shared options."""
+
+    def build(
+        *, state_dir: Path | None, release: str | None, dry_run: bool, by: str | None,
+        yes: bool, accept_changed_runbook: bool,
+    ) -> Session:  # fmt: skip
+        return make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
+                            yes=yes, accept_changed=accept_changed_runbook)  # fmt: skip
+
+    return _with_options(fn, _ACTING_OPTIONS, build)
+
+
+def viewing(fn: Callable[..., int]) -> Callable[..., int]:
+    """A read-only command: it gets the run's NightView; it never waits for the lock."""
+
+    def build(*, state_dir: Path | None, release: str | None, dry_run: bool) -> NightView:
+        from gonogo.night.clock import default_clock  # noqa: PLC0415
+        from gonogo.night.view import night_view  # noqa: PLC0415
+
+        return night_view(state_dir, release, dry_run, default_clock())
+
+    return _with_options(fn, _RUN_OPTIONS, build)
+
+
+def view_of(session: Session) -> NightView:
+    """The read-only view of the run a session would act on."""
+    from gonogo.night.view import night_view  # noqa: PLC0415
+
+    return night_view(session.state_dir, session.release, session.dry_run, session.clock)

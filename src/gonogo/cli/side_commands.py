@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gonogo.cli.app import app
 from gonogo.cli.night_commands import _finish
-from gonogo.cli.options import AcceptChanged, By, DryRun, Release, StateDir, Yes, make_session
+from gonogo.cli.options import acting, view_of, viewing
+
+if TYPE_CHECKING:
+    from gonogo.night.steps import Session
+    from gonogo.night.view import NightView
 
 incident_app = typer.Typer(help="Open, update, resolve and list incidents.", no_args_is_help=True)
 app.add_typer(incident_app, name="incident")
@@ -21,7 +25,9 @@ def _split(value: str | None) -> list[str]:
 
 
 @incident_app.command("open")
+@acting
 def incident_open(
+    session: Session,
     priority: Annotated[int, typer.Option("--priority", help="ITIL priority 1-5.", min=1, max=5)],
     summary: Summary,
     services: Annotated[
@@ -33,18 +39,10 @@ def incident_open(
     light: Annotated[
         str | None, typer.Option(help="yellow or red (default: red if major, else yellow).")
     ] = None,
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
 ) -> int:
     """Open an incident: its message goes out; prints the new incident's id."""
     from gonogo.night.side_steps import open_incident  # noqa: PLC0415
 
-    session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
-                           yes=yes, accept_changed=accept_changed_runbook)  # fmt: skip
     colour = light.lower() if light else None  # as `lights set` takes RED or Red
     incident_id, result = open_incident(
         session, priority, summary, _split(services), _split(audiences) or None, colour
@@ -54,56 +52,38 @@ def incident_open(
 
 
 @incident_app.command("update")
+@acting
 def incident_update(
-    incident_id: Annotated[str, typer.Argument(metavar="ID")],
-    summary: Summary,
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
+    session: Session, incident_id: Annotated[str, typer.Argument(metavar="ID")], summary: Summary
 ) -> int:
     """Send an update on an open incident (resets a major incident's update clock)."""
     from gonogo.night.side_steps import update_incident  # noqa: PLC0415
 
-    session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
-                           yes=yes, accept_changed=accept_changed_runbook)  # fmt: skip
     return _finish(update_incident(session, incident_id, summary))
 
 
 @incident_app.command("resolve")
+@acting
 def incident_resolve(
+    session: Session,
     incident_id: Annotated[str, typer.Argument(metavar="ID")],
     summary: Annotated[str | None, typer.Option("--summary", help="How it was resolved.")] = None,
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
 ) -> int:
     """Resolve an incident: its message goes out and its services' lights are restored."""
     from gonogo.night.side_steps import resolve_incident  # noqa: PLC0415
 
-    session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
-                           yes=yes, accept_changed=accept_changed_runbook)  # fmt: skip
     return _finish(resolve_incident(session, incident_id, summary))
 
 
 @incident_app.command("list")
+@viewing
 def incident_list(
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
+    view: NightView,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
 ) -> int:
     """Every incident of the run, with when the next update is due."""
-    from gonogo.night.clock import default_clock  # noqa: PLC0415
-    from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.incidents import incidents_json, print_incidents  # noqa: PLC0415
 
-    view = night_view(state_dir, release, dry_run, default_clock())
     if as_json:
         typer.echo(incidents_json(view))
     else:
@@ -112,46 +92,34 @@ def incident_list(
 
 
 @app.command()
+@acting
 def disruption(
+    session: Session,
     summary: Summary,
     services: Annotated[
         str | None, typer.Option(help="Affected services, comma separated.")
     ] = None,
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
 ) -> int:
     """Send the short-interruption notice (e.g. something is slow), without an incident."""
     from gonogo.night.side_steps import disruption as send_disruption  # noqa: PLC0415
 
-    session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
-                           yes=yes, accept_changed=accept_changed_runbook)  # fmt: skip
     return _finish(send_disruption(session, summary, _split(services)))
 
 
 @app.command()
+@acting
 def lights(
+    session: Session,
     action: Annotated[str | None, typer.Argument(help="`set` to change a light by hand.")] = None,
     service: Annotated[str | None, typer.Argument()] = None,
     colour: Annotated[str | None, typer.Argument(metavar="COLOR")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why (journaled).")] = None,
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,  # nothing to confirm; accepted like on every other changing command
-    accept_changed_runbook: AcceptChanged = False,
 ) -> int:
     """Show the traffic lights, or `lights set SERVICE COLOR --reason TEXT`."""
     if action is None:
-        from gonogo.night.clock import default_clock  # noqa: PLC0415
-        from gonogo.night.view import night_view  # noqa: PLC0415
         from gonogo.render.incidents import print_lights  # noqa: PLC0415
 
-        print_lights(night_view(state_dir, release, dry_run, default_clock()))
+        print_lights(view_of(session))
         return 0
     if action != "set" or not service or not colour:
         raise typer.BadParameter("use `gonogo lights` or `gonogo lights set SERVICE COLOR`")
@@ -159,37 +127,27 @@ def lights(
         raise typer.BadParameter("`lights set` needs --reason TEXT")
     from gonogo.night.side_steps import set_light  # noqa: PLC0415
 
-    session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
-                           yes=True, accept_changed=accept_changed_runbook)  # fmt: skip
     return _finish(set_light(session, service, colour.lower(), reason))
 
 
 @app.command()
+@acting
 def verify(
+    session: Session,
     who: Annotated[
         str | None, typer.Argument(metavar="[start | PARTICIPANT]", help="start, or who reports.")
     ] = None,
     result: Annotated[str | None, typer.Argument(metavar="[ok|fail|skip]")] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note (needed for skip).")] = None,
-    state_dir: StateDir = None,
-    release: Release = None,
-    dry_run: DryRun = False,
-    by: By = None,
-    yes: Yes = False,
-    accept_changed_runbook: AcceptChanged = False,
 ) -> int:
     """Production verification: the table, `verify start`, or `verify PARTICIPANT ok|fail|skip`."""
     from gonogo.night import side_steps  # noqa: PLC0415
 
     if who is None:
-        from gonogo.night.clock import default_clock  # noqa: PLC0415
-        from gonogo.night.view import night_view  # noqa: PLC0415
         from gonogo.render.incidents import print_verification  # noqa: PLC0415
 
-        print_verification(night_view(state_dir, release, dry_run, default_clock()))
+        print_verification(view_of(session))
         return 0
-    session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
-                           yes=yes, accept_changed=accept_changed_runbook)  # fmt: skip
     if who == "start":
         return _finish(side_steps.verify_start(session))
     if result is None:

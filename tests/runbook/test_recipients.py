@@ -10,9 +10,9 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from gonogo.errors import RunbookError
+from gonogo.runbook.diagnostics import RecipientProblem
 from gonogo.runbook.recipients import (
     Recipient,
-    RecipientProblem,
     _field_starts,
     dedupe,
     load_recipients,

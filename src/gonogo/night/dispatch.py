@@ -13,8 +13,9 @@ from gonogo.errors import RunbookError
 from gonogo.night.journal import NewDelivery
 from gonogo.night.machine import Effect
 from gonogo.runbook.catalog import Located, base_values, message_for, texts_for
+from gonogo.runbook.diagnostics import RecipientProblem
 from gonogo.runbook.model import EmailText, Runbook
-from gonogo.runbook.recipients import Recipient, RecipientProblem, dedupe, load_recipients
+from gonogo.runbook.recipients import Recipient, dedupe, load_recipients
 from gonogo.runbook.template import render
 
 CHANNELS: tuple[Literal["sms", "email"], ...] = ("sms", "email")

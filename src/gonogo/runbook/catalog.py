@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gonogo.runbook.events import COMMON, PLACEHOLDERS, Event
 from gonogo.runbook.loader import DocPath
@@ -12,8 +12,7 @@ from gonogo.runbook.model import EmailText, Message, Runbook, Variant
 _PART_EVENTS = {Event.PART_STATUS: "status", Event.PART_COMPLETED: "completed"}
 
 
-@dataclass(frozen=True)
-class Located:
+class Located(NamedTuple):
     """A message of the runbook and where it is written."""
 
     event: Event
@@ -46,8 +45,7 @@ def message_for(runbook: Runbook, event: Event, part_number: int | None = None) 
     return Located(event, ("messages", event.value), shared) if shared is not None else None
 
 
-@dataclass(frozen=True)
-class Texts:
+class Texts(NamedTuple):
     sms: str | None
     email: EmailText | None
 

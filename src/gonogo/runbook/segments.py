@@ -6,8 +6,7 @@ No maintained library does this; the tests check these tables and counts against
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 # The GSM 03.38 default alphabet in code order 0x00..0x7F, without 0x1B: that code is the
 # escape to the extension table, not a character a message can carry.
@@ -32,8 +31,7 @@ _UCS2_SINGLE = 70
 _UCS2_PART = 67
 
 
-@dataclass(frozen=True)
-class SmsMeasure:
+class SmsMeasure(NamedTuple):
     """How a text goes out as SMS."""
 
     encoding: Literal["GSM-7", "UCS-2"]

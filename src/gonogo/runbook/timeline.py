@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from gonogo.runbook.model import Part, Runbook
@@ -15,16 +15,14 @@ class LocalTimeError(ValueError):
     """A local time that does not exist on that night (the spring-forward gap)."""
 
 
-@dataclass(frozen=True)
-class PlannedPart:
+class PlannedPart(NamedTuple):
     number: int
     part: Part
     start: dt.datetime  # aware, UTC
     end: dt.datetime
 
 
-@dataclass(frozen=True)
-class Timeline:
+class Timeline(NamedTuple):
     zone: ZoneInfo
     window_start: dt.datetime
     window_end: dt.datetime

@@ -26,12 +26,20 @@ def validate(
         Format, typer.Option("--format", help="text, json, or GitHub workflow annotations.")
     ] = Format.TEXT,
     strict: Annotated[bool, typer.Option(help="Warnings fail too.")] = False,
+    cache: Annotated[
+        bool,
+        typer.Option(
+            help="Reuse recipients-file checks from earlier runs when the file is unchanged "
+            "(in $GONOGO_CACHE_DIR, else ~/.cache/gonogo).",
+        ),
+    ] = True,
 ) -> int:
     """Check runbooks: every schema and semantic problem as file:line:col; exit 1 if invalid."""
     from gonogo.render.diagnostics import report  # noqa: PLC0415
+    from gonogo.runbook.check_cache import default_cache_dir  # noqa: PLC0415
     from gonogo.runbook.validate import validate_files  # noqa: PLC0415  # fast start
 
-    diagnostics = validate_files(runbooks)
+    diagnostics = validate_files(runbooks, default_cache_dir() if cache else None)
     text, failed = report(diagnostics, len(runbooks), output.value, strict=strict)
     if text:
         typer.echo(text)

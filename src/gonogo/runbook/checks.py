@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gonogo.errors import RunbookError
 from gonogo.runbook.catalog import Located, iter_messages, message_for, sample_values
-from gonogo.runbook.diagnostics import Diagnostic
+from gonogo.runbook.check_cache import recipient_problems
+from gonogo.runbook.diagnostics import Diagnostic, RecipientProblem
 from gonogo.runbook.events import MACHINE_EVENTS, PLACEHOLDERS, Event
 from gonogo.runbook.loader import DocPath, Loaded
 from gonogo.runbook.model import Message, Runbook
@@ -17,9 +17,6 @@ from gonogo.runbook.segments import measure
 from gonogo.runbook.template import TemplateError, placeholders, render
 from gonogo.runbook.timeline import LocalTimeError, night_instant, timeline
 from gonogo.runbook.types import format_duration
-
-if TYPE_CHECKING:
-    from gonogo.runbook.recipients import RecipientProblem
 
 # Events a runbook should answer, though not every night reaches them.
 _OPTIONAL_EVENTS = (
@@ -30,8 +27,11 @@ _OPTIONAL_EVENTS = (
 )
 
 
-def check(loaded: Loaded) -> None:
-    """Add every semantic problem of a structurally valid runbook to `loaded`."""
+def check(loaded: Loaded, cache_dir: Path | None = None) -> None:
+    """Add every semantic problem of a structurally valid runbook to `loaded`.
+
+    Recipients files' checks are remembered in `cache_dir`, if given (see check_cache).
+    """
     runbook = loaded.runbook
     if runbook is None:
         return
@@ -40,7 +40,7 @@ def check(loaded: Loaded) -> None:
     _check_coverage(runbook, loaded)
     for located in iter_messages(runbook):
         _check_message(runbook, located, loaded)
-    _check_recipients(runbook, loaded)
+    _check_recipients(runbook, loaded, cache_dir)
 
 
 def _check_times(runbook: Runbook, loaded: Loaded) -> None:
@@ -320,7 +320,7 @@ def _check_sms(
         )
 
 
-def _check_recipients(runbook: Runbook, loaded: Loaded) -> None:
+def _check_recipients(runbook: Runbook, loaded: Loaded, cache_dir: Path | None) -> None:
     base = loaded.path.parent
     for name, audience in runbook.audiences.items():
         if audience.recipients is None:
@@ -331,7 +331,7 @@ def _check_recipients(runbook: Runbook, loaded: Loaded) -> None:
             loaded.add(path, "recipients", f"recipients file not found: {csv_path}")
             continue
         try:
-            problems = _recipient_problems(csv_path)
+            problems = _recipient_problems(csv_path, cache_dir)
         except RunbookError as exc:
             hint = f"; {exc.hint}" if exc.hint else ""
             loaded.add(path, "recipients", exc.message + hint)
@@ -346,13 +346,9 @@ def _check_recipients(runbook: Runbook, loaded: Loaded) -> None:
 _checked_recipients: dict[tuple[Path, int, int], tuple[RecipientProblem, ...]] = {}
 
 
-def _recipient_problems(csv_path: Path) -> tuple[RecipientProblem, ...]:
+def _recipient_problems(csv_path: Path, cache_dir: Path | None) -> tuple[RecipientProblem, ...]:
     stat = csv_path.stat()
     key = (csv_path.resolve(), stat.st_mtime_ns, stat.st_size)
     if key not in _checked_recipients:
-        # phonenumbers and email-validator cost ~30 ms to import: only when there is a file.
-        from gonogo.runbook.recipients import load_recipients  # noqa: PLC0415
-
-        _recipients, problems = load_recipients(csv_path)
-        _checked_recipients[key] = tuple(problems)
+        _checked_recipients[key] = recipient_problems(csv_path, cache_dir)
     return _checked_recipients[key]

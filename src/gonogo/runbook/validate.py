@@ -11,14 +11,15 @@ from gonogo.runbook.diagnostics import Diagnostic
 from gonogo.runbook.loader import Loaded, load
 
 
-def validate_file(path: Path) -> Loaded:
+def validate_file(path: Path, cache_dir: Path | None = None) -> Loaded:
+    """Load and check one runbook; recipients checks are cached in `cache_dir` if given."""
     loaded = load(path)
     if loaded.runbook is not None:
-        check(loaded)
+        check(loaded, cache_dir)
     return loaded
 
 
-def validate_files(paths: Iterable[Path]) -> list[Diagnostic]:
+def validate_files(paths: Iterable[Path], cache_dir: Path | None = None) -> list[Diagnostic]:
     """Every diagnostic of every file, each file's in file order, each problem once.
 
     A recipients file several runbooks share has its problems reported once, not once
@@ -26,7 +27,7 @@ def validate_files(paths: Iterable[Path]) -> list[Diagnostic]:
     """
     found: dict[Diagnostic, None] = {}
     for path in paths:
-        found.update(dict.fromkeys(sorted(set(validate_file(path).diagnostics))))
+        found.update(dict.fromkeys(sorted(set(validate_file(path, cache_dir).diagnostics))))
     return list(found)
 
 

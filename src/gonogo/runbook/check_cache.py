@@ -1,0 +1,130 @@
+"""Recipients-file checks remembered across runs, under a hash of what they depend on.
+
+Checking a recipients file parses and validates every phone number (phonenumbers) and
+e-mail address (email-validator). Importing the two alone costs `gonogo validate`
+about 30 ms, and a real file of thousands of rows costs more than all the rest of the
+check; yet pre-commit and CI validate on every commit while recipients rarely change.
+What the check finds depends only on the file's bytes, on gonogo's check and on the
+two libraries, so it is stored under a hash of exactly those and reused.
+
+The cache is a convenience, never a source of truth: an entry that is missing, cannot
+be read or does not parse, or a directory that cannot be written, only means the file
+is checked afresh. A file that cannot be checked (not UTF-8, say) is never cached.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import os
+from pathlib import Path
+
+import gonogo
+from gonogo.runbook.diagnostics import RecipientProblem
+
+CACHE_DIR_ENV = "GONOGO_CACHE_DIR"
+# Bump when the entry format or the meaning of a cached result changes.
+_FORMAT = "gonogo recipients check, entry format 1"
+_LIBRARIES = ("phonenumbers", "email_validator")
+
+
+def default_cache_dir() -> Path:
+    """$GONOGO_CACHE_DIR, else $XDG_CACHE_HOME/gonogo, else ~/.cache/gonogo."""
+    if configured := os.environ.get(CACHE_DIR_ENV):
+        return Path(configured)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "gonogo"
+
+
+def recipient_problems(path: Path, cache_dir: Path | None) -> tuple[RecipientProblem, ...]:
+    """Every problem in the recipients file at `path`, from the cache when it has them.
+
+    Raises `RunbookError` when the file cannot be read or decoded, as the check does.
+    """
+    if cache_dir is None:
+        return _check(path, None)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return _check(path, None)  # which raises the check's own clear error
+    entry = cache_dir / "recipients" / f"{_key(data)}.json"
+    cached = _read_entry(entry)
+    if cached is not None:
+        return cached
+    problems = _check(path, data)
+    _write_entry(entry, problems)
+    return problems
+
+
+def _check(path: Path, data: bytes | None) -> tuple[RecipientProblem, ...]:
+    from gonogo.runbook.recipients import load_recipients  # noqa: PLC0415  # ~30 ms
+
+    _recipients, problems = load_recipients(path, data)
+    return tuple(problems)
+
+
+def _key(data: bytes) -> str:
+    digest = hashlib.sha256(_checker_identity())
+    digest.update(data)
+    return digest.hexdigest()
+
+
+@functools.cache
+def _checker_identity() -> bytes:
+    """What a result depends on besides the file: the entry format, gonogo's check, and
+    the installed phonenumbers and email-validator (found without importing them: an
+    upgrade or reinstall rewrites their files, and so changes this)."""
+    sources = [Path(__file__).with_name("recipients.py")]
+    for name in _LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin is not None:
+            sources.append(Path(spec.origin))
+    parts = [_FORMAT, gonogo.__version__]
+    for source in sources:
+        try:
+            stat = source.stat()
+        except OSError:
+            parts.append(f"{source} missing")
+        else:
+            parts.append(f"{source} {stat.st_mtime_ns} {stat.st_size}")
+    return "\n".join(parts).encode()
+
+
+def _read_entry(entry: Path) -> tuple[RecipientProblem, ...] | None:
+    import json  # noqa: PLC0415  # only when a file has recipients
+
+    try:
+        rows = json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(rows, list):
+        return None
+    problems = []
+    for row in rows:
+        match row:
+            case [int(line), int(column), ("error" | "warning") as severity, str(message)]:
+                problems.append(RecipientProblem(line, column, message, severity))
+            case _:
+                return None  # not ours, or damaged: check the file afresh
+    return tuple(problems)
+
+
+def _write_entry(entry: Path, problems: tuple[RecipientProblem, ...]) -> None:
+    import json  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    rows = [[p.line, p.column, p.severity, p.message] for p in problems]
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+    except OSError:
+        return
+    # Written whole, then renamed: a reader never sees half an entry, and two validate
+    # runs writing the same entry at once both leave a complete one.
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(rows, out, ensure_ascii=False)
+        os.replace(temporary, entry)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)

@@ -1,3 +1,3 @@
-from gonogo.cli import main
+from gonogo.console import run
 
-raise SystemExit(main())
+run()

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from gonogo.console import collects_during
+from gonogo.console import young_threshold
 
 
 @pytest.mark.parametrize(
-    ("args", "collects"),
+    ("args", "threshold"),
     [
-        (["validate", "runbook.yaml"], False),
-        (["go", "1", "--yes"], True),
-        (["start", "runbook.yaml"], True),
-        (["rehearse", "runbook.yaml", "--all-paths"], True),
-        ([], True),
+        (["validate", "runbook.yaml"], 50_000),
+        (["go", "1", "--yes"], 700),
+        (["start", "runbook.yaml"], 700),
+        (["rehearse", "runbook.yaml", "--all-paths"], 700),
+        ([], 700),
     ],
 )
-def test_only_validate_runs_without_the_cyclic_collector(args: list[str], collects: bool) -> None:
-    # A night's dispatch of thousands of messages must collect as usual.
-    assert collects_during(args) is collects
+def test_only_validate_collects_less_often(args: list[str], threshold: int) -> None:
+    # A night's dispatch of thousands of messages collects as Python always does.
+    assert young_threshold(args) == threshold

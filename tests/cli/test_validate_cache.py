@@ -10,11 +10,15 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import email_validator
+import idna
+import phonenumbers
 import pytest
 
-from gonogo.runbook.check_cache import default_cache_dir
+from gonogo.runbook.check_cache import _library_version, default_cache_dir
 from runbook.base import QUIET, edit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,3 +188,45 @@ def test_where_the_cache_lives(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     assert default_cache_dir() == tmp_path / "xdg" / "gonogo"
     monkeypatch.setenv("GONOGO_CACHE_DIR", str(tmp_path / "mine"))
     assert default_cache_dir() == tmp_path / "mine"
+
+
+def test_no_cache_without_a_home_directory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("GONOGO_CACHE_DIR", raising=False)
+    # Python 3.11 gives "~" itself when it finds no home; 3.12 raises.
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: Path("~")))
+    assert default_cache_dir() is None
+
+    def no_home(cls: type[Path]) -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", classmethod(no_home))
+    assert default_cache_dir() is None
+
+
+def test_the_key_is_made_of_versions_not_install_times() -> None:
+    # A CI job keeps the cache between runs but installs a fresh virtualenv each time.
+    assert f"phonenumbers-{phonenumbers.__version__}.dist-info" in _library_version("phonenumbers")
+    assert f"-{email_validator.__version__}.dist-info" in _library_version("email_validator")
+    assert f"idna-{idna.__version__}.dist-info" in _library_version("idna")
+
+
+def test_entries_unused_for_30_days_are_removed(tmp_path: Path, cache: Path) -> None:
+    setup(tmp_path, GOOD)
+    assert validate(tmp_path, cache)[0] == 0
+    [used] = entries(cache)
+    stale = cache / "recipients" / ("0" * 64 + ".json")
+    stale.write_text("[]", encoding="utf-8")
+    days = 24 * 3600
+    os.utime(stale, (time.time() - 31 * days,) * 2)
+    os.utime(used, (time.time() - 29 * days,) * 2)
+
+    assert validate(tmp_path, cache)[0] == 0  # a hit: the entry counts as used now
+    assert time.time() - used.stat().st_mtime < days
+    assert stale.exists()  # only writing a new entry prunes
+
+    (tmp_path / "drift.csv").write_text(BAD_PHONE, encoding="utf-8")
+    assert validate(tmp_path, cache)[0] == 1
+    assert used.exists()
+    assert not stale.exists()
+    assert len(entries(cache)) == 2

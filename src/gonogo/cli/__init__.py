@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 import os
 import sys
@@ -31,20 +32,21 @@ def main(argv: list[str] | None = None) -> int:
     return _guarded(lambda a: _full_app()(args=a, prog_name="gonogo", standalone_mode=False), args)
 
 
+# The order `gonogo --help` lists the commands in (runbook_commands, imported above,
+# comes first): the night, what happens beside it, the rehearsal, what comes after.
+_COMMAND_MODULES = ("night_commands", "side_commands", "rehearse_commands", "run_command",
+                    "after_commands")  # fmt: skip
+
+
 def _full_app() -> typer.Typer:
     """The app with every command: importing a command module registers its commands.
 
     Imported here, not at the top, so that `validate` does not pay for the other
-    twenty-nine (about 7 ms of a run CI repeats on every commit).
+    twenty-nine (about 7 ms of a run CI repeats on every commit). `--help` lists them
+    in the order of a release.
     """
-    from gonogo.cli import (  # noqa: F401, PLC0415
-        after_commands,
-        night_commands,
-        rehearse_commands,
-        run_command,
-        side_commands,
-    )
-
+    for module in _COMMAND_MODULES:
+        importlib.import_module(f"gonogo.cli.{module}")
     return app
 
 

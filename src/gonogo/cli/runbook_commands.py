@@ -30,7 +30,7 @@ def validate(
         bool,
         typer.Option(
             help="Reuse recipients-file checks from earlier runs when the file is unchanged "
-            "(in $GONOGO_CACHE_DIR, else ~/.cache/gonogo).",
+            "(in $GONOGO_CACHE_DIR, else $XDG_CACHE_HOME/gonogo, else ~/.cache/gonogo).",
         ),
     ] = True,
 ) -> int:

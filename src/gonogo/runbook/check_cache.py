@@ -7,6 +7,10 @@ check; yet pre-commit and CI validate on every commit while recipients rarely ch
 What the check finds depends only on the file's bytes, on gonogo's check and on the
 two libraries, so it is stored under a hash of exactly those and reused.
 
+The key is made of content and versions, not of paths or times, so that a CI job that
+keeps the directory between runs (in a fresh virtualenv each time) finds its entries.
+Entries not used for 30 days are removed whenever a new one is written.
+
 The cache is a convenience, never a source of truth: an entry that is missing, cannot
 be read or does not parse, or a directory that cannot be written, only means the file
 is checked afresh. A file that cannot be checked (not UTF-8, say) is never cached.
@@ -14,10 +18,13 @@ is checked afresh. A file that cannot be checked (not UTF-8, say) is never cache
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib.util
 import os
+import sys
+import time
 from pathlib import Path
 
 import gonogo
@@ -26,15 +33,27 @@ from gonogo.runbook.diagnostics import RecipientProblem
 CACHE_DIR_ENV = "GONOGO_CACHE_DIR"
 # Bump when the entry format or the meaning of a cached result changes.
 _FORMAT = "gonogo recipients check, entry format 1"
-_LIBRARIES = ("phonenumbers", "email_validator")
+# What the check runs on: email-validator uses idna for international domain names.
+_LIBRARIES = ("phonenumbers", "email_validator", "idna")
+_UNUSED_FOR = 30 * 24 * 3600  # seconds an entry may go unread before it is removed
 
 
-def default_cache_dir() -> Path:
-    """$GONOGO_CACHE_DIR, else $XDG_CACHE_HOME/gonogo, else ~/.cache/gonogo."""
+def default_cache_dir() -> Path | None:
+    """$GONOGO_CACHE_DIR, else $XDG_CACHE_HOME/gonogo, else ~/.cache/gonogo.
+
+    None (no cache) when there is no home directory to put it in.
+    """
     if configured := os.environ.get(CACHE_DIR_ENV):
         return Path(configured)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "gonogo"
+    if xdg := os.environ.get("XDG_CACHE_HOME"):
+        return Path(xdg) / "gonogo"
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError):  # no $HOME and no passwd entry
+        return None
+    # Python 3.11 returns "~" itself when it finds no home: a cache there would land
+    # in whatever directory validate runs in.
+    return home / ".cache" / "gonogo" if home.is_absolute() else None
 
 
 def recipient_problems(path: Path, cache_dir: Path | None) -> tuple[RecipientProblem, ...]:
@@ -72,23 +91,34 @@ def _key(data: bytes) -> str:
 
 @functools.cache
 def _checker_identity() -> bytes:
-    """What a result depends on besides the file: the entry format, gonogo's check, and
-    the installed phonenumbers and email-validator (found without importing them: an
-    upgrade or reinstall rewrites their files, and so changes this)."""
-    sources = [Path(__file__).with_name("recipients.py")]
-    for name in _LIBRARIES:
-        spec = importlib.util.find_spec(name)
-        if spec is not None and spec.origin is not None:
-            sources.append(Path(spec.origin))
-    parts = [_FORMAT, gonogo.__version__]
-    for source in sources:
-        try:
-            stat = source.stat()
-        except OSError:
-            parts.append(f"{source} missing")
-        else:
-            parts.append(f"{source} {stat.st_mtime_ns} {stat.st_size}")
+    """What a result depends on besides the file: the entry format, gonogo's check (the
+    source of recipients.py), Python (csv's messages) and the installed versions of the
+    libraries, read from their dist-info directories without importing them."""
+    check_source = Path(__file__).with_name("recipients.py").read_bytes()
+    parts = [_FORMAT, gonogo.__version__, sys.version, hashlib.sha256(check_source).hexdigest()]
+    parts += [_library_version(name) for name in _LIBRARIES]
     return "\n".join(parts).encode()
+
+
+def _library_version(module: str) -> str:
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return f"{module}: not installed"
+    origin = Path(spec.origin)
+    try:
+        installed = os.listdir(origin.parent.parent)
+    except OSError:
+        installed = []
+    # Wheels install `<name>-<version>.dist-info`, the name with - and . written _.
+    prefix = f"{module.lower()}-"
+    found = sorted(n for n in installed if n.lower().startswith(prefix) and n.endswith("-info"))
+    if found:
+        return f"{module}: {' '.join(found)}"
+    try:  # not installed from a wheel: the file itself, as it is now
+        stat = origin.stat()
+    except OSError:
+        return f"{module}: {origin}"
+    return f"{module}: {origin} {stat.st_mtime_ns} {stat.st_size}"
 
 
 def _read_entry(entry: Path) -> tuple[RecipientProblem, ...] | None:
@@ -107,6 +137,8 @@ def _read_entry(entry: Path) -> tuple[RecipientProblem, ...] | None:
                 problems.append(RecipientProblem(line, column, message, severity))
             case _:
                 return None  # not ours, or damaged: check the file afresh
+    with contextlib.suppress(OSError):
+        os.utime(entry)  # used: not pruned for another 30 days
     return tuple(problems)
 
 
@@ -128,3 +160,20 @@ def _write_entry(entry: Path, problems: tuple[RecipientProblem, ...]) -> None:
         os.replace(temporary, entry)
     except OSError:
         Path(temporary).unlink(missing_ok=True)
+        return
+    _prune(entry.parent, keep=entry)
+
+
+def _prune(directory: Path, keep: Path) -> None:
+    """Remove entries nobody has read for 30 days (and temporary files left by a crash)."""
+    cutoff = time.time() - _UNUSED_FOR
+    try:
+        candidates = list(directory.iterdir())
+    except OSError:
+        return
+    for path in candidates:
+        try:
+            if path != keep and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue  # gone already, or not ours to remove

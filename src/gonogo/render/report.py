@@ -14,27 +14,18 @@ from typing import Any
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
 from gonogo.night.send import labels
-from gonogo.night.view import NightView
+from gonogo.night.view import NightView, PartRow
 
 # seeds/003: availability targets; planned service windows are not counted against them.
 TARGETS = {"A": 0.999, "B": 0.98}
 
 
 @dataclass(frozen=True)
-class PartLine:
-    number: int
-    id: str
-    title: str
-    owner: str
-    planned_start: dt.datetime
-    planned_end: dt.datetime
-    started: dt.datetime | None
-    ended: dt.datetime | None
+class PartLine(PartRow):
+    """A part as the report shows it: the night view's row in local time, and more."""
+
     start_late: int | None  # minutes; negative is early
     end_late: int | None
-    decision: str | None
-    decided_by: str | None
-    reason: str | None
     override: bool  # Go although production verification was not complete
     holds: list[str]
 
@@ -179,21 +170,17 @@ def build(view: NightView) -> Report:
     }
     parts = [
         PartLine(
-            p.number,
-            p.id,
-            p.title,
-            p.owner,
-            local(p.planned_start),
-            local(p.planned_end),
-            local(p.started) if p.started else None,
-            local(p.ended) if p.ended else None,
-            _minutes(p.started - p.planned_start) if p.started else None,
-            _minutes(p.ended - p.planned_end) if p.ended else None,
-            p.decision,
-            p.decided_by,
-            p.reason,
-            p.number in overrides,
-            _holds(view, p.number),
+            **{
+                **vars(p),
+                "planned_start": local(p.planned_start),
+                "planned_end": local(p.planned_end),
+                "started": local(p.started) if p.started else None,
+                "ended": local(p.ended) if p.ended else None,
+            },
+            start_late=_minutes(p.started - p.planned_start) if p.started else None,
+            end_late=_minutes(p.ended - p.planned_end) if p.ended else None,
+            override=p.number in overrides,
+            holds=_holds(view, p.number),
         )
         for p in view.parts
     ]

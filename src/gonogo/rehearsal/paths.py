@@ -50,8 +50,9 @@ class _Builder:
             for participant in spec.participants:
                 self.at(planned.start, f"verify {participant} ok")
 
-    def go_through(self, upto: int) -> None:
-        for planned in self.plan.parts[:upto]:
+    def go_through(self, upto: int, start: int = 1) -> None:
+        """Parts `start` to `upto`, each up to its decision, then Go."""
+        for planned in self.plan.parts[start - 1 : upto]:
             self.part_until_decision(planned.number)
             self.at(planned.end, f"go {planned.number}")
 
@@ -95,11 +96,7 @@ def generate(runbook: Runbook) -> list[Scenario]:  # noqa: PLR0915  # one block 
         b = started()
         b.go_through(n - 1)
         b.at(planned.start + planned.part.duration / 4, f"hold {n} --reason rehearsal")
-        b.part_until_decision(n)
-        b.at(planned.end, f"go {n}")
-        for later in plan.parts[n:]:
-            b.part_until_decision(later.number)
-            b.at(later.end, f"go {later.number}")
+        b.go_through(count, start=n)
         finish(b)
         add(f"hold at part {n}", b, "completed")
 
@@ -109,11 +106,7 @@ def generate(runbook: Runbook) -> list[Scenario]:  # noqa: PLR0915  # one block 
         b.at(planned.start + quarter, opening)
         b.at(planned.start + 2 * quarter, "incident update INC-1 --summary rehearsal")
         b.at(planned.start + 3 * quarter, "incident resolve INC-1")
-        b.part_until_decision(n)
-        b.at(planned.end, f"go {n}")
-        for later in plan.parts[n:]:
-            b.part_until_decision(later.number)
-            b.at(later.end, f"go {later.number}")
+        b.go_through(count, start=n)
         finish(b)
         add(f"major incident during part {n}", b, "completed")
     first = plan.parts[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from gonogo.night.entries import Entry, IncidentOpened, IncidentWord, Kind
@@ -72,3 +73,11 @@ def apply_incident(found: dict[str, Incident], entry: Entry) -> None:
 
 def next_id(existing: tuple[Incident, ...]) -> str:
     return f"INC-{len(existing) + 1}"
+
+
+def incidents(entries: Iterable[Entry]) -> dict[str, Incident]:
+    """The incidents after `entries` alone, by id (the fold's incidents reducer)."""
+    found: dict[str, Incident] = {}
+    for entry in entries:
+        apply_incident(found, entry)
+    return found

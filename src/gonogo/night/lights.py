@@ -8,6 +8,7 @@ of the window's services, and the colours of the open incidents that name it. A 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from gonogo.night.entries import Entry, IncidentOpened, IncidentWord, Kind, LightSet
@@ -88,3 +89,11 @@ class LightsFold:
             if colour != self.lights[service]:
                 self.lights[service] = colour
                 self.changes.append(Change(entry.at, service, colour, why, entry.operator))
+
+
+def history(runbook: Runbook, entries: Iterable[Entry]) -> tuple[dict[str, str], list[Change]]:
+    """The lights after `entries` alone, and their changes (the fold's lights reducer)."""
+    fold = LightsFold.for_runbook(runbook)
+    for entry in entries:
+        fold.apply(entry)
+    return fold.lights, fold.changes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from gonogo.night.entries import Entry, Kind, Reported
@@ -57,4 +58,12 @@ def apply_verification(state: Verification, entry: Entry) -> Verification:
     if entry.kind == Kind.VERIFICATION_REPORT and isinstance(payload, Reported):
         report = Report(payload.participant, payload.result, entry.at, entry.operator, entry.reason)
         return replace(state, reports={**state.reports, payload.participant: report})
+    return state
+
+
+def verification(entries: Iterable[Entry]) -> Verification:
+    """The verification after `entries` alone (the fold's verification reducer)."""
+    state = Verification()
+    for entry in entries:
+        state = apply_verification(state, entry)
     return state

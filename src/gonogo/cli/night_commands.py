@@ -163,3 +163,29 @@ def deliveries(
     from gonogo.render.deliveries import print_deliveries  # noqa: PLC0415
 
     return print_deliveries(view, show_all=show_all, as_json=as_json)
+
+
+@app.command()
+@acting
+def settle(
+    session: Session,
+    resend: Annotated[
+        bool, typer.Option("--resend", help="Send the deliveries in doubt again.")
+    ] = False,
+    mark_sent: Annotated[
+        bool,
+        typer.Option("--mark-sent", help="Record them as sent (the server's log shows them)."),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="What was checked (journaled).")
+    ] = None,
+) -> int:
+    """Settle e-mails left in doubt after a crash: resend them, or record them as sent."""
+    from gonogo.night import actions  # noqa: PLC0415
+    from gonogo.night.decisions.deliveries import MARK_SENT, RESEND  # noqa: PLC0415
+
+    if resend == mark_sent:
+        raise typer.BadParameter("give one of --resend or --mark-sent")
+    if not reason or not reason.strip():
+        raise typer.BadParameter("--reason TEXT says what was checked (it is journaled)")
+    return _finish(actions.settle(session, RESEND if resend else MARK_SENT, reason))

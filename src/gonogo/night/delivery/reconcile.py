@@ -18,8 +18,8 @@ from gonogo.night.session import Session
 from gonogo.night.snapshot import Night
 
 SETTLE_HINT = (
-    "check the mail server's log, then `gonogo deliveries settle --resend` or "
-    "`gonogo deliveries settle --mark-sent --reason TEXT`"
+    "check the mail server's log, then `gonogo settle --resend --reason TEXT` or "
+    "`gonogo settle --mark-sent --reason TEXT`"
 )
 
 

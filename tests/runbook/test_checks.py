@@ -485,7 +485,7 @@ def test_missing_recipients_file(tmp_path: Path) -> None:
 def test_recipients_directory(tmp_path: Path) -> None:
     (tmp_path / "people").mkdir()
     assert problems_of(tmp_path, with_recipients("people")) == [
-        f"16:17: error: recipients file not found: {tmp_path / 'people'} [recipients]"
+        "16:17: error: recipients file 'people' is a directory, not a CSV file [recipients]"
     ]
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 from gonogo.errors import RunbookError
 from gonogo.runbook.catalog import Located, iter_messages, message_for, sample_values
 from gonogo.runbook.check_cache import recipient_problems
-from gonogo.runbook.diagnostics import Diagnostic, RecipientProblem
+from gonogo.runbook.diagnostics import Diagnostic, RecipientProblem, safe_message
 from gonogo.runbook.events import MACHINE_EVENTS, PLACEHOLDERS, Event
 from gonogo.runbook.loader import DocPath, Loaded
 from gonogo.runbook.model import Message, Runbook
+from gonogo.runbook.recipients_file import read_limited, resolve_recipients
 from gonogo.runbook.segments import measure
 from gonogo.runbook.template import TemplateError, placeholders, render
 from gonogo.runbook.timeline import LocalTimeError, night_instant, timeline
@@ -27,10 +28,13 @@ _OPTIONAL_EVENTS = (
 )
 
 
-def check(loaded: Loaded, cache_dir: Path | None = None) -> None:
+def check(
+    loaded: Loaded, cache_dir: Path | None = None, recipients_root: Path | None = None
+) -> None:
     """Add every semantic problem of a structurally valid runbook to `loaded`.
 
     Recipients files' checks are remembered in `cache_dir`, if given (see check_cache).
+    Recipients files must be under `recipients_root` (default: the runbook's directory).
     """
     runbook = loaded.runbook
     if runbook is None:
@@ -40,7 +44,7 @@ def check(loaded: Loaded, cache_dir: Path | None = None) -> None:
     _check_coverage(runbook, loaded)
     for located in iter_messages(runbook):
         _check_message(runbook, located, loaded)
-    _check_recipients(runbook, loaded, cache_dir)
+    _check_recipients(runbook, loaded, cache_dir, recipients_root)
 
 
 def _check_times(runbook: Runbook, loaded: Loaded) -> None:
@@ -320,24 +324,25 @@ def _check_sms(
         )
 
 
-def _check_recipients(runbook: Runbook, loaded: Loaded, cache_dir: Path | None) -> None:
-    base = loaded.path.parent
+def _check_recipients(
+    runbook: Runbook, loaded: Loaded, cache_dir: Path | None, root: Path | None
+) -> None:
     for name, audience in runbook.audiences.items():
         if audience.recipients is None:
             continue
         path: DocPath = ("audiences", name, "recipients")
-        csv_path = base / audience.recipients
-        if not csv_path.is_file():
-            loaded.add(path, "recipients", f"recipients file not found: {csv_path}")
-            continue
         try:
+            csv_path = resolve_recipients(loaded.path, audience.recipients, root)
+            shown = loaded.path.parent / audience.recipients  # as the runbook names it
             problems = _recipient_problems(csv_path, cache_dir)
         except RunbookError as exc:
             hint = f"; {exc.hint}" if exc.hint else ""
             loaded.add(path, "recipients", exc.message + hint)
             continue
         loaded.diagnostics += [
-            Diagnostic(str(csv_path), p.line, p.column, p.severity, "recipients", p.message)
+            Diagnostic(
+                str(shown), p.line, p.column, p.severity, "recipients", safe_message(p.message)
+            )
             for p in problems
         ]
 
@@ -347,8 +352,9 @@ _checked_recipients: dict[tuple[Path, int, int], tuple[RecipientProblem, ...]] =
 
 
 def _recipient_problems(csv_path: Path, cache_dir: Path | None) -> tuple[RecipientProblem, ...]:
-    stat = csv_path.stat()
-    key = (csv_path.resolve(), stat.st_mtime_ns, stat.st_size)
+    """`csv_path` is resolved and confined (resolve_recipients): read, checked once."""
+    info = csv_path.stat()
+    key = (csv_path, info.st_mtime_ns, info.st_size)
     if key not in _checked_recipients:
-        _checked_recipients[key] = recipient_problems(csv_path, cache_dir)
+        _checked_recipients[key] = recipient_problems(csv_path, read_limited(csv_path), cache_dir)
     return _checked_recipients[key]

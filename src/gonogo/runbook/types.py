@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$")
+# No step of a release night lasts a week; beyond that a duration is a typo, and beyond
+# timedelta's range (a billion days) it would end in OverflowError.
+MAX_DURATION = timedelta(days=7)
+# Dates gonogo can do arithmetic on without leaving datetime's range, and that a
+# release could plausibly have: 9999-12-31 plus the night's next day overflows.
+FIRST_YEAR, LAST_YEAR = 1970, 2100
 
 
 def parse_local_time(value: Any) -> time:
@@ -30,7 +36,12 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, str):
         match = _DURATION.match(value)
         if match and (match[1] or match[2]):
-            return timedelta(hours=int(match[1] or 0), minutes=int(match[2] or 0))
+            # In whole minutes first: `99999999999999999999h` must not reach timedelta.
+            minutes = int(match[1] or 0) * 60 + int(match[2] or 0)
+            if minutes > MAX_DURATION // timedelta(minutes=1):
+                msg = "longer than a week (168h); a step of a release night is hours long"
+                raise ValueError(msg)
+            return timedelta(minutes=minutes)
     msg = f"expected a duration like 90m, 1h or 1h30m, got {value!r}"
     raise ValueError(msg)
 
@@ -44,6 +55,13 @@ def parse_zone(value: Any) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         msg = f"unknown time zone {value!r}; use an IANA name like Europe/Stockholm"
         raise ValueError(msg) from None
+    return value
+
+
+def check_date(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        msg = f"a date between {FIRST_YEAR} and {LAST_YEAR}, got {value.isoformat()}"
+        raise ValueError(msg)
     return value
 
 
@@ -66,6 +84,11 @@ Duration = Annotated[
     WithJsonSchema(
         {"type": "string", "pattern": r"^\d+h(\d+m)?$|^(\d+h)?\d+m(in)?$", "examples": ["90m"]}
     ),
+]
+Date = Annotated[
+    date,
+    AfterValidator(check_date),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2021-11-27"]}),
 ]
 ZoneName = Annotated[
     str,

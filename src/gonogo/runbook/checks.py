@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from gonogo.errors import RunbookError
 from gonogo.runbook.catalog import Located, iter_messages, message_for, sample_values
@@ -16,7 +17,7 @@ from gonogo.runbook.model import Message, Runbook
 from gonogo.runbook.recipients_file import read_limited, resolve_recipients
 from gonogo.runbook.segments import measure
 from gonogo.runbook.template import TemplateError, placeholders, render
-from gonogo.runbook.timeline import LocalTimeError, night_instant, timeline
+from gonogo.runbook.timeline import LocalTimeError, ambiguity, night_day, resolve, timeline
 from gonogo.runbook.types import format_duration
 
 # Events a runbook should answer, though not every night reaches them.
@@ -49,7 +50,7 @@ def check(
 
 def _check_times(runbook: Runbook, loaded: Loaded) -> None:
     window = runbook.window
-    if window.start == window.end:
+    if window.start.replace(tzinfo=None) == window.end.replace(tzinfo=None):
         loaded.add(("window", "end"), "window", "the window ends when it starts")
         return
     local_times: list[tuple[DocPath, dt.time]] = [
@@ -60,12 +61,17 @@ def _check_times(runbook: Runbook, loaded: Loaded) -> None:
     if runbook.verification:
         local_times.append((("verification", "starts"), runbook.verification.starts))
     bad = False
+    zone = ZoneInfo(runbook.release.timezone)
     for at, clock in local_times:
+        day = window.date if at == ("window", "start") else night_day(runbook, clock)
         try:
-            night_instant(runbook, clock)
+            resolve(day, clock, zone)
         except LocalTimeError as exc:
             loaded.add(at, "dst", str(exc))
             bad = True
+            continue
+        if twice := ambiguity(day, clock, zone):
+            loaded.add(at, "dst-ambiguous", twice, "warning")
     if bad:
         return
     plan = timeline(runbook)
@@ -281,13 +287,16 @@ def _check_template(
     try:
         names = placeholders(text)
     except TemplateError as exc:
-        loaded.add(path, "template", str(exc))
+        braces = [i for i in (text.find("{"), text.find("}")) if i >= 0]
+        loaded.add_in(path, text, min(braces, default=0), "template", str(exc))
         return
     allowed = PLACEHOLDERS[event]
     for name in dict.fromkeys(names):
         if name not in allowed:
-            loaded.add(
+            loaded.add_in(
                 path,
+                text,
+                max(text.find("{" + name), 0),
                 "placeholder",
                 f"unknown placeholder {{{name}}} for {event.value}; it may use: "
                 + ", ".join("{" + n + "}" for n in allowed),
@@ -304,11 +313,14 @@ def _check_sms(
         return  # already reported as a placeholder problem
     measured = measure(rendered)
     if measured.encoding == "UCS-2" and len(measured.non_gsm) <= 3:
+        at = min((text.find(c) for c in measured.non_gsm if c in text), default=0)
         named = ", ".join(
             f"'{c}' ({unicodedata.name(c, f'U+{ord(c):04X}')})" for c in measured.non_gsm
         )
-        loaded.add(
+        loaded.add_in(
             path,
+            text,
+            at,
             "sms-ucs2",
             f"SMS is sent as UCS-2 (70 characters a segment, not 160) because of {named}; "
             "replace it to keep GSM-7",

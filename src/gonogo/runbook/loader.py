@@ -49,6 +49,9 @@ class Marks:
             if found is None and not key:
                 found = self.keys.get(probe)
             if found is not None:
+                if probe in self.blocks and probe == tuple(path) and not key:
+                    first, indent, _literal = self.blocks[probe]
+                    return first + 1, indent + 1  # the text, not the `|` that opens it
                 return found[0] + 1, found[1] + 1
             if not probe:
                 return 1, 1
@@ -373,7 +376,7 @@ class _Converter:
                     kline,
                     kcol,
                     "duplicate-key",
-                    f"duplicate key '{key}' (first at line {first_seen[key]}); "
+                    f"duplicate key {_shorten(key)} (first at line {first_seen[key]}); "
                     "YAML would silently keep only the last one",
                 )
                 continue
@@ -381,6 +384,11 @@ class _Converter:
             loaded.marks.keys[(*path, key)] = (key_node.start_mark.line, key_node.start_mark.column)
             result[key] = self.convert(value_node, (*path, key))
         return result
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """A quoted value short enough for a message."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def _sexagesimal_message(value: str) -> str:
@@ -427,7 +435,7 @@ def _secret_key(key: str) -> bool:
 
 def _scan_credentials(data: Any, path: DocPath, loaded: Loaded) -> None:
     """Credentials belong in the environment; the value is never repeated in the message."""
-    from gonogo.runbook.secrets import secret_kind  # noqa: PLC0415  # keeps import light
+    from gonogo.runbook.secrets import findings  # noqa: PLC0415  # keeps import light
 
     if isinstance(data, dict):
         for key, value in list(data.items()):
@@ -446,10 +454,13 @@ def _scan_credentials(data: Any, path: DocPath, loaded: Loaded) -> None:
         for index, item in enumerate(data):
             _scan_credentials(item, (*path, index), loaded)
     elif isinstance(data, str):
-        kind = secret_kind(data)
-        if kind:
-            loaded.add(
+        found = findings(data)
+        if found:
+            kind, at = found[0].kind, found[0].start
+            loaded.add_in(
                 path,
+                data,
+                at,
                 "credential",
                 f"this value looks like {kind}; credentials never go in a runbook: "
                 "set them in the environment (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, "

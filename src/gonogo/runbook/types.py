@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import UTC, date, time, timedelta, timezone
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# With an explicit UTC offset, to say which of a time that happens twice is meant.
+_HHMM_OFFSET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?:([+-])(0\d|1[0-4]):([0-5]\d)|(Z))?$")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$")
 # No step of a release night lasts a week; beyond that a duration is a typo, and beyond
 # timedelta's range (a billion days) it would end in OverflowError.
@@ -23,9 +25,16 @@ def parse_local_time(value: Any) -> time:
     if isinstance(value, time):
         return value
     if isinstance(value, str):
-        match = _HHMM.match(value.strip())
+        match = _HHMM_OFFSET.match(value.strip())
         if match:
-            return time(int(match[1]), int(match[2]))
+            zone = None
+            if match[6]:
+                zone = UTC
+            elif match[3]:
+                sign = 1 if match[3] == "+" else -1
+                offset = timedelta(hours=int(match[4]), minutes=int(match[5]))
+                zone = timezone(sign * offset)
+            return time(int(match[1]), int(match[2]), tzinfo=zone)
     msg = f'expected a local time as HH:MM in quotes, like "23:00", got {value!r}'
     raise ValueError(msg)
 
@@ -76,7 +85,9 @@ def format_duration(value: timedelta) -> str:
 LocalTime = Annotated[
     time,
     BeforeValidator(parse_local_time),
-    WithJsonSchema({"type": "string", "pattern": _HHMM.pattern, "examples": ["23:00"]}),
+    WithJsonSchema(
+        {"type": "string", "pattern": _HHMM_OFFSET.pattern, "examples": ["23:00", "02:30+01:00"]}
+    ),
 ]
 Duration = Annotated[
     timedelta,

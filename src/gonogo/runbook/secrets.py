@@ -9,9 +9,9 @@ patterns and entropy limits its users maintain.
 detect-secrets costs about 150-300 ms to import (its plugins import `requests`), more
 than the rest of a `validate` run. So a cheap gate runs first, and the library is
 imported only for text that has something it could match: a private-key header, or a
-run of 16 or more token characters mixing letters and digits. Every form the library
-detects is such a run, so the gate loses nothing; a runbook of plain prose never loads
-the library.
+run of 16 or more token characters mixing letters and digits, 8 or more of them
+different. Every form the library detects is such a run, so the gate loses nothing; a
+runbook of prose and ids never loads the library.
 """
 
 from __future__ import annotations
@@ -79,7 +79,12 @@ def excerpt(text: str, limit: int = 40) -> str:
 def _suspect(text: str) -> bool:
     if "-----BEGIN" in text:
         return True
-    return any(_DIGIT.search(token) and _LETTER.search(token) for token in _TOKEN.findall(text))
+    # Each form the library matches has at least 9 different characters (a hex string
+    # needs 9 to pass its entropy limit): an id like MG000...0 does not load it.
+    return any(
+        len(set(token)) >= 8 and _DIGIT.search(token) and _LETTER.search(token)
+        for token in _TOKEN.findall(text)
+    )
 
 
 def _merged(found: list[Finding]) -> list[Finding]:

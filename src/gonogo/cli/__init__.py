@@ -97,6 +97,8 @@ def runner() -> Callable[[list[str]], tuple[int, str]]:
 def _guarded(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
     debug = "--debug" in args or bool(os.environ.get("GONOGO_DEBUG"))
     args = [a for a in args if a != "--debug"]
+    if debug:  # for core code that would otherwise turn any exception into a message
+        os.environ["GONOGO_DEBUG"] = "1"
     try:
         result = invoke(args)
     except GonogoError as exc:

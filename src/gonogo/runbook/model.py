@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gonogo.runbook.types import Duration, Flag, LocalTime, ZoneName
+from gonogo.runbook.types import Date, Duration, Flag, LocalTime, ZoneName
 
 FORMAT_VERSION = 1
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -49,7 +48,7 @@ class Service(_Strict):
 
 
 class Window(_Strict):
-    date: dt.date = Field(description="Local date the window starts, YYYY-MM-DD.")
+    date: Date = Field(description="Local date the window starts, YYYY-MM-DD.")
     start: LocalTime
     end: LocalTime = Field(description="Latest end; earlier than start means the next day.")
     downtime: Flag = Field(default=True, description="Whether services go down (red).")

@@ -42,7 +42,8 @@ class TwilioSms:
 
     Thread-safe: each thread gets its own `twilio.rest.Client`, because the client's
     `TwilioHttpClient` holds a `requests.Session` (not guaranteed thread-safe) and
-    keeps the last request and response on itself. `close()` closes them all.
+    keeps the last request and response on itself. `close()` closes them all. Each
+    client reads the proxy and CA settings from the environment once, when it is built.
 
     Results: 201 is success with the Message SID. HTTP 429 / Twilio 20429, any 5xx,
     timeouts and connection errors are retryable; other 4xx (21211 invalid number,

@@ -134,10 +134,23 @@ def log(view: NightView) -> int:
 
 @app.command()
 @acting
-def resume(session: Session) -> int:
+def resume(
+    session: Session,
+    settle: Annotated[
+        float | None,
+        typer.Option(
+            "--settle",
+            min=0,
+            help="Seconds to let requests a killed command left on the wire land before "
+            "asking Twilio (default: the request timeout, 10 s; or $GONOGO_SETTLE).",
+        ),
+    ] = None,
+) -> int:
     """Finish a dispatch that a crash interrupted: pending rows sent, in-flight reconciled."""
     from gonogo.night import actions  # noqa: PLC0415
 
+    if settle is not None:
+        session.settle = settle
     return _finish(actions.resume(session))
 
 

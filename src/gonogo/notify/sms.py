@@ -137,6 +137,11 @@ class TwilioSms:
 
     # -- reconciliation ----------------------------------------------------------------
 
+    @property
+    def timeout(self) -> float:
+        """Seconds a request may take: after that long, one on the wire has landed or died."""
+        return self._timeout
+
     def messages_to(
         self,
         to: str,

@@ -51,12 +51,35 @@ def test_same_input_same_bytes(disrupted: Path, tmp_path: Path) -> None:
     assert publish(disrupted, tmp_path / "a", "--dry-run") == first
 
 
-def test_rehearsals_only_with_dry_run(disrupted: Path, tmp_path: Path) -> None:
-    files = publish(disrupted, tmp_path / "site")
+def test_only_rehearsals_without_dry_run_is_refused(
+    disrupted: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("the page people read")
+    assert main(["publish", "--out", str(out), "--state-dir", str(disrupted)]) == 1
+    err = capsys.readouterr().err
+    assert f"gonogo: error: nothing to publish: {disrupted} has only rehearsals (21.0); " in err
+    assert "--dry-run publishes them" in err
+    assert "Traceback" not in err
+    assert (out / "index.html").read_text() == "the page people read"
+
+
+def test_no_runs_at_all_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["publish", "--out", str(tmp_path / "site"), "--state-dir", str(tmp_path)]) == 1
+    assert "nothing to publish: no run in" in capsys.readouterr().err
+    assert not (tmp_path / "site").exists()
+
+
+def test_an_empty_site_when_asked_has_no_made_up_date(disrupted: Path, tmp_path: Path) -> None:
+    files = publish(disrupted, tmp_path / "site", "--allow-empty")
     state = json.loads(files["status.json"])
-    assert state["windows"] == []
-    assert state["services"] == {}
+    assert (state["windows"], state["services"], state["updated"]) == ([], {}, None)
     assert state["major_disruption"] is False
+    for data in files.values():
+        assert b"1970" not in data
+    parsed = feedparser.parse(files["feed.xml"])
+    assert (parsed.bozo, parsed.entries, "updated" in parsed.feed) == (False, [], False)
 
 
 def test_status_json(disrupted: Path, tmp_path: Path) -> None:
@@ -65,12 +88,16 @@ def test_status_json(disrupted: Path, tmp_path: Path) -> None:
     assert state["major_disruption"] is True
     assert state["services"]["erecept"] == {
         "name": "E-recept", "class": "A", "colour": "red",
-        "since": "2021-11-28T08:00:00Z", "why": "incident INC-3 opened",
+        "since": "2021-11-28T08:00:00Z", "why": "incident INC-3 opened", "until": None,
     }  # fmt: skip
     assert {s["colour"] for k, s in state["services"].items() if k != "erecept"} == {"green"}
     assert [(i["id"], i["major"], i["rehearsal"]) for i in state["incidents"]] == [
         ("INC-3", True, True)
     ]
+    # Resolved in the week before the build (the latest journaled moment), latest first.
+    assert [(i["id"], i["resolved"]) for i in state["resolved"]] == [
+        ("INC-2", "2021-11-28T07:00:00Z"), ("INC-1", "2021-11-28T01:40:00Z"),
+    ]  # fmt: skip
     [window] = state["windows"]
     assert (window["start"], window["end"], window["status"], window["outcome"]) == (
         "2021-11-27T23:00:00+01:00", "2021-11-28T07:00:00+01:00", "done", "completed",
@@ -88,10 +115,13 @@ def test_feed_has_every_window_incident_and_update(disrupted: Path, tmp_path: Pa
         "Driftstörning INC-3 (prioritet 1): E-recept svarar inte",
         "Åtgärdad INC-2: Omstart gjord",
         "Driftstörning INC-2 (prioritet 1): E-recept svarar inte",
+        "Servicefönstret är avslutat: Release 21.0 av tjänsteplattformen (övning), "
+        "produktionssättningen är genomförd",
         "Åtgärdad INC-1: Åtgärdat",
         "Uppdatering INC-1: Felsökning pågår i <db01>",
         "Driftstörning INC-1 (prioritet 2): Förskrivning går långsamt | test",
-        "Servicefönster: Release 21.0 av tjänsteplattformen, 2021-11-27 23:00–2021-11-28 07:00",
+        "Servicefönster: Release 21.0 av tjänsteplattformen (övning), "
+        "2021-11-27 23:00–2021-11-28 07:00",
     ]
     window = parsed.entries[-1]
     assert window.summary.startswith("Under denna tidpunkt genomförs produktionssättning")
@@ -130,13 +160,21 @@ def test_page_banner_lights_and_windows(disrupted: Path, tmp_path: Path) -> None
     html = publish(disrupted, tmp_path, "--dry-run", "--runbook", str(english))["index.html"]
     page = html.decode()
     assert '<div class="banner" role="alert">' in page
-    assert "Större driftstörning: E-recept svarar inte (E-recept)." in page
-    assert '<div class="light" id="service-erecept"><div class="lamp red"' in page
-    assert '<div class="light" id="service-klas"><div class="lamp green"' in page
+    assert "Större driftstörning (övning): E-recept svarar inte (E-recept)." in page
+    assert (
+        '<div class="light" id="service-erecept"><div class="lamp red" role="img" '
+        'aria-label="Röd" title="Röd"></div><div><b>E-recept</b>'
+        "<span>Inte tillgänglig sedan 09.00</span>"
+    ) in page
+    assert '<div class="lamp green" role="img" aria-label="Grön" title="Grön">' in page
+    assert 'title="red"' not in page
     assert "söndag 14 november 2021 kl. 08.00 – söndag 14 november 2021 kl. 18.00" in page
     assert '<p class="en" lang="en">The LiiV system will be shut down' in page
     assert "Genomförda servicefönster" in page
-    assert "&lt;db01&gt;" not in page  # resolved incidents are in the feed, not the page
+    recent = page.split("<h2>Nyligen åtgärdade driftstörningar</h2>")[1].split("<h2>")[0]
+    assert "INC-2 (övning): E-recept svarar inte" in recent
+    assert "åtgärdad söndag 28 november 2021 kl. 08.00" in recent
+    assert "02.25 Felsökning pågår i &lt;db01&gt;" in recent
     assert "<script" not in page
 
 

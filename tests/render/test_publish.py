@@ -21,6 +21,7 @@ from icalendar import Calendar
 from gonogo.cli import main
 from gonogo.runbook.validate import load_valid
 from render import RUNBOOK, at, completed_night, rollback_night, run
+from render.browser import audit
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILES = ("status.json", "feed.xml", "index.html", "calendar.ics")
@@ -392,3 +393,18 @@ def test_an_ongoing_window_says_when_service_returns(tmp_path: Path) -> None:
     assert "(pågår) (övning)" in page
     status = json.loads((tmp_path / "site" / "status.json").read_text())
     assert status["services"]["erecept"]["until"] == "2021-11-28T06:00:00Z"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_page_is_clean_under_axe_core(disrupted: Path, tmp_path: Path, width: int) -> None:
+    publish(
+        disrupted,
+        tmp_path / "site",
+        "--dry-run",
+        "--runbook",
+        str(EXAMPLES / "english-variant.yaml"),
+    )
+    result = audit(tmp_path / "site" / "index.html", width)
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+    assert result["width"] <= width

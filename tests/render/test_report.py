@@ -11,7 +11,8 @@ import pytest
 from freezegun import freeze_time
 
 from gonogo.cli import main
-from gonogo.night.journal import Journal
+from gonogo.night.journal import Mark, Status
+from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.runbook.validate import load_valid
 from render import RUNBOOK, at, completed_night, rollback_night, run
 from render.browser import audit
@@ -136,13 +137,13 @@ def test_failed_deliveries_with_reasons(
 ) -> None:
     state = tmp_path / "state"
     shutil.copytree(night, state)
-    journal = Journal.open(state / "21.0" / "rehearsal" / "journal.sqlite")
+    journal = SqliteJournal.open(state / "21.0" / "rehearsal" / "journal.sqlite")
     try:
         first = journal.deliveries()[0]
-        journal.mark(
-            first.id, "failed", dt.datetime(2021, 11, 27, 22, 1, tzinfo=dt.UTC),
-            code="30003", reason="Unreachable destination handset",
-        )  # fmt: skip
+        journal.mark_many(
+            [Mark(first.id, Status.FAILED, code="30003", reason="Unreachable destination handset")],
+            dt.datetime(2021, 11, 27, 22, 1, tzinfo=dt.UTC),
+        )
     finally:
         journal.close()
     md = report(state, capsys)

@@ -80,7 +80,7 @@ def publish(
     ] = False,
 ) -> int:
     """status.json, feed.xml (RSS), index.html, calendar.ics: same input, same bytes."""
-    from gonogo.night.run import state_root  # noqa: PLC0415
+    from gonogo.night.runs import state_root  # noqa: PLC0415
     from gonogo.render.publish import publish as build_site  # noqa: PLC0415
 
     written = build_site(

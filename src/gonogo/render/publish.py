@@ -22,7 +22,7 @@ from gonogo.errors import GonogoError, StateError
 from gonogo.night.clock import FixedClock
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import COLOURS, Change
-from gonogo.night.run import JOURNAL, REAL, REHEARSAL
+from gonogo.night.runs import JOURNAL, REAL, REHEARSAL
 from gonogo.night.view import NightView, night_view
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import timeline
@@ -96,14 +96,14 @@ class Source:
         """planned, ongoing or done: from the journal, never from the clock."""
         if self.view is None:
             return "planned"
-        return "done" if self.view.state.closed else "ongoing"
+        return "done" if self.view.night.closed else "ongoing"
 
     @property
     def stamp(self) -> dt.datetime:
         """The last thing that happened to this window: the journal's last event."""
-        if self.view is None or not self.view.events:
+        if self.view is None or not self.view.night.entries:
             return self.window[0].astimezone(dt.UTC)
-        return self.view.events[-1].at
+        return self.view.night.entries[-1].at
 
     def incidents(self) -> list[Incident]:
         return self.view.incidents() if self.view else []
@@ -153,7 +153,7 @@ def build_time(found: list[Source], runbooks: list[Path], now: dt.datetime) -> d
                 f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970",
                 hint="unset it, or set it to e.g. $(git log -1 --format=%ct)",
             ) from None
-    moments = [s.view.events[-1].at for s in found if s.view is not None and s.view.events]
+    moments = [s.view.night.entries[-1].at for s in found if s.view and s.view.night.entries]
     if not moments:
         moments = [
             dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.UTC) for path in runbooks
@@ -251,7 +251,7 @@ def _window(source: Source) -> dict[str, Any]:
         "title": runbook.release.title,
         "rehearsal": source.rehearsal,
         "status": source.status,
-        "outcome": source.view.state.outcome if source.view else None,
+        "outcome": source.view.night.outcome if source.view else None,
         "start": start.isoformat(),
         "end": end.isoformat(),
         "timezone": runbook.release.timezone,
@@ -336,9 +336,9 @@ def _items(source: Source) -> list[tuple[dt.datetime, str, dict[str, str]]]:
         "description": text or runbook.release.title,
         "category": w["window"],
     })]  # fmt: skip
-    if source.view is not None and source.view.state.closed and source.view.state.outcome:
-        outcome = w.get(source.view.state.outcome, source.view.state.outcome)
-        items.append((source.view.state.closed, guid + ":outcome", {
+    if source.view is not None and source.view.night.closed and source.view.night.outcome:
+        outcome = w.get(source.view.night.outcome, source.view.night.outcome)
+        items.append((source.view.night.closed, guid + ":outcome", {
             "title": f"{w['closed']}: {title}, {outcome}",
             "description": f"{w['closed']} ({runbook.release.title}): {outcome}.",
             "category": w["window"],

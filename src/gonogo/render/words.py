@@ -76,6 +76,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "delivered": ("Levererat", "Delivered"),
     "failed": ("Misslyckade", "Failed"),
     "not sent": ("+{n} ej skickade", "+{n} not sent"),
+    "in doubt": ("+{n} osäkra", "+{n} in doubt"),
     "failure": (
         "{channel} till {name} ({audience}) misslyckades",
         "{channel} to {name} ({audience}) failed",

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from gonogo.cli.app import app
+from gonogo.cli.json_output import AsJson, echo_json
 
 
 class Format(enum.StrEnum):
@@ -65,20 +66,40 @@ def schema(
 
 
 @app.command()
-def plan(runbook: Annotated[Path, typer.Argument(help="The runbook.")]) -> int:
+def plan(
+    runbook: Annotated[Path, typer.Argument(help="The runbook.")], as_json: AsJson = False
+) -> int:
     """Show the night as a timeline: parts, planned times, owners, messages."""
-    from gonogo.render.plan import show_plan  # noqa: PLC0415
     from gonogo.runbook.validate import load_valid  # noqa: PLC0415
 
-    show_plan(load_valid(runbook))
+    loaded = load_valid(runbook)
+    if as_json:
+        from gonogo.render.json_views import plan_json  # noqa: PLC0415
+
+        assert loaded.runbook is not None  # load_valid guarantees it
+        echo_json(plan_json(loaded.runbook))
+        return 0
+    from gonogo.render.plan import show_plan  # noqa: PLC0415
+
+    show_plan(loaded)
     return 0
 
 
 @app.command()
-def messages(runbook: Annotated[Path, typer.Argument(help="The runbook.")]) -> int:
+def messages(
+    runbook: Annotated[Path, typer.Argument(help="The runbook.")], as_json: AsJson = False
+) -> int:
     """Render every message for every audience and language, with SMS encoding and segments."""
-    from gonogo.render.messages import show_messages  # noqa: PLC0415
     from gonogo.runbook.validate import load_valid  # noqa: PLC0415
 
-    show_messages(load_valid(runbook))
+    loaded = load_valid(runbook)
+    if as_json:
+        from gonogo.render.json_views import messages_json  # noqa: PLC0415
+
+        assert loaded.runbook is not None  # load_valid guarantees it
+        echo_json(messages_json(loaded.runbook))
+        return 0
+    from gonogo.render.messages import show_messages  # noqa: PLC0415
+
+    show_messages(loaded)
     return 0

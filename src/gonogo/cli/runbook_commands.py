@@ -16,6 +16,7 @@ class Format(enum.StrEnum):
     TEXT = "text"
     JSON = "json"
     GITHUB = "github"
+    SARIF = "sarif"
 
 
 @app.command()
@@ -24,7 +25,11 @@ def validate(
         list[Path], typer.Argument(help="Runbook files to check.", metavar="RUNBOOK")
     ],
     output: Annotated[
-        Format, typer.Option("--format", help="text, json, or GitHub workflow annotations.")
+        Format,
+        typer.Option(
+            "--format",
+            help="text, json, GitHub workflow annotations, or SARIF 2.1.0 (code scanning).",
+        ),
     ] = Format.TEXT,
     strict: Annotated[bool, typer.Option(help="Warnings fail too.")] = False,
     cache: Annotated[

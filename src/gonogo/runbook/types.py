@@ -55,10 +55,20 @@ def format_duration(value: timedelta) -> str:
     return f"{hours}h" if hours else f"{minutes}m"
 
 
+def quoted_time(hhmm: str) -> dict[str, Any]:
+    """What an editor offers for a local time: the text with its quotes.
+
+    Not `examples`: yaml-language-server 2 inserts an example as plain YAML (`23:00`,
+    which YAML 1.1 readers such as PyYAML take for the number 1380). `defaultSnippets`
+    with `bodyText` is inserted as written, by every version.
+    """
+    return {"defaultSnippets": [{"label": f'"{hhmm}"', "bodyText": f'"{hhmm}"'}]}
+
+
 LocalTime = Annotated[
     time,
     BeforeValidator(parse_local_time),
-    WithJsonSchema({"type": "string", "pattern": _HHMM.pattern, "examples": ["23:00"]}),
+    WithJsonSchema({"type": "string", "pattern": _HHMM.pattern, **quoted_time("23:00")}),
 ]
 Duration = Annotated[
     timedelta,

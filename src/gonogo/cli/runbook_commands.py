@@ -22,7 +22,10 @@ class Format(enum.StrEnum):
 @app.command()
 def validate(
     runbooks: Annotated[
-        list[Path], typer.Argument(help="Runbook files to check.", metavar="RUNBOOK")
+        list[Path],
+        typer.Argument(
+            help="Runbook files to check (with --changed: any files).", metavar="RUNBOOK"
+        ),
     ],
     output: Annotated[
         Format,
@@ -39,12 +42,24 @@ def validate(
             "(in $GONOGO_CACHE_DIR, else $XDG_CACHE_HOME/gonogo, else ~/.cache/gonogo).",
         ),
     ] = True,
+    changed: Annotated[
+        bool,
+        typer.Option(
+            "--changed",
+            help="The arguments are changed files (as pre-commit passes them): check the "
+            "runbooks among them, and every runbook here that names a changed recipients CSV.",
+        ),
+    ] = False,
 ) -> int:
     """Check runbooks: every schema and semantic problem as file:line:col; exit 1 if invalid."""
     from gonogo.render.diagnostics import report  # noqa: PLC0415
     from gonogo.runbook.check_cache import default_cache_dir  # noqa: PLC0415
     from gonogo.runbook.validate import validate_files  # noqa: PLC0415  # fast start
 
+    if changed:
+        from gonogo.runbook.discover import runbooks_for  # noqa: PLC0415
+
+        runbooks = runbooks_for(runbooks, Path())
     diagnostics = validate_files(runbooks, default_cache_dir() if cache else None)
     text, failed = report(diagnostics, len(runbooks), output.value, strict=strict)
     if text:

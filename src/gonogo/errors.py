@@ -56,3 +56,9 @@ class LockHeldError(GonogoError):
     """Another operator's command holds the run's lock."""
 
     exit_code = ExitCode.LOCKED
+
+
+class StoppedError(GonogoError):
+    """Ctrl-C or a stop signal while sending: what is unfinished and how to finish it."""
+
+    exit_code = ExitCode.INTERRUPTED

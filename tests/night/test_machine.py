@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from transitions import MachineError
 
-from gonogo.night.machine import Effect, Night, build_machine, part_of, part_state
+from gonogo.night.machine import Effect, MachineModel, build_machine, part_of, part_state
 from gonogo.runbook.events import Event
 
 PARTS = 5
@@ -34,8 +34,8 @@ def _expected(state: str, trigger: str) -> tuple[str, list[Effect]] | None:
     return None
 
 
-def _night(state: str) -> Night:
-    night = Night(part_count=PARTS, state=state)
+def _night(state: str) -> MachineModel:
+    night = MachineModel(part_count=PARTS, state=state)
     build_machine(night)
     return night
 
@@ -86,7 +86,7 @@ def test_no_auto_transitions() -> None:
 
 @pytest.mark.parametrize("count", [1, 2, 9])
 def test_any_number_of_parts(count: int) -> None:
-    night = Night(part_count=count)
+    night = MachineModel(part_count=count)
     build_machine(night)
     night.fire("start")
     for number in range(1, count + 1):

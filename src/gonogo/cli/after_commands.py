@@ -67,7 +67,7 @@ def publish(
     ] = None,
 ) -> int:
     """status.json, feed.xml (RSS), index.html, calendar.ics: same input, same bytes."""
-    from gonogo.night.run import state_root  # noqa: PLC0415
+    from gonogo.night.runs import state_root  # noqa: PLC0415
     from gonogo.render.publish import publish as build_site  # noqa: PLC0415
 
     for path in build_site(state_root(state_dir), out, dry_run=dry_run, runbooks=runbook or []):

@@ -12,14 +12,15 @@ from gonogo.cli.json_output import AsJson, echo_json
 from gonogo.cli.options import By, DryRun, StateDir, Yes, acting, make_session, viewing
 
 if TYPE_CHECKING:
-    from gonogo.night.steps import Session, StepResult
+    from gonogo.night.executor import Outcome
+    from gonogo.night.session import Session
     from gonogo.night.view import NightView
 
 Part = Annotated[str, typer.Argument(help="Part number (from 1) or id.")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (journaled).")]
 
 
-def _finish(result: StepResult) -> int:
+def _finish(result: Outcome) -> int:
     from gonogo.render.summary import print_summary  # noqa: PLC0415
 
     return print_summary(result)
@@ -34,18 +35,18 @@ def start(
     yes: Yes = False,
 ) -> int:
     """Open the window: create the run and send the window-started message."""
-    from gonogo.night import steps  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
     session = make_session(state_dir=state_dir, dry_run=dry_run, by=by, yes=yes)
-    return _finish(steps.start(session, runbook))
+    return _finish(actions.start(session, runbook))
 
 
 def _step(
     session: Session, trigger: str, part: str | None = None, reason: str | None = None
 ) -> int:
-    from gonogo.night import steps  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
-    return _finish(steps.step(session, trigger, part, reason))
+    return _finish(actions.step(session, trigger, part, reason))
 
 
 @app.command()
@@ -62,14 +63,13 @@ def go(
     ] = None,
 ) -> int:
     """Go for PART: its message goes out and the next part starts."""
-    from gonogo.night import steps  # noqa: PLC0415
-    from gonogo.night.side_steps import verification_gate  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
     if override_verification and not reason:
         raise typer.BadParameter("--override-verification needs --reason TEXT")
-    data: dict[str, object] = {"override_verification": True} if override_verification else {}
-    gate = None if override_verification else verification_gate
-    return _finish(steps.step(session, "go", part, reason, gate=gate, data=data))
+    return _finish(
+        actions.step(session, "go", part, reason, override_verification=override_verification)
+    )
 
 
 @app.command()
@@ -142,18 +142,18 @@ def log(view: NightView, as_json: AsJson = False) -> int:
 @acting
 def resume(session: Session) -> int:
     """Finish a dispatch that a crash interrupted: pending rows sent, in-flight reconciled."""
-    from gonogo.night import steps  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
-    return _finish(steps.resume(session))
+    return _finish(actions.resume(session))
 
 
 @app.command("retry-failed")
 @acting
 def retry_failed(session: Session) -> int:
     """Try the failed deliveries again."""
-    from gonogo.night import steps  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
-    return _finish(steps.retry_failed(session))
+    return _finish(actions.retry_failed(session))
 
 
 @app.command()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from gonogo.night.steps import Session
+    from gonogo.night.session import Session
     from gonogo.night.view import NightView
 
 StateDir = Annotated[
@@ -56,7 +56,7 @@ def make_session(
     accept_changed: bool = False,
 ) -> Session:
     from gonogo.night.clock import default_clock  # noqa: PLC0415
-    from gonogo.night.steps import Session  # noqa: PLC0415
+    from gonogo.night.session import Session  # noqa: PLC0415
 
     def confirm(question: str) -> bool:
         if yes:

@@ -43,7 +43,7 @@ def rehearse(
     import tempfile  # noqa: PLC0415
 
     from gonogo.cli import runner  # noqa: PLC0415
-    from gonogo.night.run import load_cached  # noqa: PLC0415
+    from gonogo.night.runs import load_cached  # noqa: PLC0415
     from gonogo.render.rehearsal import print_outcome, print_paths  # noqa: PLC0415
 
     if scenario is None and not all_paths:

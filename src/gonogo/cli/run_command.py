@@ -13,7 +13,7 @@ from gonogo.cli.options import By, DryRun, StateDir, make_session
 from gonogo.errors import GonogoError
 
 if TYPE_CHECKING:
-    from gonogo.night.steps import Session
+    from gonogo.night.session import Session
 
 _HELP = (
     "g = Go, n = NoGo, h = hold, p = progress message, e = end the window, "
@@ -35,7 +35,7 @@ def run(
 ) -> int:
     """A guided, interactive night: the plan, the current part, and the prompts."""
     from gonogo.night import clock as clocks  # noqa: PLC0415
-    from gonogo.night.run import load_cached, locate, state_root  # noqa: PLC0415
+    from gonogo.night.runs import load_cached, locate, state_root  # noqa: PLC0415
     from gonogo.runbook.timeline import timeline  # noqa: PLC0415
 
     if speed != 1.0 and not dry_run:
@@ -69,10 +69,10 @@ def run(
 
 
 def _start(session: Session, runbook: Path) -> int:
-    from gonogo.night import steps  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
     from gonogo.render.summary import print_summary  # noqa: PLC0415
 
-    return print_summary(steps.start(session, runbook))
+    return print_summary(actions.start(session, runbook))
 
 
 def _act(session: Session, action: Callable[[], object]) -> None:
@@ -87,7 +87,7 @@ def _act(session: Session, action: Callable[[], object]) -> None:
 
 
 def _dispatch(session: Session, choice: str) -> None:
-    from gonogo.night import side_steps, steps  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
     from gonogo.render.summary import print_summary  # noqa: PLC0415
 
     def current() -> str:
@@ -95,39 +95,30 @@ def _dispatch(session: Session, choice: str) -> None:
 
     simple = {"p": "progress", "e": "end", "d": "rollback_done"}
     if choice in simple:
-        _act(session, lambda: print_summary(steps.step(session, simple[choice])))
+        _act(session, lambda: print_summary(actions.step(session, simple[choice])))
     elif choice == "g":
         part = current()
 
-        def go() -> None:
-            gate = side_steps.verification_gate
-            print_summary(steps.step(session, "go", part or None, gate=gate))
-
-        _act(session, go)
+        _act(session, lambda: print_summary(actions.step(session, "go", part or None)))
     elif choice in ("n", "h"):
         part = current()
         reason = typer.prompt("Reason")
         trigger = "nogo" if choice == "n" else "hold"
-        _act(session, lambda: print_summary(steps.step(session, trigger, part or None, reason)))
+        _act(session, lambda: print_summary(actions.step(session, trigger, part or None, reason)))
     elif choice == "i":
         priority = int(typer.prompt("Priority (1-5)", default="2"))
         summary = typer.prompt("Summary")
         services = [s for s in typer.prompt("Services (comma separated)", default="").split(",")
                     if s.strip()]  # fmt: skip
 
-        def open_it() -> None:
-            incident_id, result = side_steps.open_incident(
-                session, priority, summary, [s.strip() for s in services], None, None
-            )
-            typer.echo(f"Opened incident {incident_id}.")
-            print_summary(result)
-
-        _act(session, open_it)
+        named = [s.strip() for s in services]
+        _act(session, lambda: print_summary(
+            actions.open_incident(session, priority, summary, named, None, None)))  # fmt: skip
     elif choice == "u":
         incident_id = typer.prompt("Incident id")
         summary = typer.prompt("Summary")
         _act(session, lambda: print_summary(
-            side_steps.update_incident(session, incident_id, summary)))  # fmt: skip
+            actions.update_incident(session, incident_id, summary)))  # fmt: skip
     elif choice == "s":
         pass  # the status is shown before every prompt
     else:

@@ -12,7 +12,7 @@ from gonogo.cli.night_commands import _finish
 from gonogo.cli.options import acting, view_of, viewing
 
 if TYPE_CHECKING:
-    from gonogo.night.steps import Session
+    from gonogo.night.session import Session
     from gonogo.night.view import NightView
 
 incident_app = typer.Typer(help="Open, update, resolve and list incidents.", no_args_is_help=True)
@@ -42,14 +42,14 @@ def incident_open(
     ] = None,
 ) -> int:
     """Open an incident: its message goes out; prints the new incident's id."""
-    from gonogo.night.side_steps import open_incident  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
     colour = light.lower() if light else None  # as `lights set` takes RED or Red
-    incident_id, result = open_incident(
-        session, priority, summary, _split(services), _split(audiences) or None, colour
+    return _finish(
+        actions.open_incident(
+            session, priority, summary, _split(services), _split(audiences) or None, colour
+        )
     )
-    typer.echo(f"Opened incident {incident_id}.")
-    return _finish(result)
 
 
 @incident_app.command("update")
@@ -58,9 +58,9 @@ def incident_update(
     session: Session, incident_id: Annotated[str, typer.Argument(metavar="ID")], summary: Summary
 ) -> int:
     """Send an update on an open incident (resets a major incident's update clock)."""
-    from gonogo.night.side_steps import update_incident  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
-    return _finish(update_incident(session, incident_id, summary))
+    return _finish(actions.update_incident(session, incident_id, summary))
 
 
 @incident_app.command("resolve")
@@ -71,9 +71,9 @@ def incident_resolve(
     summary: Annotated[str | None, typer.Option("--summary", help="How it was resolved.")] = None,
 ) -> int:
     """Resolve an incident: its message goes out and its services' lights are restored."""
-    from gonogo.night.side_steps import resolve_incident  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
-    return _finish(resolve_incident(session, incident_id, summary))
+    return _finish(actions.resolve_incident(session, incident_id, summary))
 
 
 @incident_app.command("list")
@@ -102,9 +102,9 @@ def disruption(
     ] = None,
 ) -> int:
     """Send the short-interruption notice (e.g. something is slow), without an incident."""
-    from gonogo.night.side_steps import disruption as send_disruption  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
-    return _finish(send_disruption(session, summary, _split(services)))
+    return _finish(actions.disruption(session, summary, _split(services)))
 
 
 @app.command()
@@ -134,9 +134,9 @@ def lights(
         raise typer.BadParameter("use `gonogo lights` or `gonogo lights set SERVICE COLOR`")
     if not reason:
         raise typer.BadParameter("`lights set` needs --reason TEXT")
-    from gonogo.night.side_steps import set_light  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
-    return _finish(set_light(session, service, colour.lower(), reason))
+    return _finish(actions.set_light(session, service, colour.lower(), reason))
 
 
 @app.command()
@@ -151,7 +151,7 @@ def verify(
     as_json: AsJson = False,
 ) -> int:
     """Production verification: the table, `verify start`, or `verify PARTICIPANT ok|fail|skip`."""
-    from gonogo.night import side_steps  # noqa: PLC0415
+    from gonogo.night import actions  # noqa: PLC0415
 
     if as_json:
         if who is not None:
@@ -166,7 +166,7 @@ def verify(
         print_verification(view_of(session))
         return 0
     if who == "start":
-        return _finish(side_steps.verify_start(session))
+        return _finish(actions.verify_start(session))
     if result is None:
         raise typer.BadParameter("say ok, fail or skip after the participant")
-    return _finish(side_steps.verify_report(session, who, result.lower(), note))
+    return _finish(actions.verify_report(session, who, result.lower(), note))

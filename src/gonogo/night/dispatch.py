@@ -29,7 +29,7 @@ class PlannedDispatch:
     located: Located | None
     values: dict[str, str]
     rows: list[NewDelivery] = field(default_factory=list)
-    tag: dict[str, str] = field(default_factory=dict)  # journaled with the dispatch
+    incident: str | None = None  # journaled with the dispatch
 
     @property
     def silent(self) -> bool:
@@ -90,16 +90,17 @@ def plan_dispatch(
     effect: Effect,
     values: dict[str, str],
     *,
-    audiences: list[str] | None = None,
-    tag: dict[str, str] | None = None,
+    audiences: tuple[str, ...] = (),
+    incident: str | None = None,
 ) -> PlannedDispatch:
     """Every delivery of one effect, deduplicated per channel across its audiences.
 
-    `audiences` narrows the message's own audiences (an incident for pharmacies only).
+    `audiences` narrows the message's own audiences (an incident for pharmacies only);
+    the press statement then reaches a press audience only if it is named too.
     """
     located = message_for(runbook, effect.event, effect.part)
     if located is None or located.message.silent:
-        return PlannedDispatch(effect, located, values, tag=dict(tag or {}))
+        return PlannedDispatch(effect, located, values, incident=incident)
     message = located.message
     default = runbook.release.language
     rows: list[NewDelivery] = []
@@ -135,7 +136,9 @@ def plan_dispatch(
                     continue
                 seen.add(str(key))
     rows += _press_rows(runbook, base, message.press, values)
-    return PlannedDispatch(effect, located, values, rows, dict(tag or {}))
+    if audiences:
+        rows = [r for r in rows if r.audience in audiences]
+    return PlannedDispatch(effect, located, values, rows, incident)
 
 
 def _press_rows(

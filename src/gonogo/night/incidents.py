@@ -1,28 +1,28 @@
-"""Incidents and short disruptions, derived from the journal; they live beside the window."""
+"""Incidents: what the journal's incident entries add up to. They live beside the window."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
-from gonogo.night.journal import Event
+from gonogo.night.entries import Entry, IncidentOpened, IncidentWord, Kind
 from gonogo.runbook.model import IncidentPolicy
 
-OPENED, UPDATED, RESOLVED = "incident_opened", "incident_updated", "incident_resolved"
 
-
-@dataclass
+@dataclass(frozen=True)
 class Incident:
     id: str
     priority: int
     summary: str
-    services: list[str]
-    audiences: list[str]
+    services: tuple[str, ...]
+    audiences: tuple[str, ...]
     opened: dt.datetime
     opened_by: str
     light: str  # the colour it gives its services while open
-    updates: list[tuple[dt.datetime, str, str]] = field(default_factory=list)  # at, by, summary
+    updates: tuple[tuple[dt.datetime, str, str], ...] = ()  # at, by, summary
     resolved: dt.datetime | None = None
+    resolved_by: str | None = None
 
     @property
     def open(self) -> bool:
@@ -32,6 +32,10 @@ class Incident:
     def last_word(self) -> dt.datetime:
         """When care and pharmacy last heard from us about it."""
         return self.updates[-1][0] if self.updates else self.opened
+
+    @property
+    def latest_summary(self) -> str:
+        return self.updates[-1][2] if self.updates else self.summary
 
     def major(self, policy: IncidentPolicy) -> bool:
         return self.priority in policy.major_priorities
@@ -47,31 +51,33 @@ class Incident:
         return due is not None and now > due
 
 
-def incidents(events: list[Event]) -> dict[str, Incident]:
-    """Every incident of the run by id, in the order they were opened."""
-    found: dict[str, Incident] = {}
-    for event in events:
-        data = event.data
-        if event.kind == OPENED:
-            found[data["id"]] = Incident(
-                id=data["id"],
-                priority=int(data["priority"]),
-                summary=str(data["summary"]),
-                services=list(data.get("services", [])),
-                audiences=list(data.get("audiences", [])),
-                opened=event.at,
-                opened_by=event.operator,
-                light=str(data.get("light", "red")),
-            )
-        elif event.kind == UPDATED and data.get("id") in found:
-            found[data["id"]].updates.append((event.at, event.operator, str(data["summary"])))
-        elif event.kind == RESOLVED and data.get("id") in found:
-            incident = found[data["id"]]
-            incident.resolved = event.at
-            if data.get("summary"):
-                incident.updates.append((event.at, event.operator, str(data["summary"])))
-    return found
+def apply_incident(found: dict[str, Incident], entry: Entry) -> None:
+    """Fold one entry into the incidents by id (entries of other kinds change nothing)."""
+    payload = entry.payload
+    if entry.kind == Kind.INCIDENT_OPENED and isinstance(payload, IncidentOpened):
+        found[payload.id] = Incident(
+            payload.id, int(payload.priority), payload.summary, payload.services,
+            payload.audiences, entry.at, entry.operator, payload.light,
+        )  # fmt: skip
+    elif isinstance(payload, IncidentWord) and payload.id in found:
+        incident = found[payload.id]
+        word = ((entry.at, entry.operator, payload.summary),) if payload.summary else ()
+        if entry.kind == Kind.INCIDENT_UPDATED:
+            found[payload.id] = replace(incident, updates=incident.updates + word)
+        elif entry.kind == Kind.INCIDENT_RESOLVED:
+            found[payload.id] = replace(
+                incident, updates=incident.updates + word, resolved=entry.at,
+                resolved_by=entry.operator,
+            )  # fmt: skip
 
 
-def next_id(existing: dict[str, Incident]) -> str:
+def next_id(existing: tuple[Incident, ...]) -> str:
     return f"INC-{len(existing) + 1}"
+
+
+def incidents(entries: Iterable[Entry]) -> dict[str, Incident]:
+    """The incidents after `entries` alone, by id (the fold's incidents reducer)."""
+    found: dict[str, Incident] = {}
+    for entry in entries:
+        apply_incident(found, entry)
+    return found

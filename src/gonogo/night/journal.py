@@ -1,93 +1,38 @@
-"""The journal: an append-only SQLite file per run, the only state of a night.
+"""What the night keeps: the journal's records and the interface every backend offers.
 
-Decisions are rows in `events`; a dispatch's recipients are rows in `deliveries`, and
-every change of a delivery's status is a row appended to `delivery_log`. Nothing is
-updated or deleted, so the file replays to the same state after a crash at any point.
+A backend (the embedded SQLite file, `sqlite_journal.py`) stores three things, all
+appended, never changed: entries (decisions, dispatches, the operator's other acts),
+one delivery row per recipient and channel of a dispatch, and every change of a
+delivery's status. The night's state is the fold of the entries (`snapshot.py`) with
+the latest status of each delivery. Only `gonogo.night` writes a journal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+import enum
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Protocol
 
-from gonogo.errors import StateError
-
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    operator TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    part INTEGER,
-    reason TEXT,
-    data TEXT NOT NULL DEFAULT '{}',
-    runbook_sha256 TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    dispatch INTEGER NOT NULL REFERENCES events(seq),
-    channel TEXT NOT NULL,
-    audience TEXT NOT NULL,
-    address TEXT NOT NULL,
-    name TEXT NOT NULL,
-    language TEXT NOT NULL,
-    subject TEXT,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS delivery_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    delivery INTEGER NOT NULL REFERENCES deliveries(id),
-    at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    provider_id TEXT,
-    code TEXT,
-    reason TEXT
-);
-CREATE INDEX IF NOT EXISTS delivery_log_by_delivery ON delivery_log(delivery, seq);
-CREATE INDEX IF NOT EXISTS deliveries_by_dispatch ON deliveries(dispatch);
-"""
-
-# pending -> in_flight -> sent | failed; in_flight found after a crash is in doubt.
-STATUSES = ("pending", "in_flight", "sent", "failed", "skipped")
+from gonogo.night.entries import Entry, NewEntry
 
 
-@dataclass(frozen=True)
-class Event:
-    seq: int
-    at: dt.datetime
-    operator: str
-    kind: str
-    part: int | None
-    reason: str | None
-    data: dict[str, Any]
-    runbook_sha256: str
+class Status(enum.StrEnum):
+    """pending -> in_flight -> sent | failed. A row found in flight by a later command
+    (its sender died) is in doubt until reconciled; an e-mail the operator chose not to
+    resend rests `in_doubt` until settled."""
+
+    PENDING = "pending"
+    IN_FLIGHT = "in_flight"
+    SENT = "sent"
+    FAILED = "failed"
+    IN_DOUBT = "in_doubt"
 
 
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    dispatch: int
-    channel: str
-    audience: str
-    address: str
-    name: str
-    language: str
-    subject: str | None
-    body: str
-    status: str
-    provider_id: str | None = None
-    code: str | None = None
-    reason: str | None = None
-    attempts: int = 0
+UNFINISHED = (Status.PENDING, Status.IN_FLIGHT)
+NOT_SENT = (Status.PENDING, Status.IN_FLIGHT, Status.FAILED, Status.IN_DOUBT)
 
 
 @dataclass(frozen=True)
@@ -101,228 +46,86 @@ class NewDelivery:
     body: str
 
 
-def _iso(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.UTC).isoformat(timespec="microseconds")
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    dispatch: int
+    channel: str
+    audience: str
+    address: str
+    name: str
+    language: str
+    subject: str | None
+    body: str
+    status: Status
+    provider_id: str | None = None
+    code: str | None = None
+    reason: str | None = None
+    attempts: int = 0
 
 
-class Journal:
-    """One run's journal file. Safe for one writer at a time (the run's lock sees to it)."""
+@dataclass(frozen=True)
+class Mark:
+    """A status change of one delivery."""
 
-    # FULL: a decision reported as journaled survives a power cut, not only a crash.
-    # A rehearsal's throwaway simulations may relax it to NORMAL.
-    synchronous = "FULL"
+    delivery: int
+    status: Status
+    provider_id: str | None = None
+    code: str | None = None
+    reason: str | None = None
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            self._db = sqlite3.connect(path, timeout=10.0, isolation_level=None)
-        except sqlite3.Error as exc:
-            msg = f"cannot open the journal {path}: {exc}"
-            raise StateError(msg) from None
-        self._db.row_factory = sqlite3.Row
-        try:
-            self._db.execute(f"PRAGMA synchronous={self.synchronous}")
-            self._db.execute("PRAGMA foreign_keys=ON")
-        except sqlite3.DatabaseError as exc:  # a file that is not SQLite at all
-            self._db.close()
-            msg = f"{path} is not a gonogo journal: {exc}"
-            raise StateError(msg) from None
 
-    @classmethod
-    def create(cls, path: Path, meta: dict[str, str]) -> Journal:
-        journal = cls(path)
-        # WAL is a property of the file: set once here, every later connection uses it.
-        journal._db.execute("PRAGMA journal_mode=WAL")
-        journal._db.executescript(_SCHEMA)
-        with journal.transaction():
-            journal._db.executemany(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                [("schema_version", str(SCHEMA_VERSION)), *meta.items()],
-            )
-        return journal
+@dataclass(frozen=True)
+class DeliveryGroup:
+    """How many deliveries of one text of one dispatch are in one status."""
 
-    @classmethod
-    def open(cls, path: Path) -> Journal:
-        if not path.is_file():
-            msg = f"no journal at {path}"
-            raise StateError(msg)
-        journal = cls(path)
-        try:
-            has_meta = journal._db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-            ).fetchone()
-        except sqlite3.DatabaseError:
-            has_meta = True  # not a database at all: meta() says so
-        version = journal.meta().get("schema_version") if has_meta else None
-        if version is None:
-            journal.close()
-            msg = f"the run in {path.parent} was interrupted while starting; nothing was journaled"
-            raise StateError(msg, hint="start it again with `gonogo start RUNBOOK`")
-        if version != str(SCHEMA_VERSION):
-            msg = f"{path} has journal version {version}; this gonogo reads {SCHEMA_VERSION}"
-            raise StateError(msg, hint="use the gonogo version that started the run")
-        return journal
+    dispatch: int
+    audience: str
+    channel: str
+    language: str
+    subject: str | None
+    body: str
+    status: Status
+    count: int
 
-    def close(self) -> None:
-        self._db.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All or nothing: a decision and its dispatch's recipients land together."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+class Journal(Protocol):
+    """One run's journal. Safe for one writer at a time: the run's lock sees to it."""
 
-    def meta(self) -> dict[str, str]:
-        try:
-            rows = self._db.execute("SELECT key, value FROM meta").fetchall()
-        except sqlite3.DatabaseError as exc:
-            msg = f"{self.path} is not a gonogo journal: {exc}"
-            raise StateError(msg) from None
-        return {row["key"]: row["value"] for row in rows}
+    def meta(self) -> dict[str, str]: ...
+
+    def transaction(self) -> AbstractContextManager[object]:
+        """All or nothing: a decision and its dispatches' rows land together."""
+        ...
 
     def append(
-        self,
-        *,
-        at: dt.datetime,
-        operator: str,
-        kind: str,
-        runbook_sha256: str,
-        part: int | None = None,
-        reason: str | None = None,
-        data: dict[str, Any] | None = None,
+        self, entry: NewEntry, *, at: dt.datetime, operator: str, runbook_sha256: str
     ) -> int:
-        """Append one event; use inside `transaction()` to group it with others."""
-        cursor = self._db.execute(
-            "INSERT INTO events(at, operator, kind, part, reason, data, runbook_sha256) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                _iso(at),
-                operator,
-                kind,
-                part,
-                reason,
-                json.dumps(data or {}, ensure_ascii=False, sort_keys=True),
-                runbook_sha256,
-            ),
-        )
-        return int(cursor.lastrowid or 0)
-
-    def events(self) -> list[Event]:
-        rows = self._db.execute("SELECT * FROM events ORDER BY seq").fetchall()
-        return [
-            Event(
-                seq=row["seq"],
-                at=dt.datetime.fromisoformat(row["at"]),
-                operator=row["operator"],
-                kind=row["kind"],
-                part=row["part"],
-                reason=row["reason"],
-                data=json.loads(row["data"]),
-                runbook_sha256=row["runbook_sha256"],
-            )
-            for row in rows
-        ]
+        """Append one entry and return its sequence number."""
+        ...
 
     def add_deliveries(self, dispatch: int, rows: Iterable[NewDelivery], at: dt.datetime) -> int:
-        """Journal a dispatch's recipients as pending, one row per recipient and channel."""
-        count = 0
-        stamp = _iso(at)
-        for row in rows:
-            cursor = self._db.execute(
-                "INSERT INTO deliveries(dispatch, channel, audience, address, name, language,"
-                " subject, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    dispatch,
-                    row.channel,
-                    row.audience,
-                    row.address,
-                    row.name,
-                    row.language,
-                    row.subject,
-                    row.body,
-                ),
-            )
-            self._db.execute(
-                "INSERT INTO delivery_log(delivery, at, status) VALUES (?, ?, 'pending')",
-                (cursor.lastrowid, stamp),
-            )
-            count += 1
-        return count
+        """Journal a dispatch's rows as pending; returns how many."""
+        ...
 
-    def mark(
-        self,
-        delivery: int,
-        status: str,
-        at: dt.datetime,
-        *,
-        provider_id: str | None = None,
-        code: str | None = None,
-        reason: str | None = None,
-    ) -> None:
-        """Append a status change for one delivery (committed at once outside a transaction)."""
-        self._db.execute(
-            "INSERT INTO delivery_log(delivery, at, status, provider_id, code, reason)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            (delivery, _iso(at), status, provider_id, code, reason),
-        )
+    def mark_many(self, marks: Iterable[Mark], at: dt.datetime) -> None:
+        """Append status changes in one commit."""
+        ...
 
-    def mark_many(
-        self, marks: Iterable[tuple[int, str, str | None, str | None, str | None]], at: dt.datetime
-    ) -> None:
-        """Append status changes in one commit: (delivery, status, provider_id, code, reason)."""
-        stamp = _iso(at)
-        with self.transaction():
-            self._db.executemany(
-                "INSERT INTO delivery_log(delivery, at, status, provider_id, code, reason)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [(d, stamp, s, p, c, r) for d, s, p, c, r in marks],
-            )
+    def entries(self) -> list[Entry]: ...
 
     def deliveries(
-        self, *, dispatch: int | None = None, statuses: Iterable[str] | None = None
+        self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
     ) -> list[Delivery]:
         """Deliveries with their latest status, oldest first."""
-        query = """
-            SELECT d.*, l.status, l.provider_id, l.code, l.reason,
-                   (SELECT COUNT(*) FROM delivery_log a
-                     WHERE a.delivery = d.id AND a.status = 'in_flight') AS attempts
-            FROM deliveries d
-            JOIN delivery_log l ON l.seq = (
-                SELECT MAX(seq) FROM delivery_log WHERE delivery = d.id)
-        """
-        clauses: list[str] = []
-        params: list[Any] = []
-        if dispatch is not None:
-            clauses.append("d.dispatch = ?")
-            params.append(dispatch)
-        if statuses is not None:
-            wanted = list(statuses)
-            clauses.append(f"l.status IN ({','.join('?' * len(wanted))})")
-            params += wanted
-        if clauses:
-            query += " WHERE " + " AND ".join(clauses)
-        query += " ORDER BY d.id"
-        return [
-            Delivery(
-                id=row["id"],
-                dispatch=row["dispatch"],
-                channel=row["channel"],
-                audience=row["audience"],
-                address=row["address"],
-                name=row["name"],
-                language=row["language"],
-                subject=row["subject"],
-                body=row["body"],
-                status=row["status"],
-                provider_id=row["provider_id"],
-                code=row["code"],
-                reason=row["reason"],
-                attempts=row["attempts"],
-            )
-            for row in self._db.execute(query, params).fetchall()
-        ]
+        ...
+
+    def delivery_groups(self) -> list[DeliveryGroup]:
+        """Counts of the latest statuses per dispatch, audience, channel and text."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def iso(instant: dt.datetime) -> str:
+    return instant.astimezone(dt.UTC).isoformat(timespec="microseconds")

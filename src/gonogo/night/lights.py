@@ -1,17 +1,17 @@
-"""Traffic lights per service, derived from the journal.
+"""Traffic lights per service: what the journal's entries add up to.
 
 A service's light is the worst of: red while a downtime window is open and it is one
 of the window's services, and the colours of the open incidents that name it. A manual
-`lights set` holds until the next event that changes that service's light.
+`lights set` holds until the next entry that changes that service's light.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
-from gonogo.night.incidents import OPENED, RESOLVED
-from gonogo.night.journal import Event
+from gonogo.night.entries import Entry, IncidentOpened, IncidentWord, Kind, LightSet
 from gonogo.runbook.model import Runbook
 
 COLOURS = ("green", "yellow", "red")
@@ -31,47 +31,69 @@ def _worst(colours: list[str]) -> str:
     return max(colours, key=_RANK.__getitem__) if colours else "green"
 
 
-def history(runbook: Runbook, events: list[Event]) -> tuple[dict[str, str], list[Change]]:
-    """The lights now, and every change with its cause, in order."""
-    services = list(runbook.services)
-    lights = dict.fromkeys(services, "green")
-    window_red: set[str] = set()
-    open_incidents: dict[str, tuple[list[str], str]] = {}
-    manual: dict[str, str] = {}
-    changes: list[Change] = []
-    for event in events:
+@dataclass
+class LightsFold:
+    """The lights now and every change with its cause, built one entry at a time."""
+
+    services: list[str]
+    window_services: list[str] | None  # None: the window takes nothing down
+    lights: dict[str, str] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    _window_red: set[str] = field(default_factory=set)
+    _incidents: dict[str, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    _manual: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_runbook(cls, runbook: Runbook) -> LightsFold:
+        window = runbook.window
+        services = list(runbook.services)
+        fold = cls(services, list(window.services) if window.downtime else None)
+        fold.lights = dict.fromkeys(services, "green")
+        return fold
+
+    def apply(self, entry: Entry) -> None:
         touched: set[str] = set()
-        why = event.kind.replace("_", " ")
-        if event.kind == "start" and runbook.window.downtime:
-            window_red = set(runbook.window.services)
-            touched |= window_red
+        why = entry.kind.value.replace("_", " ")
+        payload = entry.payload
+        if entry.kind == Kind.START and self.window_services is not None:
+            self._window_red = set(self.window_services)
+            touched |= self._window_red
             why = "window started"
-        elif event.kind in ("end", "rollback_done"):
-            touched |= window_red
-            window_red = set()
-            why = "window ended" if event.kind == "end" else "rollback completed"
-        elif event.kind == OPENED:
-            named = list(event.data.get("services", []))
-            open_incidents[event.data["id"]] = (named, str(event.data.get("light", "red")))
+        elif entry.kind in (Kind.END, Kind.ROLLBACK_DONE):
+            touched |= self._window_red
+            self._window_red = set()
+            why = "window ended" if entry.kind == Kind.END else "rollback completed"
+        elif isinstance(payload, IncidentOpened):
+            self._incidents[payload.id] = (payload.services, payload.light)
+            touched |= set(payload.services)
+            why = f"incident {payload.id} opened"
+        elif (
+            entry.kind == Kind.INCIDENT_RESOLVED
+            and isinstance(payload, IncidentWord)
+            and payload.id in self._incidents
+        ):
+            named, _ = self._incidents.pop(payload.id)
             touched |= set(named)
-            why = f"incident {event.data['id']} opened"
-        elif event.kind == RESOLVED and event.data.get("id") in open_incidents:
-            named, _ = open_incidents.pop(event.data["id"])
-            touched |= set(named)
-            why = f"incident {event.data['id']} resolved"
-        elif event.kind == "lights_set":
-            service = str(event.data["service"])
-            manual[service] = str(event.data["colour"])
-            touched.add(service)
+            why = f"incident {payload.id} resolved"
+        elif isinstance(payload, LightSet):
+            self._manual[payload.service] = payload.colour
+            touched.add(payload.service)
             # Not rstrip(": "): that would eat a reason's own trailing colon or spaces.
-            why = f"set by hand: {event.reason}" if event.reason else "set by hand"
-        for service in sorted(touched & set(services)):
-            if event.kind != "lights_set":
-                manual.pop(service, None)
-            colours = ["red"] if service in window_red else []
-            colours += [c for named, c in open_incidents.values() if service in named]
-            colour = manual.get(service, _worst(colours))
-            if colour != lights[service]:
-                lights[service] = colour
-                changes.append(Change(event.at, service, colour, why, event.operator))
-    return lights, changes
+            why = f"set by hand: {entry.reason}" if entry.reason else "set by hand"
+        for service in sorted(touched & set(self.services)):
+            if entry.kind != Kind.LIGHTS_SET:
+                self._manual.pop(service, None)
+            colours = ["red"] if service in self._window_red else []
+            colours += [c for named, c in self._incidents.values() if service in named]
+            colour = self._manual.get(service, _worst(colours))
+            if colour != self.lights[service]:
+                self.lights[service] = colour
+                self.changes.append(Change(entry.at, service, colour, why, entry.operator))
+
+
+def history(runbook: Runbook, entries: Iterable[Entry]) -> tuple[dict[str, str], list[Change]]:
+    """The lights after `entries` alone, and their changes (the fold's lights reducer)."""
+    fold = LightsFold.for_runbook(runbook)
+    for entry in entries:
+        fold.apply(entry)
+    return fold.lights, fold.changes

@@ -44,7 +44,7 @@ class Effect:
 
 
 @dataclass
-class Night:
+class MachineModel:
     """The machine's model. No attribute may share a trigger's name (it would not bind)."""
 
     part_count: int
@@ -93,7 +93,7 @@ class Night:
         return result
 
 
-def build_machine(night: Night) -> Machine:
+def build_machine(night: MachineModel) -> Machine:
     """Attach the machine for `night.part_count` parts to `night`."""
     count = night.part_count
     parts = [part_state(n) for n in range(1, count + 1)]
@@ -138,4 +138,4 @@ def build_machine(night: Night) -> Machine:
     )
 
 
-__all__ = ["Effect", "MachineError", "Night", "build_machine"]
+__all__ = ["Effect", "MachineError", "MachineModel", "build_machine"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 
-from gonogo.night.journal import Event
+from gonogo.night.entries import Entry, Kind, Reported
 from gonogo.runbook.model import Runbook
 
 RESULTS = ("ok", "fail", "skip")
@@ -22,8 +23,8 @@ class Report:
 
 @dataclass(frozen=True)
 class Verification:
-    started: dt.datetime | None
-    reports: dict[str, Report]  # the latest report per participant
+    started: dt.datetime | None = None
+    reports: dict[str, Report] = field(default_factory=dict)  # the latest per participant
 
     def blocker(self, runbook: Runbook) -> str | None:
         """Why the gated part cannot get Go yet, or None."""
@@ -49,15 +50,20 @@ def _name(runbook: Runbook, participant: str) -> str:
     return f"{p.organisation}/{p.system}"
 
 
-def verification(events: list[Event]) -> Verification:
-    started = None
-    reports: dict[str, Report] = {}
-    for event in events:
-        if event.kind == "verification_started" and started is None:
-            started = event.at
-        elif event.kind == "verification_report":
-            participant = str(event.data["participant"])
-            reports[participant] = Report(
-                participant, str(event.data["result"]), event.at, event.operator, event.reason
-            )
-    return Verification(started, reports)
+def apply_verification(state: Verification, entry: Entry) -> Verification:
+    """Fold one entry into the verification (entries of other kinds change nothing)."""
+    if entry.kind == Kind.VERIFICATION_STARTED and state.started is None:
+        return replace(state, started=entry.at)
+    payload = entry.payload
+    if entry.kind == Kind.VERIFICATION_REPORT and isinstance(payload, Reported):
+        report = Report(payload.participant, payload.result, entry.at, entry.operator, entry.reason)
+        return replace(state, reports={**state.reports, payload.participant: report})
+    return state
+
+
+def verification(entries: Iterable[Entry]) -> Verification:
+    """The verification after `entries` alone (the fold's verification reducer)."""
+    state = Verification()
+    for entry in entries:
+        state = apply_verification(state, entry)
+    return state

@@ -1,4 +1,7 @@
-"""A read-only picture of a run for status and log: never takes the lock."""
+"""A read-only picture of a run for the views: the `Night` with its plan and the clock.
+
+It never takes the lock: status, log, deliveries and report never wait.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from gonogo.night.clock import Clock
-from gonogo.night.incidents import Incident, incidents
-from gonogo.night.journal import Event
-from gonogo.night.lights import Change, history
-from gonogo.night.run import Run, locate, open_run, state_root
-from gonogo.night.state import NightState, replay
-from gonogo.night.steps import describe, next_step
-from gonogo.night.verification import Verification, verification
+from gonogo.night.incidents import Incident
+from gonogo.night.lights import Change
+from gonogo.night.runs import Run, locate, open_run, state_root
+from gonogo.night.snapshot import Night
+from gonogo.night.verification import Verification
+from gonogo.night.wording import describe, next_step
 from gonogo.runbook.timeline import Timeline
 
 
@@ -51,8 +53,7 @@ def _minutes(delta: dt.timedelta) -> int:
 @dataclass(frozen=True)
 class NightView:
     run: Run
-    state: NightState
-    events: list[Event]
+    night: Night
     now: dt.datetime
     plan: Timeline
     parts: list[PartRow]
@@ -60,11 +61,11 @@ class NightView:
 
     @property
     def description(self) -> str:
-        return describe(self.run, self.state)
+        return describe(self.run.runbook, self.night)
 
     @property
     def next_step(self) -> str:
-        return next_step(self.run, self.state)
+        return next_step(self.night)
 
     def local(self, instant: dt.datetime) -> dt.datetime:
         return self.plan.local(instant)
@@ -78,13 +79,13 @@ class NightView:
         return self.now > self.plan.point_of_no_return
 
     def incidents(self) -> list[Incident]:
-        return list(incidents(self.events).values())
+        return list(self.night.incidents)
 
     def lights(self) -> tuple[dict[str, str], list[Change]]:
-        return history(self.run.runbook, self.events)
+        return dict(self.night.lights), list(self.night.light_changes)
 
     def verification(self) -> Verification:
-        return verification(self.events)
+        return self.night.verification
 
     def incident_dict(self, incident: Incident) -> dict[str, Any]:
         policy = self.run.runbook.incidents
@@ -108,10 +109,13 @@ class NightView:
         }
 
     def deliveries_by_dispatch(self) -> dict[int, dict[str, int]]:
+        """Per dispatch: how many are pending, sent, failed, in doubt (none left out)."""
         counts: dict[int, dict[str, int]] = {}
-        for d in self.run.journal.deliveries():
-            per = counts.setdefault(d.dispatch, {})
-            per[d.status] = per.get(d.status, 0) + 1
+        for d in self.night.dispatches:
+            c = d.counts
+            per = {"pending": c.pending, "sent": c.sent, "failed": c.failed,
+                   "in doubt": c.in_doubt}  # fmt: skip
+            counts[d.seq] = {k: n for k, n in per.items() if n}
         return counts
 
     def as_dict(self) -> dict[str, Any]:
@@ -121,20 +125,20 @@ class NightView:
         return {
             "release": self.run.release,
             "dry_run": self.run.dry_run,
-            "state": self.state.state,
+            "state": self.night.state,
             "description": self.description,
-            "outcome": self.state.outcome,
+            "outcome": self.night.outcome,
             "now": iso(self.now),
             "window": {
                 "start": iso(self.plan.window_start),
                 "end": iso(self.plan.window_end),
-                "opened": iso(self.state.opened),
-                "closed": iso(self.state.closed),
+                "opened": iso(self.night.opened),
+                "closed": iso(self.night.closed),
                 "minutes_left": _minutes(self.window_left),
             },
             "point_of_no_return": iso(self.plan.point_of_no_return),
             "point_of_no_return_passed": self.point_of_no_return_passed,
-            "current_part": self.state.current_part,
+            "current_part": self.night.current_part,
             "parts": [
                 {
                     "number": p.number,
@@ -154,7 +158,7 @@ class NightView:
             ],
             "holds": [
                 {"part": h.part, "at": iso(h.at), "by": h.by, "reason": h.reason}
-                for h in self.state.holds
+                for h in self.night.active_holds
             ],
             "incidents": [self.incident_dict(i) for i in self.incidents() if i.open],
             "lights": self.lights()[0],
@@ -189,14 +193,16 @@ class NightView:
 def night_view(
     state_dir: Path | None, release: str | None, dry_run: bool, clock: Clock
 ) -> NightView:
-    directory = locate(state_root(state_dir), release, dry_run)
-    run, changed = open_run(directory)
-    events = run.journal.events()
-    state, _night = replay(events, len(run.runbook.parts))
+    run = open_run(locate(state_root(state_dir), release, dry_run))
+    night = run.night()
+    return view_of_night(run, night, clock.now(), run.changed_content(night) is not None)
+
+
+def view_of_night(run: Run, night: Night, now: dt.datetime, changed: bool = False) -> NightView:
     plan = run.timeline()
     rows = []
     for planned in plan.parts:
-        actual = state.parts[planned.number]
+        actual = night.part(planned.number)
         rows.append(
             PartRow(
                 planned.number, planned.part.id, planned.part.title, planned.part.owner,
@@ -204,4 +210,4 @@ def night_view(
                 actual.decided_by, actual.reason,
             )
         )  # fmt: skip
-    return NightView(run, state, events, clock.now(), plan, rows, changed is not None)
+    return NightView(run, night, now, plan, rows, changed)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gonogo.night.clock import FixedClock, using
-from gonogo.night.journal import Journal
+from gonogo.night.journal import Status
+from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.night.view import NightView, night_view
 from gonogo.rehearsal.scenario import MessageExpectation, Scenario
 from gonogo.runbook.model import Runbook
@@ -87,8 +88,8 @@ def rehearse(
     state_dir.mkdir(parents=True)
     outcome = Outcome(scenario, state_dir)
     clock = FixedClock(night_instant(runbook, scenario.actions[0].at))
-    previous = Journal.synchronous
-    Journal.synchronous = "OFF"  # a throwaway simulation needs no crash durability
+    previous = SqliteJournal.synchronous
+    SqliteJournal.synchronous = "OFF"  # a throwaway simulation needs no crash durability
     try:
         with using(clock):
             for action in scenario.actions:
@@ -102,7 +103,7 @@ def rehearse(
             outcome.view = night_view(state_dir, runbook.release.id, True, clock)
             _check(outcome, outcome.view)
     finally:
-        Journal.synchronous = previous
+        SqliteJournal.synchronous = previous
     return outcome
 
 
@@ -110,10 +111,10 @@ def _check(outcome: Outcome, view: NightView) -> None:
     expect = outcome.scenario.expect
     sent = _sent(view)
     if expect.state is not None:
-        outcome.checks.append((f"state {expect.state}", view.state.state == expect.state,
-                               view.state.state))  # fmt: skip
+        outcome.checks.append((f"state {expect.state}", view.night.state == expect.state,
+                               view.night.state))  # fmt: skip
     if expect.outcome is not None:
-        got = view.state.outcome or "none (the night is not over)"
+        got = view.night.outcome or "none (the night is not over)"
         outcome.checks.append((f"outcome {expect.outcome}", got == expect.outcome, got))
     for wanted in expect.messages:
         found = [s for s in sent if _matches(wanted, s)]
@@ -146,15 +147,13 @@ class Sent:
 
 
 def _sent(view: NightView) -> list[Sent]:
-    journal = view.run.journal
-    dispatches = {e.seq: e for e in view.events if e.kind == "dispatch"}
+    """One per text sent, from the night's dispatches (each text's sent count > 0)."""
     out = []
-    for d in journal.deliveries(statuses=("sent",)):
-        event = dispatches.get(d.dispatch)
-        if event is None:
-            continue
-        text = (d.subject + "\n" if d.subject else "") + d.body
-        out.append(Sent(str(event.data.get("event")), event.part, d.audience, d.channel, text))
+    for dispatch in view.night.dispatches:
+        for g in dispatch.groups:
+            if g.status == Status.SENT and g.count:
+                text = (g.subject + "\n" if g.subject else "") + g.body
+                out += [Sent(dispatch.event, dispatch.part, g.audience, g.channel, text)] * g.count
     return out
 
 

@@ -151,8 +151,8 @@ def all_paths(runbook: Runbook, runbook_path: Path, work: Path, execute: Execute
         result.outcomes.append(outcome)
         if outcome.view is None:
             continue
-        if outcome.view.state.outcome is None:
-            result.missing.append(f"{scenario.name}: ends in {outcome.view.state.state}, not a "
+        if outcome.view.night.outcome is None:
+            result.missing.append(f"{scenario.name}: ends in {outcome.view.night.state}, not a "
                                   "terminal state")  # fmt: skip
         sent = _sent(outcome.view)
         for s in sent:
@@ -165,7 +165,7 @@ def all_paths(runbook: Runbook, runbook_path: Path, work: Path, execute: Execute
 
 def _missing_messages(runbook: Runbook, outcome: Outcome, sent: list[Sent]) -> list[str]:
     assert outcome.view is not None
-    events = outcome.view.events
+    events = outcome.view.night.entries
     dispatched = {
         (e.data.get("cause"), e.data.get("event")) for e in events if e.kind == "dispatch"
     }

@@ -1,4 +1,4 @@
-"""`gonogo deliveries`: counts per message, and the failures with their reasons."""
+"""`gonogo deliveries`: counts per message, and every delivery not sent with its reason."""
 
 from __future__ import annotations
 
@@ -8,20 +8,20 @@ from rich.markup import escape
 from rich.table import Table
 
 from gonogo.errors import ExitCode
-from gonogo.night.send import labels
+from gonogo.night.journal import Status
 from gonogo.night.view import NightView
 from gonogo.render.console import console
 
+_SHOWN = {Status.IN_FLIGHT: "in_doubt", Status.IN_DOUBT: "in_doubt"}
+
 
 def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
-    journal = view.run.journal
-    rows = journal.deliveries()
-    names = labels(journal)
-    problems = [
-        d for d in rows if d.status in ("failed", "in_flight", "pending") or d.code == "in-doubt"
-    ]
+    night = view.night
+    names = {d.seq: d.label for d in night.dispatches}
+    problems = list(night.problems)
+    shown = view.run.journal.deliveries() if show_all else problems
+    code = ExitCode.DELIVERY_FAILED if problems else ExitCode.OK
     if as_json:
-        shown = rows if show_all else problems
         print(  # noqa: T201  # JSON for scripts goes to stdout as is
             json.dumps(
                 [
@@ -31,7 +31,7 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
                         "channel": d.channel,
                         "audience": d.audience,
                         "address": d.address,
-                        "status": "in_doubt" if d.status == "in_flight" else d.status,
+                        "status": _SHOWN.get(d.status, d.status.value),
                         "provider_id": d.provider_id,
                         "code": d.code,
                         "reason": d.reason,
@@ -42,28 +42,32 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
                 indent=2,
             )
         )
-        return int(ExitCode.DELIVERY_FAILED if problems else ExitCode.OK)
+        return int(code)
     out = console()
     table = Table(title="Deliveries per message")
     for column in ("Message", "Channel", "Audience", "Sent", "Failed", "In doubt", "Pending"):
         table.add_column(column)
-    counts: dict[tuple[int, str, str], dict[str, int]] = {}
-    for d in rows:
-        per = counts.setdefault((d.dispatch, d.channel, d.audience), {})
-        per[d.status] = per.get(d.status, 0) + 1
-    for (dispatch, channel, audience), per in counts.items():
-        table.add_row(
-            names.get(dispatch, str(dispatch)), channel, audience,
-            str(per.get("sent", 0)), str(per.get("failed", 0)),
-            str(per.get("in_flight", 0)), str(per.get("pending", 0)),
-        )  # fmt: skip
+    for dispatch in night.dispatches:
+        for (channel, audience), n in dispatch.counts_by().items():
+            table.add_row(
+                dispatch.label, channel, audience, str(n.sent), str(n.failed), str(n.in_doubt),
+                str(n.pending),
+            )  # fmt: skip
     out.print(table)
-    for d in rows if show_all else problems:
-        state = "in doubt" if d.status == "in_flight" else d.status
+    for d in shown:
+        state = _SHOWN.get(d.status, d.status.value).replace("_", " ")
         out.print(
             f"{state}: {names.get(d.dispatch)} {d.channel} {d.audience} {escape(d.address)}"
             + (f": {escape(d.code or '')} {escape(d.reason or '')}" if d.code or d.reason else "")
         )
-    if problems:
+    doubtful = sum(1 for d in problems if d.status in (Status.IN_FLIGHT, Status.IN_DOUBT))
+    if any(d.status == Status.FAILED for d in problems):
         out.print("Try the failed ones again with `gonogo retry-failed`.")
-    return int(ExitCode.DELIVERY_FAILED if problems else ExitCode.OK)
+    if doubtful:
+        out.print(
+            f"{doubtful} in doubt: check the mail server's log, then `gonogo deliveries settle "
+            "--resend` or `gonogo deliveries settle --mark-sent --reason TEXT`."
+        )
+    if any(d.status == Status.PENDING for d in problems):
+        out.print("Pending deliveries are sent by `gonogo resume`.")
+    return int(code)

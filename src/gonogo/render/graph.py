@@ -10,7 +10,7 @@ import importlib.util
 from typing import Any, Literal
 
 from gonogo.errors import GonogoError
-from gonogo.night.machine import Night, build_machine, part_of
+from gonogo.night.machine import MachineModel, build_machine, part_of
 from gonogo.runbook.model import Runbook
 
 ENGINES: dict[str, Literal["mermaid", "graphviz"]] = {"mermaid": "mermaid", "dot": "graphviz"}
@@ -22,7 +22,7 @@ class _Model:
 
 def machine_data(runbook: Runbook) -> tuple[list[str], list[dict[str, Any]], str]:
     """(states, transitions, initial) of the machine the night runs for `runbook`."""
-    machine = build_machine(Night(part_count=len(runbook.parts)))
+    machine = build_machine(MachineModel(part_count=len(runbook.parts)))
     transitions: list[dict[str, Any]] = []
     for trigger, event in machine.events.items():
         for source, found in event.transitions.items():

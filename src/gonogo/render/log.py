@@ -13,7 +13,7 @@ def print_log(view: NightView) -> None:
     counts = view.deliveries_by_dispatch()
     zone = view.plan.zone.key
     out.print(f"Journal of {view.run.release}{' (rehearsal)' if view.run.dry_run else ''}, {zone}")
-    for event in view.events:
+    for event in view.night.entries:
         at = view.local(event.at).strftime("%Y-%m-%d %H:%M:%S")
         what = event.kind.replace("_", " ")
         if event.part is not None:

@@ -19,7 +19,7 @@ from typing import Any
 from gonogo.night.clock import FixedClock
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import COLOURS, Change
-from gonogo.night.run import JOURNAL, REAL, REHEARSAL
+from gonogo.night.runs import JOURNAL, REAL, REHEARSAL
 from gonogo.night.view import NightView, night_view
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import timeline
@@ -83,14 +83,14 @@ class Source:
         """planned, ongoing or done: from the journal, never from the clock."""
         if self.view is None:
             return "planned"
-        return "done" if self.view.state.closed else "ongoing"
+        return "done" if self.view.night.closed else "ongoing"
 
     @property
     def stamp(self) -> dt.datetime:
         """The last thing that happened to this window: the journal's last event."""
-        if self.view is None or not self.view.events:
+        if self.view is None or not self.view.night.entries:
             return self.window[0].astimezone(dt.UTC)
-        return self.view.events[-1].at
+        return self.view.night.entries[-1].at
 
     def incidents(self) -> list[Incident]:
         return self.view.incidents() if self.view else []
@@ -188,7 +188,7 @@ def _window(source: Source) -> dict[str, Any]:
         "title": runbook.release.title,
         "rehearsal": source.rehearsal,
         "status": source.status,
-        "outcome": source.view.state.outcome if source.view else None,
+        "outcome": source.view.night.outcome if source.view else None,
         "start": start.isoformat(),
         "end": end.isoformat(),
         "timezone": runbook.release.timezone,

@@ -40,7 +40,7 @@ def print_paths(result: PathsResult, work: Path, *, verbose: bool) -> None:
     for column in ("Path", "Commands", "Outcome", "Result"):
         table.add_column(column)
     for outcome in result.outcomes:
-        end = outcome.view.state.outcome if outcome.view else None
+        end = outcome.view.night.outcome if outcome.view else None
         table.add_row(
             escape(outcome.scenario.name), str(len(outcome.steps)), end or "not finished",
             "[green]ok[/green]" if outcome.ok else "[red]FAILED[/red]",

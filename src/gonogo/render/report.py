@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
-from gonogo.night.send import labels
 from gonogo.night.view import NightView, PartRow
 
 # seeds/003: availability targets; planned service windows are not counted against them.
@@ -36,7 +34,8 @@ class Delivered:
     channel: str
     sent: int
     failed: int
-    other: int  # pending, in flight or skipped
+    other: int  # not yet tried
+    in_doubt: int = 0  # may or may not have gone out: never counted as sent
 
 
 @dataclass(frozen=True)
@@ -165,7 +164,7 @@ def build(view: NightView) -> Report:
     local = view.local
     overrides = {
         e.part: e.reason or ""
-        for e in view.events
+        for e in view.night.entries
         if e.kind == "go" and e.data.get("override_verification")
     }
     parts = [
@@ -189,12 +188,12 @@ def build(view: NightView) -> Report:
         release=runbook.release.id,
         title=runbook.release.title,
         dry_run=view.run.dry_run,
-        outcome=view.state.outcome or f"not finished (state {view.state.state})",
+        outcome=view.night.outcome or f"not finished (state {view.night.state})",
         zone=view.plan.zone.key,
         window_start=local(view.plan.window_start),
         window_end=local(view.plan.window_end),
-        opened=local(view.state.opened) if view.state.opened else None,
-        closed=local(view.state.closed) if view.state.closed else None,
+        opened=local(view.night.opened) if view.night.opened else None,
+        closed=local(view.night.closed) if view.night.closed else None,
         parts=parts,
         messages=_messages(view),
         incidents=[_incident(view, i) for i in view.incidents()],
@@ -211,56 +210,38 @@ def build(view: NightView) -> Report:
 def _holds(view: NightView, part: int) -> list[str]:
     return [
         f"{view.local(e.at):%H:%M} {e.operator}: {e.reason or ''}"
-        for e in view.events
+        for e in view.night.entries
         if e.kind == "hold" and e.part == part
     ]
 
 
 def _messages(view: NightView) -> list[MessageLine]:
-    journal = view.run.journal
-    names = labels(journal)
-    rows = journal.deliveries()
-    by_dispatch: dict[int, list[Any]] = {}
-    for d in rows:
-        by_dispatch.setdefault(d.dispatch, []).append(d)
-    causes = {e.seq: e for e in view.events}
+    night = view.night
+    causes = {e.seq: e for e in night.entries}
     audiences = view.run.runbook.audiences
     lines = []
-    for event in view.events:
-        if event.kind != "dispatch":
-            continue
-        mine = by_dispatch.get(event.seq, [])
-        counts: Counter[tuple[str, str, str]] = Counter(
-            (d.audience, d.channel, d.status) for d in mine
-        )
-        keys = sorted({(a, c) for a, c, _ in counts})
+    for dispatch in night.dispatches:
         delivered = [
             Delivered(
-                audiences[a].name if a in audiences else a,
-                c,
-                counts[(a, c, "sent")],
-                counts[(a, c, "failed")],
-                sum(
-                    n
-                    for (a2, c2, s), n in counts.items()
-                    if (a2, c2) == (a, c) and s not in ("sent", "failed")
-                ),
+                audiences[a].name if a in audiences else a, c, n.sent, n.failed, n.pending,
+                n.in_doubt,
             )
-            for a, c in keys
-        ]
+            for (c, a), n in sorted(dispatch.counts_by().items(), key=lambda kv: kv[0][::-1])
+        ]  # fmt: skip
         failures = [
             Failure(d.audience, d.channel, d.name, d.code, d.reason)
-            for d in mine
-            if d.status == "failed"
+            for d in night.problems
+            if d.dispatch == dispatch.seq and d.status == "failed"
         ]
-        cause = causes.get(int(event.data.get("cause", 0)))
+        cause = causes.get(dispatch.cause)
+        entry = causes[dispatch.seq]
         lines.append(
             MessageLine(
-                view.local(event.at),
-                str(event.data.get("event", "message")),
-                names.get(event.seq, "message"),
-                cause.operator if cause else event.operator,
-                len(mine),
+                view.local(dispatch.at),
+                dispatch.event,
+                dispatch.label,
+                cause.operator if cause else entry.operator,
+                dispatch.counts.total,
                 delivered,
                 failures,
             )
@@ -288,7 +269,7 @@ def _incident(view: NightView, incident: Incident) -> IncidentLine:
         incident.priority,
         major,
         incident.summary,
-        incident.services,
+        list(incident.services),
         incident.light,
         view.local(incident.opened),
         incident.opened_by,
@@ -314,7 +295,7 @@ def _downtime(view: NightView, changes: list[Change]) -> list[Downtime]:
     ws, we = view.plan.window_start, view.plan.window_end
     first, last = month_bounds(view)
     counted = (last - first - (we - ws)).total_seconds() / 60
-    end = max([view.now, *(e.at for e in view.events)])
+    end = max([view.now, *(e.at for e in view.night.entries)])
     result = []
     for key, service in view.run.runbook.services.items():
         total = {"red": dt.timedelta(), "yellow": dt.timedelta()}
@@ -348,8 +329,8 @@ def _downtime(view: NightView, changes: list[Change]) -> list[Downtime]:
 
 def _chart(view: NightView) -> Chart:
     """Planned vs actual bars per part, incidents and the window's bounds, in SVG units."""
-    plan, state = view.plan, view.state
-    instants = [plan.window_start, plan.window_end, *(e.at for e in view.events)]
+    plan, state = view.plan, view.night
+    instants = [plan.window_start, plan.window_end, *(e.at for e in view.night.entries)]
     t0 = min(instants).replace(minute=0, second=0, microsecond=0)
     t1 = max(instants)
     t1 = t1.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
@@ -404,8 +385,8 @@ def _chart(view: NightView) -> Chart:
                 Shape(kind, x(p.started), y + 16, max(2.0, x(ended) - x(p.started)), 12, title)
             )
         y += row
-    if state.parts and any(a.decision == "nogo" for a in state.parts.values()):
-        began = next(a.ended for a in state.parts.values() if a.decision == "nogo")
+    if state.parts and any(a.decision == "nogo" for a in state.parts):
+        began = next(a.ended for a in state.parts if a.decision == "nogo")
         assert began is not None
         chart.rows.append((y + row / 2, "Rollback"))
         done = state.closed or view.now

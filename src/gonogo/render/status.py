@@ -46,7 +46,7 @@ def print_status(view: NightView) -> None:
     window += f"{left // 60}h{left % 60:02d}m left" if left >= 0 else f"[red]{-left} min over[/red]"
     out.print(window)
     pnr = _hhmm(view, view.plan.point_of_no_return)
-    if view.state.outcome is None:
+    if view.night.outcome is None:
         if view.point_of_no_return_passed:
             out.print(
                 f"[red]Point of no return {pnr} has passed: a NoGo now cannot finish the "
@@ -57,7 +57,7 @@ def print_status(view: NightView) -> None:
     table = Table()
     for column in ("#", "Part", "Owner", "Planned", "Actual", "Late", "Decision"):
         table.add_column(column)
-    current = view.state.current_part
+    current = view.night.current_part
     for p in view.parts:
         actual = ""
         if p.started:
@@ -75,7 +75,7 @@ def print_status(view: NightView) -> None:
             actual, _late(p.late_minutes(view.now)) if p.started or p.ended else "", decision,
         )  # fmt: skip
     out.print(table)
-    for hold in view.state.holds:
+    for hold in view.night.active_holds:
         out.print(
             f"[yellow]Hold on part {hold.part}[/yellow] since {_hhmm(view, hold.at)} "
             f"by {hold.by}: {hold.reason}"
@@ -88,9 +88,9 @@ def print_status(view: NightView) -> None:
     off = [f"{s} {c}" for s, c in lights.items() if c != "green"]
     out.print("Lights: " + (", ".join(off) if off else "all green"))
     verification = view.run.runbook.verification
-    if verification is not None and view.state.outcome is None:
+    if verification is not None and view.night.outcome is None:
         blocker = view.verification().blocker(view.run.runbook)
         out.print(f"Verification (gates {verification.gates}): " + (blocker or "complete"))
-    if view.state.outcome:
-        out.print(f"Outcome: [bold]{view.state.outcome}[/bold]")
+    if view.night.outcome:
+        out.print(f"Outcome: [bold]{view.night.outcome}[/bold]")
     out.print(f"Next: {view.next_step.removeprefix('next: ')}")

@@ -1,36 +1,46 @@
-"""The one-line summary after a step, and its exit code."""
+"""The lines after a step: what each dispatch delivered, what failed, what is in doubt."""
 
 from __future__ import annotations
 
 import typer
 
-from gonogo.errors import ExitCode
-from gonogo.night.steps import StepResult
+from gonogo.night.executor import Outcome
 
 
-def print_summary(result: StepResult) -> int:
-    code = ExitCode.OK
-    for report in result.dispatches:
-        sent = sum(report.sent.values())
+def print_summary(outcome: Outcome) -> int:
+    """Print the outcome; returns its exit code (decided by the outcome, not here)."""
+    if outcome.note:
+        typer.echo(outcome.note)
+    for result in outcome.dispatches:
+        dispatch = result.dispatch
         per_channel: dict[str, int] = {}
-        for (channel, _audience), n in report.sent.items():
-            per_channel[channel] = per_channel.get(channel, 0) + n
+        for (channel, _audience), n in dispatch.counts_by().items():
+            if n.sent:
+                per_channel[channel] = per_channel.get(channel, 0) + n.sent
+        counts = dispatch.counts
         parts = ", ".join(f"{c} {n}" for c, n in sorted(per_channel.items())) or "none"
-        line = f"{report.label}: {sent} delivered ({parts})"
-        if report.failures:
-            line += f", {report.failed} FAILED"
-            code = ExitCode.DELIVERY_FAILED
-        if report.in_doubt:
-            line += f", {len(report.in_doubt)} in doubt"
-            code = ExitCode.DELIVERY_FAILED
+        line = f"{dispatch.label}: {counts.sent} delivered ({parts})"
+        if counts.failed:
+            line += f", {counts.failed} FAILED"
+        if counts.in_doubt:
+            line += f", {counts.in_doubt} IN DOUBT (not counted as delivered)"
+        if counts.pending:
+            line += f", {counts.pending} not yet sent"
         typer.echo(line)
-        for failure in report.failures[:20]:
+        for failure in result.failures[:20]:
             typer.echo(
                 f"  failed: {failure.channel} {failure.audience} {failure.address}: "
                 f"{failure.code or ''} {failure.reason or ''}".rstrip()
             )
-        if report.failed > 20:
-            typer.echo(f"  ... and {report.failed - 20} more: see `gonogo deliveries`")
-    if not result.dispatches:
+        if len(result.failures) > 20:
+            typer.echo(f"  ... and {len(result.failures) - 20} more: see `gonogo deliveries`")
+    if any(r.failures for r in outcome.dispatches):
+        typer.echo("Try the failed ones again with `gonogo retry-failed`.")
+    if any(r.in_doubt for r in outcome.dispatches):
+        typer.echo(
+            "In doubt: check the mail server's log, then `gonogo deliveries settle --resend` "
+            "or `gonogo deliveries settle --mark-sent --reason TEXT`."
+        )
+    if outcome.journaled and not outcome.dispatches and not outcome.note:
         typer.echo("Journaled.")
-    return int(code)
+    return int(outcome.exit_code)

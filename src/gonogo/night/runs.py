@@ -1,17 +1,17 @@
-"""A run of a release's night in the state directory: its journal, runbook and plan."""
+"""Where runs live: a release's night in the state directory, its journal, runbook and plan."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import os
-import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo.errors import StateError
-from gonogo.night.journal import Journal
+from gonogo.night.journal import NOT_SENT, Journal
+from gonogo.night.snapshot import Night, fold
+from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import Timeline, timeline
@@ -62,8 +62,8 @@ class Run:
     journal: Journal
     loaded: Loaded
     dry_run: bool
-    sha256: str  # the content hash the night goes on with
     shift: dt.timedelta  # a rehearsal's plan moved to begin when it started
+    started_sha256: str  # the content hash the run started with
 
     @property
     def runbook(self) -> Runbook:
@@ -85,6 +85,18 @@ class Run:
     def timeline(self) -> Timeline:
         return timeline(self.runbook).shifted(self.shift)
 
+    def night(self) -> Night:
+        """The night as the journal has it now (see `snapshot.fold`)."""
+        journal = self.journal
+        problems = journal.deliveries(statuses=NOT_SENT)
+        return fold(journal.entries(), journal.delivery_groups(), self.runbook,
+                    self.started_sha256, problems)  # fmt: skip
+
+    def changed_content(self, night: Night) -> str | None:
+        """The runbook's content hash now, if it differs from the one the night goes on with."""
+        now = content_hash(self.loaded)
+        return now if now != night.accepted_sha256 else None
+
     def close(self) -> None:
         self.journal.close()
 
@@ -93,21 +105,25 @@ def run_directory(root: Path, release: str, dry_run: bool) -> Path:
     return root / release / (REHEARSAL if dry_run else REAL)
 
 
-def started(directory: Path) -> bool:
-    """Whether the run in `directory` has begun: its journal holds the start event.
+def existing_night(directory: Path, runbook: Runbook) -> Night | None:
+    """The night already journaled in `directory`, or None where there is none.
 
     A kill -9 between creating the journal and journaling the start leaves a journal
-    without it; `start` may then begin again in that file instead of refusing forever.
+    without its tables; `start` may then begin again in that file instead of refusing.
     """
     path = directory / JOURNAL
     if not path.is_file():
-        return False
-    with closing(sqlite3.connect(path)) as db:
-        try:
-            row = db.execute("SELECT 1 FROM events WHERE kind = 'start' LIMIT 1").fetchone()
-        except sqlite3.OperationalError:
-            return False  # killed before the tables were there
-    return row is not None
+        return None
+    try:
+        journal = SqliteJournal.open(path)
+    except StateError as exc:
+        if "interrupted while starting" in exc.message:
+            return None
+        raise
+    try:
+        return fold(journal.entries(), (), runbook)
+    finally:
+        journal.close()
 
 
 def create_run(
@@ -116,15 +132,9 @@ def create_run(
     runbook = loaded.runbook
     assert runbook is not None
     directory = run_directory(root, runbook.release.id, dry_run)
-    if started(directory):
-        kind = "rehearsal" if dry_run else "run"
-        msg = f"a {kind} of release {runbook.release.id} already exists in {directory}"
-        raise StateError(
-            msg, hint="see where it stands with `gonogo status`; a run is never restarted"
-        )
     directory.mkdir(parents=True, exist_ok=True)
     sha = content_hash(loaded)
-    journal = Journal.create(
+    journal = SqliteJournal.create(
         directory / JOURNAL,
         {
             "release": runbook.release.id,
@@ -135,7 +145,7 @@ def create_run(
             "created": at.isoformat(),
         },
     )
-    return Run(directory, journal, loaded, dry_run, sha, shift)
+    return Run(directory, journal, loaded, dry_run, shift, sha)
 
 
 def locate(root: Path, release: str | None, dry_run: bool) -> Path:
@@ -163,9 +173,9 @@ def locate(root: Path, release: str | None, dry_run: bool) -> Path:
     return real if (real / JOURNAL).exists() else rehearsal
 
 
-def open_run(directory: Path) -> tuple[Run, str | None]:
-    """Open a run; also returns the current content hash if the runbook changed since."""
-    journal = Journal.open(directory / JOURNAL)
+def open_run(directory: Path) -> Run:
+    """Open a run's journal and load the runbook it names."""
+    journal = SqliteJournal.open(directory / JOURNAL)
     meta = journal.meta()
     path = Path(meta["runbook"])
     if not path.is_file():
@@ -177,17 +187,11 @@ def open_run(directory: Path) -> tuple[Run, str | None]:
     except BaseException:
         journal.close()
         raise
-    accepted = meta["runbook_sha256"]
-    for event in journal.events():
-        if event.kind == "runbook_change_accepted":
-            accepted = str(event.data["new"])
-    now = content_hash(loaded)
-    run = Run(
+    return Run(
         directory,
         journal,
         loaded,
         meta.get("dry_run") == "1",
-        accepted,
         dt.timedelta(seconds=int(meta.get("shift_seconds", "0"))),
+        meta["runbook_sha256"],
     )
-    return run, (now if now != accepted else None)

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from gonogo.night.journal import Delivery, Journal
+from gonogo.night.journal import Delivery, Journal, Mark, Status
 
 
 def _slug(text: str) -> str:
@@ -27,7 +27,7 @@ class Outbox:
             key = (d.dispatch, d.channel, d.audience, d.language, d.subject, d.body)
             groups.setdefault(key, []).append(d)
         self.directory.mkdir(parents=True, exist_ok=True)
-        marks: list[tuple[int, str, str | None, str | None, str | None]] = []
+        marks: list[Mark] = []
         variant: dict[tuple[int, str, str, str], int] = {}
         for (dispatch, channel, audience, language, subject, body), members in groups.items():
             stem = f"{dispatch:05d}-{_slug(self.label(dispatch))}-{channel}-{_slug(audience)}"
@@ -51,5 +51,5 @@ class Outbox:
             temporary = target.with_suffix(".tmp")
             temporary.write_text(text, encoding="utf-8")
             os.replace(temporary, target)  # a crash leaves the old file or the new one
-            marks += [(m.id, "sent", f"outbox:{name}", None, None) for m in members]
+            marks += [Mark(m.id, Status.SENT, f"outbox:{name}") for m in members]
         journal.mark_many(marks, now)

@@ -1,0 +1,191 @@
+"""Decisions beside the window's machine: incidents, disruptions, lights, verification."""
+
+from __future__ import annotations
+
+from gonogo.errors import TransitionError
+from gonogo.night.decisions import Context, Decision, Send
+from gonogo.night.dispatch import values_for
+from gonogo.night.entries import (
+    Disrupted,
+    Empty,
+    IncidentOpened,
+    IncidentWord,
+    Kind,
+    LightSet,
+    NewEntry,
+    Reported,
+)
+from gonogo.night.incidents import Incident, next_id
+from gonogo.night.lights import COLOURS
+from gonogo.night.machine import Effect
+from gonogo.night.snapshot import Night
+from gonogo.night.verification import RESULTS
+from gonogo.runbook.catalog import message_for
+from gonogo.runbook.events import Event
+from gonogo.runbook.template import placeholders
+
+
+def _send(
+    ctx: Context,
+    event: Event,
+    extra: dict[str, str],
+    audiences: tuple[str, ...] = (),
+    incident: str | None = None,
+) -> Send:
+    effect = Effect(event)
+    values = values_for(ctx.runbook, effect, ctx.now, ctx.local(ctx.now), extra)
+    if not values.get("services", "x") and "services" in _used_placeholders(ctx, event):
+        raise TransitionError(
+            f"the runbook's {event.value} text names the affected services ({{services}}); "
+            "nothing was sent",
+            hint="give --services, e.g. --services " + ",".join(list(ctx.runbook.services)[:2]),
+        )
+    return Send(effect, values, audiences, incident)
+
+
+def _used_placeholders(ctx: Context, event: Event) -> set[str]:
+    located = message_for(ctx.runbook, event)
+    if located is None or located.message.silent:
+        return set()
+    message = located.message
+    texts = [message.sms, *(v.sms for v in message.variants)]
+    for email in [message.email, message.press, *(v.email for v in message.variants)]:
+        if email is not None:
+            texts += [email.subject, email.body]
+    return {name for text in texts if text for name in placeholders(text)}
+
+
+def _incident_values(ctx: Context, incident: Incident, summary: str) -> dict[str, str]:
+    runbook = ctx.runbook
+    # Minor incidents need no update, but their texts may still promise a time.
+    due = ctx.now + runbook.incidents.update_interval
+    names = [runbook.services[s].name for s in incident.services if s in runbook.services]
+    return {
+        "incident_id": incident.id,
+        "priority": str(incident.priority),
+        "summary": summary,
+        "services": ", ".join(names),
+        "next_update": ctx.local(due).strftime("%H:%M"),
+    }
+
+
+def _check_services(ctx: Context, services: list[str]) -> None:
+    unknown = [s for s in services if s not in ctx.runbook.services]
+    if unknown:
+        known = ", ".join(ctx.runbook.services) or "none"
+        raise TransitionError(f"unknown service(s) {', '.join(unknown)}; services: {known}")
+
+
+def open_incident(
+    ctx: Context,
+    night: Night,
+    priority: int,
+    summary: str,
+    services: list[str],
+    audiences: list[str] | None,
+    light: str | None,
+) -> Decision:
+    """Open an incident; its message goes to its audiences (the note names its id)."""
+    if not 1 <= priority <= 5:
+        raise TransitionError(f"priority {priority}: ITIL priorities are 1 to 5")
+    runbook = ctx.runbook
+    _check_services(ctx, services)
+    if audiences:
+        unknown = [a for a in audiences if a not in runbook.audiences]
+        if unknown:
+            known = ", ".join(runbook.audiences)
+            raise TransitionError(f"unknown audience(s) {', '.join(unknown)}; audiences: {known}")
+    if not night.started:
+        raise TransitionError("the run has not started; open the window first")
+    major = priority in runbook.incidents.major_priorities
+    colour = light or ("red" if major else "yellow")
+    if colour not in COLOURS[1:]:
+        raise TransitionError(f"an incident's light is yellow or red, not {colour}")
+    payload = IncidentOpened(
+        next_id(night.incidents), priority, summary, tuple(services), tuple(audiences or ()),
+        colour,
+    )  # fmt: skip
+    incident = Incident(
+        payload.id, priority, summary, payload.services, payload.audiences, ctx.now, "", colour
+    )
+    values = _incident_values(ctx, incident, summary)
+    send = _send(ctx, Event.INCIDENT_OPENED, values, payload.audiences, incident.id)
+    return Decision(
+        NewEntry(Kind.INCIDENT_OPENED, payload), (send,), note=f"Opened incident {incident.id}."
+    )
+
+
+def _find_open(ctx: Context, night: Night, incident_id: str) -> Incident:
+    incident = night.incident(incident_id)
+    if incident is None:
+        known = ", ".join(i.id for i in night.incidents) or "none"
+        raise TransitionError(f"no incident {incident_id}; incidents: {known}")
+    if not incident.open:
+        at = ctx.local(incident.resolved).strftime("%H:%M") if incident.resolved else ""
+        raise TransitionError(f"incident {incident.id} was resolved at {at}; nothing was sent")
+    return incident
+
+
+def update_incident(ctx: Context, night: Night, incident_id: str, summary: str) -> Decision:
+    incident = _find_open(ctx, night, incident_id)
+    values = _incident_values(ctx, incident, summary)
+    send = _send(ctx, Event.INCIDENT_UPDATED, values, incident.audiences, incident.id)
+    return Decision(NewEntry(Kind.INCIDENT_UPDATED, IncidentWord(incident.id, summary)), (send,))
+
+
+def resolve_incident(ctx: Context, night: Night, incident_id: str, summary: str | None) -> Decision:
+    incident = _find_open(ctx, night, incident_id)
+    # Without a closing summary, the latest word on the incident is repeated.
+    values = _incident_values(ctx, incident, summary or incident.latest_summary)
+    send = _send(ctx, Event.INCIDENT_RESOLVED, values, incident.audiences, incident.id)
+    entry = NewEntry(Kind.INCIDENT_RESOLVED, IncidentWord(incident.id, summary or ""))
+    return Decision(entry, (send,))
+
+
+def disruption(ctx: Context, summary: str, services: list[str]) -> Decision:
+    """The short-interruption notice (something is slow), without opening an incident."""
+    _check_services(ctx, services)
+    names = [ctx.runbook.services[s].name for s in services]
+    values = {"summary": summary, "services": ", ".join(names)}
+    send = _send(ctx, Event.DISRUPTION, values)
+    return Decision(NewEntry(Kind.DISRUPTION, Disrupted(summary, tuple(services))), (send,))
+
+
+def set_light(ctx: Context, service: str, colour: str, reason: str) -> Decision:
+    if colour not in COLOURS:
+        raise TransitionError(f"colour {colour}: use green, yellow or red")
+    _check_services(ctx, [service])
+    return Decision(NewEntry(Kind.LIGHTS_SET, LightSet(service, colour), reason=reason))
+
+
+def verify_start(ctx: Context, night: Night) -> Decision:
+    spec = ctx.runbook.verification
+    if spec is None:
+        raise TransitionError("the runbook has no production verification")
+    started = night.verification.started
+    if started is not None:
+        at = ctx.local(started).strftime("%H:%M")
+        raise TransitionError(f"production verification was already started at {at}")
+    values = {"participant_count": str(len(spec.participants))}
+    send = _send(ctx, Event.VERIFICATION_STARTED, values)
+    return Decision(NewEntry(Kind.VERIFICATION_STARTED, Empty()), (send,))
+
+
+def verify_report(
+    ctx: Context, night: Night, participant: str, result: str, note: str | None
+) -> Decision:
+    if result not in RESULTS:
+        raise TransitionError(f"result {result}: use ok, fail or skip")
+    spec = ctx.runbook.verification
+    if spec is None:
+        raise TransitionError("the runbook has no production verification")
+    if participant not in spec.participants:
+        known = ", ".join(spec.participants)
+        raise TransitionError(f"unknown participant '{participant}'; participants: {known}")
+    if night.verification.started is None:
+        raise TransitionError(
+            "production verification has not started", hint="`gonogo verify start` first"
+        )
+    if result == "skip" and not note:
+        raise TransitionError("a skipped participant needs --note saying why")
+    return Decision(NewEntry(Kind.VERIFICATION_REPORT, Reported(participant, result), reason=note))

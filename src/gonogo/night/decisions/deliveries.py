@@ -1,0 +1,62 @@
+"""Decisions on deliveries: try the failed again; settle e-mails left in doubt."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from gonogo.errors import TransitionError
+from gonogo.night.decisions import Caution, Decision
+from gonogo.night.entries import Kind, NewEntry, Requeued
+from gonogo.night.journal import Delivery, Mark, Status
+from gonogo.night.snapshot import Night
+
+RESEND = "resend"
+MARK_SENT = "mark_sent"
+
+
+def _per_audience(rows: list[Delivery], what: str) -> str:
+    per = Counter((d.channel, d.audience) for d in rows)
+    return "\n".join(f"  {c} {a}: {n} {what}" for (c, a), n in sorted(per.items()))
+
+
+def retry_failed(night: Night) -> Decision | None:
+    """Put the failed deliveries back to pending; None when there are none."""
+    failed = [d for d in night.problems if d.status == Status.FAILED]
+    if not failed:
+        return None
+    return Decision(
+        NewEntry(Kind.RETRY, Requeued(len(failed), "retry")),
+        cautions=(
+            Caution(
+                _per_audience(failed, "failed"),
+                f"Try {len(failed)} failed deliveries again?",
+            ),
+        ),
+        marks=tuple(Mark(d.id, Status.PENDING, reason="retry") for d in failed),
+        channels=frozenset(d.channel for d in failed),
+    )
+
+
+def settle(night: Night, action: str, reason: str) -> Decision:
+    """E-mails in doubt, settled on purpose after checking the mail server's log."""
+    if not reason.strip():
+        raise TransitionError("settling deliveries in doubt needs --reason saying what was checked")
+    doubtful = [d for d in night.problems if d.status in (Status.IN_DOUBT, Status.IN_FLIGHT)]
+    if not doubtful:
+        raise TransitionError("no delivery is in doubt; nothing was done")
+    if action == RESEND:
+        marks = tuple(Mark(d.id, Status.PENDING, reason=f"resent: {reason}") for d in doubtful)
+        question = f"Send {len(doubtful)} deliveries in doubt again?"
+    else:
+        marks = tuple(
+            Mark(d.id, Status.SENT, code="settled", reason=f"recorded as sent: {reason}")
+            for d in doubtful
+        )
+        question = f"Record {len(doubtful)} deliveries in doubt as sent?"
+    payload = Requeued(len(doubtful), action, tuple(d.id for d in doubtful))
+    return Decision(
+        NewEntry(Kind.SETTLED, payload, reason=reason),
+        cautions=(Caution(_per_audience(doubtful, "in doubt"), question),),
+        marks=marks,
+        channels=frozenset(d.channel for d in doubtful) if action == RESEND else frozenset(),
+    )

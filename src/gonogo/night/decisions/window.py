@@ -1,0 +1,159 @@
+"""Decisions of the window's machine: start, go, nogo, hold, progress, rollback-done, end."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from transitions import MachineError
+
+from gonogo.errors import TransitionError
+from gonogo.night.decisions import Caution, Context, Decision, Send
+from gonogo.night.dispatch import values_for
+from gonogo.night.entries import Decided, Kind, NewEntry, Started
+from gonogo.night.machine import Effect, MachineModel, build_machine
+from gonogo.night.snapshot import Night
+from gonogo.night.wording import STEP_NAMES, describe, explain, next_step
+from gonogo.runbook.catalog import message_for
+from gonogo.runbook.events import Event
+from gonogo.runbook.model import Runbook
+
+
+def sends_for(ctx: Context, effects: list[Effect]) -> tuple[Send, ...]:
+    return tuple(Send(e, values_for(ctx.runbook, e, ctx.now, ctx.local(ctx.now))) for e in effects)
+
+
+def decide_start(ctx: Context, *, dry_run: bool) -> Decision:
+    """Open the window. A real start far from the planned time needs confirming."""
+    off_plan = ctx.now - ctx.plan.window_start
+    cautions: tuple[Caution, ...] = ()
+    minutes: int | None = None
+    if not dry_run and abs(off_plan) > dt.timedelta(hours=1):
+        minutes = int(off_plan.total_seconds() // 60)
+        when = f"{abs(minutes)} minutes {'after' if minutes > 0 else 'before'}"
+        local = ctx.local(ctx.plan.window_start)
+        warning = f"Warning: this is {when} the planned start {local:%Y-%m-%d %H:%M}."
+        cautions = (Caution(warning, "Start the window anyway?"),)
+    return Decision(
+        NewEntry(Kind.START, Started(dry_run, minutes)),
+        sends_for(ctx, [Effect(Event.WINDOW_STARTED)]),
+        cautions,
+    )
+
+
+def verification_blocker(runbook: Runbook, night: Night, part: int) -> str | None:
+    """Why `part` may not get Go yet (production verification), or None."""
+    spec = runbook.verification
+    if spec is None or runbook.parts[part - 1].id != spec.gates:
+        return None
+    return night.verification.blocker(runbook)
+
+
+def decide_step(
+    ctx: Context,
+    night: Night,
+    trigger: str,
+    part_ref: str | None = None,
+    reason: str | None = None,
+    *,
+    override_verification: bool = False,
+) -> Decision:
+    """One decision of the window's machine; TransitionError if not allowed now."""
+    runbook = ctx.runbook
+    part = _check_part(ctx, night, trigger, part_ref)
+    if trigger == "progress":
+        _check_progress(ctx, night, part)
+    blocker: list[str] = []
+    model = MachineModel(part_count=night.part_count, state=night.state)
+    build_machine(model)
+    gate: Callable[[int], str | None] = (
+        (lambda _n: None)
+        if override_verification
+        else (lambda n: verification_blocker(runbook, night, n))
+    )
+
+    def may_pass(number: int) -> bool:
+        found = gate(number)
+        if found:
+            blocker.append(found)
+        return not found
+
+    model.may_pass_gate = may_pass
+    try:
+        allowed = model.fire(trigger)
+    except MachineError:
+        raise TransitionError(explain(runbook, night, trigger), hint=next_step(night)) from None
+    if not allowed:
+        raise TransitionError(
+            f"part {part} cannot get Go: {blocker[0] if blocker else 'a guard refused'}; "
+            "nothing was done",
+            hint="wait for the reports (`gonogo verify`), or give Go with "
+            "--override-verification --reason TEXT",
+        )
+    cautions: list[Caution] = []
+    past = False
+    if trigger == "go" and ctx.now > ctx.plan.point_of_no_return:
+        at = ctx.local(ctx.plan.point_of_no_return).strftime("%H:%M")
+        cautions.append(
+            Caution(
+                f"Warning: the point of no return ({at}) has passed: after this Go, a NoGo "
+                "cannot finish the rollback inside the window.",
+                "Give Go anyway?",
+            )
+        )
+        past = True
+    payload = Decided(override_verification=override_verification, past_point_of_no_return=past)
+    return Decision(
+        NewEntry(Kind(trigger), payload, part, reason),
+        sends_for(ctx, model.take_effects()),
+        tuple(cautions),
+    )
+
+
+def _check_part(ctx: Context, night: Night, trigger: str, ref: str | None) -> int | None:
+    runbook = ctx.runbook
+    if ref is None:
+        return night.current_part
+    found = runbook.part(ref)
+    if found is None:
+        parts = ", ".join(f"{n} ({p.id})" for n, p in enumerate(runbook.parts, 1))
+        raise TransitionError(f"unknown part '{ref}'; parts: {parts}")
+    number, _part = found
+    current = night.current_part
+    if current != number:
+        name = STEP_NAMES.get(trigger, trigger)
+        if current is None:
+            raise TransitionError(
+                f"`{name} {ref}`: no part is in progress; {describe(runbook, night)}",
+                hint=next_step(night),
+            )
+        actual = night.part(number)
+        done = ""
+        if actual.decision:
+            at = ctx.local(actual.ended).strftime("%H:%M") if actual.ended else "?"
+            done = f" (part {number} got {actual.decision.title()} at {at} by {actual.decided_by})"
+        current_id = runbook.parts[current - 1].id
+        raise TransitionError(
+            f"`{name} {ref}`: part {current} ({current_id}) is in progress, "
+            f"not part {number}{done}; nothing was done",
+            hint=next_step(night),
+        )
+    return number
+
+
+def _check_progress(ctx: Context, night: Night, part: int | None) -> None:
+    if part is None:
+        return  # the machine explains
+    sent = night.part(part).status_sent
+    if sent is not None:
+        at = ctx.local(sent).strftime("%H:%M")
+        raise TransitionError(f"the status message for part {part} was already sent at {at}")
+    spec = ctx.runbook.parts[part - 1]
+    # Only parts the plan gives a status message have one (message 2 is part 1's); the
+    # shared text would otherwise go out for every part as a message nobody approved.
+    wanted = spec.status_message or spec.messages.status is not None
+    if not wanted or message_for(ctx.runbook, Event.PART_STATUS, part) is None:
+        raise TransitionError(
+            f"the runbook has no status message for part {part} ({spec.id}); nothing was done",
+            hint="a part sends one only with `status_message: true` or its own messages.status",
+        )

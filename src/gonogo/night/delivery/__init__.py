@@ -1,0 +1,1 @@
+"""Delivery bookkeeping: rows journaled before and after each request, live or dry run."""

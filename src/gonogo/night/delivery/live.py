@@ -1,0 +1,239 @@
+"""Real delivery: SMS through Twilio and e-mail through SMTP, concurrent and exactly once.
+
+Every row is journaled `in_flight` just before its request is handed to a free worker
+(never more rows than the pool has workers), and `sent` or `failed` after it. A crash
+therefore leaves each row pending (never tried), in flight (at most one per worker: in
+doubt, reconciled on resume) or finished — never lost. Only the main thread touches the
+journal; workers only send.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gonogo.errors import ConfigError
+from gonogo.night.delivery.progress import ProgressBar
+from gonogo.night.delivery.rate import TokenBucket
+from gonogo.night.journal import Delivery, Journal, Mark, Status
+from gonogo.notify.base import Channel, Outgoing, SendResult
+
+if TYPE_CHECKING:
+    from gonogo.runbook.model import Runbook
+
+MAX_ATTEMPTS = 4
+BASE_DELAY = 0.5  # seconds; doubled per attempt, with full jitter
+
+
+@dataclass
+class _Lane:
+    """One channel's sender with its pool size and rate limit."""
+
+    make: Callable[[], Channel]  # one per worker thread where the channel needs it
+    shared: bool  # True: one instance serves every thread
+    concurrency: int
+    bucket: TokenBucket
+
+
+class LiveTransport:
+    """Sends journaled rows for real; see the module docstring for the guarantees."""
+
+    def __init__(
+        self,
+        runbook: Runbook,
+        env: Mapping[str, str] | None = None,
+        *,
+        progress: bool = True,
+    ) -> None:
+        self.runbook = runbook
+        self.env = dict(os.environ if env is None else env)
+        self.progress = progress
+        self._lanes: dict[str, _Lane] = {}
+        self._local = threading.local()
+        self._made: list[Channel] = []
+        self._made_lock = threading.Lock()
+        self._shared: dict[str, Channel] = {}
+
+    # -- channels ------------------------------------------------------------------------
+    def _lane(self, channel: str) -> _Lane:
+        if channel in self._lanes:
+            return self._lanes[channel]
+        channels = self.runbook.channels
+        if channel == "sms":
+            sms = channels.sms
+            if sms is None:
+                raise ConfigError("the runbook has no sms channel")
+            from gonogo.notify.sms import TwilioSms  # noqa: PLC0415  # twilio is slow to import
+
+            lane = _Lane(
+                lambda: TwilioSms(
+                    messaging_service_sid=sms.messaging_service_sid,
+                    sender=sms.sender,
+                    env=self.env,
+                ),
+                True,
+                sms.concurrency,
+                TokenBucket(sms.rate_limit),
+            )
+        else:
+            email = channels.email
+            if email is None:
+                raise ConfigError("the runbook has no email channel")
+            from gonogo.notify.email import SmtpEmail  # noqa: PLC0415
+
+            lane = _Lane(
+                lambda: SmtpEmail(
+                    email.host, email.port, email.security, email.sender, email.reply_to,
+                    env=self.env,
+                ),
+                False,
+                email.concurrency,
+                TokenBucket(email.rate_limit),
+            )  # fmt: skip
+        self._lanes[channel] = lane
+        return lane
+
+    def channel(self, name: str) -> Channel:
+        lane = self._lane(name)
+        if lane.shared:
+            with self._made_lock:
+                if name not in self._shared:
+                    self._shared[name] = lane.make()
+                    self._made.append(self._shared[name])
+                return self._shared[name]
+        mine: dict[str, Channel] = self._local.__dict__.setdefault("channels", {})
+        if name not in mine:
+            mine[name] = self._keep(lane.make())
+        return mine[name]
+
+    def _keep(self, channel: Channel) -> Channel:
+        with self._made_lock:
+            self._made.append(channel)
+        return channel
+
+    def concurrency(self, name: str) -> int:
+        return self._lane(name).concurrency
+
+    def check(self, channels: Iterable[str]) -> None:
+        """Credentials and servers, before the first send (ConfigError names the problem)."""
+        for name in sorted(set(channels)):
+            probe = self._lane(name).make()
+            try:
+                probe.check()
+            finally:
+                probe.close()
+
+    def close(self) -> None:
+        with self._made_lock:
+            made, self._made = self._made, []
+        for channel in made:
+            channel.close()
+
+    # -- sending -------------------------------------------------------------------------
+    def _send_one(self, row: Delivery) -> SendResult:
+        channel = self.channel(row.channel)
+        lane = self._lane(row.channel)
+        outgoing = Outgoing(
+            channel="sms" if row.channel == "sms" else "email",
+            to=row.address,
+            body=row.body,
+            subject=row.subject,
+            audience=row.audience,
+            name=row.name,
+        )
+        result = SendResult(ok=False, code="not-tried", reason="not tried")
+        for attempt in range(MAX_ATTEMPTS):
+            lane.bucket.acquire()
+            result = channel.send(outgoing)
+            if result.ok or not result.retryable:
+                return result
+            if result.code in ("timeout", "connection-lost"):
+                # The request may have arrived: never resend blindly.
+                return _in_doubt(result)
+            if attempt + 1 < MAX_ATTEMPTS:
+                time.sleep(random.uniform(0, BASE_DELAY * 2**attempt))  # noqa: S311  # jitter
+        return result
+
+    def deliver(self, journal: Journal, deliveries: list[Delivery], now: dt.datetime) -> None:
+        """Send every row; journal in_flight before and the outcome after each request."""
+        if not deliveries:
+            return
+        self.check({d.channel for d in deliveries})
+        try:
+            for name in ("sms", "email"):
+                rows = [d for d in deliveries if d.channel == name]
+                if rows:
+                    self._deliver_lane(journal, name, rows)
+        finally:
+            self.close()
+
+    def _deliver_lane(self, journal: Journal, name: str, rows: list[Delivery]) -> None:
+        lane = self._lane(name)
+        bar = ProgressBar(len(rows), f"{name}", enabled=self.progress)
+        running: dict[Future[SendResult], Delivery] = {}
+        done: list[Mark] = []
+        queue = list(rows)
+        try:
+            with ThreadPoolExecutor(max_workers=lane.concurrency, thread_name_prefix=name) as pool:
+                try:
+                    while queue or running:
+                        free = lane.concurrency - len(running)
+                        if queue and free > 0:
+                            # In flight only as a worker is free to send it at once: after
+                            # a kill, the rows in doubt are the requests really under way.
+                            chunk, queue = queue[:free], queue[free:]
+                            marks = [*done, *(Mark(d.id, Status.IN_FLIGHT) for d in chunk)]
+                            journal.mark_many(marks, _now())  # one commit with the outcomes
+                            bar.advance(len(done))
+                            done = []
+                            for row in chunk:
+                                running[pool.submit(self._send_one, row)] = row
+                        finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
+                        done += [_outcome(running.pop(f), f) for f in finished]
+                        if done and not queue:
+                            journal.mark_many(done, _now())
+                            bar.advance(len(done))
+                            done = []
+                except BaseException:
+                    # Ctrl-C, SIGTERM: sends not yet begun go back to pending; those under
+                    # way finish (bounded by their timeout) and their outcome is journaled.
+                    back = [row for future, row in running.items() if future.cancel()]
+                    done += [Mark(d.id, Status.PENDING, reason="interrupted") for d in back]
+                    for future in [f for f in running if not f.cancelled()]:
+                        done.append(_outcome(running[future], future))
+                    journal.mark_many(done, _now())
+                    raise
+        finally:
+            bar.close()
+
+
+def _outcome(row: Delivery, future: Future[SendResult]) -> Mark:
+    try:
+        result = future.result()
+    except Exception as exc:  # noqa: BLE001  # a bug in one send must not lose the others
+        reason = f"unexpected error: {type(exc).__name__}"
+        return Mark(row.id, Status.IN_FLIGHT, None, "error", reason)
+    if result.ok:
+        return Mark(row.id, Status.SENT, result.provider_id)
+    if result.code == "in-doubt":
+        return Mark(row.id, Status.IN_FLIGHT, None, result.code, result.reason)
+    return Mark(row.id, Status.FAILED, None, result.code, result.reason)
+
+
+def _in_doubt(result: SendResult) -> SendResult:
+    return SendResult(
+        ok=False,
+        code="in-doubt",
+        reason=f"{result.reason or result.code}: the message may have gone out",
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

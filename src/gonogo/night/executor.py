@@ -1,0 +1,235 @@
+"""The one pipeline every operator action goes through.
+
+lock -> open -> accept a changed runbook -> finish interrupted dispatches -> snapshot ->
+decide (pure, `decisions/`) -> confirm -> plan recipients -> preflight the channels ->
+journal the decision with its dispatches in one transaction -> send -> outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gonogo.errors import ExitCode, GonogoError, StateError, StoppedError
+from gonogo.night.decisions import Context, Decision, Send
+from gonogo.night.delivery.reconcile import SETTLE_HINT, finish_interrupted
+from gonogo.night.delivery.transport import transport_for
+from gonogo.night.dispatch import PlannedDispatch, plan_dispatch
+from gonogo.night.entries import ChangeAccepted, Dispatched, Kind, NewEntry
+from gonogo.night.journal import Delivery, Status
+from gonogo.night.lock import run_lock
+from gonogo.night.runs import Run, locate, open_run, state_root
+from gonogo.night.session import Session
+from gonogo.night.snapshot import Dispatch, Night
+from gonogo.runbook.model import Runbook
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    dispatch: Dispatch
+    failures: tuple[Delivery, ...] = ()
+    in_doubt: tuple[Delivery, ...] = ()
+    pending: tuple[Delivery, ...] = ()
+
+
+@dataclass
+class Outcome:
+    """What a command did: the dispatches it sent or finished, and its exit code."""
+
+    dispatches: list[DispatchResult] = field(default_factory=list)
+    journaled: bool = False
+    note: str | None = None  # e.g. the id of an incident just opened
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """3 while any delivery of the command failed or is in doubt, else 0."""
+        bad = any(r.failures or r.in_doubt or r.pending for r in self.dispatches)
+        return ExitCode.DELIVERY_FAILED if bad else ExitCode.OK
+
+
+Decide = Callable[[Context, Night], Decision | None]
+
+
+def results(night: Night, seqs: set[int]) -> list[DispatchResult]:
+    out = []
+    for seq in sorted(seqs):
+        dispatch = night.dispatch(seq)
+        if dispatch is None:
+            continue
+        mine = [d for d in night.problems if d.dispatch == seq]
+        out.append(
+            DispatchResult(
+                dispatch,
+                tuple(d for d in mine if d.status == Status.FAILED),
+                tuple(d for d in mine if d.status in (Status.IN_FLIGHT, Status.IN_DOUBT)),
+                tuple(d for d in mine if d.status == Status.PENDING),
+            )
+        )
+    return out
+
+
+@contextmanager
+def acting_run(session: Session) -> Iterator[tuple[Run, Night, set[int]]]:
+    """The run a changing command acts on, locked, with anything interrupted finished."""
+    directory = locate(state_root(session.state_dir), session.release, session.dry_run)
+    with run_lock(
+        directory / "lock", operator=session.operator, command=session.command,
+        wait=session.lock_wait,
+    ):  # fmt: skip
+        run = open_run(directory)
+        try:
+            night = run.night()
+            changed = run.changed_content(night)
+            if changed is not None:
+                _accept_change(session, run, night, changed)
+            finished = _finish(run, run.night() if changed else night, session)
+            yield run, run.night(), finished
+        finally:
+            run.close()
+
+
+def _finish(run: Run, night: Night, session: Session) -> set[int]:
+    try:
+        return finish_interrupted(run, night, session)
+    except KeyboardInterrupt:
+        raise _stopped(run) from None
+
+
+def _accept_change(session: Session, run: Run, night: Night, new: str) -> None:
+    old = night.accepted_sha256
+    if not session.accept_changed_runbook:
+        msg = (
+            f"the runbook {run.loaded.path} has changed since the run started "
+            f"(sha256 {old[:12]} then, {new[:12]} now); nothing was done"
+        )
+        raise StateError(
+            msg,
+            hint="review the change; to go on with it, repeat the command with "
+            "--accept-changed-runbook (it is journaled)",
+        )
+    entry = NewEntry(Kind.RUNBOOK_CHANGE_ACCEPTED, ChangeAccepted(old, new, str(run.loaded.path)))
+    with run.journal.transaction():
+        run.journal.append(entry, at=session.clock.now(), operator=session.operator,
+                           runbook_sha256=new)  # fmt: skip
+    session.show(f"Runbook change accepted and journaled (sha256 {new[:12]}).")
+
+
+def execute(session: Session, decide: Decide) -> Outcome:
+    """Carry out one operator action on the run the session names."""
+    with acting_run(session) as (run, night, finished):
+        context = Context(run.runbook, run.timeline(), session.clock.now())
+        decision = decide(context, night)
+        outcome = Outcome(results(night, finished))
+        if decision is None:
+            return outcome
+        done = carry_out(session, run, night, decision)
+        done.dispatches[:0] = outcome.dispatches
+        return done
+
+
+def confirm(session: Session, decision: Decision) -> None:
+    for caution in decision.cautions:
+        session.show(caution.warning)
+        if not session.confirm(caution.question):
+            raise GonogoError("not confirmed; nothing was journaled or sent")
+
+
+def plan(runbook: Runbook, base: Path, sends: tuple[Send, ...]) -> list[PlannedDispatch]:
+    """Who gets which text: the recipients of each send (reads the recipients files)."""
+    return [
+        plan_dispatch(runbook, base, s.effect, s.values, audiences=s.audiences,
+                      incident=s.incident)
+        for s in sends
+    ]  # fmt: skip
+
+
+def confirm_dispatches(session: Session, planned: list[PlannedDispatch], *, dry_run: bool) -> None:
+    from gonogo.render.preview import preview_lines  # noqa: PLC0415
+
+    if not any(p.rows for p in planned):
+        return
+    for line in preview_lines(planned, dry_run=dry_run):
+        session.show(line)
+    question = "Write these to the outbox (dry run)?" if dry_run else "Send these messages now?"
+    if not session.confirm(question):
+        raise GonogoError("not confirmed; nothing was journaled or sent")
+
+
+def prepare(
+    session: Session, runbook: Runbook, base: Path, decision: Decision, *, dry_run: bool
+) -> list[PlannedDispatch]:
+    """Plan, show and confirm what goes out; check credentials and servers. Nothing is
+    journaled yet, so a refusal here leaves no trace."""
+    planned = plan(runbook, base, decision.sends)
+    confirm_dispatches(session, planned, dry_run=dry_run)
+    channels = {row.channel for p in planned for row in p.rows} | set(decision.channels)
+    if channels and not dry_run:
+        from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415
+
+        LiveTransport(runbook).check(channels)
+    return planned
+
+
+def carry_out(session: Session, run: Run, night: Night, decision: Decision) -> Outcome:
+    confirm(session, decision)
+    base = run.loaded.path.parent
+    planned = prepare(session, run.runbook, base, decision, dry_run=run.dry_run)
+    return journal_and_send(session, run, night, decision, planned)
+
+
+def journal_and_send(
+    session: Session, run: Run, night: Night, decision: Decision, planned: list[PlannedDispatch]
+) -> Outcome:
+    seqs = commit(session, run, night.accepted_sha256, decision, planned)
+    requeued = {m.delivery for m in decision.marks if m.status == Status.PENDING}
+    if requeued:
+        seqs |= {d.dispatch for d in night.problems if d.id in requeued}
+    return Outcome(send(session, run, seqs), journaled=True, note=decision.note)
+
+
+def commit(
+    session: Session, run: Run, sha256: str, decision: Decision, planned: list[PlannedDispatch]
+) -> set[int]:
+    """The decision, its dispatches and their rows: one transaction. Returns the dispatches."""
+    now = session.clock.now()
+    journal = run.journal
+    operator = session.operator
+    seqs: set[int] = set()
+    with journal.transaction():
+        cause = journal.append(decision.entry, at=now, operator=operator, runbook_sha256=sha256)
+        for p in planned:
+            if p.silent:
+                continue
+            payload = Dispatched(p.effect.event.value, cause, len(p.rows), p.incident)
+            entry = NewEntry(Kind.DISPATCH, payload, p.effect.part)
+            seq = journal.append(entry, at=now, operator=operator, runbook_sha256=sha256)
+            journal.add_deliveries(seq, p.rows, now)
+            seqs.add(seq)
+        journal.mark_many(decision.marks, now)
+    return seqs
+
+
+def send(session: Session, run: Run, seqs: set[int]) -> list[DispatchResult]:
+    """Send what is pending of each dispatch; a stop reports what is unfinished."""
+    if not seqs:
+        return []
+    transport = transport_for(run, run.night(), session)
+    try:
+        for seq in sorted(seqs):
+            pending = run.journal.deliveries(dispatch=seq, statuses=(Status.PENDING,))
+            if pending:
+                transport.deliver(run.journal, pending, session.clock.now())
+    except KeyboardInterrupt:
+        raise _stopped(run) from None
+    return results(run.night(), seqs)
+
+
+def _stopped(run: Run) -> StoppedError:
+    counts = run.night().deliveries
+    return StoppedError(
+        f"interrupted while sending: {counts.unfinished} deliveries are unfinished "
+        f"({counts.pending} not yet tried, {counts.in_flight} in flight); nothing was lost",
+        hint="`gonogo resume` finishes them" if counts.unfinished else SETTLE_HINT,
+    )

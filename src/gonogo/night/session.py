@@ -1,0 +1,26 @@
+"""Who is acting, where, and how: everything a step needs besides its request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gonogo.night.clock import Clock
+
+
+@dataclass
+class Session:
+    clock: Clock
+    operator: str
+    confirm: Callable[[str], bool]  # shown a question, answers it (--yes answers yes)
+    show: Callable[[str], None]  # prints a line for the operator
+    # A real choice (resend e-mails that may have gone out?): --yes takes the default.
+    decide: Callable[[str, bool], bool] = field(default=lambda _question, default: default)
+    state_dir: Path | None = None
+    release: str | None = None
+    dry_run: bool = False
+    accept_changed_runbook: bool = False
+    lock_wait: float = 5.0
+    command: str = "gonogo"
+    progress: bool = True  # a progress bar while sending, on a terminal

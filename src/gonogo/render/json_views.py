@@ -62,7 +62,7 @@ def log_json(view: NightView) -> dict[str, Any]:
             "data": e.data,
             "deliveries": counts.get(e.seq, {}) if e.kind == "dispatch" else None,
         }
-        for e in view.events
+        for e in view.night.entries
     ]
     return {**_head("log"), **_run(view), "entries": entries}
 
@@ -244,8 +244,8 @@ def _rehearsal(outcome: Outcome) -> dict[str, Any]:
         "name": outcome.scenario.name,
         "ok": outcome.ok,
         "state_dir": str(outcome.state_dir),
-        "state": view.state.state if view else None,
-        "outcome": view.state.outcome if view else None,
+        "state": view.night.state if view else None,
+        "outcome": view.night.outcome if view else None,
         "steps": [
             {
                 "at": at(s.at),

@@ -63,6 +63,9 @@ def _no_real_providers(
     for name in _ISOLATED_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
+    # The local servers answer within milliseconds: resume need not wait out Twilio's
+    # 10 s request timeout before asking (tests of the wait itself set their own).
+    monkeypatch.setenv("GONOGO_SETTLE", "0.5")
 
     attempts: list[str] = []
 

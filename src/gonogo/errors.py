@@ -58,7 +58,24 @@ class LockHeldError(GonogoError):
     exit_code = ExitCode.LOCKED
 
 
+class Stop(BaseException):  # like KeyboardInterrupt: not an error to catch
+    """SIGTERM or SIGHUP: stop as Ctrl-C does (see `gonogo.cli.main`)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 class StoppedError(GonogoError):
     """Ctrl-C or a stop signal while sending: what is unfinished and how to finish it."""
 
     exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self, message: str, *, hint: str | None = None, signum: int | None = None):
+        super().__init__(message, hint=hint)
+        self.signum = signum
+
+    @property
+    def code(self) -> int:
+        """130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP: 128 plus the signal."""
+        return 128 + self.signum if self.signum else int(ExitCode.INTERRUPTED)

@@ -762,8 +762,8 @@ def test_a_start_killed_before_journaling_can_start_again(
     runbook: Path, tmp_path: Path, left: str
 ) -> None:
     """What a kill -9 between creating the journal and journaling the start leaves."""
-    from gonogo.night.journal import Journal  # noqa: PLC0415
-    from gonogo.night.run import content_hash  # noqa: PLC0415
+    from gonogo.night.runs import content_hash  # noqa: PLC0415
+    from gonogo.night.sqlite_journal import SqliteJournal as Journal  # noqa: PLC0415
     from gonogo.runbook.validate import load_valid  # noqa: PLC0415
 
     state = tmp_path / "state"

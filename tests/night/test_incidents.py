@@ -1,4 +1,4 @@
-"""incidents(): incidents and their update clock, replayed from hand-built events."""
+"""incidents(): incidents and their update clock, replayed from hand-built entries."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from gonogo.night.entries import Entry
 from gonogo.night.incidents import Incident, incidents, next_id
-from gonogo.night.journal import Event
 from gonogo.runbook.model import IncidentPolicy
+
+from .entries import entry
 
 POLICY = IncidentPolicy.model_validate({"update_interval": "30m", "major_priorities": [1, 2]})
 T0 = dt.datetime(2021, 11, 28, 0, 10, tzinfo=dt.UTC)  # 01:10 in Stockholm
@@ -17,14 +19,11 @@ T0 = dt.datetime(2021, 11, 28, 0, 10, tzinfo=dt.UTC)  # 01:10 in Stockholm
 
 def event(
     kind: str, minutes: float, data: dict[str, Any] | None = None, operator: str = "anna"
-) -> Event:
-    return Event(
-        seq=0, at=T0 + dt.timedelta(minutes=minutes), operator=operator, kind=kind,
-        part=None, reason=None, data=data or {}, runbook_sha256="0" * 64,
-    )  # fmt: skip
+) -> Entry:
+    return entry(kind, minutes, data, operator=operator, t0=T0)
 
 
-def opened(minutes: float, id_: str, priority: int, **data: Any) -> Event:
+def opened(minutes: float, id_: str, priority: int, **data: Any) -> Entry:
     fields = {"id": id_, "priority": priority, "summary": f"{id_} is wrong", **data}
     return event("incident_opened", minutes, fields)
 
@@ -41,26 +40,28 @@ def test_open_update_resolve_replays_to_one_incident() -> None:
     assert list(found) == ["INC-1"]
     incident = found["INC-1"]
     assert (incident.priority, incident.summary, incident.light) == (1, "INC-1 is wrong", "red")
-    assert (incident.services, incident.audiences) == (["erecept"], ["vard"])
+    assert (incident.services, incident.audiences) == (("erecept",), ("vard",))
     assert (incident.opened, incident.opened_by) == (T0, "anna")
-    assert incident.updates == [
+    assert incident.updates == (
         (T0 + dt.timedelta(minutes=20), "bo", "still broken"),
         (T0 + dt.timedelta(minutes=45), "cecilia", "fixed"),
-    ]
+    )
+    assert (incident.resolved_by, incident.latest_summary) == ("cecilia", "fixed")
     assert incident.resolved == T0 + dt.timedelta(minutes=45)
     assert not incident.open
 
 
 def test_defaults_for_an_incident_without_services_audiences_or_light() -> None:
     incident = incidents([opened(0, "INC-1", 3)])["INC-1"]
-    assert (incident.services, incident.audiences, incident.light) == ([], [], "red")
+    assert (incident.services, incident.audiences, incident.light) == ((), (), "red")
     assert incident.open
-    assert incident.updates == []
+    assert incident.updates == ()
+    assert incident.latest_summary == "INC-1 is wrong"
 
 
 def test_resolution_without_summary_adds_no_update() -> None:
     found = incidents([opened(0, "INC-1", 2), event("incident_resolved", 5, {"id": "INC-1"})])
-    assert found["INC-1"].updates == []
+    assert found["INC-1"].updates == ()
     assert found["INC-1"].resolved == T0 + dt.timedelta(minutes=5)
 
 
@@ -87,11 +88,11 @@ def test_several_open_at_once_in_the_order_opened() -> None:
     )
     assert list(found) == ["INC-1", "INC-2", "INC-3"]
     assert [i.open for i in found.values()] == [False, True, True]
-    assert next_id(found) == "INC-4"
+    assert next_id(tuple(found.values())) == "INC-4"
 
 
 def test_next_id_starts_at_one() -> None:
-    assert next_id({}) == "INC-1"
+    assert next_id(()) == "INC-1"
 
 
 @pytest.mark.parametrize(
@@ -133,6 +134,6 @@ def test_resolved_major_incident_needs_no_update() -> None:
 
 def test_the_runbooks_policy_decides_what_is_major() -> None:
     policy = IncidentPolicy.model_validate({"update_interval": "1h", "major_priorities": [1]})
-    p1, p2 = (Incident("INC-1", p, "s", [], [], T0, "anna", "red") for p in (1, 2))
+    p1, p2 = (Incident("INC-1", p, "s", (), (), T0, "anna", "red") for p in (1, 2))
     assert p1.next_update_due(policy) == T0 + dt.timedelta(hours=1)
     assert p2.next_update_due(policy) is None

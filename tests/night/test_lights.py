@@ -1,43 +1,35 @@
-"""lights.history: the traffic lights replayed from hand-built events."""
+"""lights.history: the traffic lights replayed from hand-built entries."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import Any
 
-from gonogo.night.journal import Event
+from gonogo.night.entries import Entry
 from gonogo.night.lights import Change, history
 from gonogo.runbook.model import Runbook
-from gonogo.runbook.validate import load_valid
 
-RUNBOOK_PATH = Path(__file__).resolve().parents[2] / "runbooks" / "release-21.0.yaml"
-_loaded = load_valid(RUNBOOK_PATH).runbook
-assert _loaded is not None
-RUNBOOK: Runbook = _loaded
+from .entries import entry, load_21
+
+RUNBOOK: Runbook = load_21()
 SERVICES = list(RUNBOOK.services)
-T0 = dt.datetime(2021, 11, 27, 22, 0, tzinfo=dt.UTC)  # 23:00 in Stockholm
 
 
 def event(
     kind: str, minutes: int, data: dict[str, Any] | None = None, reason: str | None = None
-) -> Event:
-    return Event(
-        seq=0, at=T0 + dt.timedelta(minutes=minutes), operator="anna", kind=kind, part=None,
-        reason=reason, data=data or {}, runbook_sha256="0" * 64,
-    )  # fmt: skip
+) -> Entry:
+    return entry(kind, minutes, data, reason=reason)
 
 
-def opened(minutes: int, id_: str, services: list[str], light: str) -> Event:
+def opened(minutes: int, id_: str, services: list[str], light: str) -> Entry:
     data = {"id": id_, "priority": 1, "summary": "s", "services": services, "light": light}
     return event("incident_opened", minutes, data)
 
 
-def resolved(minutes: int, id_: str) -> Event:
+def resolved(minutes: int, id_: str) -> Entry:
     return event("incident_resolved", minutes, {"id": id_})
 
 
-def lights_after(*events: Event, runbook: Runbook = RUNBOOK) -> dict[str, str]:
+def lights_after(*events: Entry, runbook: Runbook = RUNBOOK) -> dict[str, str]:
     return history(runbook, list(events))[0]
 
 

@@ -20,9 +20,11 @@ from freezegun import freeze_time
 
 from gonogo.cli import main
 from gonogo.errors import GonogoError
-from gonogo.night import steps
+from gonogo.night import actions
 from gonogo.night.clock import SystemClock
-from gonogo.night.journal import Journal
+from gonogo.night.entries import Kind, Started
+from gonogo.night.session import Session
+from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.night.view import night_view
 from gonogo.runbook.validate import load_valid
 
@@ -177,25 +179,25 @@ def test_starting_off_plan_asks_and_journals(
     asked: list[str] = []
     shown: list[str] = []
 
-    def session(answer: bool) -> steps.Session:
+    def session(answer: bool) -> Session:
         def confirm(question: str) -> bool:
             asked.append(question)
             return answer
 
-        return steps.Session(clock=SystemClock(), operator="anna", confirm=confirm,
-                             show=shown.append, state_dir=state)  # fmt: skip
+        return Session(clock=SystemClock(), operator="anna", confirm=confirm,
+                       show=shown.append, state_dir=state)  # fmt: skip
 
     with freeze_time(local(at)):
-        with pytest.raises(GonogoError, match="not started"):
-            steps.start(session(False), book)
+        with pytest.raises(GonogoError, match="nothing was journaled or sent"):
+            actions.start(session(False), book)
         assert asked == ["Start the window anyway?"]
         assert not (state / "21.0" / "real" / "journal.sqlite").exists()
-        steps.start(session(True), book)
+        actions.start(session(True), book)
     when = "after" if minutes > 0 else "before"
     assert any(f"{abs(minutes)} minutes {when} the planned start" in s for s in shown)
-    with closing(Journal.open(state / "21.0" / "real" / "journal.sqlite")) as journal:
-        start = journal.events()[0]
-    assert (start.kind, start.data["off_plan_minutes"]) == ("start", minutes)
+    with closing(SqliteJournal.open(state / "21.0" / "real" / "journal.sqlite")) as journal:
+        start = journal.entries()[0]
+    assert (start.kind, start.payload) == (Kind.START, Started(off_plan_minutes=minutes))
     capsys.readouterr()
 
 
@@ -207,10 +209,10 @@ def test_starting_within_the_hour_asks_nothing(tmp_path: Path) -> None:
         asked.append(question)
         return False
 
-    session = steps.Session(clock=SystemClock(), operator="anna", confirm=confirm,
-                            show=lambda _line: None, state_dir=tmp_path / "state")  # fmt: skip
+    session = Session(clock=SystemClock(), operator="anna", confirm=confirm,
+                      show=lambda _line: None, state_dir=tmp_path / "state")  # fmt: skip
     with freeze_time(local("2021-11-27T22:10")):
-        steps.start(session, book)
+        actions.start(session, book)
     assert asked == []
 
 
@@ -232,5 +234,7 @@ def test_a_dry_run_at_another_time_shifts_the_plan(
     assert night["parts"][1]["planned_start"] == "2021-11-20T11:00:00+01:00"
     assert night["parts"][0]["late_minutes"] == 25
     assert night["window"]["minutes_left"] == 6 * 60 + 35
-    with closing(Journal.open(state / "21.0" / "rehearsal" / "journal.sqlite")) as journal:
-        assert "off_plan_minutes" not in journal.events()[0].data  # a rehearsal is never off plan
+    with closing(SqliteJournal.open(state / "21.0" / "rehearsal" / "journal.sqlite")) as journal:
+        start = journal.entries()[0]
+    assert start.payload == Started(dry_run=True)  # a rehearsal is never off plan
+    assert "off_plan_minutes" not in start.data

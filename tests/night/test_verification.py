@@ -1,21 +1,18 @@
-"""Production verification replayed from hand-built events, and what blocks Go."""
+"""Production verification replayed from hand-built entries, and what blocks Go."""
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
-from gonogo.night.journal import Event
+from gonogo.night.entries import Entry
 from gonogo.night.verification import Report, verification
 from gonogo.runbook.model import Runbook
-from gonogo.runbook.validate import load_valid
 
-RUNBOOK_PATH = Path(__file__).resolve().parents[2] / "runbooks" / "release-21.0.yaml"
-_loaded = load_valid(RUNBOOK_PATH).runbook
-assert _loaded is not None
-RUNBOOK: Runbook = _loaded
+from .entries import entry, load_21
+
+RUNBOOK: Runbook = load_21()
 PARTICIPANTS = [
     "apoteket-ab",
     "dalarna",
@@ -30,14 +27,11 @@ T0 = dt.datetime(2021, 11, 28, 3, 0, tzinfo=dt.UTC)  # 04:00 in Stockholm
 
 def event(
     kind: str, minutes: int, data: dict[str, str] | None = None, note: str | None = None
-) -> Event:
-    return Event(
-        seq=0, at=T0 + dt.timedelta(minutes=minutes), operator="anna", kind=kind, part=None,
-        reason=note, data=data or {}, runbook_sha256="0" * 64,
-    )  # fmt: skip
+) -> Entry:
+    return entry(kind, minutes, data, reason=note, t0=T0)
 
 
-def report(minutes: int, participant: str, result: str, note: str | None = None) -> Event:
+def report(minutes: int, participant: str, result: str, note: str | None = None) -> Entry:
     data = {"participant": participant, "result": result}
     return event("verification_report", minutes, data, note)
 

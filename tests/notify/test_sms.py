@@ -14,6 +14,7 @@ import pytest
 
 from gonogo.errors import ConfigError
 from gonogo.notify.base import Outgoing, ProviderError, SendResult
+from gonogo.notify.reconcile import InDoubtSms, match_in_doubt
 from gonogo.notify.sms import TwilioSms
 from servers.twilio_fake import FaultKind, TwilioFake
 
@@ -289,6 +290,187 @@ def test_sent_to_failure_is_a_provider_error(twilio_server: TwilioFake, channel:
         f"could not list the SMS sent to {TO}: HTTP 500: An internal server error has occurred"
     )
     assert info.value.retryable
+
+
+@pytest.fixture
+def queueing() -> Iterator[TwilioFake]:
+    """Twilio as it behaves at 10 segments a second: what is sent waits in a queue."""
+    with TwilioFake(segments_per_second=10) as server:
+        yield server
+
+
+def in_doubt(key: int, since: datetime, body: str = "Go för del 2") -> InDoubtSms:
+    return InDoubtSms(key=key, order=key, to=TO, body=body, since=since)
+
+
+def test_messages_to_finds_a_message_still_in_the_queue(queueing: TwilioFake) -> None:
+    ch = TwilioSms(sender=SENDER, env=queueing.env())
+    before = datetime.now(UTC)
+    for n in range(20):  # two seconds of queue ahead of ours
+        assert ch.send(sms(to=f"+4670100{n:04d}")).ok
+    queueing.fail_next("lost_response")
+    assert not ch.send(sms()).ok
+
+    found = ch.messages_to(TO, before)
+    ch.close()
+
+    [listed] = found
+    assert (listed.to, listed.body, listed.status) == (TO, "Go för del 2", "queued")
+    assert queueing.message(listed.sid)["date_sent"] is None
+    assert ch.sent_to(TO, before) == []  # why the DateSent filter is not used
+    [req] = [r for r in queueing.requests if r.method == "GET"][:1]
+    assert set(req.query) == {"To", "PageSize"}  # no date filter
+
+
+def test_messages_to_returns_every_status_oldest_first(
+    twilio_server: TwilioFake, channel: TwilioSms
+) -> None:
+    now = datetime.now(UTC)
+    since = now - timedelta(minutes=10)
+    twilio_server.add_message(TO, "before", sent=since - timedelta(seconds=1))
+    sids = [
+        twilio_server.add_message(TO, status, created=now - timedelta(minutes=9 - i),
+                                  status=status)
+        for i, status in enumerate(["scheduled", "accepted", "failed", "undelivered"])
+    ]  # fmt: skip
+    sids.append(twilio_server.add_message(TO, "sent", sent=now - timedelta(minutes=1)))
+    twilio_server.add_message("+46709999999", "other number", sent=now)
+
+    found = channel.messages_to(TO, since)
+
+    assert [m.sid for m in found] == sids
+    assert [m.status for m in found] == ["scheduled", "accepted", "failed", "undelivered", "sent"]
+    assert all(m.date_created.tzinfo is not None for m in found)
+
+
+def test_messages_to_pages_until_a_page_holds_nothing_recent(
+    twilio_server: TwilioFake, channel: TwilioSms
+) -> None:
+    now = datetime.now(UTC)
+    since = now - timedelta(minutes=5)
+    for i in range(10):
+        twilio_server.add_message(TO, f"old {i}", sent=since - timedelta(hours=1, minutes=i))
+    recent = [twilio_server.add_message(TO, f"new {i}", sent=now - timedelta(seconds=60 - i))
+              for i in range(7)]  # fmt: skip
+
+    found = channel.messages_to(TO, since, page_size=3)
+
+    assert [m.sid for m in found] == recent
+    lists = [r for r in twilio_server.requests if r.method == "GET"]
+    # 3 + 3 + (1 new, 2 old) + a page of 3 old: four calls, then it stops with 3 pages left.
+    assert len(lists) == 4
+    assert lists[1].query["PageToken"] == "PA" + recent[4]  # the last of page one
+
+
+def test_messages_to_stops_at_the_last_page(twilio_server: TwilioFake, channel: TwilioSms) -> None:
+    now = datetime.now(UTC)
+    sids = [twilio_server.add_message(TO, f"{i}", sent=now - timedelta(seconds=9 - i))
+            for i in range(4)]  # fmt: skip
+
+    assert [m.sid for m in channel.messages_to(TO, now - timedelta(minutes=1), page_size=2)] == sids
+    assert len([r for r in twilio_server.requests if r.method == "GET"]) == 2
+
+
+def test_messages_to_refuses_to_guess_past_max_pages(
+    twilio_server: TwilioFake, channel: TwilioSms
+) -> None:
+    now = datetime.now(UTC)
+    for i in range(5):
+        twilio_server.add_message(TO, f"{i}", sent=now - timedelta(seconds=i))
+
+    with pytest.raises(ProviderError, match="more than 4 Messages to") as info:
+        channel.messages_to(TO, now - timedelta(minutes=1), page_size=2, max_pages=2)
+    assert not info.value.retryable
+
+
+def test_messages_to_failure_is_a_provider_error(
+    twilio_server: TwilioFake, channel: TwilioSms
+) -> None:
+    twilio_server.fail_next("rate_limited")
+
+    with pytest.raises(ProviderError) as info:
+        channel.messages_to(TO, datetime.now(UTC))
+    assert info.value.message == f"could not list the SMS sent to {TO}: HTTP 429: Too Many Requests"
+    assert info.value.retryable
+
+
+def test_messages_to_needs_an_aware_time(channel: TwilioSms) -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        channel.messages_to(TO, datetime(2026, 11, 22, 1, 0))
+
+
+def test_a_request_on_the_wire_lands_after_its_client_gave_up(queueing: TwilioFake) -> None:
+    """Why resume must wait before it asks: the Message appears after the timeout."""
+    queueing.latency = 0.4
+    queueing.segments_per_second = 1  # still queued when asked again
+    ch = TwilioSms(sender=SENDER, env=queueing.env(), timeout=0.1)
+    before = datetime.now(UTC)
+    assert ch.send(sms()).code == "timeout"
+    queueing.latency = 0.0
+
+    assert ch.messages_to(TO, before) == []  # asked at once: not there yet
+    assert queueing.wait_idle(5)
+    [landed] = ch.messages_to(TO, before)
+    ch.close()
+    assert landed.status == "queued"
+
+
+def test_two_rows_to_one_number_claim_two_messages(queueing: TwilioFake) -> None:
+    ch = TwilioSms(sender=SENDER, env=queueing.env())
+    before = datetime.now(UTC)
+    queueing.fail_next("lost_response", 2)
+    assert not ch.send(sms()).ok
+    assert not ch.send(sms()).ok
+    rows = [in_doubt(1, before), in_doubt(2, before), in_doubt(3, before)]
+
+    found = ch.messages_to(TO, before)
+    ch.close()
+    matched = match_in_doubt(rows, found)
+
+    assert sorted(matched) == [1, 2]  # the third was never made: it is sent again
+    assert {matched[1].sid, matched[2].sid} == {m["sid"] for m in queueing.messages}
+    assert matched[1].date_created <= matched[2].date_created
+
+
+def test_a_message_with_another_body_is_not_claimed(queueing: TwilioFake) -> None:
+    ch = TwilioSms(sender=SENDER, env=queueing.env())
+    before = datetime.now(UTC)
+    assert ch.send(sms(body="Nu startar servicefönstret.")).ok  # a previous message
+
+    found = ch.messages_to(TO, before)
+    ch.close()
+
+    assert len(found) == 1
+    assert match_in_doubt([in_doubt(1, before)], found) == {}
+
+
+def test_the_environment_is_read_once_not_per_request(
+    twilio_server: TwilioFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """requests rescans proxies on every request unless trust_env is off (it costs CPU)."""
+    ch = TwilioSms(sender=SENDER, env=twilio_server.env())
+    assert ch.send(sms()).ok
+    session = ch._client().http_client.session
+    assert session is not None
+    assert session.trust_env is False
+    # A proxy that appears later is not picked up: nothing is rescanned.
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    assert ch.send(sms()).ok
+    ch.close()
+
+
+def test_a_proxy_set_before_the_first_send_is_still_used(
+    twilio_server: TwilioFake, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with TwilioFake() as gone:
+        dead = gone.base_url
+    monkeypatch.setenv("HTTP_PROXY", dead)
+    ch = TwilioSms(sender=SENDER, env=twilio_server.env(), timeout=1.0)
+    result = ch.send(sms())
+    ch.close()
+
+    assert (result.ok, result.code) == (False, "connect-failed")  # it went to the proxy
+    assert twilio_server.messages == []
 
 
 def test_one_instance_sends_from_many_threads(

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gonogo.notify.base import Outgoing
+from gonogo.notify.base import Outgoing, ProviderError
 from gonogo.notify.sms import TwilioSms
 from servers.prism import Prism
 
@@ -83,6 +83,19 @@ def test_reconciliation_list_fits_the_description(env: dict[str, str]) -> None:
         channel.close()
 
     assert len(sids) == 3
+
+
+@pytest.mark.usefixtures("clean_log")
+def test_reconciliation_lookup_fits_the_description(env: dict[str, str]) -> None:
+    """The list by To without a date filter, and its follow-up pages."""
+    channel = TwilioSms(sender="+46701000000", env=env)
+    try:
+        # Prism's example page always has a next page and a recent-enough Message:
+        # max_pages bounds the walk, and the follow-up request is checked too.
+        with pytest.raises(ProviderError, match="too many to tell"):
+            channel.messages_to(TO, datetime(2000, 1, 1, tzinfo=UTC), page_size=2, max_pages=2)
+    finally:
+        channel.close()
 
 
 def test_prism_does_reject_a_request_that_breaks_the_description(env: dict[str, str]) -> None:

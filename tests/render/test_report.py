@@ -11,8 +11,11 @@ import pytest
 from freezegun import freeze_time
 
 from gonogo.cli import main
-from gonogo.night.journal import Journal
-from render import completed_night, rollback_night
+from gonogo.night.journal import Mark, Status
+from gonogo.night.sqlite_journal import SqliteJournal
+from gonogo.runbook.validate import load_valid
+from render import RUNBOOK, at, completed_night, rollback_night, run
+from render.browser import audit
 
 AFTER = "2021-11-28T12:00:00Z"  # the follow-up meeting: every night here is over by then
 
@@ -42,15 +45,22 @@ def rolled_back(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_markdown_outcome_and_timeline(night: Path, capsys: pytest.CaptureFixture[str]) -> None:
     md = report(night, capsys)
-    assert md.startswith("# Release 21.0: Release 21.0 av tjänsteplattformen (rehearsal)\n")
-    assert "**Outcome:** completed" in md
-    assert "- Actual window: 2021-11-27 23:00 – 2021-11-28 05:30" in md
+    # In the runbook's language (sv); the title already names the release.
+    assert md.startswith("# Release 21.0 av tjänsteplattformen (övning)\n")
+    assert "**Utfall:** genomförd" in md
+    assert (
+        "- Planerat servicefönster: lördag 27 november 2021 23:00 – söndag 28 november 2021 07:00"
+        " (Europe/Stockholm)"
+    ) in md
+    assert (
+        "- Faktiskt servicefönster: lördag 27 november 2021 23:00 – söndag 28 november 2021 05:30"
+    ) in md
     rows = {line.split(" | ")[0]: line for line in md.splitlines() if line.startswith("| ")}
     assert rows["| 2 Databasmigrering inklusive verifiering"].endswith(
-        "| 00:00–02:00 | 00:05 | 02:20 | 5 min late | 20 min late | GO | bertil | – |"
+        "| 00:00–02:00 | 00:05 | 02:20 | 5 min sent | 20 min sent | GO | bertil | – |"
     )
     assert rows["| 5 Extern verifiering (produktionsverifiering)"].endswith(
-        "| GO (verification overridden) | anna | Örebro verifierar i morgon |"
+        "| GO (verifiering åsidosatt) | anna | Örebro verifierar i morgon |"
     )
 
 
@@ -59,46 +69,67 @@ def test_markdown_messages_incidents_verification_lights(
 ) -> None:
     md = report(night, capsys)
     assert (
-        "| 02:20 | part_completed-part2 | bertil | 34 | Apotek email 5; Apotek sms 5; "
-        "Intern (E-hälsomyndigheten) email 5; Intern (E-hälsomyndigheten) sms 5; "
-        "Vårdgivare email 7; Vårdgivare sms 7 | 0 |"
+        "| 02:20 | part_completed-part2 | bertil | 34 | Apotek e-post 5; Apotek sms 5; "
+        "Intern (E-hälsomyndigheten) e-post 5; Intern (E-hälsomyndigheten) sms 5; "
+        "Vårdgivare e-post 7; Vårdgivare sms 7 | 0 |"
     ) in md
-    assert "No delivery failed." in md
+    assert "Ingen leverans misslyckades." in md
     # A '|' in an operator's text does not break the Markdown table; the heading keeps it.
     assert "### INC-1: Förskrivning går långsamt | test" in md
-    assert "- Opened 2021-11-28 01:40 by anna; resolved 2021-11-28 02:40; duration 60 min" in md
-    assert "- **1 overdue update(s)**" in md
-    assert "- 02:25 anna: Felsökning pågår i <db01> (**15 min overdue**)" in md
-    assert "Started: 04:05; gates part `ev`; production verification failed for Region" in md
-    assert "| orebro | fail | 05:00 | anna | NCS Cross svarar inte |" in md
-    assert "| 07:30 | E-recept | red | incident INC-2 opened | anna |" in md
-    assert "| 05:30 | VARA-export | green | window ended | anna |" in md
+    assert "- Tjänster: E-recept\n" in md
+    assert (
+        "- Öppnad söndag 28 november 2021 01:40 av anna; åtgärdad söndag 28 november 2021 02:40;"
+        " varaktighet 60 min"
+    ) in md
+    assert "- **försenade uppdateringar: 1**" in md
+    assert "- 02:25 anna: Felsökning pågår i <db01> (**15 min försenad**)" in md
+    assert (
+        "Startade 04:05; spärrar del `ev`; produktionsverifieringen misslyckades för "
+        "Region Örebro/NCS Cross."
+    ) in md
+    assert "## Produktionsverifiering\n" in md
+    assert "| orebro | misslyckad | 05:00 | anna | NCS Cross svarar inte |" in md
+    # One row per moment, not one per service: four moments, fourteen changes.
+    lights = md.split("## Trafikljus\n")[1].split("##")[0]
+    rows = [line for line in lights.splitlines() if line.startswith("| ") and ":" in line]
+    everything = "E-recept, Klas, Läkemedelsförteckningen, Läkemedelskollen, Min förskrivning, NKOO"
+    assert rows == [
+        f"| 23:00 | röd: {everything}, VARA-export | servicefönstret startade | anna |",
+        f"| 05:30 | grön: {everything}, VARA-export | servicefönstret avslutades | anna |",
+        "| 07:30 | röd: E-recept | driftstörning INC-2 öppnad | anna |",
+        "| 08:00 | grön: E-recept | driftstörning INC-2 åtgärdad | anna |",
+    ]
 
 
 def test_markdown_downtime_against_the_targets(
     night: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     md = report(night, capsys)
-    assert "## Downtime and availability (November 2021)" in md
-    assert "Red counts as down, yellow as degraded. Only downtime outside the planned window" in md
+    assert "## Avbrott och tillgänglighet, november 2021" in md
+    assert "Rött räknas som avbrott, gult som nedsatt funktion. Bara avbrott utanför" in md
     # 23:00-05:30 inside the window; INC-2's 30 minutes at 07:30 are outside it. November
     # has 43200 minutes, 42720 without the 8-hour window: 99.9 % allows 42.72 minutes.
     assert (
-        "| E-recept | A | 390 min | 30 min | 0 / 0 min | 99.93 % | 99.9 % met | 30 of 43 min |"
+        "| E-recept | A | 390 min | 30 min | 0 / 0 min | 99,93 % | 99,9 % uppfyllt | 30 av 43 min |"
     ) in md
-    assert "| Klas | B | 390 min | 0 min | 0 / 0 min | 100 % | 98 % met | 0 of 854 min |" in md
+    assert "| Klas | B | 390 min | 0 min | 0 / 0 min | 100 % | 98 % uppfyllt | 0 av 854 min |" in md
 
 
 def test_rollback_night(rolled_back: Path, capsys: pytest.CaptureFixture[str]) -> None:
     md = report(rolled_back, capsys)
-    assert "**Outcome:** rolled back" in md
-    assert "| NOGO | anna | Migreringen misslyckades |" in md
+    assert "**Utfall:** tillbakarullad" in md
+    assert "| 01:30 | i tid | 30 min tidigt | NOGO | anna | Migreringen misslyckades |" in md
     assert "| 07:20 | rollback_completed | anna |" in md
     # The rollback ended 20 minutes after the window: that counts against the target.
-    assert "| E-recept | A | 480 min | 20 min | 0 / 0 min | 99.953 % | 99.9 % met |" in md
+    assert "| E-recept | A | 480 min | 20 min | 0 / 0 min | 99,953 % | 99,9 % uppfyllt |" in md
+    # Rolled back before verification: no section about a verification that never began.
+    assert "## Produktionsverifiering" not in md
+    assert "väntar på" not in md
     html = report(rolled_back, capsys, "--format", "html")
     assert '<rect class="rollback"' in html
     assert '<rect class="nogo"' in html
+    assert "<title>tillbakarullning</title>" in html
+    assert "Produktionsverifiering" not in html
 
 
 def test_failed_deliveries_with_reasons(
@@ -106,22 +137,23 @@ def test_failed_deliveries_with_reasons(
 ) -> None:
     state = tmp_path / "state"
     shutil.copytree(night, state)
-    journal = Journal.open(state / "21.0" / "rehearsal" / "journal.sqlite")
+    journal = SqliteJournal.open(state / "21.0" / "rehearsal" / "journal.sqlite")
     try:
         first = journal.deliveries()[0]
-        journal.mark(
-            first.id, "failed", dt.datetime(2021, 11, 27, 22, 1, tzinfo=dt.UTC),
-            code="30003", reason="Unreachable destination handset",
-        )  # fmt: skip
+        journal.mark_many(
+            [Mark(first.id, Status.FAILED, code="30003", reason="Unreachable destination handset")],
+            dt.datetime(2021, 11, 27, 22, 1, tzinfo=dt.UTC),
+        )
     finally:
         journal.close()
     md = report(state, capsys)
+    channel = {"sms": "sms", "email": "e-post"}[first.channel]
     assert (
-        f"- 23:00 window_started: {first.channel} to {first.name} ({first.audience}) failed "
+        f"- 23:00 window_started: {channel} till {first.name} ({first.audience}) misslyckades "
         "[30003]: Unreachable destination handset"
     ) in md
     html = report(state, capsys, "--format", "html")
-    assert "1 failed deliveries" in html
+    assert "1 misslyckade leveranser" in html
 
 
 def test_html_is_one_escaped_self_contained_file(
@@ -130,7 +162,9 @@ def test_html_is_one_escaped_self_contained_file(
     out = tmp_path / "report.html"
     report(night, capsys, "--format", "html", "--out", str(out))
     html = out.read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>")
+    assert html.startswith('<!DOCTYPE html>\n<html lang="sv">')
+    assert "<title>Release 21.0 av tjänsteplattformen – rapport</title>" in html
+    assert "Release 21.0: Release 21.0" not in html
     assert "Felsökning pågår i &lt;db01&gt;" in html
     assert "<db01>" not in html
     # No external stylesheet, script, image or font: the file stands alone.
@@ -141,9 +175,12 @@ def test_html_is_one_escaped_self_contained_file(
     for kind in ("window", "planned", "go", "major", "update"):
         assert f'<rect class="{kind}"' in html
     assert html.count('<rect class="planned"') == 5
-    assert "<title>window end</title>" in html
+    assert "<title>servicefönstret slutar</title>" in html
     assert "<title>point of no return</title>" in html
-    assert "Red counts as down, yellow as degraded." in html
+    assert "<title>faktisk 00:05–02:20 go</title>" in html
+    assert "Rött räknas som avbrott, gult som nedsatt funktion." in html
+    # Each cell says what it is, for the phone layout where the header row is hidden.
+    assert '<td data-label="Ansvarig">Team Databas</td>' in html
 
 
 def test_report_without_a_run_is_an_error(
@@ -151,3 +188,89 @@ def test_report_without_a_run_is_an_error(
 ) -> None:
     assert main(["report", "--state-dir", str(tmp_path)]) == 1
     assert "gonogo: error: no run in" in capsys.readouterr().err
+
+
+def test_report_in_english_for_an_english_runbook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    runbooks = tmp_path / "runbooks"
+    shutil.copytree(RUNBOOK.parent, runbooks)
+    english = runbooks / RUNBOOK.name
+    text = english.read_text(encoding="utf-8")
+    assert "\n  language: sv\n" in text
+    english.write_text(text.replace("\n  language: sv\n", "\n  language: en\n"), "utf-8")
+    load_valid(english)
+    state = tmp_path / "state"
+    run(state, at(27, "23:00"), "start", str(english))
+    run(state, at(28, "00:00"), "go", "1")
+    run(state, at(28, "01:30"), "nogo", "2", "--reason", "Migration failed")
+    md = report(state, capsys)
+    assert md.startswith("# Release 21.0 av tjänsteplattformen (rehearsal)\n")
+    assert "**Outcome:** not finished (state rolling_back)" in md
+    assert "- Planned window: Saturday 27 November 2021 23:00 – Sunday 28 November 2021 07:00" in md
+    assert "| 01:30 | on time | 30 min early | NOGO | anna | Migration failed |" in md
+    assert "| 01:30 | red: " not in md
+    assert "## Downtime and availability, November 2021" in md
+    # Still rolling back at noon: five hours outside the window miss the A-class target.
+    assert "| 99.9 % **missed** | 360 of 43 min |" in md
+    html = report(state, capsys, "--format", "html")
+    assert '<html lang="en">' in html
+    assert "<title>window end</title>" in html
+
+
+def test_verification_not_started_while_the_night_goes_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = tmp_path / "state"
+    load_valid(RUNBOOK)
+    run(state, at(27, "23:00"), "start", str(RUNBOOK))
+    md = report(state, capsys)
+    section = md.split("## Produktionsverifiering\n")[1].split("##")[0]
+    assert section.strip().startswith("Startade inte startad; spärrar del `ev`;")
+    assert "väntar på Apoteket AB/Rex, " in section
+    assert "Inga återrapporter." in section
+
+
+@pytest.fixture(scope="module")
+def pages(
+    night: Path, rolled_back: Path, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("pages")
+    found = {}
+    for name, state in (("night", night), ("rollback", rolled_back)):
+        found[name] = folder / f"{name}.html"
+        with freeze_time(AFTER):
+            args = ["--state-dir", str(state), "--dry-run", "--out", str(found[name])]
+            assert main(["report", "--format", "html", *args]) == 0
+    return found
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("name", ["night", "rollback"])
+def test_report_in_chromium_is_clean_under_axe_core(
+    pages: dict[str, Path], name: str, width: int
+) -> None:
+    result = audit(pages[name], width)
+    assert result["viewport"] == width
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == [], serious
+    # Nothing scrolls sideways and no table is cut (a scrollbar takes up to 15 px).
+    assert result["width"] <= width
+    assert result["rightmost"] <= width
+
+
+def test_the_audit_finds_what_the_issue_found(tmp_path: Path) -> None:
+    """The harness can fail: the old green on white and a wide table, at 390 px."""
+    page = tmp_path / "bad.html"
+    cells = "".join(f"<td>column-{n}-with-long-words</td>" for n in range(9))
+    page.write_text(
+        '<!DOCTYPE html><html lang="sv"><head><meta name="viewport" '
+        'content="width=device-width, initial-scale=1"><title>t</title></head><body><main>'
+        '<p style="color:#1e8e3e;background:#fff">genomförd</p>'
+        f"<table><tr>{cells}</tr></table></main></body></html>",
+        encoding="utf-8",
+    )
+    result = audit(page, 390)
+    serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == ["color-contrast"]
+    assert result["width"] > 390

@@ -434,8 +434,30 @@ CASES = [
     ),
     pytest.param(
         part_two("02:30", text=edit("  date: 2021-12-01\n", "  date: 2021-10-30\n")),
+        [
+            "27:12: warning: 02:30 happens twice on 2021-10-31 in Europe/Stockholm (the clocks "
+            "go back): gonogo takes the first, 02:30 UTC+02:00 (00:30 UTC); for the second "
+            'write "02:30+01:00", or write "02:30+02:00" to say the first [dst-ambiguous]'
+        ],
+        id="fall-back-night-says-which-02:30",
+    ),
+    pytest.param(
+        part_two("02:30+02:00", text=edit("  date: 2021-12-01\n", "  date: 2021-10-30\n")),
         [],
-        id="fall-back-night-works",
+        id="fall-back-night-with-the-first-02:30-named",
+    ),
+    pytest.param(
+        part_two("02:30+01:00", text=edit("  date: 2021-12-01\n", "  date: 2021-10-30\n")),
+        ["28:15: error: part 2 ends after the window's end 03:00 [outside-window]"],
+        id="fall-back-night-the-second-02:30-is-an-hour-later",
+    ),
+    pytest.param(
+        part_two("02:30+05:00", text=edit("  date: 2021-12-01\n", "  date: 2021-10-30\n")),
+        [
+            "27:12: error: 2021-10-31 02:30+05:00 is not a time of Europe/Stockholm: there "
+            "02:30 is UTC+02:00 or UTC+01:00 [dst]"
+        ],
+        id="an-offset-the-zone-does-not-have",
     ),
 ]
 
@@ -485,7 +507,7 @@ def test_missing_recipients_file(tmp_path: Path) -> None:
 def test_recipients_directory(tmp_path: Path) -> None:
     (tmp_path / "people").mkdir()
     assert problems_of(tmp_path, with_recipients("people")) == [
-        f"16:17: error: recipients file not found: {tmp_path / 'people'} [recipients]"
+        "16:17: error: recipients file 'people' is a directory, not a CSV file [recipients]"
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
@@ -123,6 +124,14 @@ def check_diagnostics(path: Path, raw: bytes) -> None:
         assert loaded.runbook is not None
 
 
+# The normal suite runs a few hundred cases; the full run of issue 19 (10,000 mutants
+# and 10,000 random byte strings, a few minutes) is the same tests with
+#   GONOGO_FUZZ_CASES=10000 pytest tests/runbook/test_properties.py -m slow
+FUZZ_CASES = int(os.environ.get("GONOGO_FUZZ_CASES", "0"))
+# Each case within a second: a runbook that makes validate crawl is as bad as a crash.
+DEADLINE_MS = 1000
+
+
 @settings(
     max_examples=300,
     deadline=None,
@@ -134,6 +143,57 @@ def test_mutants_never_raise_and_every_problem_has_a_place(workdir: Path, raw: b
     path = workdir / "mutant.yaml"
     path.write_bytes(raw)
     check_diagnostics(path, raw)
+
+
+@st.composite
+def hostile(draw: st.DrawFn) -> bytes:
+    """A mutant, random bytes, or a mutant with random bytes spliced in."""
+    match draw(st.integers(0, 2)):
+        case 0:
+            return draw(mutant())
+        case 1:
+            return draw(st.binary(max_size=2000))
+        case _:
+            raw = draw(mutant())
+            at = draw(st.integers(0, len(raw)))
+            return raw[:at] + draw(st.binary(min_size=1, max_size=20)) + raw[at:]
+
+
+def _timed(path: Path, raw: bytes) -> None:
+    import time  # noqa: PLC0415
+
+    started = time.perf_counter()
+    check_diagnostics(path, raw)
+    elapsed = (time.perf_counter() - started) * 1000
+    assert elapsed < DEADLINE_MS, f"{elapsed:.0f} ms"
+
+
+@settings(
+    max_examples=200,
+    deadline=None,  # timed inside: hypothesis' deadline also counts its own shrinking
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(raw=hostile())
+def test_hostile_input_within_a_second(workdir: Path, raw: bytes) -> None:
+    path = workdir / "hostile.yaml"
+    path.write_bytes(raw)
+    _timed(path, raw)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(FUZZ_CASES == 0, reason="set GONOGO_FUZZ_CASES=10000 for the long run")
+@settings(
+    max_examples=max(FUZZ_CASES, 1),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(raw=hostile())
+def test_hostile_input_long_run(workdir: Path, raw: bytes) -> None:
+    path = workdir / "long-run.yaml"
+    path.write_bytes(raw)
+    _timed(path, raw)
 
 
 @settings(max_examples=100, deadline=None, database=None)

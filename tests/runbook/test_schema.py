@@ -153,9 +153,13 @@ def test_every_property_and_section_has_a_description(schema: dict[str, Any]) ->
     assert len(re.findall(r'"description"', json_schema())) >= 100
 
 
+_HHMM = r"^([01]\d|2[0-3]):([0-5]\d)"  # a local time's pattern starts so (an offset may follow)
+
+
 def local_times(node: Any) -> list[dict[str, Any]]:
     if isinstance(node, dict):
-        found = [node] if node.get("pattern") == r"^([01]\d|2[0-3]):([0-5]\d)$" else []
+        pattern = node.get("pattern")
+        found = [node] if isinstance(pattern, str) and pattern.startswith(_HHMM) else []
         return found + [t for v in node.values() for t in local_times(v)]
     if isinstance(node, list):
         return [t for v in node for t in local_times(v)]

@@ -6,7 +6,9 @@ import contextlib
 import importlib
 import io
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -16,12 +18,13 @@ import typer.main
 
 from gonogo.cli import runbook_commands
 from gonogo.cli.app import app
-from gonogo.errors import ExitCode, GonogoError
+from gonogo.errors import ExitCode, GonogoError, Stop, StoppedError
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; turn expected errors into one message and the contract's exit code."""
     args = sys.argv[1:] if argv is None else argv
+    _stop_on_signals()
     if args[:1] == ["validate"] and "--help" not in args:
         # CI runs validate on every commit: build only its command, not all thirty.
         return _guarded(
@@ -30,6 +33,22 @@ def main(argv: list[str] | None = None) -> int:
             args,
         )  # fmt: skip
     return _guarded(lambda a: _full_app()(args=a, prog_name="gonogo", standalone_mode=False), args)
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM (CI runners, systemd, container stops) and SIGHUP (a closed terminal) stop
+    a command as Ctrl-C does: requests under way finish and are journaled, the rest wait
+    for `gonogo resume`. Only the main thread can set handlers (tests call main elsewhere)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Stop(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            signal.signal(number, stop)
 
 
 # The order `gonogo --help` lists the commands in (runbook_commands, imported above,
@@ -78,6 +97,8 @@ def runner() -> Callable[[list[str]], tuple[int, str]]:
 def _guarded(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
     debug = "--debug" in args or bool(os.environ.get("GONOGO_DEBUG"))
     args = [a for a in args if a != "--debug"]
+    if debug:  # for core code that would otherwise turn any exception into a message
+        os.environ["GONOGO_DEBUG"] = "1"
     try:
         result = invoke(args)
     except GonogoError as exc:
@@ -86,7 +107,7 @@ def _guarded(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
         typer.echo(f"gonogo: error: {exc.message}", err=True)
         if exc.hint:
             typer.echo(f"hint: {exc.hint}", err=True)
-        return int(exc.exit_code)
+        return exc.code if isinstance(exc, StoppedError) else int(exc.exit_code)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
@@ -102,4 +123,7 @@ def _guarded(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
     except KeyboardInterrupt:
         typer.echo("gonogo: interrupted", err=True)
         return int(ExitCode.INTERRUPTED)
+    except Stop as stop:
+        typer.echo("gonogo: stopped by a signal", err=True)
+        return 128 + stop.signum
     return result if isinstance(result, int) else int(ExitCode.OK)

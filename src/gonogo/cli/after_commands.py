@@ -65,14 +65,43 @@ def publish(
         list[Path] | None,
         typer.Option("--runbook", help="Also announce this runbook's window (not started yet)."),
     ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            envvar="GONOGO_SITE_URL",
+            callback=_absolute_url,
+            help="The site's public address (https://…/): the feed's links are made absolute.",
+        ),
+    ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option("--allow-empty", help="Publish even when there is nothing to show."),
+    ] = False,
 ) -> int:
     """status.json, feed.xml (RSS), index.html, calendar.ics: same input, same bytes."""
     from gonogo.night.runs import state_root  # noqa: PLC0415
     from gonogo.render.publish import publish as build_site  # noqa: PLC0415
 
-    for path in build_site(state_root(state_dir), out, dry_run=dry_run, runbooks=runbook or []):
+    written = build_site(
+        state_root(state_dir), out, dry_run=dry_run, runbooks=runbook or [],
+        base_url=base_url or "", allow_empty=allow_empty,
+    )  # fmt: skip
+    for path in written:
         typer.echo(f"Wrote {path}")
+    if not base_url:
+        typer.echo("Note: feed.xml has relative links; give --base-url for feed readers.", err=True)
     return 0
+
+
+def _absolute_url(value: str | None) -> str | None:
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            raise typer.BadParameter(f"{value!r} is not an absolute http(s) address")
+    return value
 
 
 @app.command()

@@ -140,10 +140,23 @@ def log(view: NightView, as_json: AsJson = False) -> int:
 
 @app.command()
 @acting
-def resume(session: Session) -> int:
+def resume(
+    session: Session,
+    settle: Annotated[
+        float | None,
+        typer.Option(
+            "--settle",
+            min=0,
+            help="Seconds to let requests a killed command left on the wire land before "
+            "asking Twilio (default: the request timeout, 10 s; or $GONOGO_SETTLE).",
+        ),
+    ] = None,
+) -> int:
     """Finish a dispatch that a crash interrupted: pending rows sent, in-flight reconciled."""
     from gonogo.night import actions  # noqa: PLC0415
 
+    if settle is not None:
+        session.settle = settle
     return _finish(actions.resume(session))
 
 
@@ -169,3 +182,29 @@ def deliveries(
     from gonogo.render.deliveries import print_deliveries  # noqa: PLC0415
 
     return print_deliveries(view, show_all=show_all, as_json=as_json)
+
+
+@app.command()
+@acting
+def settle(
+    session: Session,
+    resend: Annotated[
+        bool, typer.Option("--resend", help="Send the deliveries in doubt again.")
+    ] = False,
+    mark_sent: Annotated[
+        bool,
+        typer.Option("--mark-sent", help="Record them as sent (the server's log shows them)."),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="What was checked (journaled).")
+    ] = None,
+) -> int:
+    """Settle e-mails left in doubt after a crash: resend them, or record them as sent."""
+    from gonogo.night import actions  # noqa: PLC0415
+    from gonogo.night.decisions.deliveries import MARK_SENT, RESEND  # noqa: PLC0415
+
+    if resend == mark_sent:
+        raise typer.BadParameter("give one of --resend or --mark-sent")
+    if not reason or not reason.strip():
+        raise typer.BadParameter("--reason TEXT says what was checked (it is journaled)")
+    return _finish(actions.settle(session, RESEND if resend else MARK_SENT, reason))

@@ -46,6 +46,15 @@ def operator(by: str | None) -> str:
         return "unknown"
 
 
+def _seconds(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        raise typer.BadParameter(f"GONOGO_SETTLE={text!r}: give seconds, e.g. 10") from None
+
+
 def make_session(
     *,
     state_dir: Path | None,
@@ -88,6 +97,7 @@ def make_session(
         dry_run=dry_run,
         accept_changed_runbook=accept_changed,
         lock_wait=float(os.environ.get("GONOGO_LOCK_WAIT", "5")),
+        settle=_seconds(os.environ.get("GONOGO_SETTLE")),
         command="gonogo " + " ".join(sys.argv[1:]),
     )
 

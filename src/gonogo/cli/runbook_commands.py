@@ -42,6 +42,13 @@ def validate(
             "(in $GONOGO_CACHE_DIR, else $XDG_CACHE_HOME/gonogo, else ~/.cache/gonogo).",
         ),
     ] = True,
+    recipients_root: Annotated[
+        Path | None,
+        typer.Option(
+            help="Recipients files may be anywhere under this directory "
+            "(default: only under each runbook's own directory).",
+        ),
+    ] = None,
     changed: Annotated[
         bool,
         typer.Option(
@@ -52,6 +59,8 @@ def validate(
     ] = False,
 ) -> int:
     """Check runbooks: every schema and semantic problem as file:line:col; exit 1 if invalid."""
+    import os  # noqa: PLC0415
+
     from gonogo.render.diagnostics import report  # noqa: PLC0415
     from gonogo.runbook.check_cache import default_cache_dir  # noqa: PLC0415
     from gonogo.runbook.validate import validate_files  # noqa: PLC0415  # fast start
@@ -60,7 +69,12 @@ def validate(
         from gonogo.runbook.discover import runbooks_for  # noqa: PLC0415
 
         runbooks = runbooks_for(runbooks, Path())
-    diagnostics = validate_files(runbooks, default_cache_dir() if cache else None)
+    diagnostics = validate_files(
+        runbooks,
+        default_cache_dir() if cache else None,
+        recipients_root,
+        debug=bool(os.environ.get("GONOGO_DEBUG")),
+    )
     text, failed = report(diagnostics, len(runbooks), output.value, strict=strict)
     if text:
         typer.echo(text)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gonogo.errors import ExitCode, GonogoError, StateError, StoppedError
+from gonogo.errors import ExitCode, GonogoError, StateError, Stop, StoppedError
 from gonogo.night.decisions import Context, Decision, Send
 from gonogo.night.delivery.reconcile import SETTLE_HINT, finish_interrupted
 from gonogo.night.delivery.transport import transport_for
@@ -93,8 +93,8 @@ def acting_run(session: Session) -> Iterator[tuple[Run, Night, set[int]]]:
 def _finish(run: Run, night: Night, session: Session) -> set[int]:
     try:
         return finish_interrupted(run, night, session)
-    except KeyboardInterrupt:
-        raise _stopped(run) from None
+    except (KeyboardInterrupt, Stop) as exc:
+        raise _stopped(run, exc) from None
 
 
 def _accept_change(session: Session, run: Run, night: Night, new: str) -> None:
@@ -221,15 +221,18 @@ def send(session: Session, run: Run, seqs: set[int]) -> list[DispatchResult]:
             pending = run.journal.deliveries(dispatch=seq, statuses=(Status.PENDING,))
             if pending:
                 transport.deliver(run.journal, pending, session.clock.now())
-    except KeyboardInterrupt:
-        raise _stopped(run) from None
+    except (KeyboardInterrupt, Stop) as exc:
+        raise _stopped(run, exc) from None
     return results(run.night(), seqs)
 
 
-def _stopped(run: Run) -> StoppedError:
+def _stopped(run: Run, exc: BaseException) -> StoppedError:
     counts = run.night().deliveries
+    signum = exc.signum if isinstance(exc, Stop) else None
+    what = "stopped by a signal" if signum else "interrupted"
     return StoppedError(
-        f"interrupted while sending: {counts.unfinished} deliveries are unfinished "
+        f"{what} while sending: {counts.unfinished} deliveries are unfinished "
         f"({counts.pending} not yet tried, {counts.in_flight} in flight); nothing was lost",
         hint="`gonogo resume` finishes them" if counts.unfinished else SETTLE_HINT,
+        signum=signum,
     )

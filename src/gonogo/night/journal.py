@@ -62,6 +62,7 @@ class Delivery:
     code: str | None = None
     reason: str | None = None
     attempts: int = 0
+    marked_at: dt.datetime | None = None  # when its latest status was journaled
 
 
 @dataclass(frozen=True)

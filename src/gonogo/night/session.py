@@ -24,3 +24,6 @@ class Session:
     lock_wait: float = 5.0
     command: str = "gonogo"
     progress: bool = True  # a progress bar while sending, on a terminal
+    # Seconds to let requests a killed command left on the wire land before asking the
+    # provider what arrived (None: the channel's request timeout).
+    settle: float | None = None

@@ -60,7 +60,7 @@ CREATE INDEX IF NOT EXISTS deliveries_by_dispatch ON deliveries(dispatch);
 # The latest status of every delivery, found once per query instead of per row.
 # Journals written before `in_doubt` had its own status marked such e-mails sent.
 _LATEST = """
-    SELECT l.delivery, l.provider_id, l.code, l.reason,
+    SELECT l.delivery, l.provider_id, l.code, l.reason, l.at,
            CASE WHEN l.status = 'sent' AND l.code = 'in-doubt' THEN 'in_doubt'
                 ELSE l.status END AS status
     FROM delivery_log l
@@ -239,7 +239,8 @@ class SqliteJournal:
         """Deliveries with their latest status, oldest first."""
         # S608: the only interpolation is our own constant subquery; values are parameters.
         query = f"""
-            SELECT d.*, l.status, l.provider_id, l.code, l.reason, COALESCE(a.n, 0) AS attempts
+            SELECT d.*, l.status, l.provider_id, l.code, l.reason, l.at AS marked_at,
+                   COALESCE(a.n, 0) AS attempts
             FROM deliveries d
             JOIN ({_LATEST}) l ON l.delivery = d.id
             LEFT JOIN (SELECT delivery, COUNT(*) AS n FROM delivery_log
@@ -267,6 +268,7 @@ class SqliteJournal:
                     language=row["language"], subject=row["subject"], body=row["body"],
                     status=status, provider_id=row["provider_id"], code=row["code"],
                     reason=row["reason"], attempts=row["attempts"],
+                    marked_at=dt.datetime.fromisoformat(row["marked_at"]),
                 )
             )  # fmt: skip
         return found

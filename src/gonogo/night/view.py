@@ -163,9 +163,16 @@ class NightView:
             "incidents": [self.incident_dict(i) for i in self.incidents() if i.open],
             "lights": self.lights()[0],
             "verification": self._verification_dict(),
+            "deliveries": self._deliveries_dict(),
             "next": self.next_step,
             "runbook_changed": self.runbook_changed,
         }
+
+    def _deliveries_dict(self) -> dict[str, int]:
+        """Totals over the night; in doubt is its own count, never part of sent."""
+        c = self.night.deliveries
+        return {"sent": c.sent, "failed": c.failed, "in_doubt": c.in_doubt,
+                "pending": c.pending}  # fmt: skip
 
     def _verification_dict(self) -> dict[str, Any] | None:
         spec = self.run.runbook.verification

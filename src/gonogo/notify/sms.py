@@ -7,6 +7,7 @@ and most commands never send.
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import threading
@@ -17,12 +18,15 @@ from urllib.parse import urlsplit
 
 from gonogo.errors import ConfigError
 from gonogo.notify.base import Outgoing, ProviderError, SendResult
+from gonogo.notify.reconcile import ListedSms
 
 if TYPE_CHECKING:
     from twilio.rest import Client
 
 DEFAULT_BASE_URL = "https://api.twilio.com"
 CHECK_TIMEOUT = 5.0  # seconds for the reachability check's TCP connect
+LIST_PAGE_SIZE = 100  # Messages per list call: most numbers' whole history at this account
+LIST_MAX_PAGES = 50  # more Messages than this to one number since `since`: refuse to guess
 _PREFIX = re.compile(r"^Unable to (create record|fetch page|fetch record): ")
 
 
@@ -38,14 +42,15 @@ class TwilioSms:
 
     Thread-safe: each thread gets its own `twilio.rest.Client`, because the client's
     `TwilioHttpClient` holds a `requests.Session` (not guaranteed thread-safe) and
-    keeps the last request and response on itself. `close()` closes them all.
+    keeps the last request and response on itself. `close()` closes them all. Each
+    client reads the proxy and CA settings from the environment once, when it is built.
 
     Results: 201 is success with the Message SID. HTTP 429 / Twilio 20429, any 5xx,
     timeouts and connection errors are retryable; other 4xx (21211 invalid number,
     21610 unsubscribed, 20003 bad credentials, ...) are permanent, with Twilio's code
     and message. A retryable failure is not always safe to repeat blindly: with
     code `timeout` or `connection-lost` the request may have reached Twilio, so look
-    with `sent_to()` first; `connect-failed` means nothing was sent.
+    with `messages_to()` first; `connect-failed` means nothing was sent.
     """
 
     def __init__(
@@ -132,14 +137,75 @@ class TwilioSms:
 
     # -- reconciliation ----------------------------------------------------------------
 
+    @property
+    def timeout(self) -> float:
+        """Seconds a request may take: after that long, one on the wire has landed or died."""
+        return self._timeout
+
+    def messages_to(
+        self,
+        to: str,
+        since: datetime,
+        *,
+        page_size: int = LIST_PAGE_SIZE,
+        max_pages: int = LIST_MAX_PAGES,
+    ) -> list[ListedSms]:
+        """Every outbound Message to `to` created at or after `since` (aware), oldest first.
+
+        For finding the Messages of sends whose outcome is unknown; match them to those
+        sends with `reconcile.match_in_doubt`. No date filter is used: Twilio filters
+        on `DateSent`, and a Message still in the sender's queue has none, so it would
+        be left out for as long as the queue takes (minutes at 10 segments a second).
+        Every status is returned, `queued`, `accepted` and `scheduled` included.
+
+        Twilio lists newest first ("sorted by DateSent", a queued Message before every
+        sent one). Pages are read until one holds no Message created since `since`, so
+        Messages a little out of order at a page's edge are still found. Costs one
+        list call per `page_size` recent Messages plus one, usually a single call.
+        Raises `ProviderError`, also when more than `max_pages` pages are all recent
+        (an answer that cannot be trusted is not taken as "not sent").
+        """
+        if since.tzinfo is None:
+            raise ValueError("since must be timezone-aware")
+        if page_size < 1 or max_pages < 1:
+            raise ValueError("page_size and max_pages must be positive")
+        floor = since.astimezone(UTC).replace(microsecond=0)  # Twilio's dates are whole seconds
+        client = self._client()
+        found: dict[str, ListedSms] = {}
+        try:
+            page: Any = client.messages.page(to=to, page_size=min(page_size, 1000))
+            for _ in range(max_pages):
+                recent = [m for m in (_listed(r) for r in page) if m.date_created >= floor]
+                for msg in recent:
+                    found.setdefault(msg.sid, msg)  # a Message shifted across pages: once
+                if not recent:
+                    break
+                page = page.next_page()
+                if page is None:
+                    break
+            else:
+                raise ProviderError(
+                    f"more than {max_pages * page_size} Messages to {to} since "
+                    f"{floor:%Y-%m-%d %H:%M:%S} UTC: too many to tell which are ours",
+                    retryable=False,
+                )
+        except _provider_errors() as err:
+            failure = self._failure(err)
+            raise ProviderError(
+                f"could not list the SMS sent to {to}: {failure.reason}",
+                retryable=failure.retryable,
+            ) from None
+        # Oldest first; within a second, the listing's order (newest first) reversed.
+        listed = list(found.values())
+        order = sorted(range(len(listed)), key=lambda i: (listed[i].date_created, -i))
+        return [listed[i] for i in order]
+
     def sent_to(self, to: str, since: datetime, *, limit: int = 200) -> list[str]:
         """SIDs of Messages to `to` sent at or after `since` (aware), newest first.
 
-        For a send whose outcome is unknown after a crash or a lost response. Twilio
-        filters on the send date (`DateSent>`); the result is filtered again here on
-        the second, and a Message not yet sent counts by its creation time. Note that
-        Twilio may leave a still-queued Message out of its `DateSent` filter: wait a
-        few seconds after an in-doubt send before asking. Raises `ProviderError`.
+        Superseded by `messages_to`: Twilio filters on the send date (`DateSent>`),
+        which leaves out every Message still in the sender's queue, so this finds too
+        little after a crash. Kept until its caller moves. Raises `ProviderError`.
         """
         if since.tzinfo is None:
             raise ValueError("since must be timezone-aware")
@@ -190,13 +256,14 @@ class TwilioSms:
         from twilio.http.http_client import TwilioHttpClient  # noqa: PLC0415
         from twilio.rest import Client  # noqa: PLC0415
 
+        http = TwilioHttpClient(timeout=self._timeout)
         client = Client(
             username=self._sid,
             password=self._token,
             account_sid=self._sid,
             edge=self._edge,
             region=self._region,
-            http_client=TwilioHttpClient(timeout=self._timeout),
+            http_client=http,
             # Never empty: twilio falls back to os.environ when given an empty mapping.
             environment={"GONOGO": "1"},
         )
@@ -204,6 +271,7 @@ class TwilioSms:
             client.api.base_url = self._base_url.rstrip("/")
             # An edge or region would rewrite the override's host name.
             client.edge = client.region = None
+        _settle_environment(http, client.get_hostname(client.api.base_url + "/"))
         with self._lock:
             self._clients.append(client)
         self._local.client = client
@@ -248,6 +316,38 @@ class TwilioSms:
         if self._token:
             reason = reason.replace(self._token, "***")
         return SendResult(ok=False, code=code, reason=reason, retryable=retryable)
+
+
+def _settle_environment(http: Any, url: str) -> None:
+    """Read the proxy and CA settings once, not on every request.
+
+    `TwilioHttpClient.request` calls `merge_environment_settings` for each request,
+    which with `trust_env` on rescans the environment for proxies and `no_proxy`
+    (a measurable share of the CPU per SMS). The client only ever talks to one host,
+    so the answer is the same each time: take it now, then turn the rescan off.
+    """
+    from requests.utils import get_environ_proxies  # noqa: PLC0415 - loaded with twilio
+
+    session = http.session
+    if session is None:
+        return
+    http.proxy = {**get_environ_proxies(url), **(http.proxy or {})}
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    session.trust_env = False
+
+
+def _listed(record: Any) -> ListedSms:
+    created = record.date_created
+    return ListedSms(
+        sid=str(record.sid),
+        to=str(record.to or ""),
+        body=str(record.body or ""),
+        status=str(record.status or ""),
+        # A Message without a creation date is unheard of; if one comes, treat it as new.
+        date_created=created.astimezone(UTC) if created is not None else datetime.now(UTC),
+    )
 
 
 def _provider_errors() -> tuple[type[BaseException], ...]:

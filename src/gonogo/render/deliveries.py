@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from gonogo.errors import ExitCode
+from gonogo.night.delivery.reconcile import SETTLE_HINT
 from gonogo.night.journal import Status
 from gonogo.night.view import NightView
 from gonogo.render.console import console
@@ -60,14 +61,11 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
             f"{state}: {names.get(d.dispatch)} {d.channel} {d.audience} {escape(d.address)}"
             + (f": {escape(d.code or '')} {escape(d.reason or '')}" if d.code or d.reason else "")
         )
-    doubtful = sum(1 for d in problems if d.status in (Status.IN_FLIGHT, Status.IN_DOUBT))
     if any(d.status == Status.FAILED for d in problems):
         out.print("Try the failed ones again with `gonogo retry-failed`.")
-    if doubtful:
-        out.print(
-            f"{doubtful} in doubt: check the mail server's log, then `gonogo deliveries settle "
-            "--resend` or `gonogo deliveries settle --mark-sent --reason TEXT`."
-        )
-    if any(d.status == Status.PENDING for d in problems):
-        out.print("Pending deliveries are sent by `gonogo resume`.")
+    if any(d.status in (Status.PENDING, Status.IN_FLIGHT) for d in problems):
+        out.print("`gonogo resume` sends the pending ones and reconciles those in flight.")
+    settled = sum(1 for d in problems if d.status == Status.IN_DOUBT)
+    if settled:
+        out.print(f"{settled} e-mail(s) in doubt: {escape(SETTLE_HINT)}.")
     return int(code)

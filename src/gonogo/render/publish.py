@@ -1,8 +1,10 @@
 """The operational-information site: status.json, feed.xml, index.html, calendar.ics.
 
 Built from the runbooks and journals in the state directory alone. The same input gives
-the same bytes: no clock is read, every time shown comes from a runbook or a journal,
-ordering is fixed and identifiers are derived from release and incident ids.
+the same bytes: every time shown comes from a runbook or a journal, the build time is
+SOURCE_DATE_EPOCH or the latest journaled moment (the clock only caps it, so nothing is
+dated in the future), ordering is fixed and identifiers are derived from release and
+incident ids.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+from gonogo.errors import GonogoError, StateError
 from gonogo.night.clock import FixedClock
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import COLOURS, Change
@@ -26,6 +29,8 @@ from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import load_valid
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+RECENT = dt.timedelta(days=7)  # how long a resolved incident stays on the page
+ATOM = "http://www.w3.org/2005/Atom"
 
 # Words of the feed and the page, per runbook language; English where a language is missing.
 WORDS: dict[str, dict[str, str]] = {
@@ -38,6 +43,10 @@ WORDS: dict[str, dict[str, str]] = {
         "resolved": "Åtgärdad",
         "priority": "prioritet",
         "services": "Berörda tjänster",
+        "closed": "Servicefönstret är avslutat",
+        "completed": "produktionssättningen är genomförd",
+        "rolled back": "produktionssättningen avbröts och föregående version är återställd",
+        "resolved_text": "Driftstörningen är åtgärdad.",
     },
     "en": {
         "site": "Operational information",
@@ -48,6 +57,10 @@ WORDS: dict[str, dict[str, str]] = {
         "resolved": "Resolved",
         "priority": "priority",
         "services": "Services affected",
+        "closed": "The service window has closed",
+        "completed": "the release is in production",
+        "rolled back": "the release was aborted and the previous version is back",
+        "resolved_text": "The disruption is resolved.",
     },
 }
 _MONTHS = (
@@ -125,9 +138,44 @@ def _worst(colours: list[str]) -> str:
     return max(colours, key=COLOURS.index) if colours else "green"
 
 
-def status(found: list[Source]) -> dict[str, Any]:
+def build_time(found: list[Source], runbooks: list[Path], now: dt.datetime) -> dt.datetime | None:
+    """When the site was built, the reproducible-builds way, and never after `now`.
+
+    SOURCE_DATE_EPOCH if set; else the latest journaled moment of the runs shown; else
+    (only announced windows) the newest runbook file's modification time.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise GonogoError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970",
+                hint="unset it, or set it to e.g. $(git log -1 --format=%ct)",
+            ) from None
+    moments = [s.view.night.entries[-1].at for s in found if s.view and s.view.night.entries]
+    if not moments:
+        moments = [
+            dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.UTC) for path in runbooks
+        ]
+    return min(max(moments), now) if moments else None
+
+
+def _ongoing_until(found: list[Source]) -> dict[str, dt.datetime]:
+    """Per service, when the latest ongoing window that takes it down is planned to end."""
+    until: dict[str, dt.datetime] = {}
+    for source in found:
+        if source.status == "ongoing" and source.runbook.window.downtime:
+            end = source.window[1]
+            for key in source.runbook.window.services:
+                until[key] = max(until.get(key, end), end)
+    return until
+
+
+def status(found: list[Source], built: dt.datetime | None = None) -> dict[str, Any]:
     """The lights per service (the worst any run shows), open incidents, the windows."""
     services: dict[str, dict[str, Any]] = {}
+    until = _ongoing_until(found)
     for source in found:
         now, changes = source.lights()
         for key, service in source.runbook.services.items():
@@ -148,15 +196,30 @@ def status(found: list[Source]) -> dict[str, Any]:
             "colour": colour,
             "since": _iso(last.at) if last else None,
             "why": last.why if last and last.colour == colour else None,
+            "until": _iso(until[key]) if colour != "green" and key in until else None,
         }
     incidents = [_incident(s, i) for s in found for i in s.incidents() if i.open]
     return {
-        "updated": _iso(max((s.stamp for s in found), default=_EPOCH)),
+        "updated": _iso(built) if built else None,
         "major_disruption": any(i["major"] for i in incidents),
         "services": lights,
         "incidents": incidents,
+        "resolved": _recent(found, built),
         "windows": [_window(s) for s in found],
     }
+
+
+def _recent(found: list[Source], built: dt.datetime | None) -> list[dict[str, Any]]:
+    """Incidents resolved in the week before the build, the latest first."""
+    if built is None:
+        return []
+    recent = [
+        (incident.resolved, _incident(source, incident))
+        for source in found
+        for incident in source.incidents()
+        if incident.resolved is not None and built - RECENT <= incident.resolved <= built
+    ]
+    return [entry for _at, entry in sorted(recent, key=lambda r: (r[0], r[1]["id"]), reverse=True)]
 
 
 def _iso(instant: dt.datetime) -> str:
@@ -210,70 +273,113 @@ def swedish(instant: dt.datetime) -> str:
 
 
 def feed(found: list[Source], state: dict[str, Any], base_url: str) -> bytes:
-    """RSS 2.0: each window, each incident and each update, in its runbook's language."""
+    """RSS 2.0: each window and its outcome, each incident, update and resolution.
+
+    In the runbook's language. Links are absolute when `base_url` is given (feed readers
+    need that), with an atom:link to the feed itself.
+    """
     language = found[0].runbook.release.language if found else "sv"
     site = words(language)
+    ET.register_namespace("atom", ATOM)
     rss = ET.Element("rss", version="2.0")
     channel = ET.SubElement(rss, "channel")
+    built = _parse(state["updated"]) if state["updated"] else None
     for tag, text in (
         ("title", site["site"]),
         ("link", base_url + "index.html"),
         ("description", site["about"]),
         ("language", language),
-        ("lastBuildDate", format_datetime(_parse(state["updated"]))),
+        ("lastBuildDate", format_datetime(built) if built else None),
         ("generator", "gonogo"),
     ):
-        ET.SubElement(channel, tag).text = text
+        if text is not None:
+            ET.SubElement(channel, tag).text = text
+    if base_url:
+        ET.SubElement(
+            channel, f"{{{ATOM}}}link", href=base_url + "feed.xml", rel="self",
+            type="application/rss+xml",
+        )  # fmt: skip
     items: list[tuple[dt.datetime, str, dict[str, str]]] = []
     for source in found:
-        runbook, w = source.runbook, words(source.runbook.release.language)
-        start, end = source.window
-        text = "\n\n".join(t for t in (runbook.window.description, runbook.window.description_en)
-                           if t)  # fmt: skip
-        guid = f"gonogo:{source.key}"
-        items.append((start, guid + ":window", {
-            "title": f"{w['window']}: {runbook.release.title}, {start:%Y-%m-%d %H:%M}–"
-                     f"{end:%Y-%m-%d %H:%M}",
-            "description": text or runbook.release.title,
-            "category": w["window"],
-        }))  # fmt: skip
-        names = runbook.services
-        for incident in source.incidents():
-            affected = ", ".join(names[s].name for s in incident.services if s in names)
-            head = f"{w['incident']} {incident.id} ({w['priority']} {incident.priority})"
-            items.append((incident.opened, f"{guid}:{incident.id}", {
-                "title": f"{head}: {incident.summary}",
-                "description": incident.summary + (f"\n{w['services']}: {affected}"
-                                                   if affected else ""),
-                "category": w["incident"],
-            }))  # fmt: skip
-            for number, (at, _by, summary) in enumerate(incident.updates, start=1):
-                kind = w["resolved"] if at == incident.resolved else w["update"]
-                items.append((at, f"{guid}:{incident.id}:{number}", {
-                    "title": f"{kind} {incident.id}: {summary}",
-                    "description": summary,
-                    "category": w["incident"],
-                }))  # fmt: skip
+        items += _items(source)
     for at, guid, fields in sorted(items, key=lambda i: (i[0], i[1]), reverse=True):
         item = ET.SubElement(channel, "item")
         ET.SubElement(item, "title").text = fields["title"]
-        ET.SubElement(item, "link").text = f"{base_url}index.html#{guid.split(':')[1]}"
+        ET.SubElement(item, "link").text = f"{base_url}index.html#{_anchor(guid)}"
         ET.SubElement(item, "description").text = fields["description"]
         ET.SubElement(item, "category").text = fields["category"]
-        ET.SubElement(item, "pubDate").text = format_datetime(at.astimezone(dt.UTC))
+        # An announced window is published now, not on the day it will start.
+        published = min(at, built) if built else at
+        ET.SubElement(item, "pubDate").text = format_datetime(published.astimezone(dt.UTC))
         ET.SubElement(item, "guid", isPermaLink="false").text = guid
     ET.indent(rss)
     data: bytes = ET.tostring(rss, encoding="utf-8", xml_declaration=True)
     return data + b"\n"
 
 
+def _anchor(guid: str) -> str:
+    """The page's id for an item: the window's box, or the incident's."""
+    _scheme, key, what, *_rest = guid.split(":")
+    return key if what in ("window", "outcome") else f"{key}-{what}"
+
+
+def _items(source: Source) -> list[tuple[dt.datetime, str, dict[str, str]]]:
+    """The feed items of one window: when, guid, and title, description and category."""
+    runbook, w = source.runbook, words(source.runbook.release.language)
+    start, end = source.window
+    text = "\n\n".join(t for t in (runbook.window.description, runbook.window.description_en)
+                       if t)  # fmt: skip
+    guid = f"gonogo:{source.key}"
+    title = f"{runbook.release.title}{' (övning)' if source.rehearsal else ''}"
+    items = [(start, guid + ":window", {
+        "title": f"{w['window']}: {title}, {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}",
+        "description": text or runbook.release.title,
+        "category": w["window"],
+    })]  # fmt: skip
+    if source.view is not None and source.view.night.closed and source.view.night.outcome:
+        outcome = w.get(source.view.night.outcome, source.view.night.outcome)
+        items.append((source.view.night.closed, guid + ":outcome", {
+            "title": f"{w['closed']}: {title}, {outcome}",
+            "description": f"{w['closed']} ({runbook.release.title}): {outcome}.",
+            "category": w["window"],
+        }))  # fmt: skip
+    names = runbook.services
+    for incident in source.incidents():
+        affected = ", ".join(names[s].name for s in incident.services if s in names)
+        head = f"{w['incident']} {incident.id} ({w['priority']} {incident.priority})"
+        items.append((incident.opened, f"{guid}:{incident.id}", {
+            "title": f"{head}: {incident.summary}",
+            "description": incident.summary + (f"\n{w['services']}: {affected}"
+                                               if affected else ""),
+            "category": w["incident"],
+        }))  # fmt: skip
+        for number, (at, _by, summary) in enumerate(incident.updates, start=1):
+            kind = w["resolved"] if at == incident.resolved else w["update"]
+            items.append((at, f"{guid}:{incident.id}:{number}", {
+                "title": f"{kind} {incident.id}: {summary}",
+                "description": summary,
+                "category": w["incident"],
+            }))  # fmt: skip
+        said = any(at == incident.resolved for at, _by, _text in incident.updates)
+        if incident.resolved is not None and not said:
+            # `incident resolve` without --summary: subscribers still hear that it is over.
+            items.append((incident.resolved, f"{guid}:{incident.id}:resolved", {
+                "title": f"{w['resolved']} {incident.id}: {incident.summary}",
+                "description": f"{w['resolved_text']} {incident.summary}",
+                "category": w["incident"],
+            }))  # fmt: skip
+    return items
+
+
 def _parse(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def calendar(found: list[Source]) -> bytes:
-    """Every service window as a VEVENT in its own time zone, with the VTIMEZONE."""
+def calendar(found: list[Source], built: dt.datetime | None = None) -> bytes:
+    """Every service window as a VEVENT in its own time zone, with its VTIMEZONE."""
     from icalendar import Calendar, Event  # noqa: PLC0415
+
+    from gonogo.render.vtimezone import vtimezone  # noqa: PLC0415
 
     cal = Calendar()
     cal.add("prodid", "-//gonogo//Servicefönster//SV")
@@ -285,7 +391,8 @@ def calendar(found: list[Source]) -> bytes:
         start, end = source.window
         event = Event()
         event.add("uid", f"{source.key}-window@gonogo")
-        event.add("dtstamp", source.stamp.astimezone(dt.UTC))
+        stamp = min(source.stamp, built) if built else source.stamp
+        event.add("dtstamp", stamp.astimezone(dt.UTC))
         event.add("dtstart", start)
         event.add("dtend", end)
         rehearsal = " (övning)" if source.rehearsal else ""
@@ -300,7 +407,12 @@ def calendar(found: list[Source]) -> bytes:
         event.add("status", "CONFIRMED")
         event.add("transp", "OPAQUE" if runbook.window.downtime else "TRANSPARENT")
         cal.add_component(event)
-    cal.add_missing_timezones()
+    zones: dict[str, list[dt.datetime]] = {}
+    for source in found:
+        zones.setdefault(source.runbook.release.timezone, []).extend(source.window)
+    for number, (key, moments) in enumerate(sorted(zones.items())):
+        # Time zones before the events that name them, as calendar programs expect.
+        cal.subcomponents.insert(number, vtimezone(key, min(moments), max(moments)))
     return bytes(cal.to_ical())
 
 
@@ -334,18 +446,50 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(temporary, path)  # a reader sees the old file or the new one
 
 
+def site_url(base_url: str) -> str:
+    """The site's address as links are built from it: empty, or ending in one slash."""
+    return base_url.rstrip("/") + "/" if base_url else ""
+
+
+def refuse_empty(root: Path, *, dry_run: bool) -> None:
+    """An empty site would blank a status page people rely on: say why there is nothing."""
+    rehearsals = sorted(p.parent.parent.name for p in root.glob(f"*/{REHEARSAL}/{JOURNAL}"))
+    if rehearsals and not dry_run:
+        why = f"{root} has only rehearsals ({', '.join(rehearsals)}); --dry-run publishes them"
+    else:
+        why = f"no run in {root} and no --runbook to announce"
+    raise StateError(
+        f"nothing to publish: {why}",
+        hint="--allow-empty publishes an empty site anyway (it replaces the current one)",
+    )
+
+
 def publish(
-    root: Path, out: Path, *, dry_run: bool, runbooks: list[Path], base_url: str = ""
+    root: Path,
+    out: Path,
+    *,
+    dry_run: bool,
+    runbooks: list[Path],
+    base_url: str = "",
+    allow_empty: bool = False,
+    now: dt.datetime | None = None,
 ) -> list[Path]:
-    """Write the four files into `out`; returns their paths."""
+    """Write the four files into `out`; returns their paths.
+
+    Refuses (StateError) when there is nothing to show, unless `allow_empty`.
+    """
     found = sources(root, dry_run=dry_run, runbooks=runbooks)
+    if not found and not allow_empty:
+        refuse_empty(root, dry_run=dry_run)
+    base_url = site_url(base_url)
     try:
-        state = status(found)
+        built = build_time(found, runbooks, now or dt.datetime.now(dt.UTC))
+        state = status(found, built)
         files = {
             "status.json": (json.dumps(state, ensure_ascii=False, indent=2) + "\n").encode(),
             "feed.xml": feed(found, state, base_url),
             "index.html": page(found, state).encode(),
-            "calendar.ics": calendar(found),
+            "calendar.ics": calendar(found, built),
         }
     finally:
         for source in found:

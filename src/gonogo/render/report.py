@@ -13,6 +13,7 @@ from typing import Any
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
 from gonogo.night.view import NightView, PartRow
+from gonogo.runbook.model import Verification
 
 # seeds/003: availability targets; planned service windows are not counted against them.
 TARGETS = {"A": 0.999, "B": 0.98}
@@ -415,8 +416,11 @@ def _chart(view: NightView) -> Chart:
     return chart
 
 
-def environment() -> Any:
+def environment(language: str = "en") -> Any:
+    """Jinja2 with the report's filters, its words and dates in `language` (sv or en)."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape  # noqa: PLC0415
+
+    from gonogo.render import words  # noqa: PLC0415
 
     env = Environment(
         loader=PackageLoader("gonogo.render", "templates"),
@@ -427,30 +431,117 @@ def environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    lang = words.language_of(language)
+    env.globals["lang"] = lang
+    env.globals["t"] = lambda key, **fields: words.say(lang, key, **fields)
     env.filters["hm"] = lambda v: f"{v:%H:%M}" if v else "–"
-    env.filters["dt"] = lambda v: f"{v:%Y-%m-%d %H:%M}" if v else "–"
-    env.filters["late"] = _late
+    env.filters["dt"] = lambda v: words.long_date(lang, v)
+    env.filters["month"] = lambda v: words.month(lang, v)
+    env.filters["late"] = lambda v: _late(v, lang)
+    env.filters["outcome"] = lambda v: _outcome(v, lang)
+    env.filters["chart"] = lambda v: words.chart_label(lang, v)
+    env.filters["why"] = lambda v: words.light_reason(lang, v)
+    env.filters["service"] = lambda key, names: names.get(key, key)
+    env.filters["say"] = lambda v: words.say(lang, v) if v in words.MESSAGES else v
     env.filters["cell"] = lambda v: (
         str(v if v is not None else "–").replace("|", "\\|").replace("\n", " ")
     )
-    env.filters["pct"] = lambda v: f"{v * 100:.3f}".rstrip("0").rstrip(".") + " %"
+    env.filters["pct"] = lambda v: _percent(v, lang)
     return env
 
 
-def _late(minutes: int | None) -> str:
+def _late(minutes: int | None, language: str = "en") -> str:
+    from gonogo.render.words import say  # noqa: PLC0415
+
     if minutes is None:
         return "–"
     if minutes == 0:
-        return "on time"
-    return f"{minutes} min late" if minutes > 0 else f"{-minutes} min early"
+        return say(language, "on time")
+    return say(language, "late", n=minutes) if minutes > 0 else say(language, "early", n=-minutes)
+
+
+def _percent(value: float, language: str) -> str:
+    text = f"{value * 100:.3f}".rstrip("0").rstrip(".")
+    return (text.replace(".", ",") if language == "sv" else text) + " %"
+
+
+def _outcome(outcome: str, language: str) -> str:
+    from gonogo.render.words import MESSAGES, say  # noqa: PLC0415
+
+    if outcome in MESSAGES:
+        return say(language, outcome)
+    state = outcome.removeprefix("not finished (state ").removesuffix(")")
+    return say(language, "not finished", state=state) if state != outcome else outcome
+
+
+@dataclass(frozen=True)
+class Moment:
+    """Light changes made together: one time, one reason, one operator."""
+
+    at: dt.datetime
+    why: str
+    by: str
+    colours: list[tuple[str, list[str]]]  # colour, the services' names
+
+
+def moments(changes: list[Change], names: dict[str, str]) -> list[Moment]:
+    """The light history grouped by moment: the window's start turns every light at once."""
+    grouped: dict[tuple[dt.datetime, str, str], dict[str, list[str]]] = {}
+    for change in changes:
+        colours = grouped.setdefault((change.at, change.why, change.by), {})
+        colours.setdefault(change.colour, []).append(names.get(change.service, change.service))
+    return [
+        Moment(at, why, by, list(colours.items())) for (at, why, by), colours in grouped.items()
+    ]
+
+
+def verification_state(
+    summary: dict[str, Any] | None, spec: Verification | None, language: str
+) -> str:
+    """Where verification stands, in `language`: complete, who failed, or who is awaited."""
+    from gonogo.render.words import say  # noqa: PLC0415
+
+    if spec is None or summary is None:
+        return ""
+    reports = summary["reports"]
+
+    def names(keys: list[str]) -> str:
+        found = [spec.participants.get(k) for k in keys]
+        return ", ".join(
+            f"{p.organisation}/{p.system}" if p else k for k, p in zip(keys, found, strict=True)
+        )
+
+    failed = [k for k, r in reports.items() if r["result"] == "fail"]
+    if failed:
+        return say(language, "verification failed", names=names(failed))
+    missing = [k for k in spec.participants if k not in reports]
+    if missing:
+        return say(language, "verification waiting", names=names(missing))
+    return say(language, "complete")
 
 
 def render(view: NightView, fmt: str) -> str:
-    """The report as Markdown (`md`) or a self-contained HTML page (`html`)."""
+    """The report as Markdown (`md`) or a self-contained HTML page (`html`).
+
+    In the runbook's language (Swedish or English; English for any other).
+    """
+    from gonogo.render.words import language_of  # noqa: PLC0415
+
     report = build(view)
-    template = environment().get_template(f"report.{fmt}.j2")
-    text: str = template.render(r=report, colours=COLOURS)
+    language = language_of(view.run.runbook.release.language)
+    template = environment(language).get_template(f"report.{fmt}.j2")
+    text: str = template.render(
+        r=report,
+        colours=COLOURS,
+        text=TEXT_COLOURS,
+        moments=moments(report.lights, report.service_names),
+        verification=verification_state(
+            report.verification, view.run.runbook.verification, language
+        ),
+    )
     return text
 
 
+# Lamps and bars; TEXT_COLOURS for words on white, which need 4.5:1 (WCAG AA).
 COLOURS = {"green": "#1e8e3e", "yellow": "#f2b600", "red": "#d93025"}
+TEXT_COLOURS = {"green": "#137333", "red": "#b3261e", "amber": "#8a5300"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from rich.console import Console
 from rich.table import Table
 
 from gonogo.night.view import NightView
@@ -91,6 +92,22 @@ def print_status(view: NightView) -> None:
     if verification is not None and view.night.outcome is None:
         blocker = view.verification().blocker(view.run.runbook)
         out.print(f"Verification (gates {verification.gates}): " + (blocker or "complete"))
+    _print_deliveries(out, view)
     if view.night.outcome:
         out.print(f"Outcome: [bold]{view.night.outcome}[/bold]")
     out.print(f"Next: {view.next_step.removeprefix('next: ')}")
+
+
+def _print_deliveries(out: Console, view: NightView) -> None:
+    """What went out; what did not, in red with the command that deals with it."""
+    counts = view.night.deliveries
+    if not counts.total:
+        return
+    line = f"Deliveries: {counts.sent} sent"
+    if counts.failed:
+        line += f", [red]{counts.failed} failed[/red] (`gonogo retry-failed`)"
+    if counts.in_doubt:
+        line += f", [red]{counts.in_doubt} in doubt[/red] (`gonogo deliveries`)"
+    if counts.pending:
+        line += f", [red]{counts.pending} not yet sent[/red] (`gonogo resume`)"
+    out.print(line)

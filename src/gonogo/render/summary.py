@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from gonogo.night.delivery.reconcile import SETTLE_HINT
 from gonogo.night.executor import Outcome
+from gonogo.night.journal import Status
 
 
 def print_summary(outcome: Outcome) -> int:
@@ -23,7 +25,7 @@ def print_summary(outcome: Outcome) -> int:
         if counts.failed:
             line += f", {counts.failed} FAILED"
         if counts.in_doubt:
-            line += f", {counts.in_doubt} IN DOUBT (not counted as delivered)"
+            line += f", {counts.in_doubt} in doubt"
         if counts.pending:
             line += f", {counts.pending} not yet sent"
         typer.echo(line)
@@ -36,11 +38,11 @@ def print_summary(outcome: Outcome) -> int:
             typer.echo(f"  ... and {len(result.failures) - 20} more: see `gonogo deliveries`")
     if any(r.failures for r in outcome.dispatches):
         typer.echo("Try the failed ones again with `gonogo retry-failed`.")
-    if any(r.in_doubt for r in outcome.dispatches):
-        typer.echo(
-            "In doubt: check the mail server's log, then `gonogo deliveries settle --resend` "
-            "or `gonogo deliveries settle --mark-sent --reason TEXT`."
-        )
+    doubtful = [d for r in outcome.dispatches for d in r.in_doubt]
+    if any(d.status == Status.IN_FLIGHT for d in doubtful):
+        typer.echo("In doubt: `gonogo resume` asks the provider and finishes them.")
+    if any(d.status == Status.IN_DOUBT for d in doubtful):
+        typer.echo(f"In doubt: {SETTLE_HINT}.")
     if outcome.journaled and not outcome.dispatches and not outcome.note:
         typer.echo("Journaled.")
     return int(outcome.exit_code)

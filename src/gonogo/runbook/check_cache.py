@@ -34,7 +34,8 @@ CACHE_DIR_ENV = "GONOGO_CACHE_DIR"
 # Bump when the entry format or the meaning of a cached result changes.
 _FORMAT = "gonogo recipients check, entry format 1"
 # What the check runs on: email-validator uses idna for international domain names.
-_LIBRARIES = ("phonenumbers", "email_validator", "idna")
+# detect-secrets masks credentials in the excerpts the messages quote.
+_LIBRARIES = ("phonenumbers", "email_validator", "idna", "detect_secrets")
 _UNUSED_FOR = 30 * 24 * 3600  # seconds an entry may go unread before it is removed
 
 
@@ -56,17 +57,18 @@ def default_cache_dir() -> Path | None:
     return home / ".cache" / "gonogo" if home.is_absolute() else None
 
 
-def recipient_problems(path: Path, cache_dir: Path | None) -> tuple[RecipientProblem, ...]:
-    """Every problem in the recipients file at `path`, from the cache when it has them.
+def recipient_problems(
+    path: Path, data: bytes, cache_dir: Path | None
+) -> tuple[RecipientProblem, ...]:
+    """Every problem in the recipients file at `path`, whose bytes are `data`, from the
+    cache when it has them.
 
-    Raises `RunbookError` when the file cannot be read or decoded, as the check does.
+    Raises `RunbookError` when the file cannot be decoded, as the check does; such a
+    file is never cached. Only problems are stored, their excerpts masked: never the
+    file's content.
     """
     if cache_dir is None:
-        return _check(path, None)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return _check(path, None)  # which raises the check's own clear error
+        return _check(path, data)
     entry = cache_dir / "recipients" / f"{_key(data)}.json"
     cached = _read_entry(entry)
     if cached is not None:
@@ -76,7 +78,7 @@ def recipient_problems(path: Path, cache_dir: Path | None) -> tuple[RecipientPro
     return problems
 
 
-def _check(path: Path, data: bytes | None) -> tuple[RecipientProblem, ...]:
+def _check(path: Path, data: bytes) -> tuple[RecipientProblem, ...]:
     from gonogo.runbook.recipients import load_recipients  # noqa: PLC0415  # ~30 ms
 
     _recipients, problems = load_recipients(path, data)
@@ -94,8 +96,11 @@ def _checker_identity() -> bytes:
     """What a result depends on besides the file: the entry format, gonogo's check (the
     source of recipients.py), Python (csv's messages) and the installed versions of the
     libraries, read from their dist-info directories without importing them."""
-    check_source = Path(__file__).with_name("recipients.py").read_bytes()
-    parts = [_FORMAT, gonogo.__version__, sys.version, hashlib.sha256(check_source).hexdigest()]
+    here = Path(__file__).parent
+    # The check, and the masking of what its messages quote.
+    sources = [(here / name).read_bytes() for name in ("recipients.py", "secrets.py")]
+    parts = [_FORMAT, gonogo.__version__, sys.version]
+    parts += [hashlib.sha256(source).hexdigest() for source in sources]
     parts += [_library_version(name) for name in _LIBRARIES]
     return "\n".join(parts).encode()
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from gonogo.errors import RunbookError
 from gonogo.runbook.catalog import Located, iter_messages, message_for, sample_values
 from gonogo.runbook.check_cache import recipient_problems
-from gonogo.runbook.diagnostics import Diagnostic, RecipientProblem
+from gonogo.runbook.diagnostics import Diagnostic, RecipientProblem, safe_message
 from gonogo.runbook.events import MACHINE_EVENTS, PLACEHOLDERS, Event
 from gonogo.runbook.loader import DocPath, Loaded
 from gonogo.runbook.model import Message, Runbook
+from gonogo.runbook.recipients_file import read_limited, resolve_recipients
 from gonogo.runbook.segments import measure
 from gonogo.runbook.template import TemplateError, placeholders, render
-from gonogo.runbook.timeline import LocalTimeError, night_instant, timeline
+from gonogo.runbook.timeline import LocalTimeError, ambiguity, night_day, resolve, timeline
 from gonogo.runbook.types import format_duration
 
 # Events a runbook should answer, though not every night reaches them.
@@ -27,10 +29,13 @@ _OPTIONAL_EVENTS = (
 )
 
 
-def check(loaded: Loaded, cache_dir: Path | None = None) -> None:
+def check(
+    loaded: Loaded, cache_dir: Path | None = None, recipients_root: Path | None = None
+) -> None:
     """Add every semantic problem of a structurally valid runbook to `loaded`.
 
     Recipients files' checks are remembered in `cache_dir`, if given (see check_cache).
+    Recipients files must be under `recipients_root` (default: the runbook's directory).
     """
     runbook = loaded.runbook
     if runbook is None:
@@ -40,12 +45,12 @@ def check(loaded: Loaded, cache_dir: Path | None = None) -> None:
     _check_coverage(runbook, loaded)
     for located in iter_messages(runbook):
         _check_message(runbook, located, loaded)
-    _check_recipients(runbook, loaded, cache_dir)
+    _check_recipients(runbook, loaded, cache_dir, recipients_root)
 
 
 def _check_times(runbook: Runbook, loaded: Loaded) -> None:
     window = runbook.window
-    if window.start == window.end:
+    if window.start.replace(tzinfo=None) == window.end.replace(tzinfo=None):
         loaded.add(("window", "end"), "window", "the window ends when it starts")
         return
     local_times: list[tuple[DocPath, dt.time]] = [
@@ -56,12 +61,17 @@ def _check_times(runbook: Runbook, loaded: Loaded) -> None:
     if runbook.verification:
         local_times.append((("verification", "starts"), runbook.verification.starts))
     bad = False
+    zone = ZoneInfo(runbook.release.timezone)
     for at, clock in local_times:
+        day = window.date if at == ("window", "start") else night_day(runbook, clock)
         try:
-            night_instant(runbook, clock)
+            resolve(day, clock, zone)
         except LocalTimeError as exc:
             loaded.add(at, "dst", str(exc))
             bad = True
+            continue
+        if twice := ambiguity(day, clock, zone):
+            loaded.add(at, "dst-ambiguous", twice, "warning")
     if bad:
         return
     plan = timeline(runbook)
@@ -277,13 +287,16 @@ def _check_template(
     try:
         names = placeholders(text)
     except TemplateError as exc:
-        loaded.add(path, "template", str(exc))
+        braces = [i for i in (text.find("{"), text.find("}")) if i >= 0]
+        loaded.add_in(path, text, min(braces, default=0), "template", str(exc))
         return
     allowed = PLACEHOLDERS[event]
     for name in dict.fromkeys(names):
         if name not in allowed:
-            loaded.add(
+            loaded.add_in(
                 path,
+                text,
+                max(text.find("{" + name), 0),
                 "placeholder",
                 f"unknown placeholder {{{name}}} for {event.value}; it may use: "
                 + ", ".join("{" + n + "}" for n in allowed),
@@ -300,11 +313,14 @@ def _check_sms(
         return  # already reported as a placeholder problem
     measured = measure(rendered)
     if measured.encoding == "UCS-2" and len(measured.non_gsm) <= 3:
+        at = min((text.find(c) for c in measured.non_gsm if c in text), default=0)
         named = ", ".join(
             f"'{c}' ({unicodedata.name(c, f'U+{ord(c):04X}')})" for c in measured.non_gsm
         )
-        loaded.add(
+        loaded.add_in(
             path,
+            text,
+            at,
             "sms-ucs2",
             f"SMS is sent as UCS-2 (70 characters a segment, not 160) because of {named}; "
             "replace it to keep GSM-7",
@@ -320,24 +336,25 @@ def _check_sms(
         )
 
 
-def _check_recipients(runbook: Runbook, loaded: Loaded, cache_dir: Path | None) -> None:
-    base = loaded.path.parent
+def _check_recipients(
+    runbook: Runbook, loaded: Loaded, cache_dir: Path | None, root: Path | None
+) -> None:
     for name, audience in runbook.audiences.items():
         if audience.recipients is None:
             continue
         path: DocPath = ("audiences", name, "recipients")
-        csv_path = base / audience.recipients
-        if not csv_path.is_file():
-            loaded.add(path, "recipients", f"recipients file not found: {csv_path}")
-            continue
         try:
+            csv_path = resolve_recipients(loaded.path, audience.recipients, root)
+            shown = loaded.path.parent / audience.recipients  # as the runbook names it
             problems = _recipient_problems(csv_path, cache_dir)
         except RunbookError as exc:
             hint = f"; {exc.hint}" if exc.hint else ""
             loaded.add(path, "recipients", exc.message + hint)
             continue
         loaded.diagnostics += [
-            Diagnostic(str(csv_path), p.line, p.column, p.severity, "recipients", p.message)
+            Diagnostic(
+                str(shown), p.line, p.column, p.severity, "recipients", safe_message(p.message)
+            )
             for p in problems
         ]
 
@@ -347,8 +364,9 @@ _checked_recipients: dict[tuple[Path, int, int], tuple[RecipientProblem, ...]] =
 
 
 def _recipient_problems(csv_path: Path, cache_dir: Path | None) -> tuple[RecipientProblem, ...]:
-    stat = csv_path.stat()
-    key = (csv_path.resolve(), stat.st_mtime_ns, stat.st_size)
+    """`csv_path` is resolved and confined (resolve_recipients): read, checked once."""
+    info = csv_path.stat()
+    key = (csv_path, info.st_mtime_ns, info.st_size)
     if key not in _checked_recipients:
-        _checked_recipients[key] = recipient_problems(csv_path, cache_dir)
+        _checked_recipients[key] = recipient_problems(csv_path, read_limited(csv_path), cache_dir)
     return _checked_recipients[key]

@@ -6,6 +6,22 @@ from collections.abc import Iterable
 from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
+# A message quotes a few words of the file at most; a longer one is quoting too much.
+MAX_MESSAGE_CHARS = 400
+
+
+def safe_message(message: str) -> str:
+    """`message` fit for a CI log: credentials masked, at most MAX_MESSAGE_CHARS long.
+
+    The last line of defence: messages quote runbook and recipients values (shortened
+    where they are quoted), and one that slipped through must still not leak or flood.
+    """
+    from gonogo.runbook.secrets import mask  # noqa: PLC0415  # keeps import light
+
+    masked = mask(message[: MAX_MESSAGE_CHARS * 2])  # a secret cut in two still shows
+    if len(masked) > MAX_MESSAGE_CHARS or len(message) > MAX_MESSAGE_CHARS * 2:
+        masked = masked[: MAX_MESSAGE_CHARS - 3] + "..."
+    return masked
 
 
 # The records on validate's path are NamedTuples, not frozen dataclasses: Python 3.11

@@ -9,6 +9,7 @@ keys and unquoted times are errors, and the error says where.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,16 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from gonogo.runbook.diagnostics import Diagnostic, Severity
+from gonogo.runbook.diagnostics import Diagnostic, Severity, safe_message
 from gonogo.runbook.model import FORMAT_VERSION, Runbook
 from gonogo.runbook.pydantic_errors import describe
 
 DocPath = tuple[str | int, ...]
+# Limits that keep a hostile or broken file from taking validate down or holding it up.
+# The largest bundled runbook is 27 kB, 6 levels deep, its longest text 1.2 kB.
+MAX_FILE_BYTES = 2_000_000
+MAX_DEPTH = 32  # nested mappings and lists; libyaml itself stops at 1000
+MAX_VALUE_CHARS = 20_000  # a press release fits several times over
 _NULL = "tag:yaml.org,2002:null"
 _NUMBER = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 
@@ -31,6 +37,9 @@ class Marks:
 
     keys: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
     values: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
+    # Literal (|) and folded (>) block scalars: the text starts on a line of its own.
+    # (first text line, its indentation, literal?), 0-based.
+    blocks: dict[DocPath, tuple[int, int, bool]] = field(default_factory=dict)
 
     def locate(self, path: DocPath, *, key: bool = False) -> tuple[int, int]:
         """1-based line and column of `path`, or of its nearest known ancestor."""
@@ -40,6 +49,9 @@ class Marks:
             if found is None and not key:
                 found = self.keys.get(probe)
             if found is not None:
+                if probe in self.blocks and probe == tuple(path) and not key:
+                    first, indent, _literal = self.blocks[probe]
+                    return first + 1, indent + 1  # the text, not the `|` that opens it
                 return found[0] + 1, found[1] + 1
             if not probe:
                 return 1, 1
@@ -47,6 +59,23 @@ class Marks:
 
     def known(self, path: DocPath) -> bool:
         return path in self.values or path in self.keys
+
+    def locate_in(self, path: DocPath, text: str, index: int) -> tuple[int, int]:
+        """1-based line and column of character `index` of the text at `path`.
+
+        Exact in a literal block (|), whose lines are the file's lines; the text's first
+        line in a folded block (>), whose lines are joined; the value's start otherwise.
+        """
+        block = self.blocks.get(path)
+        if block is None:
+            return self.locate(path)
+        first, indent, literal = block
+        if not literal:
+            return first + 1, indent + 1
+        index = max(0, min(index, len(text)))
+        line = text.count("\n", 0, index)
+        column = index - (text.rfind("\n", 0, index) + 1)
+        return first + line + 1, indent + column + 1
 
 
 @dataclass
@@ -80,10 +109,25 @@ class Loaded:
         line, column = self.marks.locate(path, key=key)
         self.add_at(line, column, code, message, severity)
 
+    def add_in(
+        self,
+        path: DocPath,
+        text: str,
+        index: int,
+        code: str,
+        message: str,
+        severity: Severity = "error",
+    ) -> None:
+        """A problem at character `index` of the text at `path` (see Marks.locate_in)."""
+        line, column = self.marks.locate_in(path, text, index)
+        self.add_at(line, column, code, message, severity)
+
     def add_at(
         self, line: int, column: int, code: str, message: str, severity: Severity = "error"
     ) -> None:
-        self.diagnostics.append(Diagnostic(str(self.path), line, column, severity, code, message))
+        self.diagnostics.append(
+            Diagnostic(str(self.path), line, column, severity, code, safe_message(message))
+        )
 
 
 def load(path: Path) -> Loaded:
@@ -110,7 +154,8 @@ def load(path: Path) -> Loaded:
 
 def _read_text(path: Path, loaded: Loaded) -> str | None:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         loaded.add_at(1, 1, "unreadable", "no such file")
         return None
@@ -119,6 +164,14 @@ def _read_text(path: Path, loaded: Loaded) -> str | None:
         return None
     except OSError as exc:
         loaded.add_at(1, 1, "unreadable", f"cannot read the file: {exc.strerror}")
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        loaded.add_at(
+            1,
+            1,
+            "too-large",
+            f"the file is over {MAX_FILE_BYTES // 1_000_000} MB; a runbook is a few dozen kB",
+        )
         return None
     loaded.sha256 = hashlib.sha256(raw).hexdigest()
     if b"\x00" in raw:
@@ -140,7 +193,42 @@ def _read_text(path: Path, loaded: Loaded) -> str | None:
     if not text.strip():
         loaded.add_at(1, 1, "empty", "the file is empty; a runbook starts with `format: 1`")
         return None
+    if _NOT_YAML.search(text):
+        _report_characters(text, loaded)
+        return None
     return text
+
+
+# What YAML 1.1 does not allow in a file (tab, LF, CR, NEL and the rest are fine); libyaml
+# reports the first one at 1:1 with a character offset, so they are found here instead.
+_NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+_MAX_CHARACTER_ERRORS = 10
+
+
+def _report_characters(text: str, loaded: Loaded) -> None:
+    import unicodedata  # noqa: PLC0415  # only for a file with control characters
+
+    for count, match in enumerate(_NOT_YAML.finditer(text)):
+        if count == _MAX_CHARACTER_ERRORS:
+            loaded.add_at(*_text_position(text, match.start()), "character",
+                          "more control characters follow; only the first "
+                          f"{_MAX_CHARACTER_ERRORS} are listed")  # fmt: skip
+            return
+        char = match.group()
+        name = unicodedata.name(char, "") or _CONTROL_NAMES.get(char, "a control character")
+        loaded.add_at(
+            *_text_position(text, match.start()),
+            "character",
+            f"U+{ord(char):04X} ({name}) is not allowed in YAML; delete it or retype the text",
+        )
+
+
+_CONTROL_NAMES = {"\x07": "BELL", "\x08": "BACKSPACE", "\x1b": "ESCAPE", "\x7f": "DELETE"}
+
+
+def _text_position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character of the decoded text."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def _position(raw: bytes, offset: int) -> tuple[int, int]:
@@ -171,7 +259,10 @@ def _compose(text: str, loaded: Loaded) -> dict[str, Any] | None:
         loaded.add_at(line, column, "yaml", f"YAML syntax error: {problem}")
         return None
     except yaml.YAMLError as exc:
-        loaded.add_at(1, 1, "yaml", f"YAML error: {exc}")
+        loaded.add_at(1, 1, "yaml", f"YAML error: {str(exc).splitlines()[0]}")
+        return None
+    except RecursionError:  # PyYAML's pure-Python composer, at about 330 levels
+        loaded.add_at(1, 1, "too-deep", f"nested more than {MAX_DEPTH} levels deep")
         return None
     finally:
         loader.dispose()
@@ -187,7 +278,7 @@ def _compose(text: str, loaded: Loaded) -> dict[str, Any] | None:
         )
         return None
     try:
-        data = _Converter(loaded).convert(root, ())
+        data = _Converter(loaded, text).convert(root, ())
     except _TooLargeError:
         loaded.add_at(
             1,
@@ -212,8 +303,10 @@ class _TooLargeError(Exception):
 class _Converter:
     """Nodes to plain data (text, lists, dicts), recording where each value stands."""
 
-    def __init__(self, loaded: Loaded) -> None:
+    def __init__(self, loaded: Loaded, text: str) -> None:
         self.loaded = loaded
+        self.text = text
+        self.lines: list[str] | None = None  # the text's lines, split at the first block
         self.open: set[int] = set()  # collections being converted: an alias to one recurses
         self.count = 0
 
@@ -222,6 +315,10 @@ class _Converter:
         if self.count > _MAX_NODES:
             raise _TooLargeError
         loaded = self.loaded
+        if len(path) > MAX_DEPTH:
+            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+            loaded.add_at(line, column, "too-deep", f"nested more than {MAX_DEPTH} levels deep")
+            return None
         if isinstance(node, yaml.CollectionNode):
             if id(node) in self.open:
                 loaded.add(path, "yaml", "this alias refers to a value that contains it", key=True)
@@ -233,13 +330,30 @@ class _Converter:
                 self.open.discard(id(node))
         loaded.marks.values[path] = (node.start_mark.line, node.start_mark.column)
         value = str(node.value)
-        if getattr(node, "style", None) in (None, ""):  # plain; libyaml says "" for it
+        style = getattr(node, "style", None)
+        if style in ("|", ">"):
+            self._block(node, path, style == "|")
+        if len(value) > MAX_VALUE_CHARS:
+            loaded.add(path, "too-long", f"this value is {len(value):,} characters long; "
+                       f"the limit is {MAX_VALUE_CHARS:,}")  # fmt: skip
+            return value[:MAX_VALUE_CHARS]
+        if style in (None, ""):  # plain; libyaml says "" for it
             # The tag is YAML 1.1's guess from the looks of it: `22:00` is an int to it.
             if node.tag == _NULL:
                 return None
             if node.tag in _NUMBER and ":" in value:
                 loaded.add(path, "unquoted-time", _sexagesimal_message(value))
         return value
+
+    def _block(self, node: yaml.Node, path: DocPath, literal: bool) -> None:
+        """Where the text of a block scalar starts: the first line after `|` that has it."""
+        if self.lines is None:
+            self.lines = self.text.split("\n")
+        for line in range(node.start_mark.line + 1, min(node.end_mark.line + 1, len(self.lines))):
+            raw = self.lines[line]
+            if raw.strip():
+                self.loaded.marks.blocks[path] = (line, len(raw) - len(raw.lstrip(" ")), literal)
+                return
 
     def _collection(self, node: yaml.CollectionNode, path: DocPath) -> Any:
         loaded = self.loaded
@@ -262,7 +376,7 @@ class _Converter:
                     kline,
                     kcol,
                     "duplicate-key",
-                    f"duplicate key '{key}' (first at line {first_seen[key]}); "
+                    f"duplicate key {_shorten(key)} (first at line {first_seen[key]}); "
                     "YAML would silently keep only the last one",
                 )
                 continue
@@ -270,6 +384,11 @@ class _Converter:
             loaded.marks.keys[(*path, key)] = (key_node.start_mark.line, key_node.start_mark.column)
             result[key] = self.convert(value_node, (*path, key))
         return result
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    """A quoted value short enough for a message."""
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def _sexagesimal_message(value: str) -> str:
@@ -316,7 +435,7 @@ def _secret_key(key: str) -> bool:
 
 def _scan_credentials(data: Any, path: DocPath, loaded: Loaded) -> None:
     """Credentials belong in the environment; the value is never repeated in the message."""
-    from gonogo.runbook.secrets import secret_kind  # noqa: PLC0415  # keeps import light
+    from gonogo.runbook.secrets import findings  # noqa: PLC0415  # keeps import light
 
     if isinstance(data, dict):
         for key, value in list(data.items()):
@@ -335,10 +454,13 @@ def _scan_credentials(data: Any, path: DocPath, loaded: Loaded) -> None:
         for index, item in enumerate(data):
             _scan_credentials(item, (*path, index), loaded)
     elif isinstance(data, str):
-        kind = secret_kind(data)
-        if kind:
-            loaded.add(
+        found = findings(data)
+        if found:
+            kind, at = found[0].kind, found[0].start
+            loaded.add_in(
                 path,
+                data,
+                at,
                 "credential",
                 f"this value looks like {kind}; credentials never go in a runbook: "
                 "set them in the environment (TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, "

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gonogo.runbook.types import Duration, Flag, LocalTime, ZoneName, quoted_time
+from gonogo.runbook.types import Date, Duration, Flag, LocalTime, ZoneName, quoted_time
 
 FORMAT_VERSION = 1
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -63,7 +62,7 @@ class Service(_Strict):
 class Window(_Strict):
     """The service window: when systems go down and by when they must be back."""
 
-    date: dt.date = Field(description="Local date the window starts, YYYY-MM-DD.")
+    date: Date = Field(description="Local date the window starts, YYYY-MM-DD.")
     start: LocalTime = Field(description='When the window starts, in quotes: "23:00".')
     end: LocalTime = Field(
         description='Latest end, in quotes: "07:00"; earlier than start means the next day.',

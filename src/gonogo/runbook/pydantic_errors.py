@@ -33,7 +33,7 @@ def describe(error: ErrorDetails, marks: Marks) -> tuple[DocPath, str, str, bool
 
         close = difflib.get_close_matches(name, allowed, n=1)
         tail = f"; did you mean '{close[0]}'?" if close else f"; allowed: {', '.join(allowed)}"
-        return path, "unknown-key", f"unknown key '{name}'{tail}", True
+        return path, "unknown-key", f"unknown key {_shown(name)}{tail}", True
     if kind == "missing":
         return path[:-1], "missing-key", f"missing required key '{name}'", True
     if kind == "literal_error":

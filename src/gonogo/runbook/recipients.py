@@ -21,6 +21,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from gonogo.errors import RunbookError
 from gonogo.runbook.diagnostics import RecipientProblem, Severity
+from gonogo.runbook.secrets import excerpt
 
 COLUMNS = ("name", "phone", "email", "language")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -174,7 +175,7 @@ def _check_row(
     if value["language"] and not _LANGUAGE.fullmatch(value["language"]):
         report(
             "language",
-            f"language {value['language']!r} must be a lowercase ISO 639 code of 2 or 3 "
+            f"language {excerpt(value['language'])} must be a lowercase ISO 639 code of 2 or 3 "
             "letters, e.g. sv or en; leave it empty for the runbook's default",
         )
     # Duplicates are tracked even on rows with errors, so that fixing an error does not
@@ -194,15 +195,13 @@ def _check_row(
 
 
 def _read(path: Path, data: bytes | None) -> str:
-    try:
-        if data is None:
-            data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise RunbookError(f"{path}: recipients file not found") from exc
-    except IsADirectoryError as exc:
-        raise RunbookError(f"{path}: is a directory, not a recipients CSV file") from exc
-    except OSError as exc:
-        raise RunbookError(f"{path}: cannot read recipients file: {exc.strerror}") from exc
+    if data is None:
+        from gonogo.runbook.recipients_file import read_limited  # noqa: PLC0415
+
+        data = read_limited(path)
+    if b"\x00" in data:  # /proc/self/environ is NUL-separated: never show such a file
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        raise RunbookError(f"{path}:{line}: recipients file is binary (a NUL byte), not CSV")
     try:
         # utf-8-sig: Excel's "CSV UTF-8" starts the file with a byte order mark.
         return data.decode("utf-8-sig")
@@ -219,7 +218,9 @@ def _check_header(row: list[str], starts: list[tuple[int, int]]) -> list[Recipie
     line = starts[0][0]
     expected = ",".join(COLUMNS)
     if not set(names) & set(COLUMNS):
-        message = f"no header row: the first line must be {expected}, found {','.join(row)!r}"
+        message = (
+            f"no header row: the first line must be {expected}, found {excerpt(','.join(row))}"
+        )
         return [RecipientProblem(line, 1, message, "error")]
     problems = []
     for i, name in enumerate(names):
@@ -227,7 +228,7 @@ def _check_header(row: list[str], starts: list[tuple[int, int]]) -> list[Recipie
             message = "empty column name (a comma too many?)"
             problems.append(RecipientProblem(*starts[i], message, "error"))
         elif name not in COLUMNS:
-            message = f"unknown column {row[i].strip()!r}; the columns are {expected}"
+            message = f"unknown column {excerpt(row[i].strip())}; the columns are {expected}"
             problems.append(RecipientProblem(*starts[i], message, "error"))
         elif name in names[:i]:
             problems.append(RecipientProblem(*starts[i], f"column {name!r} given twice", "error"))
@@ -263,7 +264,7 @@ def _check_phone(raw: str) -> tuple[str | None, list[tuple[Severity, str]]]:
             elif not phonenumbers.is_valid_number(number):
                 why = f"is not a valid number: no +{number.country_code} number has that form"
     if why is not None:
-        return None, [("error", f"phone {raw!r} {why}")]
+        return None, [("error", f"phone {excerpt(raw)} {why}")]
     e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     kind = phonenumbers.number_type(number)
     if kind in _SMS_CAPABLE:
@@ -281,7 +282,7 @@ def _check_email(raw: str) -> tuple[str | None, str | None]:
     try:
         validated = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as exc:
-        return None, f"invalid e-mail {raw!r}: {exc}"
+        return None, f"invalid e-mail {excerpt(raw)}: {excerpt(str(exc), 120)[1:-1]}"
     normalized: str = validated.normalized
     return normalized, None
 

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import UTC, date, time, timedelta, timezone
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# With an explicit UTC offset, to say which of a time that happens twice is meant.
+_HHMM_OFFSET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?:([+-])(0\d|1[0-4]):([0-5]\d)|(Z))?$")
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$")
+# No step of a release night lasts a week; beyond that a duration is a typo, and beyond
+# timedelta's range (a billion days) it would end in OverflowError.
+MAX_DURATION = timedelta(days=7)
+# Dates gonogo can do arithmetic on without leaving datetime's range, and that a
+# release could plausibly have: 9999-12-31 plus the night's next day overflows.
+FIRST_YEAR, LAST_YEAR = 1970, 2100
 
 
 def parse_local_time(value: Any) -> time:
     if isinstance(value, time):
         return value
     if isinstance(value, str):
-        match = _HHMM.match(value.strip())
+        match = _HHMM_OFFSET.match(value.strip())
         if match:
-            return time(int(match[1]), int(match[2]))
+            zone = None
+            if match[6]:
+                zone = UTC
+            elif match[3]:
+                sign = 1 if match[3] == "+" else -1
+                offset = timedelta(hours=int(match[4]), minutes=int(match[5]))
+                zone = timezone(sign * offset)
+            return time(int(match[1]), int(match[2]), tzinfo=zone)
     msg = f'expected a local time as HH:MM in quotes, like "23:00", got {value!r}'
     raise ValueError(msg)
 
@@ -30,7 +45,12 @@ def parse_duration(value: Any) -> timedelta:
     if isinstance(value, str):
         match = _DURATION.match(value)
         if match and (match[1] or match[2]):
-            return timedelta(hours=int(match[1] or 0), minutes=int(match[2] or 0))
+            # In whole minutes first: `99999999999999999999h` must not reach timedelta.
+            minutes = int(match[1] or 0) * 60 + int(match[2] or 0)
+            if minutes > MAX_DURATION // timedelta(minutes=1):
+                msg = "longer than a week (168h); a step of a release night is hours long"
+                raise ValueError(msg)
+            return timedelta(minutes=minutes)
     msg = f"expected a duration like 90m, 1h or 1h30m, got {value!r}"
     raise ValueError(msg)
 
@@ -44,6 +64,13 @@ def parse_zone(value: Any) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         msg = f"unknown time zone {value!r}; use an IANA name like Europe/Stockholm"
         raise ValueError(msg) from None
+    return value
+
+
+def check_date(value: date) -> date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        msg = f"a date between {FIRST_YEAR} and {LAST_YEAR}, got {value.isoformat()}"
+        raise ValueError(msg)
     return value
 
 
@@ -68,7 +95,9 @@ def quoted_time(hhmm: str) -> dict[str, Any]:
 LocalTime = Annotated[
     time,
     BeforeValidator(parse_local_time),
-    WithJsonSchema({"type": "string", "pattern": _HHMM.pattern, **quoted_time("23:00")}),
+    # The schema's pattern admits the offset form too (02:30+01:00, for the hour the
+    # clocks repeat); what an editor offers is the common case, with its quotes.
+    WithJsonSchema({"type": "string", "pattern": _HHMM_OFFSET.pattern, **quoted_time("23:00")}),
 ]
 Duration = Annotated[
     timedelta,
@@ -76,6 +105,11 @@ Duration = Annotated[
     WithJsonSchema(
         {"type": "string", "pattern": r"^\d+h(\d+m)?$|^(\d+h)?\d+m(in)?$", "examples": ["90m"]}
     ),
+]
+Date = Annotated[
+    date,
+    AfterValidator(check_date),
+    WithJsonSchema({"type": "string", "format": "date", "examples": ["2021-11-27"]}),
 ]
 ZoneName = Annotated[
     str,

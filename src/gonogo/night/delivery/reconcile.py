@@ -9,6 +9,7 @@ resend them or to leave them in doubt, to settle after reading the mail server's
 from __future__ import annotations
 
 import datetime as dt
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from gonogo.night.delivery.transport import transport_for
@@ -17,9 +18,13 @@ from gonogo.night.runs import Run
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Night
 
+# Our clock and Twilio's may differ: a Message may carry a creation time a little before
+# the dispatch began by ours.
+CLOCK_SLACK = dt.timedelta(minutes=1)
+
 SETTLE_HINT = (
-    "check the mail server's log, then `gonogo deliveries settle --resend` or "
-    "`gonogo deliveries settle --mark-sent --reason TEXT`"
+    "check the mail server's log, then `gonogo settle --resend --reason TEXT` or "
+    "`gonogo settle --mark-sent --reason TEXT`"
 )
 
 
@@ -58,50 +63,78 @@ def finish_interrupted(run: Run, night: Night, session: Session) -> set[int]:
 def _reconcile_sms(
     run: Run, started: dict[int, dt.datetime], rows: list[Delivery], session: Session
 ) -> list[Delivery]:
-    """Rows Twilio has a Message for are marked sent; the others are returned to resend."""
+    """Rows Twilio has a Message for are marked sent; the others are returned to resend.
+
+    Twilio is asked only once requests a killed command had on the wire can have
+    landed. Then one list call (or a few pages) per number, without a date filter: a
+    Message still in the sender's queue has no send date. A row is matched by number and
+    body, each Message claimed for one row only (see `notify/reconcile.py`).
+    """
     if not rows:
         return []
     from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415
+    from gonogo.notify.reconcile import InDoubtSms, ListedSms, match_in_doubt  # noqa: PLC0415
     from gonogo.notify.sms import TwilioSms  # noqa: PLC0415
 
     transport = LiveTransport(run.runbook, progress=False)
     transport.check({"sms"})
     sms = transport.channel("sms")
     assert isinstance(sms, TwilioSms)
+    _settle(rows, session, sms.timeout if session.settle is None else session.settle)
     journal = run.journal
-    # A Message another row already accounts for is not this row's: without this, the
-    # previous dispatch's SMS to the same number (sent within the minute of slack, or
-    # just before) would mark this one sent and the recipient would silently miss it.
+    # Messages other rows already account for are never this row's.
     known = {d.provider_id for d in journal.deliveries(statuses=(Status.SENT,)) if d.provider_id}
-    rows = sorted(rows, key=lambda d: d.id)
+    doubtful = [
+        InDoubtSms(row.id, row.id, row.address, row.body,
+                   started.get(row.dispatch, _now() - dt.timedelta(days=1)) - CLOCK_SLACK)
+        for row in rows
+    ]  # fmt: skip
+    since: dict[str, dt.datetime] = {}
+    for d in doubtful:
+        since[d.to] = min(since.get(d.to, d.since), d.since)
 
-    def look(row: Delivery) -> list[str]:
-        since = started.get(row.dispatch, _now() - dt.timedelta(days=1))
-        return sms.sent_to(row.address, since - dt.timedelta(minutes=1))
+    def look(number: str) -> list[ListedSms]:
+        return sms.messages_to(number, since[number])
 
-    # One list call per row, made concurrently as the sends are.
-    workers = transport.concurrency("sms")
     try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="reconcile") as pool:
-            listed = list(pool.map(look, rows))
+        with ThreadPoolExecutor(
+            max_workers=transport.concurrency("sms"), thread_name_prefix="reconcile"
+        ) as pool:
+            listed = [m for found in pool.map(look, sorted(since)) for m in found]
     finally:
         transport.close()
-    found: list[Mark] = []
-    again: list[Delivery] = []
-    for row, sids in zip(rows, listed, strict=True):
-        mine = [sid for sid in sids if sid not in known]
-        if mine:
-            sid = mine[-1]  # newest first: the oldest unclaimed one belongs to the oldest row
-            known.add(sid)
-            found.append(Mark(row.id, Status.SENT, sid, None, "reconciled with Twilio"))
-        else:
-            again.append(row)
+    matched = match_in_doubt(doubtful, listed, claimed=known)
+    found = [
+        Mark(row.id, Status.SENT, matched[row.id].sid, None, "reconciled with Twilio")
+        for row in rows
+        if row.id in matched
+    ]
+    again = [row for row in rows if row.id not in matched]
     journal.mark_many(found, _now())
     session.show(
         f"{len(rows)} SMS were in flight: {len(found)} had reached Twilio, "
         f"{len(again)} are sent now."
     )
     return again
+
+
+def _settle(rows: list[Delivery], session: Session, seconds: float) -> None:
+    """Wait until `seconds` have passed since the last of `rows` was marked in flight."""
+    last = max((d.marked_at for d in rows if d.marked_at), default=None)
+    if last is None or seconds <= 0:
+        return
+    left = seconds - (_now() - last).total_seconds()
+    if left <= 0:
+        return
+    session.show(
+        f"Waiting {left:.0f} s for requests that were on the wire to reach Twilio before "
+        "asking what arrived (--settle SECONDS changes it)."
+    )
+    deadline = time.monotonic() + left
+    while (remaining := deadline - time.monotonic()) > 0:
+        if remaining > 5:
+            session.show(f"  {remaining:.0f} s ...")
+        time.sleep(min(5.0, remaining))
 
 
 def _decide_email(run: Run, rows: list[Delivery], session: Session) -> list[Delivery]:

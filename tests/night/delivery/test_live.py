@@ -6,40 +6,55 @@ import datetime as dt
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 
 from gonogo.cli.options import make_session
 from gonogo.night.clock import SystemClock
-from gonogo.night.journal import Journal, NewDelivery
-from gonogo.night.run import Run
-from gonogo.night.steps import Session
-from gonogo.notify import live
-from gonogo.notify.live import LiveTransport, TokenBucket, resume_live
+from gonogo.night.delivery import live
+from gonogo.night.delivery.live import LiveTransport
+from gonogo.night.delivery.rate import TokenBucket
+from gonogo.night.delivery.reconcile import finish_interrupted
+from gonogo.night.entries import Dispatched, Kind, NewEntry
+from gonogo.night.journal import Mark, NewDelivery, Status
+from gonogo.night.runs import Run
+from gonogo.night.session import Session
+from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.runbook.validate import load_valid
 from servers.smtp import SmtpServer
 from servers.twilio_fake import TwilioFake
 
-RUNBOOK = Path(__file__).resolve().parents[2] / "runbooks" / "release-21.0.yaml"
+RUNBOOK = Path(__file__).resolve().parents[3] / "runbooks" / "release-21.0.yaml"
 NUMBERS = [f"+467017406{n:02d}" for n in range(5, 15)]
 ADDRESSES = [f"person{n}@example.org" for n in range(10)]
 
 
-def _run(tmp_path: Path) -> Run:
+class WatchedJournal(SqliteJournal):
+    """The journal, counting the rows in flight after every change of status."""
+
+    in_flight: list[int]
+
+    def mark_many(self, marks: Iterable[Mark], at: dt.datetime) -> None:
+        super().mark_many(marks, at)
+        self.in_flight.append(len(self.deliveries(statuses=(Status.IN_FLIGHT,))))
+
+
+def _run(tmp_path: Path, journal: SqliteJournal | None = None) -> Run:
     loaded = load_valid(RUNBOOK)
-    journal = Journal.create(tmp_path / "journal.sqlite", {"release": "21.0"})
-    return Run(tmp_path, journal, loaded, False, "sha", dt.timedelta(0))
+    if journal is None:
+        journal = SqliteJournal.create(tmp_path / "journal.sqlite", {"release": "21.0"})
+    return Run(tmp_path, journal, loaded, False, dt.timedelta(0), "sha")
 
 
 def _dispatch(run: Run, numbers: list[str], addresses: list[str]) -> int:
     now = dt.datetime.now(dt.UTC)
     rows = [NewDelivery("sms", "vard", n, "", "sv", None, "Hej åäö") for n in numbers]
     rows += [NewDelivery("email", "vard", a, "", "sv", "Ämne", "Hej åäö\n") for a in addresses]
+    entry = NewEntry(Kind.DISPATCH, Dispatched("window_started", 1, len(rows)))
     with run.journal.transaction():
-        seq = run.journal.append(
-            at=now, operator="test", kind="dispatch", runbook_sha256="sha", data={}
-        )
+        seq = run.journal.append(entry, at=now, operator="test", runbook_sha256="sha")
         run.journal.add_deliveries(seq, rows, now)
     return seq
 
@@ -53,7 +68,7 @@ def _session(answer: bool, asked: list[str]) -> Session:
     def confirm(question: str) -> bool:
         raise AssertionError(f"a resend is a decision, not a confirmation: {question}")
 
-    return Session(SystemClock(), "test", confirm, lambda _line: None, decide)
+    return Session(SystemClock(), "test", confirm, lambda _line: None, decide, progress=False)
 
 
 @pytest.fixture
@@ -93,15 +108,43 @@ def test_every_row_sent_once_and_journaled(
     transport = LiveTransport(run.runbook, env=env, progress=False)
 
     transport.deliver(
-        run.journal, run.journal.deliveries(statuses=("pending",)), SystemClock().now()
+        run.journal, run.journal.deliveries(statuses=(Status.PENDING,)), SystemClock().now()
     )
 
     rows = run.journal.deliveries(dispatch=seq)
-    assert {r.status for r in rows} == {"sent"}
+    assert {r.status for r in rows} == {Status.SENT}
     assert all(r.attempts == 1 for r in rows)
     assert sorted(m["to"] for m in twilio_server.messages) == sorted(NUMBERS)
     assert {m["body"] for m in twilio_server.messages} == {"Hej åäö"}
     assert sorted(r for m in smtp_server.received for r in m.rcpt_tos) == sorted(ADDRESSES)
+    run.close()
+
+
+def test_rows_in_flight_never_outnumber_the_lanes_workers(
+    tmp_path: Path, env: dict[str, str], twilio_server: TwilioFake
+) -> None:
+    journal = WatchedJournal.create(tmp_path / "journal.sqlite", {"release": "21.0"})
+    journal.in_flight = []
+    run = _run(tmp_path, journal)
+    runbook = run.runbook
+    assert runbook.channels.sms is not None
+    # Three workers, no rate limit to speak of, and a server that holds every request:
+    # the pool is full while the other rows wait their turn.
+    sms = runbook.channels.sms.model_copy(update={"concurrency": 3, "rate_limit": 1000.0})
+    runbook = runbook.model_copy(
+        update={"channels": runbook.channels.model_copy(update={"sms": sms})}
+    )
+    twilio_server.latency = 0.25
+    seq = _dispatch(run, NUMBERS, [])
+
+    LiveTransport(runbook, env=env, progress=False).deliver(
+        journal, journal.deliveries(), SystemClock().now()
+    )
+
+    assert {r.status for r in journal.deliveries(dispatch=seq)} == {Status.SENT}
+    assert len(twilio_server.messages) == len(NUMBERS)
+    assert max(journal.in_flight) == 3  # full, and never more than the workers
+    assert journal.in_flight[-1] == 0
     run.close()
 
 
@@ -118,9 +161,9 @@ def test_retryable_failure_gives_up_after_the_limit(
     )
 
     rows = {r.address: r for r in run.journal.deliveries()}
-    assert (rows[NUMBERS[0]].status, rows[NUMBERS[0]].code) == ("failed", "20500")
+    assert (rows[NUMBERS[0]].status, rows[NUMBERS[0]].code) == (Status.FAILED, "20500")
     assert rows[NUMBERS[0]].reason == "HTTP 500: An internal server error has occurred"
-    assert rows[NUMBERS[1]].status == rows[NUMBERS[2]].status == "sent"
+    assert rows[NUMBERS[1]].status == rows[NUMBERS[2]].status == Status.SENT
     posts = Counter(r.form["To"] for r in twilio_server.requests if r.method == "POST")
     assert posts[NUMBERS[0]] == posts[NUMBERS[1]] == live.MAX_ATTEMPTS
     run.close()
@@ -137,7 +180,7 @@ def test_lost_response_is_in_doubt_and_not_retried(
         run.journal, run.journal.deliveries(), SystemClock().now()
     )
 
-    doubt = run.journal.deliveries(statuses=("in_flight",))
+    doubt = run.journal.deliveries(statuses=(Status.IN_FLIGHT,))
     assert [(d.address, d.code) for d in doubt] == [(NUMBERS[0], "in-doubt")]
     assert len([m for m in twilio_server.messages if m["to"] == NUMBERS[0]]) == 1
     posts = [r for r in twilio_server.requests if r.method == "POST" and r.form["To"] == NUMBERS[0]]
@@ -157,25 +200,24 @@ def test_in_flight_emails_are_the_operators_decision(
     seq = _dispatch(run, [], ADDRESSES[:3])
     rows = run.journal.deliveries()
     # A kill after the in-flight mark: the servers may or may not have the message.
-    run.journal.mark_many(
-        [(r.id, "in_flight", None, None, None) for r in rows], SystemClock().now()
-    )
+    run.journal.mark_many([Mark(r.id, Status.IN_FLIGHT) for r in rows], SystemClock().now())
     asked: list[str] = []
-    for name, value in env.items():  # resume_live reads the environment, as the CLI does
+    for name, value in env.items():  # the transport reads the environment, as the CLI does
         monkeypatch.setenv(name, value)
 
-    resume_live(run, _session(resend, asked), run.journal.deliveries())
+    finished = finish_interrupted(run, run.night(), _session(resend, asked))
 
+    assert finished == {seq}
     assert len(asked) == 1
     assert "3 e-mail(s) were in flight" in asked[0]
     after = run.journal.deliveries(dispatch=seq)
-    assert {r.status for r in after} == {"sent"}
     if resend:
+        assert {r.status for r in after} == {Status.SENT}
         assert sorted(r for m in smtp_server.received for r in m.rcpt_tos) == ADDRESSES[:3]
         assert {r.code for r in after} == {None}
     else:
         assert smtp_server.received == []
-        assert {r.code for r in after} == {"in-doubt"}
+        assert {(r.status, r.code) for r in after} == {(Status.IN_DOUBT, "in-doubt")}
     run.close()
 
 

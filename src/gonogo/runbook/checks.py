@@ -12,7 +12,8 @@ from gonogo.runbook.catalog import Located, iter_messages, message_for, sample_v
 from gonogo.runbook.check_cache import recipient_problems
 from gonogo.runbook.diagnostics import Diagnostic, RecipientProblem, safe_message
 from gonogo.runbook.events import MACHINE_EVENTS, PLACEHOLDERS, Event
-from gonogo.runbook.loader import DocPath, Loaded
+from gonogo.runbook.loader import Loaded
+from gonogo.runbook.marks import DocPath
 from gonogo.runbook.model import Message, Runbook
 from gonogo.runbook.recipients_file import read_limited, resolve_recipients
 from gonogo.runbook.segments import measure

@@ -18,10 +18,13 @@ import yaml
 from pydantic import ValidationError
 
 from gonogo.runbook.diagnostics import Diagnostic, Severity, safe_message
+from gonogo.runbook.marks import DocPath, Marks
 from gonogo.runbook.model import FORMAT_VERSION, Runbook
 from gonogo.runbook.pydantic_errors import describe
 
-DocPath = tuple[str | int, ...]
+# Where they were before marks.py: other modules import them from here too.
+__all__ = ["DocPath", "Loaded", "Marks", "load"]
+
 # Limits that keep a hostile or broken file from taking validate down or holding it up.
 # The largest bundled runbook is 27 kB, 6 levels deep, its longest text 1.2 kB.
 MAX_FILE_BYTES = 2_000_000
@@ -29,53 +32,6 @@ MAX_DEPTH = 32  # nested mappings and lists; libyaml itself stops at 1000
 MAX_VALUE_CHARS = 20_000  # a press release fits several times over
 _NULL = "tag:yaml.org,2002:null"
 _NUMBER = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
-
-
-@dataclass
-class Marks:
-    """Where each key and value stands in the file (0-based, as YAML marks them)."""
-
-    keys: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
-    values: dict[DocPath, tuple[int, int]] = field(default_factory=dict)
-    # Literal (|) and folded (>) block scalars: the text starts on a line of its own.
-    # (first text line, its indentation, literal?), 0-based.
-    blocks: dict[DocPath, tuple[int, int, bool]] = field(default_factory=dict)
-
-    def locate(self, path: DocPath, *, key: bool = False) -> tuple[int, int]:
-        """1-based line and column of `path`, or of its nearest known ancestor."""
-        probe = tuple(path)
-        while True:
-            found = (self.keys.get(probe) if key else None) or self.values.get(probe)
-            if found is None and not key:
-                found = self.keys.get(probe)
-            if found is not None:
-                if probe in self.blocks and probe == tuple(path) and not key:
-                    first, indent, _literal = self.blocks[probe]
-                    return first + 1, indent + 1  # the text, not the `|` that opens it
-                return found[0] + 1, found[1] + 1
-            if not probe:
-                return 1, 1
-            probe = probe[:-1]
-
-    def known(self, path: DocPath) -> bool:
-        return path in self.values or path in self.keys
-
-    def locate_in(self, path: DocPath, text: str, index: int) -> tuple[int, int]:
-        """1-based line and column of character `index` of the text at `path`.
-
-        Exact in a literal block (|), whose lines are the file's lines; the text's first
-        line in a folded block (>), whose lines are joined; the value's start otherwise.
-        """
-        block = self.blocks.get(path)
-        if block is None:
-            return self.locate(path)
-        first, indent, literal = block
-        if not literal:
-            return first + 1, indent + 1
-        index = max(0, min(index, len(text)))
-        line = text.count("\n", 0, index)
-        column = index - (text.rfind("\n", 0, index) + 1)
-        return first + line + 1, indent + column + 1
 
 
 @dataclass

@@ -417,8 +417,8 @@ def calendar(found: list[Source], built: dt.datetime | None = None) -> bytes:
 
 
 def page(found: list[Source], state: dict[str, Any]) -> str:
-    from gonogo.render.report import COLOURS as SHADES  # noqa: PLC0415
-    from gonogo.render.report import environment  # noqa: PLC0415
+    from gonogo.render.templating import COLOURS as SHADES  # noqa: PLC0415
+    from gonogo.render.templating import environment  # noqa: PLC0415
 
     env = environment()
     zone = _zone(found)

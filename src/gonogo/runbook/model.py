@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, Self
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from gonogo.runbook.message_model import EmailText, Message, Messages, PartMessages, Variant
+from gonogo.runbook.strict import ID, LANG, Strict, empty_dict, empty_list
 from gonogo.runbook.types import Date, Duration, Flag, LocalTime, ZoneName, quoted_time
 
+# The message models live in message_model.py; they are imported from here too.
+__all__ = [
+    "FORMAT_VERSION", "Audience", "Channels", "EmailChannel", "EmailText", "IncidentPolicy",
+    "Message", "Messages", "Part", "PartMessages", "Participant", "Release", "Runbook",
+    "Service", "SmsChannel", "Variant", "Verification", "Window",
+]  # fmt: skip
+
 FORMAT_VERSION = 1
-_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-_LANG = r"^[a-z]{2,3}$"
 
 
-def _empty_list() -> list[Any]:
-    # Not `default_factory=list`: pydantic inspects a factory's signature, and for a
-    # builtin that means tokenizing its text signature, which compiles the tokenizer's
-    # regular expressions: 4 ms of every `gonogo validate`.
-    return []
-
-
-def _empty_dict() -> dict[Any, Any]:
-    return {}
-
-
-class _Strict(BaseModel):
-    # Unknown keys are errors: a typo in a message key must not silently drop a message.
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Release(_Strict):
+class Release(Strict):
     """Which release this night installs, the time zone of every local time, the language."""
 
-    id: str = Field(pattern=_ID, description='Release id, in quotes: "21.0". `{release}` in texts.')
+    id: str = Field(pattern=ID, description='Release id, in quotes: "21.0". `{release}` in texts.')
     title: str = Field(min_length=1, description="Title for people. `{release_title}`.")
     kind: Literal["external", "internal"] = Field(
         description="external: callers may need to adapt; internal: they need not."
@@ -42,14 +33,14 @@ class Release(_Strict):
     )
     timezone: ZoneName = Field(description="IANA zone every local time is in.")
     language: str = Field(
-        default="sv", pattern=_LANG, description="Default language of the texts (ISO 639)."
+        default="sv", pattern=LANG, description="Default language of the texts (ISO 639)."
     )
     previous_version: str | None = Field(
         default=None, description='What a rollback restores, in quotes: "17.1".'
     )
 
 
-class Service(_Strict):
+class Service(Strict):
     """One service of the platform; its key is what `gonogo lights set KEY` takes."""
 
     name: str = Field(min_length=1, description="The name people know. Used in `{services}`.")
@@ -59,7 +50,7 @@ class Service(_Strict):
     description: str | None = Field(default=None, description="One line on what it is.")
 
 
-class Window(_Strict):
+class Window(Strict):
     """The service window: when systems go down and by when they must be back."""
 
     date: Date = Field(description="Local date the window starts, YYYY-MM-DD.")
@@ -70,14 +61,14 @@ class Window(_Strict):
     )
     downtime: Flag = Field(default=True, description="Whether services go down (red).")
     services: list[str] = Field(
-        default_factory=_empty_list, description="Keys of the services the window affects."
+        default_factory=empty_list, description="Keys of the services the window affects."
     )
     rollback: Duration = Field(description="How long a rollback needs, e.g. 1h30m.")
     description: str | None = Field(default=None, description="Published description.")
     description_en: str | None = Field(default=None, description="Published English text.")
 
 
-class Audience(_Strict):
+class Audience(Strict):
     """A group that is told: care providers, pharmacies, internal, press."""
 
     name: str = Field(min_length=1, description="A name for people, e.g. Vårdgivare.")
@@ -88,7 +79,7 @@ class Audience(_Strict):
     press: Flag = Field(default=False, description="A press audience: gets e-mail only.")
 
 
-class SmsChannel(_Strict):
+class SmsChannel(Strict):
     """SMS through Twilio; credentials come from the environment, never from here."""
 
     model_config = ConfigDict(
@@ -123,7 +114,7 @@ class SmsChannel(_Strict):
         return self
 
 
-class EmailChannel(_Strict):
+class EmailChannel(Strict):
     """E-mail through SMTP; the login comes from the environment, never from here."""
 
     host: str = Field(min_length=1, description="SMTP server, e.g. smtp.example.org.")
@@ -139,93 +130,17 @@ class EmailChannel(_Strict):
     )
 
 
-class Channels(_Strict):
+class Channels(Strict):
     """How audiences are told: SMS, e-mail, or both."""
 
     sms: SmsChannel | None = Field(default=None, description="SMS through Twilio.")
     email: EmailChannel | None = Field(default=None, description="E-mail through SMTP.")
 
 
-class EmailText(_Strict):
-    """An e-mail text; `{placeholders}` are filled in when it is sent."""
-
-    subject: str = Field(min_length=1, description="Subject line.")
-    body: str = Field(min_length=1, description="Body; write it as a block with `|`.")
-
-
-class Variant(_Strict):
-    """Texts for one audience, one language, or both, instead of the message's own."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "allOf": [
-                {"anyOf": [{"required": ["audience"]}, {"required": ["language"]}]},
-                {"anyOf": [{"required": ["sms"]}, {"required": ["email"]}]},
-            ]
-        }
-    )
-
-    audience: str | None = Field(default=None, description="Audience key it is for.")
-    language: str | None = Field(default=None, pattern=_LANG, description="Language it is in.")
-    sms: str | None = Field(default=None, description="The SMS text.")
-    email: EmailText | None = Field(default=None, description="The e-mail text.")
-
-    @model_validator(mode="after")
-    def _targets(self) -> Self:
-        if self.audience is None and self.language is None:
-            msg = "a variant needs an audience, a language or both"
-            raise ValueError(msg)
-        if self.sms is None and self.email is None:
-            msg = "a variant needs an sms or an email text"
-            raise ValueError(msg)
-        return self
-
-
-class Message(_Strict):
-    """What goes out for one event: to which audiences, which SMS and e-mail texts."""
-
-    silent: Flag = Field(default=False, description="Deliberately no message for this event.")
-    audiences: list[str] = Field(
-        default_factory=_empty_list, description="Keys of the audiences it goes to."
-    )
-    sms: str | None = Field(default=None, description="The SMS text.")
-    email: EmailText | None = Field(default=None, description="The e-mail text.")
-    press: EmailText | None = Field(default=None, description="Press statement for the event.")
-    variants: list[Variant] = Field(
-        default_factory=_empty_list,
-        description="Texts for an audience or a language; the most specific one wins.",
-    )
-
-    @model_validator(mode="after")
-    def _shape(self) -> Self:
-        has_text = self.sms is not None or self.email is not None or self.press is not None
-        if self.silent:
-            if has_text or self.audiences or self.variants:
-                msg = "a silent message has no audiences and no texts"
-                raise ValueError(msg)
-            return self
-        if not self.audiences:
-            msg = "a message needs audiences (or `silent: true`)"
-            raise ValueError(msg)
-        if not has_text:
-            msg = "a message needs an sms or an email text (or `silent: true`)"
-            raise ValueError(msg)
-        return self
-
-
-class PartMessages(_Strict):
-    """A part's own texts, instead of the shared ones under `messages`."""
-
-    status: Message | None = Field(default=None, description="Overrides messages.part_status.")
-    completed: Message | None = Field(
-        default=None, description="Overrides messages.part_completed."
-    )
-
-
-class Part(_Strict):
+class Part(Strict):
     """One part of the night; it ends in a Go/NoGo decision."""
 
-    id: str = Field(pattern=_ID, description="Short name: `gonogo go ID`. `{part_id}`.")
+    id: str = Field(pattern=ID, description="Short name: `gonogo go ID`. `{part_id}`.")
     title: str = Field(min_length=1, description="E.g. Databasförändringar. `{part_title}`.")
     start: LocalTime = Field(
         description='Planned start, in quotes: "00:00"; before the window start: next day.',
@@ -233,7 +148,7 @@ class Part(_Strict):
     )
     duration: Duration = Field(description="Planned length, e.g. 1h30m; then Go/NoGo.")
     owner: str = Field(min_length=1, description="Who runs the part, e.g. Team Databas.")
-    steps: list[str] = Field(default_factory=_empty_list, description="Checklist.")
+    steps: list[str] = Field(default_factory=empty_list, description="Checklist.")
     status_message: Flag = Field(default=False, description="Send a mid-part status message.")
     note: str | None = Field(default=None, description="For the release manager; not sent.")
     messages: PartMessages = Field(
@@ -241,7 +156,7 @@ class Part(_Strict):
     )
 
 
-class Participant(_Strict):
+class Participant(Strict):
     """One participant of production verification; its key is what `gonogo verify KEY` takes."""
 
     organisation: str = Field(min_length=1, description="Region or pharmacy actor.")
@@ -249,7 +164,7 @@ class Participant(_Strict):
     contact: str | None = Field(default=None, description="Who to reach.")
 
 
-class Verification(_Strict):
+class Verification(Strict):
     """Production verification: who verifies, from when, and which part waits for it."""
 
     starts: LocalTime = Field(
@@ -262,11 +177,11 @@ class Verification(_Strict):
         min_length=1, description="The participants, by key."
     )
     checks: dict[str, str] = Field(
-        default_factory=_empty_dict, description="What is verified, by key."
+        default_factory=empty_dict, description="What is verified, by key."
     )
 
 
-class IncidentPolicy(_Strict):
+class IncidentPolicy(Strict):
     """How incidents are followed up."""
 
     update_interval: Duration = Field(
@@ -279,46 +194,14 @@ class IncidentPolicy(_Strict):
     )
 
 
-class Messages(_Strict):
-    """The texts of the night, one message per event."""
-
-    window_started: Message | None = Field(default=None, description="`gonogo start`.")
-    part_status: Message | None = Field(
-        default=None, description="`gonogo progress`, for parts with status_message."
-    )
-    part_completed: Message | None = Field(
-        default=None, description="`gonogo go PART`: the part got Go."
-    )
-    window_completed: Message | None = Field(
-        default=None, description="`gonogo end`: after the last Go."
-    )
-    rollback_started: Message | None = Field(
-        default=None, description="`gonogo nogo PART`: the rollback starts."
-    )
-    rollback_completed: Message | None = Field(
-        default=None, description="`gonogo rollback-done`: the previous version is back."
-    )
-    verification_started: Message | None = Field(
-        default=None, description="`gonogo verify start`: go-ahead for verification."
-    )
-    incident_opened: Message | None = Field(default=None, description="`gonogo incident open`.")
-    incident_updated: Message | None = Field(default=None, description="`gonogo incident update`.")
-    incident_resolved: Message | None = Field(
-        default=None, description="`gonogo incident resolve`."
-    )
-    disruption: Message | None = Field(
-        default=None, description="`gonogo disruption`: a short interruption."
-    )
-
-
-class Runbook(_Strict):
+class Runbook(Strict):
     """A gonogo runbook: one release night. Check it with `gonogo validate`."""
 
     format: Literal[1] = Field(description="Runbook format version: 1.")
     release: Release = Field(description="Which release, time zone and language.")
     window: Window = Field(description="The service window.")
     services: dict[str, Service] = Field(
-        default_factory=_empty_dict, description="The platform's services, by key."
+        default_factory=empty_dict, description="The platform's services, by key."
     )
     audiences: dict[str, Audience] = Field(min_length=1, description="Who is told, by key.")
     channels: Channels = Field(default_factory=Channels, description="SMS and e-mail.")

@@ -237,13 +237,14 @@ class TwilioSms:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(
-                f"TWILIO_API_BASE_URL is not an http(s) URL: {self._base_url!r}",
+                f"TWILIO_API_BASE_URL is not an http(s) URL: {shown_url(self._base_url)!r}",
                 hint="Use the server's root, e.g. http://127.0.0.1:4010",
             )
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            raise ConfigError(f"TWILIO_API_BASE_URL has a bad port: {url!r}") from None
+            msg = f"TWILIO_API_BASE_URL has a bad port: {shown_url(url)!r}"
+            raise ConfigError(msg) from None
         return parts.hostname, port
 
     def _client(self) -> Client:
@@ -277,3 +278,18 @@ def _listed(record: Any) -> ListedSms:
         # A Message without a creation date is unheard of; if one comes, treat it as new.
         date_created=created.astimezone(UTC) if created is not None else datetime.now(UTC),
     )
+
+
+def shown_url(url: str | None) -> str:
+    """`url` as it may be printed: a password in it is always ***."""
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+    except ValueError:
+        return "(unreadable URL)"
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return parts._replace(netloc=f"{user}:***@{host}").geturl()

@@ -14,6 +14,7 @@ from gonogo.runbook.diagnostics import Diagnostic, RecipientProblem, safe_messag
 from gonogo.runbook.events import MACHINE_EVENTS, PLACEHOLDERS, Event
 from gonogo.runbook.loader import DocPath, Loaded
 from gonogo.runbook.model import Message, Runbook
+from gonogo.runbook.notice_checks import check_notices
 from gonogo.runbook.recipients_file import read_limited, resolve_recipients
 from gonogo.runbook.segments import measure
 from gonogo.runbook.template import TemplateError, placeholders, render
@@ -45,6 +46,7 @@ def check(
     _check_coverage(runbook, loaded)
     for located in iter_messages(runbook):
         _check_message(runbook, located, loaded)
+    check_notices(runbook, loaded)
     _check_recipients(runbook, loaded, cache_dir, recipients_root)
 
 

@@ -17,6 +17,7 @@ class Event(enum.StrEnum):
     INCIDENT_UPDATED = "incident_updated"
     INCIDENT_RESOLVED = "incident_resolved"
     DISRUPTION = "disruption"
+    NOTICE = "notice"
 
 
 # Placeholder -> (what it means, sample value used by `gonogo messages`).
@@ -56,6 +57,12 @@ PLACEHOLDERS: dict[Event, dict[str, tuple[str, str]]] = {
     Event.INCIDENT_UPDATED: COMMON | _INCIDENT,
     Event.INCIDENT_RESOLVED: COMMON | _INCIDENT,
     Event.DISRUPTION: COMMON | {k: v for k, v in _INCIDENT.items() if k in ("summary", "services")},
+    Event.NOTICE: COMMON
+    | {
+        "services": ("the window's affected services' names, comma separated", "E-recept"),
+        "window_day": ("the window's day in the runbook's language", "lördag 27 november"),
+        "window_end_date": ("the local date the window ends, YYYY-MM-DD", "2021-11-28"),
+    },
 }
 
 # Events every runbook's Go/NoGo machine can reach: each needs a message or `silent: true`.

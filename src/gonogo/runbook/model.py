@@ -6,7 +6,7 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gonogo.runbook.types import Date, Duration, Flag, LocalTime, ZoneName
+from gonogo.runbook.types import Date, Duration, Flag, LocalTime, Offset, ZoneName
 
 FORMAT_VERSION = 1
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -143,6 +143,13 @@ class Message(_Strict):
         return self
 
 
+class Notice(Message):
+    """An advance notice: a message that goes out a while before the window opens."""
+
+    id: str = Field(pattern=_ID, description="Names the notice in the journal, e.g. week.")
+    before: Offset = Field(description="How long before the window's start: 7d, 24h, 1h.")
+
+
 class PartMessages(_Strict):
     status: Message | None = Field(default=None, description="Overrides messages.part_status.")
     completed: Message | None = Field(
@@ -209,6 +216,12 @@ class Runbook(_Strict):
     verification: Verification | None = None
     incidents: IncidentPolicy = Field(default_factory=IncidentPolicy)
     messages: Messages = Field(default_factory=Messages)
+    notices: list[Notice] = Field(
+        default_factory=_empty_list, description="Advance notices (`gonogo announce`)."
+    )
+
+    def notice(self, notice_id: str) -> Notice | None:
+        return next((n for n in self.notices if n.id == notice_id), None)
 
     def part(self, ref: str) -> tuple[int, Part] | None:
         """Find a part by number (from 1) or id; returns (number, part)."""

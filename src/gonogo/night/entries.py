@@ -33,6 +33,8 @@ class Kind(enum.StrEnum):
     LIGHTS_SET = "lights_set"
     VERIFICATION_STARTED = "verification_started"
     VERIFICATION_REPORT = "verification_report"
+    # Before the window: advance notices (`gonogo announce`).
+    ANNOUNCE = "announce"
     # Delivery bookkeeping an operator decided on.
     RETRY = "retry"
     SETTLED = "deliveries_settled"
@@ -67,6 +69,19 @@ class Dispatched:
     cause: int
     recipients: int
     incident: str | None = None
+    notice: str | None = None  # the advance notice this dispatch sends
+
+
+@dataclass(frozen=True)
+class Announced:
+    """Advance notices sent for the window starting at `window_start` (ISO, UTC).
+
+    `late` names those sent after their moment had long passed, on the operator's word.
+    """
+
+    notices: tuple[str, ...]
+    window_start: str
+    late: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +153,7 @@ PAYLOADS: dict[Kind, type] = {
     Kind.LIGHTS_SET: LightSet,
     Kind.VERIFICATION_STARTED: Empty,
     Kind.VERIFICATION_REPORT: Reported,
+    Kind.ANNOUNCE: Announced,
     Kind.RETRY: Requeued,
     Kind.SETTLED: Requeued,
 }

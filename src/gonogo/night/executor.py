@@ -202,7 +202,9 @@ def commit(
         for p in planned:
             if p.silent:
                 continue
-            payload = Dispatched(p.effect.event.value, cause, len(p.rows), p.incident)
+            payload = Dispatched(
+                p.effect.event.value, cause, len(p.rows), p.incident, p.effect.notice
+            )
             entry = NewEntry(Kind.DISPATCH, payload, p.effect.part)
             seq = journal.append(entry, at=now, operator=operator, runbook_sha256=sha256)
             journal.add_deliveries(seq, p.rows, now)

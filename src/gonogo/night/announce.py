@@ -19,6 +19,7 @@ from gonogo.night.lock import run_lock
 from gonogo.night.runs import create_run, existing_night, open_run, run_directory, state_root
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Night, fold
+from gonogo.night.window_changes import adjusted
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import load_valid
@@ -51,8 +52,9 @@ def notice_schedule(session: Session, runbook_path: Path) -> tuple[Context, list
         return ctx, schedule(ctx, fold((), (), runbook))
     run = open_run(directory)
     try:
-        ctx = Context(run.runbook, run.timeline(), now)
-        return ctx, schedule(ctx, run.night())
+        night = run.night()
+        ctx = Context(run.runbook, adjusted(run.timeline(), night.window), now)
+        return ctx, schedule(ctx, night)
     finally:
         run.close()
 

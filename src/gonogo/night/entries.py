@@ -35,6 +35,10 @@ class Kind(enum.StrEnum):
     VERIFICATION_REPORT = "verification_report"
     # Before the window: advance notices (`gonogo announce`).
     ANNOUNCE = "announce"
+    RESCHEDULE = "reschedule"
+    CANCEL = "cancel"
+    # During the night: the window runs past its announced end.
+    EXTEND = "extend"
     # Delivery bookkeeping an operator decided on.
     RETRY = "retry"
     SETTLED = "deliveries_settled"
@@ -136,6 +140,22 @@ class Requeued:
     deliveries: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class Rescheduled:
+    """The window moved: its new start and end (ISO, UTC); the reason is the entry's."""
+
+    window_start: str
+    window_end: str
+
+
+@dataclass(frozen=True)
+class Extended:
+    """The window's end moved later (ISO, UTC), from `previous_end`."""
+
+    window_end: str
+    previous_end: str
+
+
 PAYLOADS: dict[Kind, type] = {
     Kind.START: Started,
     Kind.GO: Decided,
@@ -154,6 +174,9 @@ PAYLOADS: dict[Kind, type] = {
     Kind.VERIFICATION_STARTED: Empty,
     Kind.VERIFICATION_REPORT: Reported,
     Kind.ANNOUNCE: Announced,
+    Kind.RESCHEDULE: Rescheduled,
+    Kind.CANCEL: Empty,
+    Kind.EXTEND: Extended,
     Kind.RETRY: Requeued,
     Kind.SETTLED: Requeued,
 }

@@ -29,6 +29,7 @@ from gonogo.night.lights import Change, LightsFold
 from gonogo.night.machine import MachineModel, build_machine, part_of
 from gonogo.night.notices import NoticeSent, apply_announce
 from gonogo.night.verification import Verification, apply_verification
+from gonogo.night.window_changes import WindowChanges, apply_window_change
 from gonogo.runbook.model import Runbook
 
 
@@ -143,6 +144,7 @@ class Night:
     problems: tuple[Delivery, ...] = ()  # every delivery not sent: pending, failed, in doubt
     accepted_sha256: str = ""
     notices: Mapping[str, NoticeSent] = field(default_factory=lambda: MappingProxyType({}))
+    window: WindowChanges = field(default_factory=WindowChanges)
 
     @property
     def started(self) -> bool:
@@ -191,6 +193,7 @@ def fold(
     holds: list[Hold] = []
     found: dict[str, Incident] = {}
     notices: dict[str, NoticeSent] = {}
+    window = WindowChanges()
     lights = LightsFold.for_runbook(runbook)
     verification = Verification()
     by_dispatch: dict[int, list[DeliveryGroup]] = {}
@@ -221,6 +224,7 @@ def fold(
             accepted_sha256 = entry.payload.new
         apply_incident(found, entry)
         apply_announce(notices, entry)
+        window = apply_window_change(window, entry)
         lights.apply(entry)
         verification = apply_verification(verification, entry)
     return Night(
@@ -229,6 +233,7 @@ def fold(
         lights=MappingProxyType(dict(lights.lights)), light_changes=tuple(lights.changes),
         verification=verification, dispatches=tuple(dispatches), problems=tuple(problems),
         accepted_sha256=accepted_sha256, notices=MappingProxyType(notices),
+        window=window,
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from gonogo.night.lights import Change
 from gonogo.night.runs import Run, locate, open_run, state_root
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import Verification
+from gonogo.night.window_changes import adjusted
 from gonogo.night.wording import describe, next_step
 from gonogo.runbook.timeline import Timeline
 
@@ -206,7 +207,7 @@ def night_view(
 
 
 def view_of_night(run: Run, night: Night, now: dt.datetime, changed: bool = False) -> NightView:
-    plan = run.timeline()
+    plan = adjusted(run.timeline(), night.window)
     rows = []
     for planned in plan.parts:
         actual = night.part(planned.number)

@@ -14,6 +14,7 @@ _WHAT = {
     "late": "late (not sent; --send-late)",
     "coming": "coming",
     "passed": "not sent; the window has begun",
+    "cancelled": "not sent; the window is cancelled",
 }
 
 
@@ -32,7 +33,7 @@ def notice_lines(ctx: Context, states: list[NoticeState]) -> list[str]:
             if s.sent.late:
                 line += " (late)"
             if s.status != "sent":
-                line += f"; for the window then at {ctx.local(s.sent.window_start):%H:%M}"
+                line += f"; for the window then at {ctx.local(s.sent.window_start):%Y-%m-%d %H:%M}"
         lines.append(line)
     return lines
 

@@ -85,7 +85,7 @@ def sample_values(runbook: Runbook, event: Event, part_number: int | None) -> di
     """Values for rendering a message without a night: the runbook's own where it has them."""
     values = {name: sample for name, (_meaning, sample) in PLACEHOLDERS[event].items()}
     values.update(base_values(runbook))
-    if event == Event.NOTICE:
+    if event in (Event.NOTICE, Event.WINDOW_MOVED, Event.WINDOW_CANCELLED, Event.WINDOW_EXTENDED):
         # A time the clocks skip is reported by the time checks; the samples stay.
         with contextlib.suppress(LocalTimeError):
             values.update(notice_values(runbook, timeline(runbook)))

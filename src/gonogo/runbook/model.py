@@ -203,6 +203,9 @@ class Messages(_Strict):
     incident_updated: Message | None = None
     incident_resolved: Message | None = None
     disruption: Message | None = None
+    window_moved: Message | None = Field(default=None, description="`gonogo reschedule`.")
+    window_cancelled: Message | None = Field(default=None, description="`gonogo cancel`.")
+    window_extended: Message | None = Field(default=None, description="`gonogo extend`.")
 
 
 class Runbook(_Strict):

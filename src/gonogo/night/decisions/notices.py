@@ -17,6 +17,7 @@ from gonogo.runbook.model import Notice
 from gonogo.runbook.notices import late_after, moment, notice_values
 
 SENT, DUE, LATE, COMING, PASSED = "sent", "due", "late", "coming", "passed"
+CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,8 @@ def schedule(ctx: Context, night: Night) -> list[NoticeState]:
             )
         if sent is not None and sent.window_start == start:
             status = SENT
+        elif night.window.cancelled is not None:
+            status = CANCELLED
         elif night.started or ctx.now >= start:
             status = PASSED
         elif ctx.now < at:

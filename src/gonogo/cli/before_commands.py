@@ -9,11 +9,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.night_commands import _finish
 from gonogo.cli.options import By, DryRun, StateDir, Yes, acting, make_session
 
 if TYPE_CHECKING:
+    from gonogo.night.executor import Outcome
     from gonogo.night.session import Session
+
+
+def _finish(result: Outcome) -> int:
+    from gonogo.render.summary import print_summary  # noqa: PLC0415
+
+    return print_summary(result)
+
 
 Reason = Annotated[str, typer.Option("--reason", help="Why (journaled, and in the message).")]
 

@@ -42,6 +42,8 @@ class Kind(enum.StrEnum):
     # Delivery bookkeeping an operator decided on.
     RETRY = "retry"
     SETTLED = "deliveries_settled"
+    # What Twilio says became of sent SMS (`deliveries --refresh`).
+    RECEIPTS = "receipts"
 
 
 TRIGGERS = (Kind.START, Kind.GO, Kind.NOGO, Kind.HOLD, Kind.PROGRESS, Kind.ROLLBACK_DONE, Kind.END)
@@ -156,6 +158,16 @@ class Extended:
     previous_end: str
 
 
+@dataclass(frozen=True)
+class Receipts:
+    """SMS deliveries (ids) Twilio now reports delivered to the phone, or not; `codes`
+    are the undelivered ones' Twilio error codes, in the same order ("" if none)."""
+
+    delivered: tuple[int, ...] = ()
+    undelivered: tuple[int, ...] = ()
+    codes: tuple[str, ...] = ()
+
+
 PAYLOADS: dict[Kind, type] = {
     Kind.START: Started,
     Kind.GO: Decided,
@@ -179,6 +191,7 @@ PAYLOADS: dict[Kind, type] = {
     Kind.EXTEND: Extended,
     Kind.RETRY: Requeued,
     Kind.SETTLED: Requeued,
+    Kind.RECEIPTS: Receipts,
 }
 
 

@@ -28,6 +28,7 @@ from gonogo.night.journal import Delivery, DeliveryGroup, Status
 from gonogo.night.lights import Change, LightsFold
 from gonogo.night.machine import MachineModel, build_machine, part_of
 from gonogo.night.notices import NoticeSent, apply_announce
+from gonogo.night.receipts import Receipt, apply_receipts
 from gonogo.night.verification import Verification, apply_verification
 from gonogo.night.window_changes import WindowChanges, apply_window_change
 from gonogo.runbook.model import Runbook
@@ -145,6 +146,7 @@ class Night:
     accepted_sha256: str = ""
     notices: Mapping[str, NoticeSent] = field(default_factory=lambda: MappingProxyType({}))
     window: WindowChanges = field(default_factory=WindowChanges)
+    receipts: Mapping[int, Receipt] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def started(self) -> bool:
@@ -194,6 +196,7 @@ def fold(
     found: dict[str, Incident] = {}
     notices: dict[str, NoticeSent] = {}
     window = WindowChanges()
+    receipts: dict[int, Receipt] = {}
     lights = LightsFold.for_runbook(runbook)
     verification = Verification()
     by_dispatch: dict[int, list[DeliveryGroup]] = {}
@@ -225,6 +228,7 @@ def fold(
         apply_incident(found, entry)
         apply_announce(notices, entry)
         window = apply_window_change(window, entry)
+        apply_receipts(receipts, entry)
         lights.apply(entry)
         verification = apply_verification(verification, entry)
     return Night(
@@ -233,7 +237,7 @@ def fold(
         lights=MappingProxyType(dict(lights.lights)), light_changes=tuple(lights.changes),
         verification=verification, dispatches=tuple(dispatches), problems=tuple(problems),
         accepted_sha256=accepted_sha256, notices=MappingProxyType(notices),
-        window=window,
+        window=window, receipts=MappingProxyType(receipts),
     )  # fmt: skip
 
 

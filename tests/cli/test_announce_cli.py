@@ -144,3 +144,45 @@ def test_two_announce_runs_at_once_send_each_notice_once(tmp_path: Path, runs: i
     assert sum("notice-dygn: 34 delivered" in o for o in outputs) == 1, outputs
     assert len(announce_entries(state / "21.0" / "rehearsal" / "journal.sqlite")) == 1
     assert len(outbox(state)) == 8
+
+
+def test_reschedule_tells_the_notified_and_rearms_the_notices(tmp_path: Path) -> None:
+    assert gonogo(tmp_path, "2021-11-20T22:05:00Z", "announce", RUNBOOK, "--yes")[0] == 0
+    code, out = gonogo(tmp_path, "2021-11-21T10:00:00Z", "reschedule", "--date", "2021-12-04",
+                       "--reason", "ett fel i förberedelserna", "--yes")  # fmt: skip
+    assert code == 0, out
+    assert (
+        "Servicefönstret för release 21.0 flyttas till lördag 4 december kl. 23:00 till "
+        "senast kl. 07:00. Orsak: ett fel i förberedelserna." in out
+    )
+    assert "window_moved: 34 delivered" in out
+    code, out = gonogo(tmp_path, "2021-11-21T10:01:00Z", "announce", RUNBOOK, "--list")
+    assert out.splitlines()[0] == "Window starts 2021-12-04 23:00 (Europe/Stockholm)."
+    assert "for the window then at 2021-11-27 23:00" in out
+    # The week's notice again, a week before the new date.
+    code, out = gonogo(tmp_path, "2021-11-27T22:05:00Z", "announce", RUNBOOK, "--yes")
+    assert "notice-vecka: 34 delivered" in out
+    code, out = gonogo(tmp_path, "2021-12-04T10:00:00Z", "cancel", "--reason", "beslut",
+                       "--yes")  # fmt: skip
+    assert code == 0, out
+    assert "window_cancelled: 34 delivered" in out
+    code, out = gonogo(tmp_path, "2021-12-04T21:05:00Z", "announce", RUNBOOK, "--yes")
+    assert "notice-timme" not in out
+    code, out = gonogo(tmp_path, "2021-12-04T22:00:00Z", "start", RUNBOOK, "--yes")
+    assert code == 1
+    assert "window was cancelled (beslut)" in out
+
+
+def test_extend_moves_the_end_and_the_point_of_no_return(tmp_path: Path) -> None:
+    assert gonogo(tmp_path, "2021-11-27T22:00:00Z", "start", RUNBOOK, "--yes")[0] == 0
+    code, out = gonogo(tmp_path, "2021-11-28T04:00:00Z", "extend", "--until", "08:30",
+                       "--reason", "migreringen tar längre tid", "--yes")  # fmt: skip
+    assert code == 0, out
+    assert "förlängs till senast kl. 08:30. Orsak: migreringen tar längre tid." in out
+    code, out = gonogo(tmp_path, "2021-11-28T04:01:00Z", "status")
+    assert "Window 23:00-08:30, 3h29m left" in out
+    assert "Point of no return 07:00" in out
+    code, out = gonogo(tmp_path, "2021-11-28T04:02:00Z", "reschedule", "--date", "2021-12-04",
+                       "--reason", "x", "--yes")  # fmt: skip
+    assert code == 1
+    assert "the window has opened" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from servers.smtp import SmtpServer
@@ -36,6 +37,9 @@ def test_refresh_journals_what_reached_the_phone_once(
     assert len(lists) == 1
     assert "DateSent>" in lists[0].query
     assert "To" not in lists[0].query
+    status = gonogo(night["state"], "status", "--json", env=night["env"], yes=False)
+    counts = json.loads(status.stdout)["deliveries"]
+    assert (counts["delivered_to_phone"], counts["never_arrived"]) == (sent - 1, 1)
     # Again: nothing changed, nothing journaled.
     again = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
     assert again.returncode == 0, again.stderr

@@ -42,6 +42,7 @@ def test_top_level(schema: dict[str, Any]) -> None:
         "verification",
         "incidents",
         "messages",
+        "notices",
     ]
     assert schema["required"] == ["format", "release", "window", "audiences", "parts"]
     assert schema["properties"]["format"]["const"] == 1

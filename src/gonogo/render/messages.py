@@ -9,10 +9,11 @@ from rich.markup import escape
 from rich.rule import Rule
 
 from gonogo.render.console import console
-from gonogo.runbook.catalog import Located, message_for, sample_values, texts_for
+from gonogo.runbook.catalog import Located, iter_messages, message_for, sample_values, texts_for
 from gonogo.runbook.events import Event
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.model import Runbook
+from gonogo.runbook.notices import format_offset
 from gonogo.runbook.segments import measure
 from gonogo.runbook.template import render
 
@@ -26,6 +27,10 @@ class Rendered:
 
 def occurrences(runbook: Runbook) -> Iterator[tuple[str, Located, int | None]]:
     """Each point of the night that sends a message, in the order the night reaches it."""
+    for located in iter_messages(runbook):
+        notice = runbook.notice(located.notice) if located.notice else None
+        if notice is not None:
+            yield f"notice {notice.id} ({format_offset(notice.before)} before)", located, None
     first = message_for(runbook, Event.WINDOW_STARTED)
     if first:
         yield "window opens", first, None
@@ -38,11 +43,11 @@ def occurrences(runbook: Runbook) -> Iterator[tuple[str, Located, int | None]]:
         if done:
             yield f"part {number} Go ({part.id})", done, number
     for event in Event:
-        if event in (Event.WINDOW_STARTED, Event.PART_STATUS, Event.PART_COMPLETED):
+        if event in (Event.WINDOW_STARTED, Event.PART_STATUS, Event.PART_COMPLETED, Event.NOTICE):
             continue
-        located = message_for(runbook, event)
-        if located:
-            yield event.value.replace("_", " "), located, None
+        shared = message_for(runbook, event)
+        if shared:
+            yield event.value.replace("_", " "), shared, None
 
 
 def render_for(

@@ -12,6 +12,7 @@ from gonogo.runbook.loaded import Loaded
 from gonogo.runbook.marks import DocPath
 from gonogo.runbook.message_checks import check_coverage, check_message
 from gonogo.runbook.model import Runbook
+from gonogo.runbook.notice_checks import check_notices
 from gonogo.runbook.recipients_file import read_limited, resolve_recipients
 from gonogo.runbook.time_checks import check_times
 
@@ -32,6 +33,7 @@ def check(
     check_coverage(runbook, loaded)
     for located in iter_messages(runbook):
         check_message(runbook, located, loaded)
+    check_notices(runbook, loaded)
     _check_recipients(runbook, loaded, cache_dir, recipients_root)
 
 

@@ -6,8 +6,8 @@ from typing import Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from gonogo.runbook.strict import LANG, Strict, empty_list
-from gonogo.runbook.types import Flag
+from gonogo.runbook.strict import ID, LANG, Strict, empty_list
+from gonogo.runbook.types import Flag, Offset
 
 
 class EmailText(Strict):
@@ -86,6 +86,13 @@ class PartMessages(Strict):
     )
 
 
+class Notice(Message):
+    """An advance notice: a message that goes out a while before the window opens."""
+
+    id: str = Field(pattern=ID, description="Names the notice in the journal, e.g. week.")
+    before: Offset = Field(description="How long before the window's start: 7d, 24h, 1h.")
+
+
 class Messages(Strict):
     """The texts of the night, one message per event."""
 
@@ -116,3 +123,6 @@ class Messages(Strict):
     disruption: Message | None = Field(
         default=None, description="`gonogo disruption`: a short interruption."
     )
+    window_moved: Message | None = Field(default=None, description="`gonogo reschedule`.")
+    window_cancelled: Message | None = Field(default=None, description="`gonogo cancel`.")
+    window_extended: Message | None = Field(default=None, description="`gonogo extend`.")

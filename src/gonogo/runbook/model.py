@@ -6,14 +6,21 @@ from typing import Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from gonogo.runbook.message_model import EmailText, Message, Messages, PartMessages, Variant
+from gonogo.runbook.message_model import (
+    EmailText,
+    Message,
+    Messages,
+    Notice,
+    PartMessages,
+    Variant,
+)
 from gonogo.runbook.strict import ID, LANG, Strict, empty_dict, empty_list
 from gonogo.runbook.types import Date, Duration, Flag, LocalTime, ZoneName, quoted_time
 
 # The message models live in message_model.py; they are imported from here too.
 __all__ = [
     "FORMAT_VERSION", "Audience", "Channels", "EmailChannel", "EmailText", "IncidentPolicy",
-    "Message", "Messages", "Part", "PartMessages", "Participant", "Release", "Runbook",
+    "Message", "Messages", "Notice", "Part", "PartMessages", "Participant", "Release", "Runbook",
     "Service", "SmsChannel", "Variant", "Verification", "Window",
 ]  # fmt: skip
 
@@ -213,6 +220,12 @@ class Runbook(Strict):
         default_factory=IncidentPolicy, description="Incident follow-up."
     )
     messages: Messages = Field(default_factory=Messages, description="The texts, by event.")
+    notices: list[Notice] = Field(
+        default_factory=empty_list, description="Advance notices (`gonogo announce`)."
+    )
+
+    def notice(self, notice_id: str) -> Notice | None:
+        return next((n for n in self.notices if n.id == notice_id), None)
 
     def part(self, ref: str) -> tuple[int, Part] | None:
         """Find a part by number (from 1) or id; returns (number, part)."""

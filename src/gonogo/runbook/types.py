@@ -106,6 +106,38 @@ Duration = Annotated[
         {"type": "string", "pattern": r"^\d+h(\d+m)?$|^(\d+h)?\d+m(in)?$", "examples": ["90m"]}
     ),
 ]
+_OFFSET = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
+# Twilio schedules at most 35 days ahead, and a notice sent earlier than that is
+# forgotten before the night; beyond it an offset is a typo.
+MAX_OFFSET = timedelta(days=35)
+
+
+def parse_offset(value: Any) -> timedelta:
+    """How long before the window a notice goes out: 7d, 24h, 1h, 1d12h, 90m."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str):
+        match = _OFFSET.match(value)
+        if match and any(match.groups()):
+            minutes = (int(match[1] or 0) * 24 + int(match[2] or 0)) * 60 + int(match[3] or 0)
+            if minutes > MAX_OFFSET // timedelta(minutes=1):
+                msg = "more than 35 days before the window; a notice is days or hours ahead"
+                raise ValueError(msg)
+            if minutes == 0:
+                msg = "an offset of 0: a notice goes out before the window, e.g. 1h"
+                raise ValueError(msg)
+            return timedelta(minutes=minutes)
+    msg = f"expected an offset before the window like 7d, 24h, 1h or 90m, got {value!r}"
+    raise ValueError(msg)
+
+
+Offset = Annotated[
+    timedelta,
+    BeforeValidator(parse_offset),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(\d+d)?(\d+h)?(\d+m)?$", "examples": ["7d", "24h"]}
+    ),
+]
 Date = Annotated[
     date,
     AfterValidator(check_date),

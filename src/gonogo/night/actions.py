@@ -11,9 +11,16 @@ from pathlib import Path
 
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Context, beside, deliveries, window
-from gonogo.night.executor import Outcome, confirm, execute, journal_and_send, prepare
+from gonogo.night.executor import Outcome, commit, confirm, execute, prepare, send
 from gonogo.night.lock import run_lock
-from gonogo.night.runs import create_run, existing_night, run_directory, state_root
+from gonogo.night.runs import (
+    create_run,
+    discard,
+    existing_night,
+    make_run_directory,
+    publish,
+    state_root,
+)
 from gonogo.night.session import Session
 from gonogo.night.snapshot import fold
 from gonogo.runbook.timeline import timeline
@@ -31,8 +38,7 @@ def start(session: Session, runbook_path: Path) -> Outcome:
     confirm(session, decision)
     shift = now - plan.window_start if session.dry_run else dt.timedelta(0)
     root = state_root(session.state_dir)
-    directory = run_directory(root, runbook.release.id, session.dry_run)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = make_run_directory(root, runbook.release.id, session.dry_run)
     with run_lock(
         directory / "lock", operator=session.operator, command=session.command,
         wait=session.lock_wait,
@@ -47,7 +53,15 @@ def start(session: Session, runbook_path: Path) -> Outcome:
         run = create_run(root, loaded, dry_run=session.dry_run, shift=shift, at=now)
         try:
             night = fold((), (), runbook, run.started_sha256)
-            return journal_and_send(session, run, night, decision, planned)
+            # The start entry and its dispatch rows in one transaction, in a file that
+            # takes the journal's name only once they are committed.
+            seqs = commit(session, run, night.accepted_sha256, decision, planned)
+        except BaseException:
+            discard(run)
+            raise
+        try:
+            publish(run)
+            return Outcome(send(session, run, seqs), journaled=True, note=decision.note)
         finally:
             run.close()
 

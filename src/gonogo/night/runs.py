@@ -6,7 +6,7 @@ import datetime as dt
 import errno
 import hashlib
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,8 +189,8 @@ def create_run(
     try:
         for stale in directory.glob(".journal-*"):
             stale.unlink(missing_ok=True)
-        handle, name = tempfile.mkstemp(prefix=".journal-", suffix=".sqlite", dir=directory)
-        os.close(handle)
+        # Not mkstemp: SQLite creates the file with the mode the umask gives any journal.
+        name = str(directory / f".journal-{os.getpid()}-{secrets.token_hex(4)}.sqlite")
     except OSError as exc:
         raise filesystem_error(exc, f"cannot create the journal in {directory}") from None
     sha = content_hash(loaded)

@@ -122,6 +122,20 @@ def check_format(db: sqlite3.Connection, path: Path) -> None:
             raise StateError(msg, hint="use the gonogo version that wrote the run")
 
 
+def check_statuses(db: sqlite3.Connection, path: Path) -> None:
+    """Every status change names a status: one scan, like the one for the latest statuses."""
+    known = ", ".join(f"'{s.value}'" for s in Status)
+    try:
+        # S608: `known` is built from our own enum, not from input.
+        bad = db.execute(
+            f"SELECT seq FROM delivery_log WHERE status NOT IN ({known}) LIMIT 1"  # noqa: S608
+        ).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise damaged(path, "; ".join(quick_check(db)) or str(exc)) from None
+    if bad is not None:
+        raise damaged(path, f"status change {bad[0]} cannot be read")
+
+
 def entry_of(row: sqlite3.Row) -> Entry:
     """One `events` row as an entry (ValueError or TypeError if it does not parse)."""
     kind = Kind(row["kind"])

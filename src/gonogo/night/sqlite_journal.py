@@ -24,6 +24,7 @@ from gonogo.night.sqlite_format import (
     SCHEMA,
     SCHEMA_VERSION,
     check_format,
+    check_statuses,
     damaged,
     delivery_of,
     entry_of,
@@ -113,6 +114,7 @@ class SqliteJournal:
         journal = cls(path)
         try:
             check_format(journal._db, path)
+            check_statuses(journal._db, path)
         except BaseException:
             journal.close()
             raise

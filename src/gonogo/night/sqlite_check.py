@@ -13,12 +13,12 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from gonogo.errors import GonogoError, StateError
+from gonogo.errors import GonogoError, JournalDamagedError, StateError
 from gonogo.night.entries import Entry, Kind
 from gonogo.night.journal import DeliveryGroup, Status
 from gonogo.night.runs import load_cached
 from gonogo.night.snapshot import Night, fold
-from gonogo.night.sqlite_format import check_format, entry_of, quick_check
+from gonogo.night.sqlite_format import check_format, entry_of, quick_check, read_error
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class CheckReport:
     entries: tuple[Entry, ...] = ()
     statuses: tuple[tuple[str, int], ...] = ()  # latest status of each delivery, counted
     night: Night | None = None
-    no_night: str | None = None  # why the night could not be derived
+    no_night: str = "nothing could be read"  # why the night could not be derived
 
     @property
     def whole(self) -> bool:
@@ -56,6 +56,12 @@ def check_journal(path: Path) -> CheckReport:
 
 
 def _check(db: sqlite3.Connection, path: Path) -> CheckReport:
+    try:
+        db.execute("PRAGMA user_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        error = read_error(path, exc, db)
+        if not isinstance(error, JournalDamagedError):
+            raise error from None  # not the file's fault: permissions, I/O
     problems = quick_check(db, limit=20)
     try:
         check_format(db, path)
@@ -123,7 +129,7 @@ def _groups(db: sqlite3.Connection, problems: list[str]) -> list[DeliveryGroup]:
 
 def _night(
     meta: dict[str, str], entries: list[Entry], groups: list[DeliveryGroup]
-) -> tuple[Night | None, str | None]:
+) -> tuple[Night | None, str]:
     runbook_path = meta.get("runbook")
     if not runbook_path:
         return None, "the journal does not name its runbook"
@@ -133,6 +139,6 @@ def _night(
         return None, f"its runbook {runbook_path} cannot be loaded"
     assert loaded.runbook is not None
     try:
-        return fold(entries, groups, loaded.runbook, meta.get("runbook_sha256", "")), None
+        return fold(entries, groups, loaded.runbook, meta.get("runbook_sha256", "")), ""
     except Exception as exc:  # noqa: BLE001  # a damaged journal may not replay at all
         return None, f"the readable entries do not replay ({type(exc).__name__}: {exc})"

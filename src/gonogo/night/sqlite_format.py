@@ -64,10 +64,24 @@ def damaged(path: Path, what: str) -> JournalDamagedError:
     return JournalDamagedError(f"the journal {path} is damaged: {what}", hint=DAMAGED_HINT)
 
 
+_DAMAGE = ("SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_FORMAT")
+
+
+def read_error(path: Path, exc: sqlite3.Error, db: sqlite3.Connection) -> StateError:
+    """A failed read: damage where SQLite says the file is not sound (with what
+    `quick_check` finds), else the file system's fault (permission, I/O)."""
+    name = getattr(exc, "sqlite_errorname", "")
+    if name.startswith(_DAMAGE) or not name:
+        return damaged(path, "; ".join(quick_check(db)) or str(exc))
+    msg = f"cannot read the journal {path}: {exc}"
+    hint = "give this user read and write access to the run's directory, then run it again"
+    return StateError(msg, hint=hint)
+
+
 def write_error(path: Path, exc: sqlite3.Error) -> StateError:
     """A failed write, said as what the operator can do about it."""
     name = getattr(exc, "sqlite_errorname", "")
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+    if name.startswith(_DAMAGE):
         return damaged(path, str(exc))
     if name == "SQLITE_FULL" or name.startswith("SQLITE_IOERR"):
         what = "the disk is full" if name == "SQLITE_FULL" else f"{exc} (is the disk full?)"
@@ -103,7 +117,7 @@ def check_format(db: sqlite3.Connection, path: Path) -> None:
         version = db.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as exc:
-        raise damaged(path, "; ".join(quick_check(db)) or str(exc)) from None
+        raise read_error(path, exc, db) from None
     if app not in (0, APPLICATION_ID):
         msg = f"{path} is not a gonogo journal (SQLite application id {app:#x})"
         raise StateError(msg, hint="point --state-dir at the run's directory")
@@ -131,7 +145,7 @@ def check_statuses(db: sqlite3.Connection, path: Path) -> None:
             f"SELECT seq FROM delivery_log WHERE status NOT IN ({known}) LIMIT 1"  # noqa: S608
         ).fetchone()
     except sqlite3.DatabaseError as exc:
-        raise damaged(path, "; ".join(quick_check(db)) or str(exc)) from None
+        raise read_error(path, exc, db) from None
     if bad is not None:
         raise damaged(path, f"status change {bad[0]} cannot be read")
 

@@ -28,7 +28,7 @@ from gonogo.night.sqlite_format import (
     damaged,
     delivery_of,
     entry_of,
-    quick_check,
+    read_error,
     write_error,
 )
 
@@ -63,8 +63,9 @@ class SqliteJournal:
             self._db.execute(f"PRAGMA synchronous={self.synchronous}")
             self._db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.DatabaseError as exc:  # a file that is not SQLite at all
+            error = read_error(path, exc, self._db)
             self._db.close()
-            raise damaged(path, str(exc)) from None
+            raise error from None
 
     @classmethod
     def create(cls, path: Path, meta: dict[str, str], *, wal: bool = True) -> SqliteJournal:
@@ -151,7 +152,7 @@ class SqliteJournal:
         try:
             rows = self._db.execute("SELECT key, value FROM meta").fetchall()
         except sqlite3.DatabaseError as exc:
-            raise damaged(self.path, str(exc)) from None
+            raise read_error(self.path, exc, self._db) from None
         return {row["key"]: row["value"] for row in rows}
 
     def append(
@@ -187,8 +188,7 @@ class SqliteJournal:
         try:
             return self._db.execute(query, tuple(params)).fetchall()
         except sqlite3.DatabaseError as exc:
-            problems = quick_check(self._db)
-            raise damaged(self.path, "; ".join(problems) or str(exc)) from None
+            raise read_error(self.path, exc, self._db) from None
 
     def add_deliveries(self, dispatch: int, rows: Iterable[NewDelivery], at: dt.datetime) -> int:
         """Journal a dispatch's recipients as pending, one row per recipient and channel."""

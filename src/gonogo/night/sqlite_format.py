@@ -73,7 +73,10 @@ def read_error(path: Path, exc: sqlite3.Error, db: sqlite3.Connection) -> StateE
     name = getattr(exc, "sqlite_errorname", "")
     if name.startswith(_DAMAGE) or not name:
         return damaged(path, "; ".join(quick_check(db)) or str(exc))
-    msg = f"cannot read the journal {path}: {exc}"
+    why = str(exc)
+    if name.startswith("SQLITE_READONLY"):  # WAL: a reader writes its index beside the file
+        why = "it is read-only, and even reading it needs to write beside it (WAL)"
+    msg = f"cannot read the journal {path}: {why}"
     hint = "give this user read and write access to the run's directory, then run it again"
     return StateError(msg, hint=hint)
 

@@ -22,4 +22,5 @@ def test_help_lists_every_command_in_release_order() -> None:
         *["rehearse", "run"],
         *["report", "publish", "graph"],
         "incident",
+        "journal",
     ]

@@ -13,15 +13,16 @@ from gonogo.errors import TransitionError
 from gonogo.night.decisions import Context, beside, changes, deliveries, window
 from gonogo.night.executor import Outcome, confirm, execute, journal_and_send, prepare
 from gonogo.night.lock import run_lock
-from gonogo.night.runs import create_run, existing_night, run_directory, state_root
+from gonogo.night.new_run import open_new_run
+from gonogo.night.runs import existing_night, make_run_directory, open_run, state_root
 from gonogo.night.session import Session
-from gonogo.night.snapshot import fold
 from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import load_valid
 
 
 def start(session: Session, runbook_path: Path) -> Outcome:
-    """Open the window: create the run and send the window-started message."""
+    """Open the window: send the window-started message, in a new run or in the planned
+    run that advance notices made."""
     loaded = load_valid(runbook_path)
     assert loaded.runbook is not None
     runbook = loaded.runbook
@@ -31,25 +32,27 @@ def start(session: Session, runbook_path: Path) -> Outcome:
     confirm(session, decision)
     shift = now - plan.window_start if session.dry_run else dt.timedelta(0)
     root = state_root(session.state_dir)
-    directory = run_directory(root, runbook.release.id, session.dry_run)
-    directory.mkdir(parents=True, exist_ok=True)
+    directory = make_run_directory(root, runbook.release.id, session.dry_run)
     with run_lock(
         directory / "lock", operator=session.operator, command=session.command,
         wait=session.lock_wait,
     ):  # fmt: skip
         found = existing_night(directory, runbook)
-        if found is not None and found.window.cancelled is not None:
+        if found is None:
+            return open_new_run(session, loaded, decision, shift=shift)
+        if found.window.cancelled is not None:
             msg = f"release {runbook.release.id}'s window was cancelled ({found.window.cancelled})"
             raise TransitionError(msg, hint="nothing was sent")
-        if found is not None and found.started:
+        if found.started:
             kind = "rehearsal" if session.dry_run else "run"
             msg = f"release {runbook.release.id} already has a {kind} in {directory}"
             raise TransitionError(msg, hint="see where it stands with `gonogo status`")
-        base = loaded.path.parent
-        planned = prepare(session, runbook, base, decision, dry_run=session.dry_run)
-        run = create_run(root, loaded, dry_run=session.dry_run, shift=shift, at=now)
+        # The planned run advance notices made: the window opens in the same journal.
+        run = open_run(directory)
         try:
-            night = fold((), (), runbook, run.started_sha256)
+            night = run.night()
+            planned = prepare(session, runbook, loaded.path.parent, decision,
+                              dry_run=session.dry_run)  # fmt: skip
             return journal_and_send(session, run, night, decision, planned)
         finally:
             run.close()

@@ -14,9 +14,16 @@ from pathlib import Path
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Context, Decision
 from gonogo.night.decisions.notices import NoticeState, decide_announce, notes, schedule
-from gonogo.night.executor import Outcome, execute
+from gonogo.night.executor import Outcome, confirm, execute
 from gonogo.night.lock import run_lock
-from gonogo.night.runs import create_run, existing_night, open_run, run_directory, state_root
+from gonogo.night.new_run import open_new_run
+from gonogo.night.runs import (
+    existing_night,
+    make_run_directory,
+    open_run,
+    run_directory,
+    state_root,
+)
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Night, fold
 from gonogo.night.window_changes import adjusted
@@ -28,14 +35,29 @@ from gonogo.runbook.validate import load_valid
 def announce(session: Session, runbook_path: Path, *, send_late: bool = False) -> Outcome:
     """Send every advance notice that is due and not yet sent (safe to repeat)."""
     loaded = _with_notices(runbook_path)
-    release = _ensure_run(session, loaded)
+    runbook = loaded.runbook
+    assert runbook is not None
 
     def decide(ctx: Context, night: Night) -> Decision | None:
         for line in notes(ctx, schedule(ctx, night), send_late=send_late):
             session.show(line)
         return decide_announce(ctx, night, send_late=send_late)
 
-    return execute(replace(session, release=release), decide)
+    directory = make_run_directory(state_root(session.state_dir), runbook.release.id,
+                                   session.dry_run)  # fmt: skip
+    with run_lock(
+        directory / "lock", operator=session.operator, command=session.command,
+        wait=session.lock_wait,
+    ):  # fmt: skip
+        if existing_night(directory, runbook) is None:
+            # No run yet: it is created with the first notice that goes out, never empty.
+            ctx = Context(runbook, timeline(runbook), session.clock.now())
+            decision = decide(ctx, fold((), (), runbook))
+            if decision is None:
+                return Outcome()
+            confirm(session, decision)
+            return open_new_run(session, loaded, decision, shift=dt.timedelta(0))
+    return execute(replace(session, release=runbook.release.id), decide)
 
 
 def notice_schedule(session: Session, runbook_path: Path) -> tuple[Context, list[NoticeState]]:
@@ -68,21 +90,3 @@ def _with_notices(runbook_path: Path) -> Loaded:
             hint="add `notices:` to the runbook (see docs/runbook-format.md)",
         )
     return loaded
-
-
-def _ensure_run(session: Session, loaded: Loaded) -> str:
-    """The release's run, created in its planned state (no entries) if there is none."""
-    runbook = loaded.runbook
-    assert runbook is not None
-    root = state_root(session.state_dir)
-    directory = run_directory(root, runbook.release.id, session.dry_run)
-    directory.mkdir(parents=True, exist_ok=True)
-    with run_lock(
-        directory / "lock", operator=session.operator, command=session.command,
-        wait=session.lock_wait,
-    ):  # fmt: skip
-        if existing_night(directory, runbook) is None:
-            now = session.clock.now()
-            shift = dt.timedelta(0)  # a rehearsal's `start --dry-run` moves the plan later
-            create_run(root, loaded, dry_run=session.dry_run, shift=shift, at=now).close()
-    return runbook.release.id

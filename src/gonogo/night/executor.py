@@ -12,7 +12,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gonogo.errors import ExitCode, GonogoError, StateError, Stop, StoppedError
+from gonogo.errors import (
+    ExitCode,
+    GonogoError,
+    JournalWriteError,
+    StateError,
+    Stop,
+    StoppedError,
+)
 from gonogo.night.decisions import Context, Decision, Send
 from gonogo.night.delivery.reconcile import SETTLE_HINT, finish_interrupted
 from gonogo.night.delivery.transport import transport_for
@@ -220,13 +227,23 @@ def send(session: Session, run: Run, seqs: set[int]) -> list[DispatchResult]:
     if not seqs:
         return []
     transport = transport_for(run, run.night(), session)
+    pending = {seq: run.journal.deliveries(dispatch=seq, statuses=(Status.PENDING,))
+               for seq in sorted(seqs)}  # fmt: skip
     try:
-        for seq in sorted(seqs):
-            pending = run.journal.deliveries(dispatch=seq, statuses=(Status.PENDING,))
-            if pending:
-                transport.deliver(run.journal, pending, session.clock.now())
+        for rows in pending.values():
+            if rows:
+                transport.deliver(run.journal, rows, session.clock.now())
     except (KeyboardInterrupt, Stop) as exc:
         raise _stopped(run, exc) from None
+    except JournalWriteError as exc:
+        total = sum(len(rows) for rows in pending.values())
+        raise JournalWriteError(
+            f"{exc.message}; sending stopped: {exc.sent} of {total} messages went out, "
+            f"{total - exc.sent} did not (a send that cannot be journaled is not made)",
+            hint="once the journal can be written (free space), `gonogo resume` finishes "
+            "them; nothing is sent twice",
+            sent=exc.sent,
+        ) from None
     return results(run.night(), seqs)
 
 

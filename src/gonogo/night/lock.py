@@ -8,10 +8,10 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from gonogo.errors import LockHeldError
+from gonogo.errors import LockHeldError, StateError
 
 _WIDTH = 1024
 
@@ -21,7 +21,13 @@ def run_lock(path: Path, *, operator: str, command: str, wait: float) -> Iterato
     """Hold the run's lock while changing it. The OS frees it if the process dies."""
     # Not "a+": in append mode every write lands at the end whatever seek() says, so the
     # second holder's record followed the first's and nobody could read who holds it.
-    handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o644), "r+", encoding="utf-8")
+    try:
+        handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o644), "r+", encoding="utf-8")
+    except OSError as exc:
+        what = "is a directory, not a file" if isinstance(exc, IsADirectoryError) else exc.strerror
+        msg = f"cannot take the run's lock {path}: {what}"
+        raise StateError(msg, hint="the lock must be a file this user can write; fix it, "
+                         "then run the command again") from None  # fmt: skip
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -43,11 +49,15 @@ def run_lock(path: Path, *, operator: str, command: str, wait: float) -> Iterato
             "since": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         }
         # Fixed width instead of truncate(): truncating costs milliseconds on some disks.
-        handle.write(json.dumps(holder).ljust(_WIDTH))
-        handle.flush()
+        # Who holds it is a courtesy to the other operator (a full disk may refuse it);
+        # the flock is what locks.
+        with suppress(OSError):
+            handle.write(json.dumps(holder).ljust(_WIDTH))
+            handle.flush()
         yield
     finally:
-        handle.close()  # closing releases the flock
+        with suppress(OSError):
+            handle.close()  # closing releases the flock
 
 
 def _holder(path: Path) -> str:

@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gonogo.errors import ConfigError
+from gonogo.errors import ConfigError, JournalWriteError
 from gonogo.night.delivery.progress import ProgressBar
 from gonogo.night.delivery.rate import TokenBucket
 from gonogo.night.journal import Delivery, Journal, Mark, Status
@@ -60,6 +60,7 @@ class LiveTransport:
         self._made: list[Channel] = []
         self._made_lock = threading.Lock()
         self._shared: dict[str, Channel] = {}
+        self.went_out = 0  # messages sent by this transport, journaled or not
 
     # -- channels ------------------------------------------------------------------------
     def _lane(self, channel: str) -> _Lane:
@@ -171,6 +172,9 @@ class LiveTransport:
                 rows = [d for d in deliveries if d.channel == name]
                 if rows:
                     self._deliver_lane(journal, name, rows)
+        except JournalWriteError as exc:
+            exc.sent = self.went_out
+            raise
         finally:
             self.close()
 
@@ -189,6 +193,7 @@ class LiveTransport:
                         if queue and free > 0:
                             # In flight only as a worker is free to send it at once: after
                             # a kill, the rows in doubt are the requests really under way.
+                            # A row whose in_flight mark cannot be journaled is not sent.
                             chunk, queue = queue[:free], queue[free:]
                             claimed.update((d.id, d) for d in chunk)
                             marks = [*done, *(Mark(d.id, Status.IN_FLIGHT) for d in chunk)]
@@ -201,13 +206,14 @@ class LiveTransport:
                         for future in finished:
                             row = running.pop(future)
                             done.append(_outcome(row, future))
+                            self.went_out += done[-1].status == Status.SENT
                             claimed.pop(row.id, None)
                         if done and not queue:
                             journal.mark_many(done, _now())
                             bar.advance(len(done))
                             done = []
-                except BaseException:
-                    _stop(journal, running, claimed, done)
+                except BaseException as exc:
+                    self.went_out += _stop(journal, running, claimed, done, exc)
                     raise
         finally:
             bar.close()
@@ -218,16 +224,26 @@ def _stop(
     running: dict[Future[SendResult], Delivery],
     claimed: dict[int, Delivery],
     done: list[Mark],
-) -> None:
-    """Ctrl-C, SIGTERM: sends under way finish (bounded by their timeout) and their
-    outcome is journaled; every other claimed row goes back to pending. Nothing is left
-    in flight by a stop that is allowed to finish."""
+    cause: BaseException,
+) -> int:
+    """Ctrl-C, SIGTERM, a journal that cannot be written: sends under way finish (bounded
+    by their timeout) and their outcome is journaled; every other claimed row goes back
+    to pending. Nothing is left in flight by a stop that is allowed to finish. Where the
+    journal cannot take the outcomes (disk full), their rows stay in flight, in doubt
+    until `resume` asks the provider. Returns how many of the requests under way went out."""
+    went = 0
     for future, row in running.items():
         if not future.cancel():
             done.append(_outcome(row, future))  # waits for the request under way
+            went += done[-1].status == Status.SENT
             claimed.pop(row.id, None)
     done += [Mark(d.id, Status.PENDING, reason="interrupted") for d in claimed.values()]
-    journal.mark_many(done, _now())
+    try:
+        journal.mark_many(done, _now())
+    except JournalWriteError:
+        if not isinstance(cause, JournalWriteError):
+            raise  # the disk filled while stopping: that is what to report
+    return went
 
 
 def _outcome(row: Delivery, future: Future[SendResult]) -> Mark:

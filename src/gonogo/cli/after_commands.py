@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.options import DryRun, Release, StateDir
+from gonogo.cli.options import DryRun, JournalUrl, Release, StateDir
 
 
 class ReportFormat(StrEnum):
@@ -40,13 +40,14 @@ def report(
     state_dir: StateDir = None,
     release: Release = None,
     dry_run: DryRun = False,
+    journal: JournalUrl = None,
 ) -> int:
     """The release report, from the journal alone. Never waits for the lock."""
     from gonogo.night.clock import SystemClock  # noqa: PLC0415
     from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.report import render  # noqa: PLC0415
 
-    view = night_view(state_dir, release, dry_run, SystemClock())
+    view = night_view(state_dir, release, dry_run, SystemClock(), journal)
     try:
         _write(render(view, fmt.value), out)
     finally:
@@ -118,4 +119,25 @@ def graph(
     loaded = load_valid(runbook)
     assert loaded.runbook is not None  # load_valid guarantees it
     typer.echo(diagram(loaded.runbook, fmt.value))
+    return 0
+
+
+journal_app = typer.Typer(help="The journal itself: copy a run between backends.",
+                          no_args_is_help=True)  # fmt: skip
+app.add_typer(journal_app, name="journal")
+
+
+@journal_app.command("copy")
+def journal_copy(
+    source: Annotated[
+        str, typer.Option("--from", help="A state directory, or postgresql://HOST/DB.")
+    ],
+    to: Annotated[str, typer.Option("--to", help="A state directory, or postgresql://HOST/DB.")],
+    release: Release = None,
+    dry_run: DryRun = False,
+) -> int:
+    """Copy a run unchanged: it replays to the same night and the same report."""
+    from gonogo.night.journal_copy import copy  # noqa: PLC0415
+
+    typer.echo(copy(source, to, release, dry_run))
     return 0

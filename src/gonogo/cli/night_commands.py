@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.options import By, DryRun, StateDir, Yes, acting, make_session, viewing
+from gonogo.cli.options import (
+    By,
+    DryRun,
+    JournalUrl,
+    StateDir,
+    Yes,
+    acting,
+    make_session,
+    viewing,
+)
 
 if TYPE_CHECKING:
     from gonogo.night.executor import Outcome
@@ -32,11 +41,17 @@ def start(
     state_dir: StateDir = None,
     by: By = None,
     yes: Yes = False,
+    journal: JournalUrl = None,
 ) -> int:
-    """Open the window: create the run and send the window-started message."""
+    """Open the window: create the run and send the window-started message.
+
+    With a shared journal (--journal) where the night has started elsewhere, this site
+    joins it: its copy of the runbook must match the journaled one.
+    """
     from gonogo.night import actions  # noqa: PLC0415
 
-    session = make_session(state_dir=state_dir, dry_run=dry_run, by=by, yes=yes)
+    session = make_session(state_dir=state_dir, dry_run=dry_run, by=by, yes=yes,
+                           journal=journal)  # fmt: skip
     return _finish(actions.start(session, runbook))
 
 

@@ -126,6 +126,22 @@ def existing_night(directory: Path, runbook: Runbook) -> Night | None:
         journal.close()
 
 
+def run_meta(
+    loaded: Loaded, *, dry_run: bool, shift: dt.timedelta, at: dt.datetime
+) -> dict[str, str]:
+    """What a run's journal records about itself when it starts (any backend)."""
+    runbook = loaded.runbook
+    assert runbook is not None
+    return {
+        "release": runbook.release.id,
+        "runbook": str(loaded.path.resolve()),
+        "runbook_sha256": content_hash(loaded),
+        "dry_run": "1" if dry_run else "0",
+        "shift_seconds": str(int(shift.total_seconds())),
+        "created": at.isoformat(),
+    }
+
+
 def create_run(
     root: Path, loaded: Loaded, *, dry_run: bool, shift: dt.timedelta, at: dt.datetime
 ) -> Run:
@@ -133,19 +149,9 @@ def create_run(
     assert runbook is not None
     directory = run_directory(root, runbook.release.id, dry_run)
     directory.mkdir(parents=True, exist_ok=True)
-    sha = content_hash(loaded)
-    journal = SqliteJournal.create(
-        directory / JOURNAL,
-        {
-            "release": runbook.release.id,
-            "runbook": str(loaded.path.resolve()),
-            "runbook_sha256": sha,
-            "dry_run": "1" if dry_run else "0",
-            "shift_seconds": str(int(shift.total_seconds())),
-            "created": at.isoformat(),
-        },
-    )
-    return Run(directory, journal, loaded, dry_run, shift, sha)
+    meta = run_meta(loaded, dry_run=dry_run, shift=shift, at=at)
+    journal = SqliteJournal.create(directory / JOURNAL, meta)
+    return Run(directory, journal, loaded, dry_run, shift, meta["runbook_sha256"])
 
 
 def locate(root: Path, release: str | None, dry_run: bool) -> Path:
@@ -175,9 +181,13 @@ def locate(root: Path, release: str | None, dry_run: bool) -> Path:
 
 def open_run(directory: Path) -> Run:
     """Open a run's journal and load the runbook it names."""
-    journal = SqliteJournal.open(directory / JOURNAL)
+    return run_of(directory, SqliteJournal.open(directory / JOURNAL))
+
+
+def run_of(directory: Path, journal: Journal, runbook: Path | None = None) -> Run:
+    """The run of an open journal, with the runbook it names (or `runbook`, this site's)."""
     meta = journal.meta()
-    path = Path(meta["runbook"])
+    path = runbook or Path(meta["runbook"])
     if not path.is_file():
         journal.close()
         msg = f"the run's runbook {path} is gone"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
@@ -106,7 +107,7 @@ def database_errors(url: str) -> Iterator[None]:
         raise unreachable(url, exc) from None
 
 
-def connect(url: str) -> psycopg.Connection[tuple[object, ...]]:
+def connect(url: str) -> psycopg.Connection[tuple[Any, ...]]:
     """An autocommit connection with the schema in place (created on first use)."""
     with database_errors(url):
         conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
@@ -119,7 +120,7 @@ def connect(url: str) -> psycopg.Connection[tuple[object, ...]]:
     return conn
 
 
-def _ensure_schema(conn: psycopg.Connection[tuple[object, ...]], url: str) -> None:
+def _ensure_schema(conn: psycopg.Connection[tuple[Any, ...]], url: str) -> None:
     found = conn.execute("SELECT to_regclass('gonogo_schema') IS NOT NULL").fetchone()
     if not (found and found[0]):
         with conn.transaction():
@@ -127,7 +128,7 @@ def _ensure_schema(conn: psycopg.Connection[tuple[object, ...]], url: str) -> No
             conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('gonogo:schema', 0))")
             again = conn.execute("SELECT to_regclass('gonogo_schema') IS NOT NULL").fetchone()
             if not (again and again[0]):
-                conn.execute(_TABLES)  # type: ignore[arg-type]  # our own constant DDL
+                conn.execute(_TABLES)
                 conn.execute("CREATE TABLE gonogo_schema (version INTEGER NOT NULL)")
                 conn.execute("INSERT INTO gonogo_schema VALUES (%s)", (SCHEMA_VERSION,))
     row = conn.execute("SELECT max(version) FROM gonogo_schema").fetchone()

@@ -115,7 +115,7 @@ class PgJournal:
 
     def _rows(self, query: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Row]:
         with database_errors(self.url):
-            return self._db.execute(query, params).fetchall()  # type: ignore[arg-type]
+            return self._db.execute(query, params).fetchall()
 
     def meta(self) -> dict[str, str]:
         rows = self._rows("SELECT key, value FROM gonogo_meta WHERE run = %s", (self.run,))

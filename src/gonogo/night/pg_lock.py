@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from typing import Any
 
 import psycopg
 
@@ -56,7 +57,7 @@ def advisory_lock(
         conn.close()
 
 
-def holder(conn: psycopg.Connection[tuple[object, ...]], release: str, mode: str) -> str:
+def holder(conn: psycopg.Connection[tuple[Any, ...]], release: str, mode: str) -> str:
     row = conn.execute(
         "SELECT operator, host, pid, command, since FROM gonogo_lock_holders"
         " WHERE release = %s AND mode = %s",

@@ -120,7 +120,7 @@ def test_kill_9_on_one_site_resume_on_the_other(
         assert time.monotonic() < deadline
         time.sleep(0.001)
     os.kill(sender.pid, signal.SIGKILL)
-    sender.wait()
+    sender.communicate()
     time.sleep(0.1)
     joined = subprocess.run([sys.executable, "-m", "gonogo", "start", str(rb_b), "--yes"],
                             cwd=b, env=env, capture_output=True, text=True,

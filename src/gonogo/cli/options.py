@@ -76,6 +76,7 @@ def make_session(
     journal: str | None = None,
 ) -> Session:
     from gonogo.night.clock import default_clock  # noqa: PLC0415
+    from gonogo.night.pg_url import masked_command  # noqa: PLC0415
     from gonogo.night.places import journal_url  # noqa: PLC0415
     from gonogo.night.session import Session  # noqa: PLC0415
 
@@ -111,7 +112,7 @@ def make_session(
         accept_changed_runbook=accept_changed,
         lock_wait=float(os.environ.get("GONOGO_LOCK_WAIT", "5")),
         settle=_seconds(os.environ.get("GONOGO_SETTLE")),
-        command="gonogo " + " ".join(sys.argv[1:]),
+        command=masked_command(["gonogo", *sys.argv[1:]]),  # shown to other operators
     )
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from gonogo.errors import StateError
-from gonogo.night.pg_connect import is_url, masked
 from gonogo.night.pg_journal import (
     DELIVERY_COLUMNS,
     EVENT_COLUMNS,
@@ -20,6 +19,7 @@ from gonogo.night.pg_journal import (
     PgJournal,
     find_run,
 )
+from gonogo.night.pg_url import is_url, masked
 from gonogo.night.places import Place, find
 from gonogo.night.runs import JOURNAL, REHEARSAL
 from gonogo.night.sqlite_journal import SqliteJournal

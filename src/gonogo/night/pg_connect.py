@@ -1,8 +1,7 @@
-"""Reaching the shared journal in PostgreSQL: connections, the schema, and safe messages.
+"""Reaching the shared journal in PostgreSQL: connections, the schema, errors as messages.
 
-The password never appears in what gonogo prints: every message names the server by
-its URL with the password replaced by `***`. libpq finds passwords where it always
-does (`PGPASSWORD`, `~/.pgpass`, a service file) when the URL carries none.
+libpq finds passwords where it always does (`PGPASSWORD`, `~/.pgpass`, a service
+file) when the URL carries none; messages name the server by its masked URL.
 """
 
 from __future__ import annotations
@@ -10,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 
 from gonogo.errors import StateError
+from gonogo.night.pg_url import masked, scrub
 
 SCHEMA_VERSION = 1
-SCHEMES = ("postgresql://", "postgres://")
 
 _TABLES = """
 CREATE TABLE gonogo_runs (
@@ -60,39 +58,9 @@ CREATE TRIGGER gonogo_delivery_log_append_only BEFORE UPDATE OR DELETE ON gonogo
 """
 
 
-def is_url(text: str) -> bool:
-    return text.startswith(SCHEMES)
-
-
-def masked(url: str) -> str:
-    """The URL as messages show it: any password replaced by ***."""
-    try:
-        parts = urlsplit(url)
-        netloc = parts.netloc
-        if parts.password is not None:
-            user, _, host = netloc.rpartition("@")
-            netloc = f"{user.split(':', 1)[0]}:***@{host}"
-        query = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query)]
-        return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, safe="*")))
-    except ValueError:
-        return "the journal database (its URL cannot be shown)"
-
-
-def _scrub(text: str, url: str) -> str:
-    """libpq's message, without a password should one ever appear in it."""
-    try:
-        secrets = [urlsplit(url).password or ""]
-        secrets += [v for k, v in parse_qsl(urlsplit(url).query) if k == "password"]
-    except ValueError:
-        secrets = []
-    for secret in filter(None, secrets):
-        text = text.replace(secret, "***")
-    return " ".join(text.split())
-
-
 def unreachable(url: str, exc: BaseException) -> StateError:
     return StateError(
-        f"the journal database {masked(url)} failed: {_scrub(str(exc), url)}",
+        f"the journal database {masked(url)} failed: {scrub(str(exc), url)}",
         hint="nothing was sent without being journaled first; when the database is back, "
         "run the command again (or `gonogo resume`) to finish what was interrupted",
     )

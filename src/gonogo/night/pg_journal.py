@@ -18,7 +18,8 @@ from typing import Any
 from gonogo.errors import StateError
 from gonogo.night.entries import Entry, Kind, NewEntry, decode, encode
 from gonogo.night.journal import Delivery, DeliveryGroup, Mark, NewDelivery, Status, iso
-from gonogo.night.pg_connect import connect, database_errors, masked
+from gonogo.night.pg_connect import connect, database_errors
+from gonogo.night.pg_url import masked
 
 Row = tuple[Any, ...]
 EVENT_COLUMNS = "seq, at, operator, kind, part, reason, data, runbook_sha256"

@@ -17,9 +17,7 @@ from pathlib import Path
 
 from gonogo.errors import StateError
 from gonogo.night.lock import run_lock
-from gonogo.night.pg_connect import is_url, masked
-from gonogo.night.pg_journal import PgJournal, find_run, runs_in
-from gonogo.night.pg_lock import advisory_lock
+from gonogo.night.pg_url import is_url, masked
 from gonogo.night.runs import (
     REAL,
     REHEARSAL,
@@ -71,6 +69,8 @@ def find(root: Path, url: str | None, release: str | None, dry_run: bool) -> Pla
     if url is None:
         directory = locate(root, release, dry_run)
         return Place(root, directory.parent.name, directory.name == REHEARSAL)
+    from gonogo.night.pg_journal import runs_in  # noqa: PLC0415  # psycopg: only when shared
+
     where = masked(url)
     runs = runs_in(url)
     releases = sorted({r for r, _m in runs})
@@ -99,6 +99,8 @@ def locked(place: Place, *, operator: str, command: str, wait: float) -> Iterato
         with run_lock(place.directory / "lock", operator=operator, command=command, wait=wait):
             yield
         return
+    from gonogo.night.pg_lock import advisory_lock  # noqa: PLC0415
+
     with advisory_lock(place.url, place.release, place.mode, operator=operator,
                        command=command, wait=wait):  # fmt: skip
         yield
@@ -107,6 +109,8 @@ def locked(place: Place, *, operator: str, command: str, wait: float) -> Iterato
 def open_place(place: Place) -> Run:
     if place.url is None:
         return open_run(place.directory)
+    from gonogo.night.pg_journal import PgJournal, find_run  # noqa: PLC0415
+
     run = find_run(place.url, place.release, place.mode)
     if run is None:
         msg = f"no {place.mode} run of release {place.release} in {masked(place.url)}"
@@ -126,6 +130,8 @@ def existing(place: Place, runbook: Runbook) -> Night | None:
     """The night already journaled at this place, or None where none has started."""
     if place.url is None:
         return existing_night(place.directory, runbook)
+    from gonogo.night.pg_journal import PgJournal, find_run  # noqa: PLC0415
+
     run = find_run(place.url, place.release, place.mode)
     if run is None:
         return None
@@ -140,6 +146,8 @@ def existing(place: Place, runbook: Runbook) -> Night | None:
 def create(place: Place, loaded: Loaded, *, shift: dt.timedelta, at: dt.datetime) -> Run:
     if place.url is None:
         return create_run(place.root, loaded, dry_run=place.dry_run, shift=shift, at=at)
+    from gonogo.night.pg_journal import PgJournal  # noqa: PLC0415
+
     meta = run_meta(loaded, dry_run=place.dry_run, shift=shift, at=at)
     journal = PgJournal.create(place.url, place.release, place.mode, meta)
     remember_runbook(place, loaded.path)

@@ -25,7 +25,9 @@ from night.test_shared_night import ok, run, runbook, site, status
 from servers.smtp import SmtpServer
 from servers.twilio_fake import TwilioFake
 
-RACES = 20  # CI-sized; the issue asks for 100 (GONOGO_RACES raises it)
+# CI-sized: 20 races (measured: 630 s on 2 cores shared at a load average of 27, about
+# 6 processes per race); the issue asks for 100, which GONOGO_RACES=100 runs.
+RACES = 20
 
 
 @pytest.fixture
@@ -43,6 +45,7 @@ def _go_1(home: Path, who: str) -> subprocess.Popen[str]:
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_races_of_go_1_from_two_sites_have_one_winner(
     postgres: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,9 +16,10 @@ def test_help_lists_every_command_in_release_order() -> None:
     assert commands == [
         *["validate", "schema", "plan", "messages"],
         *["start", "go", "nogo", "hold", "progress", "rollback-done", "end"],
-        *["status", "log", "resume", "retry-failed", "deliveries"],
+        *["status", "log", "resume", "retry-failed", "deliveries", "settle"],
         *["disruption", "lights", "verify"],
         *["rehearse", "run"],
         *["report", "publish", "graph"],
         "incident",
+        "journal",
     ]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gonogo.cli.app import app
+from gonogo.cli.json_output import AsJson, echo_json
 from gonogo.cli.options import (
     By,
     DryRun,
@@ -139,8 +140,13 @@ def status(
 
 @app.command()
 @viewing
-def log(view: NightView) -> int:
+def log(view: NightView, as_json: AsJson = False) -> int:
     """The journal as a timeline in the runbook's time zone. Never waits for the lock."""
+    if as_json:
+        from gonogo.render.json_views import log_json  # noqa: PLC0415
+
+        echo_json(log_json(view))
+        return 0
     from gonogo.render.log import print_log  # noqa: PLC0415
 
     print_log(view)

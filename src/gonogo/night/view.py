@@ -48,7 +48,8 @@ class PartRow:
 
 
 def _minutes(delta: dt.timedelta) -> int:
-    return int(delta.total_seconds() // 60)
+    # Toward zero: 20 seconds early is on time, not "-1 minutes late".
+    return int(delta.total_seconds() / 60)
 
 
 @dataclass(frozen=True)

@@ -60,26 +60,37 @@ def render_for(
     )
 
 
+def grouped(
+    runbook: Runbook, located: Located, part: int | None
+) -> dict[Rendered, list[tuple[str, str]]]:
+    """Each distinct rendering of a message, with the (audience, language) pairs that get it."""
+    default = runbook.release.language
+    message = located.message
+    others = {v.language for v in message.variants if v.language and v.language != default}
+    groups: dict[Rendered, list[tuple[str, str]]] = {}
+    for audience in message.audiences:
+        for language in [default, *sorted(others)]:
+            rendered = render_for(runbook, located, audience, language, part)
+            groups.setdefault(rendered, []).append((audience, language))
+    return groups
+
+
+def press_audiences(runbook: Runbook) -> list[str]:
+    return [a for a, aud in runbook.audiences.items() if aud.press]
+
+
 def show_messages(loaded: Loaded) -> None:
     runbook = loaded.runbook
     assert runbook is not None  # load_valid guarantees it
     out = console()
-    default = runbook.release.language
     for title, located, part in occurrences(runbook):
         message = located.message
         out.print(Rule(escape(f"{title} [{located.event.value}]"), align="left"))
         if message.silent:
             out.print("  silent: no message is sent")
             continue
-        others = {v.language for v in message.variants if v.language and v.language != default}
-        languages = [default, *sorted(others)]
-        groups: dict[Rendered, list[str]] = {}
-        for audience in message.audiences:
-            for language in languages:
-                rendered = render_for(runbook, located, audience, language, part)
-                groups.setdefault(rendered, []).append(f"{audience} [{language}]")
-        for rendered, who in groups.items():
-            out.print(escape(f"  to {', '.join(who)}"))
+        for rendered, who in grouped(runbook, located, part).items():
+            out.print(escape(f"  to {', '.join(f'{a} [{lang}]' for a, lang in who)}"))
             if rendered.sms is not None:
                 m = measure(rendered.sms)
                 out.print(
@@ -94,7 +105,7 @@ def show_messages(loaded: Loaded) -> None:
                     out.print("    " + escape(line))
         if message.press is not None:
             values = sample_values(runbook, located.event, part)
-            press_to = [a for a, aud in runbook.audiences.items() if aud.press]
+            press_to = press_audiences(runbook)
             out.print(
                 f"  Press statement (e-mail to {', '.join(press_to) or 'no press audience'}):",
                 markup=False,

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from gonogo.runbook.events import COMMON, PLACEHOLDERS, Event
-from gonogo.runbook.loader import DocPath
+from gonogo.runbook.marks import DocPath
 from gonogo.runbook.model import EmailText, Message, Runbook, Variant
 
 _PART_EVENTS = {Event.PART_STATUS: "status", Event.PART_COMPLETED: "completed"}

@@ -82,12 +82,22 @@ def format_duration(value: timedelta) -> str:
     return f"{hours}h" if hours else f"{minutes}m"
 
 
+def quoted_time(hhmm: str) -> dict[str, Any]:
+    """What an editor offers for a local time: the text with its quotes.
+
+    Not `examples`: yaml-language-server 2 inserts an example as plain YAML (`23:00`,
+    which YAML 1.1 readers such as PyYAML take for the number 1380). `defaultSnippets`
+    with `bodyText` is inserted as written, by every version.
+    """
+    return {"defaultSnippets": [{"label": f'"{hhmm}"', "bodyText": f'"{hhmm}"'}]}
+
+
 LocalTime = Annotated[
     time,
     BeforeValidator(parse_local_time),
-    WithJsonSchema(
-        {"type": "string", "pattern": _HHMM_OFFSET.pattern, "examples": ["23:00", "02:30+01:00"]}
-    ),
+    # The schema's pattern admits the offset form too (02:30+01:00, for the hour the
+    # clocks repeat); what an editor offers is the common case, with its quotes.
+    WithJsonSchema({"type": "string", "pattern": _HHMM_OFFSET.pattern, **quoted_time("23:00")}),
 ]
 Duration = Annotated[
     timedelta,

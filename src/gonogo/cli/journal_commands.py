@@ -1,8 +1,8 @@
-"""`gonogo journal ...`: the journal itself, as a file to check."""
+"""`gonogo journal ...`: the journal itself: check it, copy a run between backends."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,7 +12,9 @@ from gonogo.cli.options import DryRun, Release, StateDir
 if TYPE_CHECKING:
     from gonogo.night.sqlite_check import CheckReport
 
-journal_app = typer.Typer(help="The journal itself: check it.", no_args_is_help=True)
+journal_app = typer.Typer(
+    help="The journal itself: check it, copy a run between backends.", no_args_is_help=True
+)
 app.add_typer(journal_app, name="journal")
 
 
@@ -53,3 +55,19 @@ def report_lines(report: CheckReport) -> list[str]:
             "hint: restore the journal from a copy; no command writes to it while it is damaged"
         )
     return lines
+
+
+@journal_app.command("copy")
+def journal_copy(
+    source: Annotated[
+        str, typer.Option("--from", help="A state directory, or postgresql://HOST/DB.")
+    ],
+    to: Annotated[str, typer.Option("--to", help="A state directory, or postgresql://HOST/DB.")],
+    release: Release = None,
+    dry_run: DryRun = False,
+) -> int:
+    """Copy a run unchanged: it replays to the same night and the same report."""
+    from gonogo.night.journal_copy import copy  # noqa: PLC0415
+
+    typer.echo(copy(source, to, release, dry_run))
+    return 0

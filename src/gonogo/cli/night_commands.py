@@ -12,6 +12,7 @@ from gonogo.cli.json_output import AsJson, echo_json
 from gonogo.cli.options import (
     By,
     DryRun,
+    JournalUrl,
     StateDir,
     Yes,
     acting,
@@ -42,11 +43,17 @@ def start(
     state_dir: StateDir = None,
     by: By = None,
     yes: Yes = False,
+    journal: JournalUrl = None,
 ) -> int:
-    """Open the window: create the run and send the window-started message."""
+    """Open the window: create the run and send the window-started message.
+
+    With a shared journal (--journal) where the night has started elsewhere, this site
+    joins it: its copy of the runbook must match the journaled one.
+    """
     from gonogo.night import actions  # noqa: PLC0415
 
-    session = make_session(state_dir=state_dir, dry_run=dry_run, by=by, yes=yes)
+    session = make_session(state_dir=state_dir, dry_run=dry_run, by=by, yes=yes,
+                           journal=journal)  # fmt: skip
     return _finish(actions.start(session, runbook))
 
 

@@ -15,8 +15,8 @@ from gonogo.errors import TransitionError
 from gonogo.night.decisions import Context, Decision
 from gonogo.night.decisions.notices import NoticeState, decide_announce, notes, schedule
 from gonogo.night.executor import Outcome, confirm, execute
-from gonogo.night.lock import run_lock
 from gonogo.night.new_run import open_new_run
+from gonogo.night.places import Place, existing, locked
 from gonogo.night.runs import (
     existing_night,
     make_run_directory,
@@ -43,20 +43,19 @@ def announce(session: Session, runbook_path: Path, *, send_late: bool = False) -
             session.show(line)
         return decide_announce(ctx, night, send_late=send_late)
 
-    directory = make_run_directory(state_root(session.state_dir), runbook.release.id,
-                                   session.dry_run)  # fmt: skip
-    with run_lock(
-        directory / "lock", operator=session.operator, command=session.command,
-        wait=session.lock_wait,
-    ):  # fmt: skip
-        if existing_night(directory, runbook) is None:
+    root = state_root(session.state_dir)
+    place = Place(root, runbook.release.id, session.dry_run, session.journal_url)
+    if place.url is None:
+        make_run_directory(root, runbook.release.id, session.dry_run)
+    with locked(place, operator=session.operator, command=session.command, wait=session.lock_wait):
+        if existing(place, runbook) is None:
             # No run yet: it is created with the first notice that goes out, never empty.
             ctx = Context(runbook, timeline(runbook), session.clock.now())
             decision = decide(ctx, fold((), (), runbook))
             if decision is None:
                 return Outcome()
             confirm(session, decision)
-            return open_new_run(session, loaded, decision, shift=dt.timedelta(0))
+            return open_new_run(session, place, loaded, decision, shift=dt.timedelta(0))
     return execute(replace(session, release=runbook.release.id), decide)
 
 

@@ -26,8 +26,8 @@ from gonogo.night.delivery.transport import transport_for
 from gonogo.night.dispatch import PlannedDispatch, plan_dispatch
 from gonogo.night.entries import ChangeAccepted, Dispatched, Kind, NewEntry
 from gonogo.night.journal import Delivery, Status
-from gonogo.night.lock import run_lock
-from gonogo.night.runs import Run, locate, open_run, state_root
+from gonogo.night.places import find, locked, open_place
+from gonogo.night.runs import Run, state_root
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Dispatch, Night
 from gonogo.night.window_changes import adjusted
@@ -81,12 +81,10 @@ def results(night: Night, seqs: set[int]) -> list[DispatchResult]:
 @contextmanager
 def acting_run(session: Session) -> Iterator[tuple[Run, Night, set[int]]]:
     """The run a changing command acts on, locked, with anything interrupted finished."""
-    directory = locate(state_root(session.state_dir), session.release, session.dry_run)
-    with run_lock(
-        directory / "lock", operator=session.operator, command=session.command,
-        wait=session.lock_wait,
-    ):  # fmt: skip
-        run = open_run(directory)
+    root = state_root(session.state_dir)
+    place = find(root, session.journal_url, session.release, session.dry_run)
+    with locked(place, operator=session.operator, command=session.command, wait=session.lock_wait):
+        run = open_place(place)
         try:
             night = run.night()
             changed = run.changed_content(night)

@@ -41,13 +41,7 @@ def run_lock(path: Path, *, operator: str, command: str, wait: float) -> Iterato
                     ) from None
                 time.sleep(0.05)
         handle.seek(0)
-        holder = {
-            "operator": operator,
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "command": command[:200],
-            "since": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        }
+        holder = holder_record(operator, command)
         # Fixed width instead of truncate(): truncating costs milliseconds on some disks.
         # Who holds it is a courtesy to the other operator (a full disk may refuse it);
         # the flock is what locks.
@@ -60,11 +54,26 @@ def run_lock(path: Path, *, operator: str, command: str, wait: float) -> Iterato
             handle.close()  # closing releases the flock
 
 
+def holder_record(operator: str, command: str) -> dict[str, object]:
+    """Who holds a lock: shown to the operator who waited for it in vain."""
+    return {
+        "operator": operator,
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "command": command[:200],
+        "since": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+
+
 def _holder(path: Path) -> str:
     try:
         info = json.loads(path.read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
         info = {}
+    return describe_holder(info)
+
+
+def describe_holder(info: dict[str, object]) -> str:
     if not info:
         return "another operator's command holds the run's lock"
     return (

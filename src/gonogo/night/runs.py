@@ -181,6 +181,22 @@ def checked_entries(journal: Journal, path: Path) -> list[Entry]:
     return entries
 
 
+def run_meta(
+    loaded: Loaded, *, dry_run: bool, shift: dt.timedelta, at: dt.datetime
+) -> dict[str, str]:
+    """What a run's journal records about itself when it starts (any backend)."""
+    runbook = loaded.runbook
+    assert runbook is not None
+    return {
+        "release": runbook.release.id,
+        "runbook": str(loaded.path.resolve()),
+        "runbook_sha256": content_hash(loaded),
+        "dry_run": "1" if dry_run else "0",
+        "shift_seconds": str(int(shift.total_seconds())),
+        "created": at.isoformat(),
+    }
+
+
 def create_run(
     root: Path, loaded: Loaded, *, dry_run: bool, shift: dt.timedelta, at: dt.datetime
 ) -> Run:
@@ -197,15 +213,8 @@ def create_run(
         name = str(directory / f".journal-{os.getpid()}-{secrets.token_hex(4)}.sqlite")
     except OSError as exc:
         raise filesystem_error(exc, f"cannot create the journal in {directory}") from None
-    sha = content_hash(loaded)
-    meta = {
-        "release": runbook.release.id,
-        "runbook": str(loaded.path.resolve()),
-        "runbook_sha256": sha,
-        "dry_run": "1" if dry_run else "0",
-        "shift_seconds": str(int(shift.total_seconds())),
-        "created": at.isoformat(),
-    }
+    meta = run_meta(loaded, dry_run=dry_run, shift=shift, at=at)
+    sha = meta["runbook_sha256"]
     try:
         journal = SqliteJournal.create(Path(name), meta, wal=False)
     except BaseException:
@@ -277,8 +286,13 @@ def open_run(directory: Path) -> Run:
     except BaseException:
         journal.close()
         raise
+    return run_of(directory, journal)
+
+
+def run_of(directory: Path, journal: Journal, runbook: Path | None = None) -> Run:
+    """The run of an open journal, with the runbook it names (or `runbook`, this site's)."""
     meta = journal.meta()
-    path = Path(meta["runbook"])
+    path = runbook or Path(meta["runbook"])
     if not path.is_file():
         journal.close()
         msg = f"the run's runbook {path} is gone"

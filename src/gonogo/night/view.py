@@ -13,8 +13,9 @@ from typing import Any
 from gonogo.night.clock import Clock
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
+from gonogo.night.places import find, journal_url, open_place
 from gonogo.night.receipts import DELIVERED, UNDELIVERED
-from gonogo.night.runs import Run, locate, open_run, state_root
+from gonogo.night.runs import Run, state_root
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import Verification
 from gonogo.night.window_changes import adjusted
@@ -204,9 +205,15 @@ class NightView:
 
 
 def night_view(
-    state_dir: Path | None, release: str | None, dry_run: bool, clock: Clock
+    state_dir: Path | None,
+    release: str | None,
+    dry_run: bool,
+    clock: Clock,
+    journal: str | None = None,
 ) -> NightView:
-    run = open_run(locate(state_root(state_dir), release, dry_run))
+    """The run's view; `journal` (or GONOGO_JOURNAL_URL) names a shared database."""
+    place = find(state_root(state_dir), journal_url(journal), release, dry_run)
+    run = open_place(place)
     night = run.night()
     return view_of_night(run, night, clock.now(), run.changed_content(night) is not None)
 

@@ -259,16 +259,25 @@ class SqliteJournal:
             query += " WHERE " + " AND ".join(clauses)
         query += " ORDER BY d.id"
         found = []
+        # A dispatch's rows share texts and times: one object each, not 100,000 copies.
+        one: dict[Any, Any] = {}
+        times: dict[str, dt.datetime] = {}
         for row in self._db.execute(query, params):
             status = Status(row["status"])
+            at = row["marked_at"]
+            if at not in times:
+                times[at] = dt.datetime.fromisoformat(at)
             found.append(
                 Delivery(
-                    id=row["id"], dispatch=row["dispatch"], channel=row["channel"],
-                    audience=row["audience"], address=row["address"], name=row["name"],
-                    language=row["language"], subject=row["subject"], body=row["body"],
+                    id=row["id"], dispatch=row["dispatch"],
+                    channel=one.setdefault(row["channel"], row["channel"]),
+                    audience=one.setdefault(row["audience"], row["audience"]),
+                    address=row["address"], name=row["name"],
+                    language=one.setdefault(row["language"], row["language"]),
+                    subject=one.setdefault(row["subject"], row["subject"]),
+                    body=one.setdefault(row["body"], row["body"]),
                     status=status, provider_id=row["provider_id"], code=row["code"],
-                    reason=row["reason"], attempts=row["attempts"],
-                    marked_at=dt.datetime.fromisoformat(row["marked_at"]),
+                    reason=row["reason"], attempts=row["attempts"], marked_at=times[at],
                 )
             )  # fmt: skip
         return found

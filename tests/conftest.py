@@ -28,6 +28,13 @@ _ISOLATED_ENV = (
     "GONOGO_SMTP_USER",
     "GONOGO_SMTP_PASSWORD",
     "GONOGO_STATE_DIR",
+    "GONOGO_JOURNAL_URL",
+    "PGHOST",
+    "PGPORT",
+    "PGUSER",
+    "PGPASSWORD",
+    "PGDATABASE",
+    "PGSERVICE",
     "GONOGO_CACHE_DIR",
     "XDG_CACHE_HOME",
     "HTTP_PROXY",
@@ -134,3 +141,30 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prism]:
         pytest.fail(str(err), pytrace=False)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[object]:
+    """One real PostgreSQL server for the session (tests/servers/postgres.py)."""
+    from servers.postgres import Postgres, find_bin  # noqa: PLC0415
+
+    bindir = find_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed (.ci/run installs Debian's postgresql)")
+    server = Postgres(bindir)
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """Each test that takes it runs on both journals: the SQLite file and PostgreSQL.
+
+    Returns the shared journal's URL (set as GONOGO_JOURNAL_URL) or None for SQLite.
+    """
+    if request.param == "sqlite":
+        return None
+    server = request.getfixturevalue("postgres")
+    url: str = server.new_database()
+    monkeypatch.setenv("GONOGO_JOURNAL_URL", url)
+    return url

@@ -42,6 +42,21 @@ class StateError(GonogoError):
     """The state directory or journal is missing, ambiguous or inconsistent."""
 
 
+class JournalDamagedError(StateError):
+    """The journal exists but cannot be read whole: nothing may be written to it."""
+
+
+class JournalWriteError(StateError):
+    """The journal cannot be written (disk full, read-only, no permission).
+
+    `sent` counts the messages that went out before sending stopped.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None, sent: int = 0) -> None:
+        super().__init__(message, hint=hint)
+        self.sent = sent
+
+
 class ConfigError(GonogoError):
     """Missing credentials or an unreachable provider, found before anything is sent."""
 

@@ -478,6 +478,7 @@ def test_status_json_fields(runbook: Path, tmp_path: Path) -> None:
         "point_of_no_return", "point_of_no_return_passed", "current_part", "parts", "holds",
         "next", "runbook_changed",
     }  # fmt: skip
+    assert (night["version"], night["kind"]) == (1, "status")  # docs/json.md
     assert (night["release"], night["dry_run"], night["state"]) == (RELEASE, True, "part_1")
     assert night["current_part"] == 1
     assert night["outcome"] is None
@@ -754,42 +755,3 @@ def test_a_declined_start_creates_no_run(runbook: Path, tmp_path: Path) -> None:
     assert not journal_path(state).exists()
     assert gonogo(state, "status").returncode == 1
     ok(state, "start", str(runbook))
-
-
-@pytest.mark.parametrize("left", ["empty file", "tables only", "meta without start"])
-def test_a_start_killed_before_journaling_can_start_again(
-    runbook: Path, tmp_path: Path, left: str
-) -> None:
-    """What a kill -9 between creating the journal and journaling the start leaves."""
-    from gonogo.night.runs import content_hash  # noqa: PLC0415
-    from gonogo.night.sqlite_journal import SqliteJournal as Journal  # noqa: PLC0415
-    from gonogo.runbook.validate import load_valid  # noqa: PLC0415
-
-    state = tmp_path / "state"
-    journal_path(state).parent.mkdir(parents=True)
-    if left == "empty file":
-        journal_path(state).touch()
-    else:
-        sha = content_hash(load_valid(runbook))
-        meta = {} if left == "tables only" else {
-            "release": RELEASE, "runbook": str(runbook), "runbook_sha256": sha,
-            "dry_run": "1", "shift_seconds": "0", "created": "2021-11-27T22:00:00+00:00",
-        }  # fmt: skip
-        journal = Journal.create(journal_path(state), meta)
-        if left == "tables only":
-            with closing(sqlite3.connect(journal_path(state))) as db, db:
-                db.execute("DELETE FROM meta")
-        journal.close()
-    for args in (["status"], ["go", "1"]):
-        done = gonogo(state, *args)
-        assert "Traceback" not in done.stderr
-        if args == ["status"] and left == "meta without start":
-            assert done.returncode == 0
-            assert "Next: `gonogo start RUNBOOK`" in done.stdout
-            continue
-        assert done.returncode == 1, done.stderr
-        assert "gonogo start RUNBOOK" in done.stderr
-    ok(state, "start", str(runbook))
-    ok(state, "go", "1")
-    assert dispatches(state) == [("window_started", None), ("part_completed", 1)]
-    assert status(state)["runbook_changed"] is False

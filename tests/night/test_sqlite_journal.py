@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -173,24 +174,52 @@ def test_in_doubt_is_a_status_and_old_journals_read_as_in_doubt(tmp_path: Path) 
         assert groups == {Status.IN_DOUBT: 2, Status.SENT: 1}
 
 
-def test_open_refuses_what_is_not_a_journal(tmp_path: Path) -> None:
+def _stamped(path: Path, pragma: str) -> None:
+    SqliteJournal.create(path, {}).close()
+    with closing(sqlite3.connect(path)) as db:
+        db.execute(pragma)
+
+
+def _damage(path: Path, how: str) -> None:
+    if how == "empty":
+        path.touch()
+    elif how == "junk":
+        path.write_bytes(b"this is not sqlite" * 100)
+    elif how == "no tables":
+        with closing(sqlite3.connect(path)) as db:
+            db.execute("CREATE TABLE other (x)")
+    elif how == "other format":
+        _stamped(path, "PRAGMA user_version = 2")
+    elif how == "other application":
+        _stamped(path, "PRAGMA application_id = 7")
+    elif how == "bad row":
+        with closing(SqliteJournal.create(path, {})) as journal, journal.transaction():
+            journal.append(NewEntry(Kind.HOLD, Empty(), 1, "r"), at=AT, operator="a",
+                           runbook_sha256="x")  # fmt: skip
+        with closing(sqlite3.connect(path)) as db, db:
+            db.execute("UPDATE events SET data = '{' WHERE seq = 1")
+
+
+@pytest.mark.parametrize(
+    ("how", "says"),
+    [
+        ("empty", "is damaged: the file is empty"),
+        ("junk", "is damaged: file is not a database"),
+        ("no tables", "is damaged: it has no meta, events, deliveries, delivery_log table"),
+        ("other format", "has journal format 2; this gonogo reads 1"),
+        ("other application", "is not a gonogo journal (SQLite application id 0x7)"),
+        ("bad row", "is damaged: entry 1 cannot be read"),
+    ],
+)
+def test_open_refuses_what_is_not_a_whole_journal(tmp_path: Path, how: str, says: str) -> None:
+    path = tmp_path / "j.sqlite"
+    _damage(path, how)
+    with pytest.raises(StateError, match=re.escape(says)):
+        SqliteJournal.open(path).entries()
+
+
+def test_open_says_when_there_is_no_journal(tmp_path: Path) -> None:
     with pytest.raises(StateError, match="no journal at"):
         SqliteJournal.open(tmp_path / "missing.sqlite")
-    junk = tmp_path / "junk.sqlite"
-    junk.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StateError, match="not a gonogo journal"):
-        SqliteJournal.open(junk)
-
-
-def test_open_refuses_a_file_interrupted_while_starting(tmp_path: Path) -> None:
-    path = tmp_path / "j.sqlite"
-    path.touch()  # created, but killed before the schema was written
-    with pytest.raises(StateError, match="interrupted while starting"):
-        SqliteJournal.open(path)
-
-
-def test_open_refuses_another_schema_version(tmp_path: Path) -> None:
-    path = tmp_path / "j.sqlite"
-    SqliteJournal.create(path, {"schema_version": "99"}).close()
-    with pytest.raises(StateError, match="journal version 99"):
-        SqliteJournal.open(path)
+    with pytest.raises(StateError, match="is a directory, not a file"):
+        SqliteJournal.open(tmp_path)

@@ -53,8 +53,8 @@ def _stop_on_signals() -> None:
 
 # The order `gonogo --help` lists the commands in (runbook_commands, imported above,
 # comes first): the night, what happens beside it, the rehearsal, what comes after.
-_COMMAND_MODULES = ("night_commands", "side_commands", "rehearse_commands", "run_command",
-                    "after_commands")  # fmt: skip
+_COMMAND_MODULES = ("before_commands", "night_commands", "side_commands", "rehearse_commands",
+                    "run_command", "after_commands", "journal_commands")  # fmt: skip
 
 
 def _full_app() -> typer.Typer:
@@ -126,4 +126,12 @@ def _guarded(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
     except Stop as stop:
         typer.echo("gonogo: stopped by a signal", err=True)
         return 128 + stop.signum
+    except OSError as exc:  # a filesystem fault no layer below named: still one line
+        if debug:
+            traceback.print_exc()
+        where = f": {exc.filename}" if exc.filename else ""
+        typer.echo(f"gonogo: error: {exc.strerror or exc}{where}", err=True)
+        typer.echo("hint: fix the file or directory named, then run the command again",
+                   err=True)  # fmt: skip
+        return int(ExitCode.INVALID)
     return result if isinstance(result, int) else int(ExitCode.OK)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.options import DryRun, Release, StateDir
+from gonogo.cli.options import DryRun, JournalUrl, Release, StateDir
 
 
 class ReportFormat(StrEnum):
@@ -40,13 +40,14 @@ def report(
     state_dir: StateDir = None,
     release: Release = None,
     dry_run: DryRun = False,
+    journal: JournalUrl = None,
 ) -> int:
     """The release report, from the journal alone. Never waits for the lock."""
     from gonogo.night.clock import SystemClock  # noqa: PLC0415
     from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.report import render  # noqa: PLC0415
 
-    view = night_view(state_dir, release, dry_run, SystemClock())
+    view = night_view(state_dir, release, dry_run, SystemClock(), journal)
     try:
         _write(render(view, fmt.value), out)
     finally:

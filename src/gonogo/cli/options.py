@@ -23,6 +23,16 @@ StateDir = Annotated[
 Release = Annotated[
     str | None, typer.Option("--release", help="Which release's run, when several exist.")
 ]
+JournalUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--journal",
+        metavar="URL",
+        help="A shared journal: postgresql://HOST/DB (default $GONOGO_JOURNAL_URL, "
+        "else the SQLite file in the state directory).",
+        show_default=False,
+    ),
+]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Act on the rehearsal: nothing is sent.")]
 By = Annotated[
     str | None, typer.Option("--by", help="Operator name for the journal (default: OS user).")
@@ -63,8 +73,11 @@ def make_session(
     by: str | None = None,
     yes: bool = False,
     accept_changed: bool = False,
+    journal: str | None = None,
 ) -> Session:
     from gonogo.night.clock import default_clock  # noqa: PLC0415
+    from gonogo.night.pg_url import masked_command  # noqa: PLC0415
+    from gonogo.night.places import journal_url  # noqa: PLC0415
     from gonogo.night.session import Session  # noqa: PLC0415
 
     def confirm(question: str) -> bool:
@@ -95,10 +108,11 @@ def make_session(
         state_dir=state_dir,
         release=release,
         dry_run=dry_run,
+        journal_url=journal_url(journal),
         accept_changed_runbook=accept_changed,
         lock_wait=float(os.environ.get("GONOGO_LOCK_WAIT", "5")),
         settle=_seconds(os.environ.get("GONOGO_SETTLE")),
-        command="gonogo " + " ".join(sys.argv[1:]),
+        command=masked_command(["gonogo", *sys.argv[1:]]),  # shown to other operators
     )
 
 
@@ -107,6 +121,7 @@ _RUN_OPTIONS: tuple[tuple[str, object, object], ...] = (
     ("state_dir", StateDir, None),
     ("release", Release, None),
     ("dry_run", DryRun, False),
+    ("journal", JournalUrl, None),
 )
 _ACTING_OPTIONS = (
     *_RUN_OPTIONS,
@@ -156,11 +171,12 @@ def acting(fn: Callable[..., int]) -> Callable[..., int]:
     """A command that changes a run: it gets a Session built from the shared options."""
 
     def build(
-        *, state_dir: Path | None, release: str | None, dry_run: bool, by: str | None,
-        yes: bool, accept_changed_runbook: bool,
+        *, state_dir: Path | None, release: str | None, dry_run: bool, journal: str | None,
+        by: str | None, yes: bool, accept_changed_runbook: bool,
     ) -> Session:  # fmt: skip
         return make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
-                            yes=yes, accept_changed=accept_changed_runbook)  # fmt: skip
+                            yes=yes, accept_changed=accept_changed_runbook,
+                            journal=journal)  # fmt: skip
 
     return _with_options(fn, _ACTING_OPTIONS, build)
 
@@ -168,11 +184,13 @@ def acting(fn: Callable[..., int]) -> Callable[..., int]:
 def viewing(fn: Callable[..., int]) -> Callable[..., int]:
     """A read-only command: it gets the run's NightView; it never waits for the lock."""
 
-    def build(*, state_dir: Path | None, release: str | None, dry_run: bool) -> NightView:
+    def build(
+        *, state_dir: Path | None, release: str | None, dry_run: bool, journal: str | None
+    ) -> NightView:
         from gonogo.night.clock import default_clock  # noqa: PLC0415
         from gonogo.night.view import night_view  # noqa: PLC0415
 
-        return night_view(state_dir, release, dry_run, default_clock())
+        return night_view(state_dir, release, dry_run, default_clock(), journal)
 
     return _with_options(fn, _RUN_OPTIONS, build)
 
@@ -181,4 +199,5 @@ def view_of(session: Session) -> NightView:
     """The read-only view of the run a session would act on."""
     from gonogo.night.view import night_view  # noqa: PLC0415
 
-    return night_view(session.state_dir, session.release, session.dry_run, session.clock)
+    return night_view(session.state_dir, session.release, session.dry_run, session.clock,
+                      session.journal_url or "")  # fmt: skip

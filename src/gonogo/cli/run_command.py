@@ -35,7 +35,8 @@ def run(
 ) -> int:
     """A guided, interactive night: the plan, the current part, and the prompts."""
     from gonogo.night import clock as clocks  # noqa: PLC0415
-    from gonogo.night.runs import load_cached, locate, state_root  # noqa: PLC0415
+    from gonogo.night.places import find, journal_url  # noqa: PLC0415
+    from gonogo.night.runs import load_cached, state_root  # noqa: PLC0415
     from gonogo.runbook.timeline import timeline  # noqa: PLC0415
 
     if speed != 1.0 and not dry_run:
@@ -49,7 +50,7 @@ def run(
     with clocks.using(clock):
         session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by)
         try:
-            locate(state_root(state_dir), release, dry_run)
+            find(state_root(state_dir), journal_url(None), release, dry_run)
         except GonogoError:
             if not session.confirm(f"No {'rehearsal' if dry_run else 'run'} of {release} yet. "
                                    "Open the window now?"):  # fmt: skip

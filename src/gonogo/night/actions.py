@@ -9,19 +9,21 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from gonogo.errors import TransitionError
-from gonogo.night.decisions import Context, beside, deliveries, window
+from gonogo.errors import StateError, TransitionError
+from gonogo.night.decisions import Context, beside, changes, deliveries, window
 from gonogo.night.executor import Outcome, confirm, execute, journal_and_send, prepare
-from gonogo.night.lock import run_lock
-from gonogo.night.runs import create_run, existing_night, run_directory, state_root
+from gonogo.night.new_run import open_new_run
+from gonogo.night.places import Place, existing, locked, open_place, remember_runbook
+from gonogo.night.runs import content_hash, make_run_directory, state_root
 from gonogo.night.session import Session
-from gonogo.night.snapshot import fold
+from gonogo.runbook.loader import Loaded
 from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import load_valid
 
 
 def start(session: Session, runbook_path: Path) -> Outcome:
-    """Open the window: create the run and send the window-started message."""
+    """Open the window: send the window-started message, in a new run, in the planned
+    run that advance notices made, or (a shared journal) join a night already started."""
     loaded = load_valid(runbook_path)
     assert loaded.runbook is not None
     runbook = loaded.runbook
@@ -31,25 +33,46 @@ def start(session: Session, runbook_path: Path) -> Outcome:
     confirm(session, decision)
     shift = now - plan.window_start if session.dry_run else dt.timedelta(0)
     root = state_root(session.state_dir)
-    directory = run_directory(root, runbook.release.id, session.dry_run)
-    directory.mkdir(parents=True, exist_ok=True)
-    with run_lock(
-        directory / "lock", operator=session.operator, command=session.command,
-        wait=session.lock_wait,
-    ):  # fmt: skip
-        found = existing_night(directory, runbook)
-        if found is not None and found.started:
+    place = Place(root, runbook.release.id, session.dry_run, session.journal_url)
+    if place.url is None:
+        make_run_directory(root, runbook.release.id, session.dry_run)
+    with locked(place, operator=session.operator, command=session.command, wait=session.lock_wait):
+        found = existing(place, runbook)
+        if found is None:
+            return open_new_run(session, place, loaded, decision, shift=shift)
+        if found.window.cancelled is not None:
+            msg = f"release {runbook.release.id}'s window was cancelled ({found.window.cancelled})"
+            raise TransitionError(msg, hint="nothing was sent")
+        if found.started:
+            if place.url is not None:
+                return _join(session, place, loaded, found.accepted_sha256)
             kind = "rehearsal" if session.dry_run else "run"
-            msg = f"release {runbook.release.id} already has a {kind} in {directory}"
+            msg = f"release {runbook.release.id} already has a {kind} in {place.directory}"
             raise TransitionError(msg, hint="see where it stands with `gonogo status`")
-        base = loaded.path.parent
-        planned = prepare(session, runbook, base, decision, dry_run=session.dry_run)
-        run = create_run(root, loaded, dry_run=session.dry_run, shift=shift, at=now)
+        # The planned run advance notices made: the window opens in the same journal.
+        run = open_place(place)
         try:
-            night = fold((), (), runbook, run.started_sha256)
+            night = run.night()
+            planned = prepare(session, runbook, loaded.path.parent, decision,
+                              dry_run=session.dry_run)  # fmt: skip
             return journal_and_send(session, run, night, decision, planned)
         finally:
             run.close()
+
+
+def _join(session: Session, place: Place, loaded: Loaded, accepted: str) -> Outcome:
+    """A shared night already started elsewhere: this site's runbook joins it if it matches."""
+    mine = content_hash(loaded)
+    if mine != accepted:
+        msg = (
+            f"the runbook {loaded.path} differs from the one the night goes on with "
+            f"(sha256 {accepted[:12]} journaled, {mine[:12]} here); nothing was done"
+        )
+        raise StateError(msg, hint="use the night's runbook, or accept the change from a "
+                         "site that has it (--accept-changed-runbook)")  # fmt: skip
+    remember_runbook(place, loaded.path)
+    session.show(f"Joined the night of release {place.release}; nothing was sent.")
+    return Outcome()
 
 
 def step(
@@ -133,3 +156,19 @@ def verify_report(session: Session, participant: str, result: str, note: str | N
         session,
         lambda ctx, night: beside.verify_report(ctx, night, participant, result, note),
     )
+
+
+def reschedule(
+    session: Session, day: dt.date, start: dt.time | None, end: dt.time | None, reason: str
+) -> Outcome:
+    return execute(
+        session, lambda ctx, night: changes.reschedule(ctx, night, day, start, end, reason)
+    )
+
+
+def cancel(session: Session, reason: str) -> Outcome:
+    return execute(session, lambda ctx, night: changes.cancel(ctx, night, reason))
+
+
+def extend(session: Session, until: dt.time, reason: str) -> Outcome:
+    return execute(session, lambda ctx, night: changes.extend(ctx, night, until, reason))

@@ -12,17 +12,25 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gonogo.errors import ExitCode, GonogoError, StateError, Stop, StoppedError
+from gonogo.errors import (
+    ExitCode,
+    GonogoError,
+    JournalWriteError,
+    StateError,
+    Stop,
+    StoppedError,
+)
 from gonogo.night.decisions import Context, Decision, Send
 from gonogo.night.delivery.reconcile import SETTLE_HINT, finish_interrupted
 from gonogo.night.delivery.transport import transport_for
 from gonogo.night.dispatch import PlannedDispatch, plan_dispatch
 from gonogo.night.entries import ChangeAccepted, Dispatched, Kind, NewEntry
 from gonogo.night.journal import Delivery, Status
-from gonogo.night.lock import run_lock
-from gonogo.night.runs import Run, locate, open_run, state_root
+from gonogo.night.places import find, locked, open_place
+from gonogo.night.runs import Run, state_root
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Dispatch, Night
+from gonogo.night.window_changes import adjusted
 from gonogo.runbook.model import Runbook
 
 
@@ -73,12 +81,10 @@ def results(night: Night, seqs: set[int]) -> list[DispatchResult]:
 @contextmanager
 def acting_run(session: Session) -> Iterator[tuple[Run, Night, set[int]]]:
     """The run a changing command acts on, locked, with anything interrupted finished."""
-    directory = locate(state_root(session.state_dir), session.release, session.dry_run)
-    with run_lock(
-        directory / "lock", operator=session.operator, command=session.command,
-        wait=session.lock_wait,
-    ):  # fmt: skip
-        run = open_run(directory)
+    root = state_root(session.state_dir)
+    place = find(root, session.journal_url, session.release, session.dry_run)
+    with locked(place, operator=session.operator, command=session.command, wait=session.lock_wait):
+        run = open_place(place)
         try:
             night = run.night()
             changed = run.changed_content(night)
@@ -122,7 +128,8 @@ def _accept_change(session: Session, run: Run, night: Night, new: str) -> None:
 def execute(session: Session, decide: Decide) -> Outcome:
     """Carry out one operator action on the run the session names."""
     with acting_run(session) as (run, night, finished):
-        context = Context(run.runbook, run.timeline(), session.clock.now())
+        plan = adjusted(run.timeline(), night.window)  # moved or extended by an operator
+        context = Context(run.runbook, plan, session.clock.now())
         decision = decide(context, night)
         outcome = Outcome(results(night, finished))
         if decision is None:
@@ -214,7 +221,9 @@ def commit(
         for p in planned:
             if p.silent:
                 continue
-            payload = Dispatched(p.effect.event.value, cause, len(p.rows), p.incident)
+            payload = Dispatched(
+                p.effect.event.value, cause, len(p.rows), p.incident, p.effect.notice
+            )
             entry = NewEntry(Kind.DISPATCH, payload, p.effect.part)
             seq = journal.append(entry, at=now, operator=operator, runbook_sha256=sha256)
             journal.add_deliveries(seq, p.rows, now)
@@ -228,13 +237,23 @@ def send(session: Session, run: Run, seqs: set[int]) -> list[DispatchResult]:
     if not seqs:
         return []
     transport = transport_for(run, run.night(), session)
+    pending = {seq: run.journal.deliveries(dispatch=seq, statuses=(Status.PENDING,))
+               for seq in sorted(seqs)}  # fmt: skip
     try:
-        for seq in sorted(seqs):
-            pending = run.journal.deliveries(dispatch=seq, statuses=(Status.PENDING,))
-            if pending:
-                transport.deliver(run.journal, pending, session.clock.now())
+        for rows in pending.values():
+            if rows:
+                transport.deliver(run.journal, rows, session.clock.now())
     except (KeyboardInterrupt, Stop) as exc:
         raise _stopped(run, exc) from None
+    except JournalWriteError as exc:
+        total = sum(len(rows) for rows in pending.values())
+        raise JournalWriteError(
+            f"{exc.message}; sending stopped: {exc.sent} of {total} messages went out, "
+            f"{total - exc.sent} did not (a send that cannot be journaled is not made)",
+            hint="once the journal can be written (free space), `gonogo resume` finishes "
+            "them; nothing is sent twice",
+            sent=exc.sent,
+        ) from None
     return results(run.night(), seqs)
 
 

@@ -8,10 +8,10 @@ import os
 import socket
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from gonogo.errors import LockHeldError
+from gonogo.errors import LockHeldError, StateError
 
 _WIDTH = 1024
 
@@ -21,7 +21,13 @@ def run_lock(path: Path, *, operator: str, command: str, wait: float) -> Iterato
     """Hold the run's lock while changing it. The OS frees it if the process dies."""
     # Not "a+": in append mode every write lands at the end whatever seek() says, so the
     # second holder's record followed the first's and nobody could read who holds it.
-    handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o644), "r+", encoding="utf-8")
+    try:
+        handle = os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o644), "r+", encoding="utf-8")
+    except OSError as exc:
+        what = "is a directory, not a file" if isinstance(exc, IsADirectoryError) else exc.strerror
+        msg = f"cannot take the run's lock {path}: {what}"
+        raise StateError(msg, hint="the lock must be a file this user can write; fix it, "
+                         "then run the command again") from None  # fmt: skip
     try:
         deadline = time.monotonic() + wait
         while True:
@@ -35,19 +41,28 @@ def run_lock(path: Path, *, operator: str, command: str, wait: float) -> Iterato
                     ) from None
                 time.sleep(0.05)
         handle.seek(0)
-        holder = {
-            "operator": operator,
-            "pid": os.getpid(),
-            "host": socket.gethostname(),
-            "command": command[:200],
-            "since": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
-        }
+        holder = holder_record(operator, command)
         # Fixed width instead of truncate(): truncating costs milliseconds on some disks.
-        handle.write(json.dumps(holder).ljust(_WIDTH))
-        handle.flush()
+        # Who holds it is a courtesy to the other operator (a full disk may refuse it);
+        # the flock is what locks.
+        with suppress(OSError):
+            handle.write(json.dumps(holder).ljust(_WIDTH))
+            handle.flush()
         yield
     finally:
-        handle.close()  # closing releases the flock
+        with suppress(OSError):
+            handle.close()  # closing releases the flock
+
+
+def holder_record(operator: str, command: str) -> dict[str, object]:
+    """Who holds a lock: shown to the operator who waited for it in vain."""
+    return {
+        "operator": operator,
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "command": command[:200],
+        "since": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
 
 
 def _holder(path: Path) -> str:
@@ -55,6 +70,10 @@ def _holder(path: Path) -> str:
         info = json.loads(path.read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
         info = {}
+    return describe_holder(info)
+
+
+def describe_holder(info: dict[str, object]) -> str:
     if not info:
         return "another operator's command holds the run's lock"
     return (

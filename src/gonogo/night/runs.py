@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo.errors import StateError
+from gonogo.night.entries import Entry, Kind
 from gonogo.night.journal import NOT_SENT, Journal
 from gonogo.night.snapshot import Night, fold
+from gonogo.night.sqlite_format import damaged
 from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.model import Runbook
-from gonogo.runbook.timeline import Timeline, timeline
+from gonogo.runbook.timeline import LocalTimeError, Timeline, timeline
 from gonogo.runbook.validate import load_valid
 
 REAL = "real"
@@ -78,6 +82,7 @@ class Run:
     dry_run: bool
     shift: dt.timedelta  # a rehearsal's plan moved to begin when it started
     started_sha256: str  # the content hash the run started with
+    building: Path | None = None  # a new run's journal, not yet under its name
 
     @property
     def runbook(self) -> Runbook:
@@ -97,7 +102,17 @@ class Run:
         return self.directory / "lock"
 
     def timeline(self) -> Timeline:
-        return timeline(self.runbook).shifted(self.shift)
+        """The plan; a rehearsal's is resolved on the night it runs, in the runbook's zone,
+        so a rehearsal across a change of daylight saving keeps the plan's local times."""
+        plan = timeline(self.runbook)
+        if not self.shift:
+            return plan
+        moved = plan.window_start + self.shift
+        try:
+            that_night = timeline(self.runbook, day=moved.astimezone(plan.zone).date())
+        except LocalTimeError:  # a planned time the clocks skip that night
+            return plan.shifted(self.shift)
+        return that_night.shifted(moved - that_night.window_start)
 
     def night(self) -> Night:
         """The night as the journal has it now (see `snapshot.fold`)."""
@@ -119,51 +134,141 @@ def run_directory(root: Path, release: str, dry_run: bool) -> Path:
     return root / release / (REHEARSAL if dry_run else REAL)
 
 
-def existing_night(directory: Path, runbook: Runbook) -> Night | None:
-    """The night already journaled in `directory`, or None where there is none.
+def make_run_directory(root: Path, release: str, dry_run: bool) -> Path:
+    directory = run_directory(root, release, dry_run)
+    if root.exists() and not root.is_dir():
+        msg = f"the state directory {root} is not a directory"
+        raise StateError(msg, hint="point --state-dir (or GONOGO_STATE_DIR) at a directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise filesystem_error(exc, f"cannot create the run's directory {directory}") from None
+    return directory
 
-    A kill -9 between creating the journal and journaling the start leaves a journal
-    without its tables; `start` may then begin again in that file instead of refusing.
+
+def filesystem_error(exc: OSError, doing: str) -> StateError:
+    """An OSError as one line: what could not be done, and why in the OS's words."""
+    why = exc.strerror or type(exc).__name__
+    where = f" ({exc.filename})" if exc.filename and str(exc.filename) not in doing else ""
+    hint = {
+        errno.ENOSPC: "free space, then run the command again",
+        errno.EACCES: "give this user access to the state directory, then run it again",
+        errno.EROFS: "the file system is read-only: use a writable --state-dir",
+    }.get(exc.errno or 0, "fix the state directory, then run the command again")
+    return StateError(f"{doing}: {why}{where}", hint=hint)
+
+
+def existing_night(directory: Path, runbook: Runbook) -> Night | None:
+    """The night journaled in `directory`, or None where no journal exists.
+
+    A journal appears under its name only with its start entry committed (`publish`),
+    so one that is there but empty, unreadable or without that entry is damaged and
+    raises: `start` never begins again over it.
     """
     path = directory / JOURNAL
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return None
+    journal = SqliteJournal.open(path)
     try:
-        journal = SqliteJournal.open(path)
-    except StateError as exc:
-        if "interrupted while starting" in exc.message:
-            return None
-        raise
-    try:
-        return fold(journal.entries(), (), runbook)
+        return fold(checked_entries(journal, path), (), runbook)
     finally:
         journal.close()
+
+
+_META = ("release", "runbook", "runbook_sha256")
+
+
+FIRST_KINDS = (Kind.START, Kind.ANNOUNCE, Kind.RESCHEDULE, Kind.CANCEL)
+
+
+def checked_entries(journal: Journal, path: Path) -> list[Entry]:
+    """A run's entries, refusing a journal that is not a whole run: every entry readable,
+    the run's own meta there, and a first entry that opens a run: the window's start, or
+    an act before the window (an advance notice, a reschedule, a cancellation)."""
+    meta = journal.meta()
+    missing = [key for key in _META if key not in meta]
+    if missing:
+        raise damaged(path, f"it does not name the run's {', '.join(missing)}")
+    entries = journal.entries()
+    if not entries or entries[0].kind not in FIRST_KINDS:
+        raise damaged(path, "it has no start entry")
+    return entries
+
+
+def run_meta(
+    loaded: Loaded, *, dry_run: bool, shift: dt.timedelta, at: dt.datetime
+) -> dict[str, str]:
+    """What a run's journal records about itself when it starts (any backend)."""
+    runbook = loaded.runbook
+    assert runbook is not None
+    return {
+        "release": runbook.release.id,
+        "runbook": str(loaded.path.resolve()),
+        "runbook_sha256": content_hash(loaded),
+        "dry_run": "1" if dry_run else "0",
+        "shift_seconds": str(int(shift.total_seconds())),
+        "created": at.isoformat(),
+    }
 
 
 def create_run(
     root: Path, loaded: Loaded, *, dry_run: bool, shift: dt.timedelta, at: dt.datetime
 ) -> Run:
+    """A new run whose journal is a temporary file beside its final name: `publish` gives
+    it the name once the start entry and its dispatch rows are committed, so a crash
+    before that leaves no run, only a `.journal-*` file the next start removes."""
     runbook = loaded.runbook
     assert runbook is not None
     directory = run_directory(root, runbook.release.id, dry_run)
-    directory.mkdir(parents=True, exist_ok=True)
-    sha = content_hash(loaded)
-    journal = SqliteJournal.create(
-        directory / JOURNAL,
-        {
-            "release": runbook.release.id,
-            "runbook": str(loaded.path.resolve()),
-            "runbook_sha256": sha,
-            "dry_run": "1" if dry_run else "0",
-            "shift_seconds": str(int(shift.total_seconds())),
-            "created": at.isoformat(),
-        },
-    )
-    return Run(directory, journal, loaded, dry_run, shift, sha)
+    try:
+        for stale in directory.glob(".journal-*"):
+            stale.unlink(missing_ok=True)
+        # Not mkstemp: SQLite creates the file with the mode the umask gives any journal.
+        name = str(directory / f".journal-{os.getpid()}-{secrets.token_hex(4)}.sqlite")
+    except OSError as exc:
+        raise filesystem_error(exc, f"cannot create the journal in {directory}") from None
+    meta = run_meta(loaded, dry_run=dry_run, shift=shift, at=at)
+    sha = meta["runbook_sha256"]
+    try:
+        journal = SqliteJournal.create(Path(name), meta, wal=False)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Run(directory, journal, loaded, dry_run, shift, sha, Path(name))
+
+
+def publish(run: Run) -> None:
+    """Give a new run's journal its name: from now on the run exists."""
+    temporary = run.building
+    assert temporary is not None, "only a new run is published"
+    target = run.directory / JOURNAL
+    run.journal.close()
+    try:
+        os.replace(temporary, target)  # atomic; `start` holds the lock and found no journal
+        directory = os.open(run.directory, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the new name survives a power cut too
+        finally:
+            os.close(directory)
+    except OSError as exc:
+        raise filesystem_error(exc, f"cannot name the journal {target}") from None
+    journal = SqliteJournal.open(target)
+    journal.use_wal()
+    run.journal, run.building = journal, None
+
+
+def discard(run: Run) -> None:
+    """A new run whose start was not committed: it leaves nothing behind."""
+    run.journal.close()
+    if run.building is not None:
+        run.building.unlink(missing_ok=True)
 
 
 def locate(root: Path, release: str | None, dry_run: bool) -> Path:
     """The run directory a command acts on (see README: real before rehearsal)."""
+    if root.exists() and not root.is_dir():
+        msg = f"the state directory {root} is not a directory"
+        raise StateError(msg, hint="point --state-dir (or GONOGO_STATE_DIR) at a directory")
     releases = sorted(
         p.name for p in root.glob("*") if any((p / k / JOURNAL).exists() for k in (REAL, REHEARSAL))
     )
@@ -190,8 +295,18 @@ def locate(root: Path, release: str | None, dry_run: bool) -> Path:
 def open_run(directory: Path) -> Run:
     """Open a run's journal and load the runbook it names."""
     journal = SqliteJournal.open(directory / JOURNAL)
+    try:
+        checked_entries(journal, directory / JOURNAL)
+    except BaseException:
+        journal.close()
+        raise
+    return run_of(directory, journal)
+
+
+def run_of(directory: Path, journal: Journal, runbook: Path | None = None) -> Run:
+    """The run of an open journal, with the runbook it names (or `runbook`, this site's)."""
     meta = journal.meta()
-    path = Path(meta["runbook"])
+    path = runbook or Path(meta["runbook"])
     if not path.is_file():
         journal.close()
         msg = f"the run's runbook {path} is gone"

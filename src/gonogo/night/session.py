@@ -20,6 +20,7 @@ class Session:
     state_dir: Path | None = None
     release: str | None = None
     dry_run: bool = False
+    journal_url: str | None = None  # the shared journal (PostgreSQL); None: SQLite
     accept_changed_runbook: bool = False
     lock_wait: float = 5.0
     command: str = "gonogo"

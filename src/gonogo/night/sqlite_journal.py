@@ -11,51 +11,26 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from gonogo.errors import StateError
-from gonogo.night.entries import Entry, Kind, NewEntry, decode, encode
+from gonogo.night.entries import Entry, NewEntry, encode
 from gonogo.night.journal import Delivery, DeliveryGroup, Mark, NewDelivery, Status, iso
-
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    operator TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    part INTEGER,
-    reason TEXT,
-    data TEXT NOT NULL DEFAULT '{}',
-    runbook_sha256 TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    dispatch INTEGER NOT NULL REFERENCES events(seq),
-    channel TEXT NOT NULL,
-    audience TEXT NOT NULL,
-    address TEXT NOT NULL,
-    name TEXT NOT NULL,
-    language TEXT NOT NULL,
-    subject TEXT,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS delivery_log (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    delivery INTEGER NOT NULL REFERENCES deliveries(id),
-    at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    provider_id TEXT,
-    code TEXT,
-    reason TEXT
-);
-CREATE INDEX IF NOT EXISTS delivery_log_by_delivery ON delivery_log(delivery, seq);
-CREATE INDEX IF NOT EXISTS deliveries_by_dispatch ON deliveries(dispatch);
-"""
+from gonogo.night.sqlite_format import (
+    APPLICATION_ID,
+    DAMAGED_HINT,
+    SCHEMA,
+    SCHEMA_VERSION,
+    check_format,
+    check_statuses,
+    damaged,
+    delivery_of,
+    entry_of,
+    read_error,
+    write_error,
+)
 
 # The latest status of every delivery, found once per query instead of per row.
 # Journals written before `in_doubt` had its own status marked such e-mails sent.
@@ -82,22 +57,30 @@ class SqliteJournal:
             self._db = sqlite3.connect(path, timeout=10.0, isolation_level=None)
         except sqlite3.Error as exc:
             msg = f"cannot open the journal {path}: {exc}"
-            raise StateError(msg) from None
+            raise StateError(msg, hint=DAMAGED_HINT) from None
         self._db.row_factory = sqlite3.Row
         try:
             self._db.execute(f"PRAGMA synchronous={self.synchronous}")
             self._db.execute("PRAGMA foreign_keys=ON")
         except sqlite3.DatabaseError as exc:  # a file that is not SQLite at all
+            error = read_error(path, exc, self._db)
             self._db.close()
-            msg = f"{path} is not a gonogo journal: {exc}"
-            raise StateError(msg) from None
+            raise error from None
 
     @classmethod
-    def create(cls, path: Path, meta: dict[str, str]) -> SqliteJournal:
+    def create(cls, path: Path, meta: dict[str, str], *, wal: bool = True) -> SqliteJournal:
+        """A new journal. `wal=False` keeps it in one file, to be renamed into place once
+        its first entry is committed (see `runs.create_run`); `use_wal` after that."""
         journal = cls(path)
-        # WAL is a property of the file: set once here, every later connection uses it.
-        journal._db.execute("PRAGMA journal_mode=WAL")
-        journal._db.executescript(_SCHEMA)
+        try:
+            journal._db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            journal._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            if wal:
+                journal.use_wal()
+            journal._db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            journal.close()
+            raise write_error(path, exc) from None
         with journal.transaction():
             journal._db.executemany(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
@@ -105,26 +88,37 @@ class SqliteJournal:
             )
         return journal
 
+    def use_wal(self) -> None:
+        # WAL is a property of the file: set once, every later connection uses it.
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.Error as exc:
+            raise write_error(self.path, exc) from None
+
     @classmethod
     def open(cls, path: Path) -> SqliteJournal:
-        if not path.is_file():
+        """An existing journal, checked: a file that is empty, not SQLite, of another format
+        or without its tables is damaged (`JournalDamagedError`), never taken for a new one."""
+        if path.is_dir():
+            msg = f"the journal {path} is a directory, not a file"
+            raise StateError(msg, hint="move it away; a journal is a file")
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
             msg = f"no journal at {path}"
-            raise StateError(msg)
+            raise StateError(msg) from None
+        except OSError as exc:
+            msg = f"cannot read the journal {path}: {exc.strerror}"
+            raise StateError(msg) from None
+        if size == 0:
+            raise damaged(path, "the file is empty")
         journal = cls(path)
         try:
-            has_meta = journal._db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-            ).fetchone()
-        except sqlite3.DatabaseError:
-            has_meta = True  # not a database at all: meta() says so
-        version = journal.meta().get("schema_version") if has_meta else None
-        if version is None:
+            check_format(journal._db, path)
+            check_statuses(journal._db, path)
+        except BaseException:
             journal.close()
-            msg = f"the run in {path.parent} was interrupted while starting; nothing was journaled"
-            raise StateError(msg, hint="start it again with `gonogo start RUNBOOK`")
-        if version != str(SCHEMA_VERSION):
-            msg = f"{path} has journal version {version}; this gonogo reads {SCHEMA_VERSION}"
-            raise StateError(msg, hint="use the gonogo version that started the run")
+            raise
         return journal
 
     def close(self) -> None:
@@ -139,20 +133,26 @@ class SqliteJournal:
         if self._db.in_transaction:
             yield self._db
             return
-        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise write_error(self.path, exc) from None
         try:
             yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
+            self._db.execute("COMMIT")
+        except BaseException as exc:
+            if self._db.in_transaction:
+                with suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise write_error(self.path, exc) from None
             raise
-        self._db.execute("COMMIT")
 
     def meta(self) -> dict[str, str]:
         try:
             rows = self._db.execute("SELECT key, value FROM meta").fetchall()
         except sqlite3.DatabaseError as exc:
-            msg = f"{self.path} is not a gonogo journal: {exc}"
-            raise StateError(msg) from None
+            raise read_error(self.path, exc, self._db) from None
         return {row["key"]: row["value"] for row in rows}
 
     def append(
@@ -175,24 +175,20 @@ class SqliteJournal:
         return int(cursor.lastrowid or 0)
 
     def entries(self) -> list[Entry]:
-        rows = self._db.execute("SELECT * FROM events ORDER BY seq").fetchall()
         out = []
-        for row in rows:
+        for row in self._read("SELECT * FROM events ORDER BY seq"):
             try:
-                kind = Kind(row["kind"])
-                payload = decode(kind, json.loads(row["data"]))
-                at = dt.datetime.fromisoformat(row["at"])
+                out.append(entry_of(row))
             except (ValueError, TypeError) as exc:
-                msg = f"{self.path}: entry {row['seq']} cannot be read ({exc})"
-                hint = "the journal is damaged; restore it from a copy"
-                raise StateError(msg, hint=hint) from None
-            out.append(
-                Entry(
-                    row["seq"], at, row["operator"], kind, row["part"], row["reason"], payload,
-                    row["runbook_sha256"],
-                )
-            )  # fmt: skip
+                raise damaged(self.path, f"entry {row['seq']} cannot be read ({exc})") from None
         return out
+
+    def _read(self, query: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """Every row of a query; a journal SQLite cannot read is damaged."""
+        try:
+            return self._db.execute(query, tuple(params)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise read_error(self.path, exc, self._db) from None
 
     def add_deliveries(self, dispatch: int, rows: Iterable[NewDelivery], at: dt.datetime) -> int:
         """Journal a dispatch's recipients as pending, one row per recipient and channel."""
@@ -259,27 +255,11 @@ class SqliteJournal:
             query += " WHERE " + " AND ".join(clauses)
         query += " ORDER BY d.id"
         found = []
-        # A dispatch's rows share texts and times: one object each, not 100,000 copies.
-        one: dict[Any, Any] = {}
-        times: dict[str, dt.datetime] = {}
-        for row in self._db.execute(query, params):
-            status = Status(row["status"])
-            at = row["marked_at"]
-            if at not in times:
-                times[at] = dt.datetime.fromisoformat(at)
-            found.append(
-                Delivery(
-                    id=row["id"], dispatch=row["dispatch"],
-                    channel=one.setdefault(row["channel"], row["channel"]),
-                    audience=one.setdefault(row["audience"], row["audience"]),
-                    address=row["address"], name=row["name"],
-                    language=one.setdefault(row["language"], row["language"]),
-                    subject=one.setdefault(row["subject"], row["subject"]),
-                    body=one.setdefault(row["body"], row["body"]),
-                    status=status, provider_id=row["provider_id"], code=row["code"],
-                    reason=row["reason"], attempts=row["attempts"], marked_at=times[at],
-                )
-            )  # fmt: skip
+        for row in self._read(query, params):
+            try:
+                found.append(delivery_of(row))
+            except (ValueError, TypeError) as exc:
+                raise damaged(self.path, f"delivery {row['id']} cannot be read ({exc})") from None
         return found
 
     def delivery_groups(self) -> list[DeliveryGroup]:
@@ -290,10 +270,13 @@ class SqliteJournal:
             GROUP BY d.dispatch, d.audience, d.channel, d.language, d.subject, d.body, l.status
             ORDER BY MIN(d.id)
         """  # noqa: S608
-        return [
-            DeliveryGroup(
-                row["dispatch"], row["audience"], row["channel"], row["language"],
-                row["subject"], row["body"], Status(row["status"]), row["n"],
-            )
-            for row in self._db.execute(query)
-        ]  # fmt: skip
+        try:
+            return [
+                DeliveryGroup(
+                    row["dispatch"], row["audience"], row["channel"], row["language"],
+                    row["subject"], row["body"], Status(row["status"]), row["n"],
+                )
+                for row in self._read(query)
+            ]  # fmt: skip
+        except ValueError as exc:
+            raise damaged(self.path, f"a delivery's status cannot be read ({exc})") from None

@@ -13,9 +13,12 @@ from typing import Any
 from gonogo.night.clock import Clock
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
-from gonogo.night.runs import Run, locate, open_run, state_root
+from gonogo.night.places import find, journal_url, open_place
+from gonogo.night.receipts import DELIVERED, UNDELIVERED
+from gonogo.night.runs import Run, state_root
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import Verification
+from gonogo.night.window_changes import adjusted
 from gonogo.night.wording import describe, next_step
 from gonogo.runbook.timeline import Timeline
 
@@ -47,7 +50,8 @@ class PartRow:
 
 
 def _minutes(delta: dt.timedelta) -> int:
-    return int(delta.total_seconds() // 60)
+    # Toward zero: 20 seconds early is on time, not "-1 minutes late".
+    return int(delta.total_seconds() / 60)
 
 
 @dataclass(frozen=True)
@@ -171,8 +175,11 @@ class NightView:
     def _deliveries_dict(self) -> dict[str, int]:
         """Totals over the night; in doubt is its own count, never part of sent."""
         c = self.night.deliveries
+        # Of the sent SMS: Twilio's receipts as of the last `deliveries --refresh`.
+        receipts = [r.status for r in self.night.receipts.values()]
         return {"sent": c.sent, "failed": c.failed, "in_doubt": c.in_doubt,
-                "pending": c.pending}  # fmt: skip
+                "pending": c.pending, "delivered_to_phone": receipts.count(DELIVERED),
+                "never_arrived": receipts.count(UNDELIVERED)}  # fmt: skip
 
     def _verification_dict(self) -> dict[str, Any] | None:
         spec = self.run.runbook.verification
@@ -198,15 +205,21 @@ class NightView:
 
 
 def night_view(
-    state_dir: Path | None, release: str | None, dry_run: bool, clock: Clock
+    state_dir: Path | None,
+    release: str | None,
+    dry_run: bool,
+    clock: Clock,
+    journal: str | None = None,
 ) -> NightView:
-    run = open_run(locate(state_root(state_dir), release, dry_run))
+    """The run's view; `journal` (or GONOGO_JOURNAL_URL) names a shared database."""
+    place = find(state_root(state_dir), journal_url(journal), release, dry_run)
+    run = open_place(place)
     night = run.night()
     return view_of_night(run, night, clock.now(), run.changed_content(night) is not None)
 
 
 def view_of_night(run: Run, night: Night, now: dt.datetime, changed: bool = False) -> NightView:
-    plan = run.timeline()
+    plan = adjusted(run.timeline(), night.window)
     rows = []
     for planned in plan.parts:
         actual = night.part(planned.number)

@@ -8,6 +8,7 @@ that runs one), so a scenario says exactly what an operator would type.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -90,6 +91,8 @@ def rehearse(
     clock = FixedClock(night_instant(runbook, scenario.actions[0].at))
     previous = SqliteJournal.synchronous
     SqliteJournal.synchronous = "OFF"  # a throwaway simulation needs no crash durability
+    # A rehearsal is this machine's own: never into a shared journal the environment names.
+    shared = os.environ.pop("GONOGO_JOURNAL_URL", None)
     try:
         with using(clock):
             for action in scenario.actions:
@@ -104,6 +107,8 @@ def rehearse(
             _check(outcome, outcome.view)
     finally:
         SqliteJournal.synchronous = previous
+        if shared is not None:
+            os.environ["GONOGO_JOURNAL_URL"] = shared
     return outcome
 
 

@@ -20,6 +20,7 @@ def preview_lines(
         if not p.rows:
             continue
         what = p.effect.event.value + (f" (part {p.effect.part})" if p.effect.part else "")
+        what += f" {p.effect.notice}" if p.effect.notice else ""
         lines.append(f"{what}:")
         per_channel: dict[str, dict[str, int]] = defaultdict(dict)
         for (channel, audience), count in sorted(p.counts().items()):

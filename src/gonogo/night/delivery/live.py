@@ -19,7 +19,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gonogo.errors import ConfigError
+from gonogo.errors import ConfigError, JournalWriteError
 from gonogo.night.delivery.progress import ProgressBar
 from gonogo.night.delivery.rate import TokenBucket
 from gonogo.night.journal import Delivery, Journal, Mark, Status
@@ -60,6 +60,7 @@ class LiveTransport:
         self._made: list[Channel] = []
         self._made_lock = threading.Lock()
         self._shared: dict[str, Channel] = {}
+        self.went_out = 0  # messages sent by this transport, journaled or not
 
     # -- channels ------------------------------------------------------------------------
     def _lane(self, channel: str) -> _Lane:
@@ -171,6 +172,9 @@ class LiveTransport:
                 rows = [d for d in deliveries if d.channel == name]
                 if rows:
                     self._deliver_lane(journal, name, rows)
+        except JournalWriteError as exc:
+            exc.sent = self.went_out
+            raise
         finally:
             self.close()
 
@@ -178,6 +182,7 @@ class LiveTransport:
         lane = self._lane(name)
         bar = ProgressBar(len(rows), f"{name}", enabled=self.progress)
         running: dict[Future[SendResult], Delivery] = {}
+        claimed: dict[int, Delivery] = {}  # marked in flight, outcome not yet journaled
         done: list[Mark] = []
         queue = list(rows)
         try:
@@ -188,7 +193,9 @@ class LiveTransport:
                         if queue and free > 0:
                             # In flight only as a worker is free to send it at once: after
                             # a kill, the rows in doubt are the requests really under way.
+                            # A row whose in_flight mark cannot be journaled is not sent.
                             chunk, queue = queue[:free], queue[free:]
+                            claimed.update((d.id, d) for d in chunk)
                             marks = [*done, *(Mark(d.id, Status.IN_FLIGHT) for d in chunk)]
                             journal.mark_many(marks, _now())  # one commit with the outcomes
                             bar.advance(len(done))
@@ -196,22 +203,47 @@ class LiveTransport:
                             for row in chunk:
                                 running[pool.submit(self._send_one, row)] = row
                         finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-                        done += [_outcome(running.pop(f), f) for f in finished]
+                        for future in finished:
+                            row = running.pop(future)
+                            done.append(_outcome(row, future))
+                            self.went_out += done[-1].status == Status.SENT
+                            claimed.pop(row.id, None)
                         if done and not queue:
                             journal.mark_many(done, _now())
                             bar.advance(len(done))
                             done = []
-                except BaseException:
-                    # Ctrl-C, SIGTERM: sends not yet begun go back to pending; those under
-                    # way finish (bounded by their timeout) and their outcome is journaled.
-                    back = [row for future, row in running.items() if future.cancel()]
-                    done += [Mark(d.id, Status.PENDING, reason="interrupted") for d in back]
-                    for future in [f for f in running if not f.cancelled()]:
-                        done.append(_outcome(running[future], future))
-                    journal.mark_many(done, _now())
+                except BaseException as exc:
+                    self.went_out += _stop(journal, running, claimed, done, exc)
                     raise
         finally:
             bar.close()
+
+
+def _stop(
+    journal: Journal,
+    running: dict[Future[SendResult], Delivery],
+    claimed: dict[int, Delivery],
+    done: list[Mark],
+    cause: BaseException,
+) -> int:
+    """Ctrl-C, SIGTERM, a journal that cannot be written: sends under way finish (bounded
+    by their timeout) and their outcome is journaled; every other claimed row goes back
+    to pending. Nothing is left in flight by a stop that is allowed to finish. Where the
+    journal cannot take the outcomes (disk full), their rows stay in flight, in doubt
+    until `resume` asks the provider. Returns how many of the requests under way went out."""
+    went = 0
+    for future, row in running.items():
+        if not future.cancel():
+            done.append(_outcome(row, future))  # waits for the request under way
+            went += done[-1].status == Status.SENT
+            claimed.pop(row.id, None)
+    done += [Mark(d.id, Status.PENDING, reason="interrupted") for d in claimed.values()]
+    try:
+        journal.mark_many(done, _now())
+    except JournalWriteError:
+        if not isinstance(cause, JournalWriteError):
+            raise  # the disk filled while stopping: that is what to report
+    return went
 
 
 def _outcome(row: Delivery, future: Future[SendResult]) -> Mark:

@@ -1,0 +1,112 @@
+"""`gonogo journal copy`: a whole run from one backend to another, unchanged.
+
+Entries keep their sequence numbers, deliveries their ids, status changes their order
+and every timestamp its text, so the copy replays to the same night and renders the
+same report, byte for byte. The destination must not hold that run yet.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from gonogo.errors import StateError
+from gonogo.night.pg_journal import (
+    DELIVERY_COLUMNS,
+    EVENT_COLUMNS,
+    LOG_COLUMNS,
+    PgJournal,
+    find_run,
+)
+from gonogo.night.pg_url import is_url, masked
+from gonogo.night.places import Place, find
+from gonogo.night.runs import JOURNAL, REHEARSAL
+from gonogo.night.sqlite_journal import SqliteJournal
+
+Rows = list[tuple[Any, ...]]
+Dump = tuple[dict[str, str], Rows, Rows, Rows]
+
+
+def _place(where: str, release: str | None, dry_run: bool) -> Place:
+    return find(Path(where), where if is_url(where) else None, release, dry_run)
+
+
+def _name(where: str) -> str:
+    return masked(where) if is_url(where) else where
+
+
+def read(place: Place) -> Dump:
+    if place.url is not None:
+        run = find_run(place.url, place.release, place.mode)
+        assert run is not None  # find() saw it
+        journal = PgJournal(place.url, run)
+        try:
+            return (journal.meta(), journal.raw_events(), journal.raw_deliveries(),
+                    journal.raw_log())  # fmt: skip
+        finally:
+            journal.close()
+    path = place.directory / JOURNAL
+    SqliteJournal.open(path).close()  # the version check, and a clear error if damaged
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        meta.pop("schema_version", None)
+        return (
+            meta,
+            db.execute(f"SELECT {EVENT_COLUMNS} FROM events ORDER BY seq").fetchall(),  # noqa: S608
+            db.execute(f"SELECT {DELIVERY_COLUMNS} FROM deliveries ORDER BY id").fetchall(),  # noqa: S608
+            db.execute(f"SELECT {LOG_COLUMNS} FROM delivery_log ORDER BY seq").fetchall(),  # noqa: S608
+        )
+    finally:
+        db.close()
+
+
+def write(to: str, release: str, dry_run: bool, dump: Dump) -> str:
+    meta, events, deliveries, log = dump
+    mode = REHEARSAL if dry_run else "real"
+    if is_url(to):
+        if find_run(to, release, mode) is not None:
+            msg = f"{masked(to)} already has the {mode} run of release {release}; nothing copied"
+            raise StateError(msg)
+        journal = PgJournal.create(to, release, mode, meta)
+        try:
+            journal.load_raw(events, deliveries, log)
+        finally:
+            journal.close()
+        return masked(to)
+    directory = Place(Path(to), release, dry_run).directory
+    path = directory / JOURNAL
+    if path.exists():
+        msg = f"{path} already exists; nothing copied"
+        raise StateError(msg)
+    directory.mkdir(parents=True, exist_ok=True)
+    SqliteJournal.create(path, meta).close()
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        for table, columns, rows in (("events", EVENT_COLUMNS, events),
+                                     ("deliveries", DELIVERY_COLUMNS, deliveries),
+                                     ("delivery_log", LOG_COLUMNS, log)):  # fmt: skip
+            marks = ", ".join("?" * len(columns.split(",")))
+            db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        db.execute("COMMIT")
+    except BaseException:
+        db.close()
+        path.unlink(missing_ok=True)  # no half copy left behind to be mistaken for the run
+        raise
+    db.close()
+    return str(path)
+
+
+def copy(source: str, to: str, release: str | None, dry_run: bool) -> str:
+    """Copy the run `source` holds to `to`; returns a sentence saying what was copied."""
+    place = _place(source, release, dry_run)
+    dump = read(place)
+    target = write(to, place.release, place.dry_run, dump)
+    _meta, events, deliveries, log = dump
+    return (
+        f"Copied the {place.mode} run of release {place.release} from {_name(source)} to "
+        f"{target}: {len(events)} entries, {len(deliveries)} deliveries, "
+        f"{len(log)} status changes."
+    )

@@ -1,0 +1,109 @@
+"""Reaching the shared journal in PostgreSQL: connections, the schema, errors as messages.
+
+libpq finds passwords where it always does (`PGPASSWORD`, `~/.pgpass`, a service
+file) when the URL carries none; messages name the server by its masked URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+
+from gonogo.errors import StateError
+from gonogo.night.pg_url import masked, scrub
+
+SCHEMA_VERSION = 1
+
+_TABLES = """
+CREATE TABLE gonogo_runs (
+    id SERIAL PRIMARY KEY, release TEXT NOT NULL, mode TEXT NOT NULL, UNIQUE (release, mode)
+);
+CREATE TABLE gonogo_meta (
+    run INTEGER NOT NULL REFERENCES gonogo_runs(id), key TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (run, key)
+);
+CREATE TABLE gonogo_events (
+    run INTEGER NOT NULL REFERENCES gonogo_runs(id), seq INTEGER NOT NULL, at TEXT NOT NULL,
+    operator TEXT NOT NULL, kind TEXT NOT NULL, part INTEGER, reason TEXT,
+    data TEXT NOT NULL, runbook_sha256 TEXT NOT NULL, PRIMARY KEY (run, seq)
+);
+CREATE TABLE gonogo_deliveries (
+    run INTEGER NOT NULL, id INTEGER NOT NULL, dispatch INTEGER NOT NULL,
+    channel TEXT NOT NULL, audience TEXT NOT NULL, address TEXT NOT NULL, name TEXT NOT NULL,
+    language TEXT NOT NULL, subject TEXT, body TEXT NOT NULL, PRIMARY KEY (run, id),
+    FOREIGN KEY (run, dispatch) REFERENCES gonogo_events(run, seq)
+);
+CREATE TABLE gonogo_delivery_log (
+    seq BIGSERIAL PRIMARY KEY, run INTEGER NOT NULL, delivery INTEGER NOT NULL,
+    at TEXT NOT NULL, status TEXT NOT NULL, provider_id TEXT, code TEXT, reason TEXT,
+    FOREIGN KEY (run, delivery) REFERENCES gonogo_deliveries(run, id)
+);
+CREATE INDEX gonogo_delivery_log_latest ON gonogo_delivery_log (run, delivery, seq DESC);
+CREATE TABLE gonogo_lock_holders (
+    release TEXT NOT NULL, mode TEXT NOT NULL, operator TEXT NOT NULL, host TEXT NOT NULL,
+    pid INTEGER NOT NULL, command TEXT NOT NULL, since TEXT NOT NULL,
+    PRIMARY KEY (release, mode)
+);
+CREATE FUNCTION gonogo_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the gonogo journal is append-only'; END $$;
+CREATE TRIGGER gonogo_events_append_only BEFORE UPDATE OR DELETE ON gonogo_events
+    FOR EACH ROW EXECUTE FUNCTION gonogo_append_only();
+CREATE TRIGGER gonogo_deliveries_append_only BEFORE UPDATE OR DELETE ON gonogo_deliveries
+    FOR EACH ROW EXECUTE FUNCTION gonogo_append_only();
+CREATE TRIGGER gonogo_delivery_log_append_only BEFORE UPDATE OR DELETE ON gonogo_delivery_log
+    FOR EACH ROW EXECUTE FUNCTION gonogo_append_only();
+"""
+
+
+def unreachable(url: str, exc: BaseException) -> StateError:
+    return StateError(
+        f"the journal database {masked(url)} failed: {scrub(str(exc), url)}",
+        hint="nothing was sent without being journaled first; when the database is back, "
+        "run the command again (or `gonogo resume`) to finish what was interrupted",
+    )
+
+
+@contextmanager
+def database_errors(url: str) -> Iterator[None]:
+    """psycopg's errors as a StateError naming the server (exit 1, no traceback)."""
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise unreachable(url, exc) from None
+
+
+def connect(url: str) -> psycopg.Connection[tuple[Any, ...]]:
+    """An autocommit connection with the schema in place (created on first use)."""
+    with database_errors(url):
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
+    try:
+        with database_errors(url):
+            _ensure_schema(conn, url)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _ensure_schema(conn: psycopg.Connection[tuple[Any, ...]], url: str) -> None:
+    found = conn.execute("SELECT to_regclass('gonogo_schema') IS NOT NULL").fetchone()
+    if not (found and found[0]):
+        with conn.transaction():
+            # One creator when several sites start at once; the others find it made.
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('gonogo:schema', 0))")
+            again = conn.execute("SELECT to_regclass('gonogo_schema') IS NOT NULL").fetchone()
+            if not (again and again[0]):
+                conn.execute(_TABLES)
+                conn.execute("CREATE TABLE gonogo_schema (version INTEGER NOT NULL)")
+                conn.execute("INSERT INTO gonogo_schema VALUES (%s)", (SCHEMA_VERSION,))
+    row = conn.execute("SELECT max(version) FROM gonogo_schema").fetchone()
+    version = row[0] if row else None
+    if version != SCHEMA_VERSION:
+        msg = (
+            f"the journal database {masked(url)} has gonogo schema version {version}; "
+            f"this gonogo knows version {SCHEMA_VERSION}"
+        )
+        raise StateError(msg, hint="use the gonogo version the other operators use")

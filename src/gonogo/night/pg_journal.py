@@ -1,0 +1,243 @@
+"""The shared journal: one run of a PostgreSQL database (see `journal.py`, `pg_connect.py`).
+
+The same three append-only records as the SQLite file, each row carrying its run:
+entries in `gonogo_events`, recipients in `gonogo_deliveries`, status changes in
+`gonogo_delivery_log`. Triggers refuse UPDATE and DELETE on all three. Sequence
+numbers and delivery ids are per run, as in a file, so a copy keeps them unchanged.
+Every database failure surfaces as a StateError naming the server (password masked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from gonogo.errors import StateError
+from gonogo.night.entries import Entry, Kind, NewEntry, decode, encode
+from gonogo.night.journal import Delivery, DeliveryGroup, Mark, NewDelivery, Status, iso
+from gonogo.night.pg_connect import connect, database_errors
+from gonogo.night.pg_url import masked
+
+Row = tuple[Any, ...]
+EVENT_COLUMNS = "seq, at, operator, kind, part, reason, data, runbook_sha256"
+DELIVERY_COLUMNS = "id, dispatch, channel, audience, address, name, language, subject, body"
+LOG_COLUMNS = "delivery, at, status, provider_id, code, reason"
+
+_LATEST = """
+    SELECT DISTINCT ON (delivery) delivery, provider_id, code, reason, at,
+           CASE WHEN status = 'sent' AND code = 'in-doubt' THEN 'in_doubt'
+                ELSE status END AS status
+    FROM gonogo_delivery_log WHERE run = %(run)s ORDER BY delivery, seq DESC
+"""
+
+
+def find_run(url: str, release: str, mode: str) -> int | None:
+    conn = connect(url)
+    try:
+        with database_errors(url):
+            row = conn.execute(
+                "SELECT id FROM gonogo_runs WHERE release = %s AND mode = %s", (release, mode)
+            ).fetchone()
+        return int(row[0]) if row else None
+    finally:
+        conn.close()
+
+
+def runs_in(url: str) -> list[tuple[str, str]]:
+    """(release, mode) of every run the database holds that has journaled anything."""
+    conn = connect(url)
+    try:
+        with database_errors(url):
+            rows = conn.execute(
+                "SELECT release, mode FROM gonogo_runs r WHERE EXISTS "
+                "(SELECT 1 FROM gonogo_events e WHERE e.run = r.id) ORDER BY release, mode"
+            ).fetchall()
+        return [(str(r[0]), str(r[1])) for r in rows]
+    finally:
+        conn.close()
+
+
+class PgJournal:
+    """One run's journal in a shared database; one writer at a time (the advisory lock)."""
+
+    def __init__(self, url: str, run: int) -> None:
+        self.url = url
+        self.run = run
+        self.where = masked(url)
+        self._db = connect(url)
+        self._depth = 0
+
+    @classmethod
+    def create(cls, url: str, release: str, mode: str, meta: dict[str, str]) -> PgJournal:
+        """The run's row and meta; a run whose start was interrupted is begun again."""
+        conn = connect(url)
+        try:
+            with database_errors(url), conn.transaction():
+                row = conn.execute(
+                    "INSERT INTO gonogo_runs(release, mode) VALUES (%s, %s) ON CONFLICT "
+                    "(release, mode) DO UPDATE SET mode = EXCLUDED.mode RETURNING id",
+                    (release, mode),
+                ).fetchone()
+                assert row is not None
+                run = int(row[0])
+                started = conn.execute(
+                    "SELECT 1 FROM gonogo_events WHERE run = %s LIMIT 1", (run,)
+                ).fetchone()
+                if started:
+                    msg = f"release {release} already has a {mode} run in {masked(url)}"
+                    raise StateError(msg, hint="see where it stands with `gonogo status`")
+                conn.cursor().executemany(
+                    "INSERT INTO gonogo_meta(run, key, value) VALUES (%s, %s, %s) "
+                    "ON CONFLICT (run, key) DO UPDATE SET value = EXCLUDED.value",
+                    [(run, k, v) for k, v in meta.items()],
+                )
+        finally:
+            conn.close()
+        return cls(url, run)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[object]:
+        """All or nothing; inside another transaction it joins that one."""
+        if self._depth:
+            yield self._db
+            return
+        with database_errors(self.url), self._db.transaction():
+            self._depth += 1
+            try:
+                yield self._db
+            finally:
+                self._depth -= 1
+
+    def _rows(self, query: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Row]:
+        with database_errors(self.url):
+            return self._db.execute(query, params).fetchall()
+
+    def meta(self) -> dict[str, str]:
+        rows = self._rows("SELECT key, value FROM gonogo_meta WHERE run = %s", (self.run,))
+        return {str(k): str(v) for k, v in rows}
+
+    def append(
+        self, entry: NewEntry, *, at: dt.datetime, operator: str, runbook_sha256: str
+    ) -> int:
+        data = json.dumps(encode(entry.payload), ensure_ascii=False, sort_keys=True)
+        with self.transaction():
+            row = self._rows(
+                "INSERT INTO gonogo_events(run, seq, at, operator, kind, part, reason, data,"
+                " runbook_sha256) SELECT %s, COALESCE(MAX(seq), 0) + 1, %s, %s, %s, %s, %s,"
+                " %s, %s FROM gonogo_events WHERE run = %s RETURNING seq",
+                (self.run, iso(at), operator, entry.kind.value, entry.part, entry.reason,
+                 data, runbook_sha256, self.run),
+            )  # fmt: skip
+        return int(row[0][0])
+
+    def entries(self) -> list[Entry]:
+        out = []
+        for row in self.raw_events():
+            seq, at, operator, kind, part, reason, data, sha = row
+            try:
+                known = Kind(kind)
+                payload = decode(known, json.loads(data))
+                stamp = dt.datetime.fromisoformat(at)
+            except (ValueError, TypeError) as exc:
+                msg = f"{self.where}: entry {seq} cannot be read ({exc})"
+                raise StateError(msg, hint="the journal is damaged") from None
+            out.append(Entry(seq, stamp, operator, known, part, reason, payload, sha))
+        return out
+
+    def raw_events(self) -> list[Row]:
+        return self._rows(
+            f"SELECT {EVENT_COLUMNS} FROM gonogo_events WHERE run = %s ORDER BY seq",  # noqa: S608
+            (self.run,),
+        )
+
+    def raw_deliveries(self) -> list[Row]:
+        return self._rows(
+            f"SELECT {DELIVERY_COLUMNS} FROM gonogo_deliveries WHERE run = %s ORDER BY id",  # noqa: S608
+            (self.run,),
+        )
+
+    def raw_log(self) -> list[Row]:
+        return self._rows(
+            f"SELECT {LOG_COLUMNS} FROM gonogo_delivery_log WHERE run = %s ORDER BY seq",  # noqa: S608
+            (self.run,),
+        )
+
+    def load_raw(self, events: list[Row], deliveries: list[Row], log: list[Row]) -> None:
+        """A copied run's rows, unchanged, in one transaction (see `journal_copy.py`)."""
+        with self.transaction(), self._db.cursor() as cur:
+            for table, columns, rows in (
+                ("gonogo_events", EVENT_COLUMNS, events),
+                ("gonogo_deliveries", DELIVERY_COLUMNS, deliveries),
+                ("gonogo_delivery_log", LOG_COLUMNS, log),
+            ):
+                with cur.copy(f"COPY {table} (run, {columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row((self.run, *row))
+
+    def add_deliveries(self, dispatch: int, rows: Iterable[NewDelivery], at: dt.datetime) -> int:
+        stamp = iso(at)
+        with self.transaction(), self._db.cursor() as cur:
+            found = cur.execute(
+                "SELECT COALESCE(MAX(id), 0) FROM gonogo_deliveries WHERE run = %s", (self.run,)
+            ).fetchone()
+            first = int(found[0]) + 1 if found else 1
+            batch = [(first + i, dispatch, r.channel, r.audience, r.address, r.name,
+                      r.language, r.subject, r.body) for i, r in enumerate(rows)]  # fmt: skip
+            pending = [(row[0], stamp, "pending", None, None, None) for row in batch]
+            self.load_raw([], batch, pending)
+        return len(batch)
+
+    def mark_many(self, marks: Iterable[Mark], at: dt.datetime) -> None:
+        stamp = iso(at)
+        rows = [(m.delivery, stamp, m.status.value, m.provider_id, m.code, m.reason) for m in marks]
+        if rows:
+            self.load_raw([], [], rows)
+
+    def deliveries(
+        self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
+    ) -> list[Delivery]:
+        query = f"""
+            SELECT d.id, d.dispatch, d.channel, d.audience, d.address, d.name, d.language,
+                   d.subject, d.body, l.status, l.provider_id, l.code, l.reason, l.at,
+                   COALESCE(a.n, 0)
+            FROM gonogo_deliveries d
+            JOIN ({_LATEST}) l ON l.delivery = d.id
+            LEFT JOIN (SELECT delivery, COUNT(*) AS n FROM gonogo_delivery_log
+                       WHERE run = %(run)s AND status = 'in_flight' GROUP BY delivery) a
+              ON a.delivery = d.id
+            WHERE d.run = %(run)s
+        """  # noqa: S608  # only our own constant subquery is interpolated
+        params: dict[str, Any] = {"run": self.run}
+        if dispatch is not None:
+            query += " AND d.dispatch = %(dispatch)s"
+            params["dispatch"] = dispatch
+        if statuses is not None:
+            query += " AND l.status = ANY(%(statuses)s)"
+            params["statuses"] = [Status(s).value for s in statuses]
+        found = []
+        for r in self._rows(query + " ORDER BY d.id", params):
+            found.append(
+                Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], Status(r[9]),
+                         r[10], r[11], r[12], int(r[14]), dt.datetime.fromisoformat(r[13]))
+            )  # fmt: skip
+        return found
+
+    def delivery_groups(self) -> list[DeliveryGroup]:
+        query = f"""
+            SELECT d.dispatch, d.audience, d.channel, d.language, d.subject, d.body,
+                   l.status, COUNT(*) AS n
+            FROM gonogo_deliveries d JOIN ({_LATEST}) l ON l.delivery = d.id
+            WHERE d.run = %(run)s
+            GROUP BY d.dispatch, d.audience, d.channel, d.language, d.subject, d.body, l.status
+            ORDER BY MIN(d.id)
+        """  # noqa: S608
+        return [
+            DeliveryGroup(r[0], r[1], r[2], r[3], r[4], r[5], Status(r[6]), int(r[7]))
+            for r in self._rows(query, {"run": self.run})
+        ]

@@ -1,0 +1,144 @@
+"""`gonogo journal check`: read every entry and row of a SQLite journal, say what is damaged
+and where the night stands by the part that can be read.
+
+The file is opened read-only: checking never changes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import Counter
+from contextlib import closing
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from gonogo.errors import GonogoError, JournalDamagedError, StateError
+from gonogo.night.entries import Entry, Kind
+from gonogo.night.journal import DeliveryGroup, Status
+from gonogo.night.runs import load_cached
+from gonogo.night.snapshot import Night, fold
+from gonogo.night.sqlite_format import check_format, entry_of, quick_check, read_error
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    path: Path
+    problems: tuple[str, ...]
+    entries: tuple[Entry, ...] = ()
+    statuses: tuple[tuple[str, int], ...] = ()  # latest status of each delivery, counted
+    night: Night | None = None
+    no_night: str = "nothing could be read"  # why the night could not be derived
+
+    @property
+    def whole(self) -> bool:
+        return not self.problems
+
+
+def check_journal(path: Path) -> CheckReport:
+    """What of the journal at `path` can be read, and what cannot."""
+    if path.is_dir():
+        return CheckReport(path, (f"{path} is a directory, not a journal",))
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        msg = f"cannot read the journal {path}: {exc.strerror}"
+        raise StateError(msg) from None
+    if size == 0:
+        return CheckReport(path, ("the file is empty",))
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        return CheckReport(path, (f"SQLite cannot open it: {exc}",))
+    with closing(db):
+        db.row_factory = sqlite3.Row
+        return _check(db, path)
+
+
+def _check(db: sqlite3.Connection, path: Path) -> CheckReport:
+    try:
+        db.execute("PRAGMA user_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        error = read_error(path, exc, db)
+        if not isinstance(error, JournalDamagedError):
+            raise error from None  # not the file's fault: permissions, I/O
+    problems = quick_check(db, limit=20)
+    try:
+        check_format(db, path)
+    except StateError as exc:
+        return CheckReport(path, (*problems, exc.message))
+    orphans = _rows(db, "PRAGMA foreign_key_check", problems, "foreign keys")
+    problems += [f"{r[0]} row {r[1]} refers to a missing {r[2]} row" for r in orphans]
+    meta = {
+        r["key"]: r["value"] for r in _rows(db, "SELECT key, value FROM meta", problems, "meta")
+    }
+    entries = _entries(db, problems)
+    if not entries or entries[0].kind != Kind.START:
+        problems.append("it has no start entry")
+    groups = _groups(db, problems)
+    statuses = Counter[str]()
+    for group in groups:
+        statuses[group.status.value] += group.count
+    night, why = _night(meta, entries, groups)
+    return CheckReport(path, tuple(problems), tuple(entries), tuple(sorted(statuses.items())),
+                       night, why)  # fmt: skip
+
+
+def _rows(db: sqlite3.Connection, query: str, problems: list[str], what: str) -> list[sqlite3.Row]:
+    """The rows SQLite can read, up to the first it cannot."""
+    found: list[sqlite3.Row] = []
+    try:
+        found.extend(db.execute(query))
+    except sqlite3.DatabaseError as exc:
+        problems.append(f"{what}: nothing after row {len(found)} can be read ({exc})")
+    return found
+
+
+def _entries(db: sqlite3.Connection, problems: list[str]) -> list[Entry]:
+    entries = []
+    for row in _rows(db, "SELECT * FROM events ORDER BY seq", problems, "events"):
+        try:
+            entries.append(entry_of(row))
+        except (ValueError, TypeError, IndexError) as exc:
+            problems.append(f"entry {row['seq']} ({row['kind']}) cannot be read: {exc}")
+    return entries
+
+
+def _groups(db: sqlite3.Connection, problems: list[str]) -> list[DeliveryGroup]:
+    """Every delivery with its latest readable status, counted like `delivery_groups`."""
+    latest: dict[int, Status] = {}
+    query = "SELECT seq, delivery, at, status, code FROM delivery_log ORDER BY seq"
+    for row in _rows(db, query, problems, "delivery_log"):
+        try:
+            dt.datetime.fromisoformat(row["at"])
+            in_doubt = row["status"] == "sent" and row["code"] == "in-doubt"
+            latest[row["delivery"]] = Status.IN_DOUBT if in_doubt else Status(row["status"])
+        except (ValueError, TypeError) as exc:
+            problems.append(f"status change {row['seq']} cannot be read: {exc}")
+    counts: Counter[DeliveryGroup] = Counter()
+    for row in _rows(db, "SELECT * FROM deliveries ORDER BY id", problems, "deliveries"):
+        status = latest.get(row["id"])
+        if status is None:
+            problems.append(f"delivery {row['id']} has no status")
+            continue
+        key = DeliveryGroup(row["dispatch"], row["audience"], row["channel"], row["language"],
+                            row["subject"], row["body"], status, 0)  # fmt: skip
+        counts[key] += 1
+    return [replace(key, count=n) for key, n in counts.items()]
+
+
+def _night(
+    meta: dict[str, str], entries: list[Entry], groups: list[DeliveryGroup]
+) -> tuple[Night | None, str]:
+    runbook_path = meta.get("runbook")
+    if not runbook_path:
+        return None, "the journal does not name its runbook"
+    try:
+        loaded = load_cached(Path(runbook_path))
+    except (GonogoError, OSError):
+        return None, f"its runbook {runbook_path} cannot be loaded"
+    assert loaded.runbook is not None
+    try:
+        return fold(entries, groups, loaded.runbook, meta.get("runbook_sha256", "")), ""
+    except Exception as exc:  # noqa: BLE001  # a damaged journal may not replay at all
+        return None, f"the readable entries do not replay ({type(exc).__name__}: {exc})"

@@ -11,8 +11,8 @@ import datetime as dt
 
 from gonogo.night.decisions import Decision
 from gonogo.night.executor import Outcome, commit, journal_and_send, prepare, send
-from gonogo.night.places import Place, create
-from gonogo.night.runs import create_run, discard, publish
+from gonogo.night.places import Place, create_shared
+from gonogo.night.run_files import create_run, discard, publish
 from gonogo.night.session import Session
 from gonogo.night.snapshot import fold
 from gonogo.runbook.loaded import Loaded
@@ -32,7 +32,7 @@ def open_new_run(
     planned = prepare(session, runbook, base, decision, dry_run=session.dry_run)
     now = session.clock.now()
     if place.url is not None:
-        run = create(place, loaded, shift=shift, at=now)
+        run = create_shared(place, loaded, shift=shift, at=now)
         try:
             night = fold((), (), runbook, run.started_sha256)
             return journal_and_send(session, run, night, decision, planned)

@@ -22,7 +22,6 @@ from gonogo.night.runs import (
     REAL,
     REHEARSAL,
     Run,
-    create_run,
     existing_night,
     locate,
     open_run,
@@ -143,9 +142,9 @@ def existing(place: Place, runbook: Runbook) -> Night | None:
         journal.close()
 
 
-def create(place: Place, loaded: Loaded, *, shift: dt.timedelta, at: dt.datetime) -> Run:
-    if place.url is None:
-        return create_run(place.root, loaded, dry_run=place.dry_run, shift=shift, at=at)
+def create_shared(place: Place, loaded: Loaded, *, shift: dt.timedelta, at: dt.datetime) -> Run:
+    """A new run in the shared journal (a new SQLite run: `run_files.create_run`)."""
+    assert place.url is not None
     from gonogo.night.pg_journal import PgJournal  # noqa: PLC0415
 
     meta = run_meta(loaded, dry_run=place.dry_run, shift=shift, at=at)

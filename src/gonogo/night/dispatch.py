@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,9 +18,10 @@ from gonogo.runbook.catalog import (
     notice_for,
     texts_for,
 )
+from gonogo.runbook.check_cache import checked_recipients
 from gonogo.runbook.diagnostics import RecipientProblem
 from gonogo.runbook.model import EmailText, Runbook
-from gonogo.runbook.recipients import Recipient, dedupe, load_recipients
+from gonogo.runbook.recipients import Recipient, dedupe
 from gonogo.runbook.template import render
 
 CHANNELS: tuple[Literal["sms", "email"], ...] = ("sms", "email")
@@ -63,15 +63,10 @@ def values_for(
     return values | (extra or {})
 
 
-_RECIPIENTS: dict[tuple[Path, bytes], tuple[list[Recipient], list[RecipientProblem]]] = {}
-
-
 def _recipients_cached(path: Path) -> tuple[list[Recipient], list[RecipientProblem]]:
-    # Parsing and validating thousands of numbers is the slow part of planning a dispatch.
-    key = (path.resolve(), hashlib.sha256(path.read_bytes()).digest())
-    if key not in _RECIPIENTS:
-        _RECIPIENTS[key] = load_recipients(path)
-    return _RECIPIENTS[key]
+    # Parsing and validating thousands of numbers is the slow part of planning a dispatch;
+    # shared with the runbook's check, so that `start` checks each file once.
+    return checked_recipients(path, path.read_bytes())
 
 
 def audience_recipients(runbook: Runbook, base: Path, audience: str) -> list[Recipient]:
@@ -113,6 +108,7 @@ def plan_dispatch(
     message = located.message
     default = runbook.release.language
     rows: list[NewDelivery] = []
+    rendered: dict[tuple[str, str, str], tuple[str | None, str] | None] = {}
     for channel in CHANNELS:
         seen: set[str] = set()
         for audience in message.audiences:
@@ -126,28 +122,29 @@ def plan_dispatch(
                 if address is None or key in seen:
                     continue
                 language = person.language or default
-                texts = texts_for(message, audience, language, default)
-                if channel == "sms" and texts.sms is not None:
-                    rows.append(
-                        NewDelivery(
-                            "sms", audience, address, person.name, language, None,
-                            render(texts.sms, values),
-                        )
-                    )  # fmt: skip
-                elif channel == "email" and texts.email is not None:
-                    rows.append(
-                        NewDelivery(
-                            "email", audience, address, person.name, language,
-                            render(texts.email.subject, values), render(texts.email.body, values),
-                        )
-                    )  # fmt: skip
-                else:
+                which = (channel, audience, language)
+                if which not in rendered:  # one rendered text per audience and language
+                    texts = texts_for(message, audience, language, default)
+                    rendered[which] = _render_for(channel, texts.sms, texts.email, values)
+                text = rendered[which]
+                if text is None:
                     continue
+                rows.append(NewDelivery(channel, audience, address, person.name, language,
+                                        text[0], text[1]))  # fmt: skip
                 seen.add(str(key))
     rows += _press_rows(runbook, base, message.press, values)
     if audiences:
         rows = [r for r in rows if r.audience in audiences]
     return PlannedDispatch(effect, located, values, rows, incident)
+
+
+def _render_for(
+    channel: str, sms: str | None, email: EmailText | None, values: dict[str, str]
+) -> tuple[str | None, str] | None:
+    """(subject, body) of `channel`'s text, or None where the message has none for it."""
+    if channel == "sms":
+        return None if sms is None else (None, render(sms, values))
+    return None if email is None else (render(email.subject, values), render(email.body, values))
 
 
 def _press_rows(

@@ -90,8 +90,11 @@ def acting_run(session: Session) -> Iterator[tuple[Run, Night, set[int]]]:
             changed = run.changed_content(night)
             if changed is not None:
                 _accept_change(session, run, night, changed)
-            finished = _finish(run, run.night() if changed else night, session)
-            yield run, run.night(), finished
+            if changed:
+                night = run.night()
+            finished = _finish(run, night, session)
+            # Folded again only when something was journaled since (a rehearsal's cost).
+            yield run, run.night() if finished else night, finished
         finally:
             run.close()
 
@@ -152,12 +155,18 @@ def plan(runbook: Runbook, base: Path, sends: tuple[Send, ...]) -> list[PlannedD
     ]  # fmt: skip
 
 
-def confirm_dispatches(session: Session, planned: list[PlannedDispatch], *, dry_run: bool) -> None:
+def confirm_dispatches(
+    session: Session,
+    planned: list[PlannedDispatch],
+    *,
+    dry_run: bool,
+    rates: dict[str, float] | None = None,
+) -> None:
     from gonogo.render.preview import preview_lines  # noqa: PLC0415
 
     if not any(p.rows for p in planned):
         return
-    for line in preview_lines(planned, dry_run=dry_run):
+    for line in preview_lines(planned, dry_run=dry_run, rates=rates):
         session.show(line)
     question = "Write these to the outbox (dry run)?" if dry_run else "Send these messages now?"
     if not session.confirm(question):
@@ -170,7 +179,10 @@ def prepare(
     """Plan, show and confirm what goes out; check credentials and servers. Nothing is
     journaled yet, so a refusal here leaves no trace."""
     planned = plan(runbook, base, decision.sends)
-    confirm_dispatches(session, planned, dry_run=dry_run)
+    channels_of = runbook.channels
+    rates = {name: c.rate_limit for name, c in (("sms", channels_of.sms),
+             ("email", channels_of.email)) if c is not None}  # fmt: skip
+    confirm_dispatches(session, planned, dry_run=dry_run, rates=rates)
     channels = {row.channel for p in planned for row in p.rows} | set(decision.channels)
     if channels and not dry_run:
         from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415

@@ -8,7 +8,11 @@ from gonogo.night.dispatch import PlannedDispatch
 from gonogo.runbook.segments import measure
 
 
-def preview_lines(planned: list[PlannedDispatch], *, dry_run: bool) -> list[str]:
+def preview_lines(
+    planned: list[PlannedDispatch], *, dry_run: bool, rates: dict[str, float] | None = None
+) -> list[str]:
+    """The preview; `rates` (messages a second per channel, the runbook's rate_limit)
+    adds how long a channel's fan-out takes at that pace where it is a minute or more."""
     lines: list[str] = []
     if dry_run:
         lines.append("REHEARSAL (dry run): nothing is sent; messages go to the outbox.")
@@ -25,6 +29,12 @@ def preview_lines(planned: list[PlannedDispatch], *, dry_run: bool) -> list[str]
             total = sum(audiences.values())
             parts = ", ".join(f"{a} {n}" for a, n in audiences.items())
             lines.append(f"  {channel.upper()} to {total} recipient(s): {parts}")
+            rate = (rates or {}).get(channel)
+            if rate and total / rate >= 60:  # a minute
+                lines.append(
+                    f"    at the runbook's rate_limit of {rate:g} a second this takes "
+                    f"about {round(total / rate / 60)} min"
+                )
         shown: set[tuple[str, str | None, str]] = set()
         for row in p.rows:
             key = (row.channel, row.subject, row.body)

@@ -26,9 +26,13 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gonogo
 from gonogo.runbook.diagnostics import RecipientProblem
+
+if TYPE_CHECKING:
+    from gonogo.runbook.recipients import Recipient
 
 CACHE_DIR_ENV = "GONOGO_CACHE_DIR"
 # Bump when the entry format or the meaning of a cached result changes.
@@ -79,10 +83,26 @@ def recipient_problems(
 
 
 def _check(path: Path, data: bytes) -> tuple[RecipientProblem, ...]:
+    _recipients, problems = checked_recipients(path, data)
+    return tuple(problems)
+
+
+# A few files' results, so that `start` checks each file once: its runbook check and
+# its dispatch plan both ask. Bounded: `validate` of many runbooks must not hold them all.
+_CHECKED: dict[tuple[Path, bytes], tuple[list[Recipient], list[RecipientProblem]]] = {}
+_KEEP = 8
+
+
+def checked_recipients(path: Path, data: bytes) -> tuple[list[Recipient], list[RecipientProblem]]:
+    """`load_recipients(path, data)`, once per process for the same file and bytes."""
     from gonogo.runbook.recipients import load_recipients  # noqa: PLC0415  # ~30 ms
 
-    _recipients, problems = load_recipients(path, data)
-    return tuple(problems)
+    key = (path.resolve(), hashlib.sha256(data).digest())
+    if key not in _CHECKED:
+        while len(_CHECKED) >= _KEEP:
+            del _CHECKED[next(iter(_CHECKED))]
+        _CHECKED[key] = load_recipients(path, data)
+    return _CHECKED[key]
 
 
 def _key(data: bytes) -> str:

@@ -18,11 +18,16 @@ from gonogo.runbook.time_checks import check_times
 
 
 def check(
-    loaded: Loaded, cache_dir: Path | None = None, recipients_root: Path | None = None
+    loaded: Loaded,
+    cache_dir: Path | None = None,
+    recipients_root: Path | None = None,
+    *,
+    recipients: bool = True,
 ) -> None:
     """Add every semantic problem of a structurally valid runbook to `loaded`.
 
-    Recipients files' checks are remembered in `cache_dir`, if given (see check_cache).
+    Recipients files' checks are remembered in `cache_dir`, if given (see check_cache);
+    `recipients=False` leaves them out (a run whose files were checked when it started).
     Recipients files must be under `recipients_root` (default: the runbook's directory).
     """
     runbook = loaded.runbook
@@ -34,7 +39,8 @@ def check(
     for located in iter_messages(runbook):
         check_message(runbook, located, loaded)
     check_notices(runbook, loaded)
-    _check_recipients(runbook, loaded, cache_dir, recipients_root)
+    if recipients:
+        _check_recipients(runbook, loaded, cache_dir, recipients_root)
 
 
 def _check_references(runbook: Runbook, loaded: Loaded) -> None:

@@ -12,7 +12,11 @@ from gonogo.runbook.loader import Loaded, load
 
 
 def validate_file(
-    path: Path, cache_dir: Path | None = None, recipients_root: Path | None = None
+    path: Path,
+    cache_dir: Path | None = None,
+    recipients_root: Path | None = None,
+    *,
+    recipients: bool = True,
 ) -> Loaded:
     """Load and check one runbook; recipients checks are cached in `cache_dir` if given.
 
@@ -20,7 +24,7 @@ def validate_file(
     """
     loaded = load(path)
     if loaded.runbook is not None:
-        check(loaded, cache_dir, recipients_root)
+        check(loaded, cache_dir, recipients_root, recipients=recipients)
     return loaded
 
 
@@ -63,9 +67,12 @@ def _crashed(path: Path, exc: Exception) -> Diagnostic:
     )
 
 
-def load_valid(path: Path) -> Loaded:
-    """A runbook for a command that needs a valid one; RunbookError lists the errors."""
-    loaded = validate_file(path)
+def load_valid(path: Path, *, recipients: bool = True) -> Loaded:
+    """A runbook for a command that needs a valid one; RunbookError lists the errors.
+
+    `recipients=False` leaves out the recipients files' check (see `check`).
+    """
+    loaded = validate_file(path, recipients=recipients)
     errors = sorted(set(loaded.errors))
     if errors or loaded.runbook is None:
         shown = "\n".join(d.text() for d in errors[:10])

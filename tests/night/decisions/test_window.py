@@ -73,7 +73,7 @@ def test_a_rehearsal_is_never_off_plan() -> None:
 
 
 def test_go_for_the_part_in_progress_sends_part_completed() -> None:
-    decision = decide_step(context(60), in_part(1), "go", "1", "klart")
+    decision = decide_step(context(60), in_part(1, entry("progress", 30)), "go", "1", "klart")
     assert decision.entry == NewEntry(Kind.GO, Decided(), 1, "klart")
     assert decision.cautions == ()
     assert [s.effect for s in decision.sends] == [Effect(Event.PART_COMPLETED, 1)]

@@ -27,6 +27,8 @@ _LOADED: dict[tuple[Path, str], tuple[Loaded, str]] = {}
 
 def load_cached(path: Path) -> Loaded:
     """load_valid, once per process for unchanged files (a rehearsal runs many commands)."""
+    if not path.is_file():
+        return load_valid(path)  # its one clear line: no such file, or a directory
     key = (path.resolve(), hashlib.sha256(path.read_bytes()).hexdigest())
     hit = _LOADED.get(key)
     if hit is not None and content_hash(hit[0]) == hit[1]:

@@ -65,7 +65,8 @@ def _loop(
     while True:
         current, incidents = _show(state_dir, release, dry_run)
         try:
-            typed = str(typer.prompt("gonogo", default="", show_default=False)).strip()
+            asked = typer.prompt("gonogo", default="", show_default=False, prompt_suffix="> ")
+            typed = str(asked).strip()
         except typer.Abort as exc:
             if isinstance(exc.__context__, EOFError):
                 return 0  # the input ended: as `q`

@@ -145,12 +145,19 @@ def plan(runbook: Runbook, base: Path, sends: tuple[Send, ...]) -> list[PlannedD
     ]  # fmt: skip
 
 
-def confirm_dispatches(session: Session, planned: list[PlannedDispatch], *, dry_run: bool) -> None:
+def confirm_dispatches(
+    session: Session,
+    planned: list[PlannedDispatch],
+    *,
+    dry_run: bool,
+    runbook: Runbook | None = None,
+) -> None:
     from gonogo.render.preview import preview_lines  # noqa: PLC0415
 
     if not any(p.rows for p in planned):
         return
-    for line in preview_lines(planned, dry_run=dry_run):
+    names = {a: spec.name for a, spec in runbook.audiences.items()} if runbook else None
+    for line in preview_lines(planned, dry_run=dry_run, audience_names=names):
         session.show(line)
     question = "Write these to the outbox (dry run)?" if dry_run else "Send these messages now?"
     if not session.confirm(question):
@@ -163,7 +170,7 @@ def prepare(
     """Plan, show and confirm what goes out; check credentials and servers. Nothing is
     journaled yet, so a refusal here leaves no trace."""
     planned = plan(runbook, base, decision.sends)
-    confirm_dispatches(session, planned, dry_run=dry_run)
+    confirm_dispatches(session, planned, dry_run=dry_run, runbook=runbook)
     channels = {row.channel for p in planned for row in p.rows} | set(decision.channels)
     if channels and not dry_run:
         from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415

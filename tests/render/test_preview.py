@@ -1,0 +1,36 @@
+"""The confirmation before an incident's texts: each labelled with whom it reaches."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
+
+
+def _gonogo(state: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gonogo", *args, "--dry-run", "--state-dir", str(state)],
+        input=stdin, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+
+
+def test_every_text_says_channel_audience_language_and_count(tmp_path: Path) -> None:
+    assert _gonogo(tmp_path, "start", str(RUNBOOK), "--yes").returncode == 0
+    shown = _gonogo(tmp_path, "incident", "open", "--priority", "1", "--summary", "Långsamt",
+                    "--services", "erecept", stdin="n\n")  # fmt: skip
+    heads = [line for line in shown.stdout.splitlines() if line.startswith("  ") and
+             not line.startswith("    ")]  # fmt: skip
+    assert heads == [
+        "  SMS to Vårdgivare (vard): 7 recipient(s), sv 6, en 1; GSM-7, 2 segment(s)",
+        "  SMS to Apotek (apotek): 5 recipient(s), sv 5; GSM-7, 2 segment(s)",
+        "  SMS to Intern (E-hälsomyndigheten) (intern): 5 recipient(s), sv 5; GSM-7, 1 segment(s)",
+        "  E-mail to Vårdgivare (vard): 7 recipient(s), sv 6, en 1",
+        "  E-mail to Apotek (apotek): 5 recipient(s), sv 5",
+        "  E-mail to Intern (E-hälsomyndigheten) (intern): 5 recipient(s), sv 5",
+        "  PRESS STATEMENT by e-mail to Press (press): 3 recipient(s), sv 3",
+    ]
+    assert "incident_opened (INC-1): 7 text(s) to 37 recipient(s)" in shown.stdout
+    assert shown.returncode == 1  # not confirmed: nothing journaled or sent

@@ -146,8 +146,12 @@ def test_after_end_with_failed_and_in_doubt_deliveries(night: Night, width: int)
         night.at(minute, "go", str(part))
     night.at(335, "verify", "start")
     night.at(400, "go", "5", "--override-verification", "--reason", "alla svarade i mötet")
+    # Lights and texts agree: part 5's Go says the lights turn green when the window
+    # ends, and they do then, not before.
+    assert "Lights: erecept red" in screen(night.view(401), width)
     night.at(410, "end")
     view = night.view(411)
+    assert "Lights: all green" in screen(view, width)
     # Some deliveries of the last dispatch failed and some are in doubt.
     last = view.night.dispatches[-1]
     groups = last.groups

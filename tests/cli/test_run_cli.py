@@ -78,3 +78,15 @@ def test_speed_needs_a_dry_run(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--speed is for rehearsals" in result.stderr
     assert not (tmp_path / "21.0").exists()
+
+
+def test_run_and_rehearse_on_a_missing_file_or_a_directory_give_one_line(
+    tmp_path: Path,
+) -> None:
+    for args in (["run", "nope.yaml", "--dry-run"], ["run", str(tmp_path)],
+                 ["rehearse", "nope.yaml", "--all-paths"]):  # fmt: skip
+        result = _gonogo(*args)
+        assert result.returncode == 1, args
+        assert "Traceback" not in result.stderr
+        assert result.stderr.startswith("gonogo: error: ")
+        assert ("no such file" in result.stderr) or ("is a directory" in result.stderr)

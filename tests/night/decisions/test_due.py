@@ -78,3 +78,18 @@ def test_a_major_incident_update_is_due_and_then_overdue() -> None:
     assert late[0].overdue
     # The window's step is still what Next suggests.
     assert next_command(context(40), n).startswith("`gonogo go 1`")
+
+
+def test_durations_read_in_hours_and_minutes() -> None:
+    import datetime as dt  # noqa: PLC0415
+
+    from gonogo.night.decisions.window import decide_start  # noqa: PLC0415
+    from gonogo.night.wording import duration  # noqa: PLC0415
+
+    assert duration(dt.timedelta(minutes=45)) == "45 min"
+    assert duration(dt.timedelta(minutes=125)) == "2 h 05 min"
+    assert duration(dt.timedelta(minutes=-125)) == "2 h 05 min"
+    assert duration(dt.timedelta(minutes=2633871)) == "1829 days 2 h"
+    (caution,) = decide_start(context(2633871), dry_run=False).cautions
+    assert "1829 days 2 h after the planned start" in caution.warning
+    assert "minutes" not in caution.warning

@@ -135,13 +135,16 @@ def choose(question: str, options: tuple[str, ...], default: str | None = None) 
         typer.echo(f"'{answer}' is not one of {', '.join(options)}; again (Ctrl-C to stop).")
 
 
-def key(session: Session, choice: str, current: int | None, incidents: list[str]) -> bool:
-    """Carry out one key; False when it is not a key."""
+def key(
+    session: Session, choice: str, current: int | None, incidents: list[str], ref: str = ""
+) -> bool:
+    """Carry out one key (`ref`: the part typed after it, as in `g 2`); False when it is
+    not a key."""
     from gonogo.night import actions  # noqa: PLC0415
     from gonogo.render.summary import print_summary  # noqa: PLC0415
 
     def part() -> str:
-        return str(typer.prompt("Part", default=str(current) if current else None))
+        return ref or str(typer.prompt("Part", default=str(current) if current else None))
 
     def done(outcome: Callable[[], Outcome]) -> None:
         act(lambda: print_summary(outcome()))

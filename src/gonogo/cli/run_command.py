@@ -83,6 +83,8 @@ def _loop(
                 pass  # the status is shown before every prompt
             elif len(choice) == 1 and choice not in keys:
                 typer.echo(f"No key '{typed}'; `?` lists the keys.")
+            elif choice[:2] in _PART_KEYS and len(choice) > 2:  # `g 2`: a key and its part
+                key(session, choice[0], current, incidents, typed[2:].strip())
             elif (len(choice) > 1 or not key(session, choice, current, incidents)) and line(
                 typed
             ) == ExitCode.INTERRUPTED:
@@ -91,6 +93,9 @@ def _loop(
             said = exc.message if isinstance(exc, StoppedError) else "interrupted"
             typer.echo(f"\ngonogo: {said}; the night stands as `gonogo status` shows", err=True)
             return int(ExitCode.INTERRUPTED)
+
+
+_PART_KEYS = ("g ", "o ", "n ", "h ")
 
 
 def _start(session: Session, runbook: Path) -> int:

@@ -144,3 +144,21 @@ def test_ctrl_c_exits_130_with_a_line(tmp_path: Path, where: str) -> None:
     if where == "confirmation":
         assert "nothing was journaled or sent" in said
     assert "Traceback" not in said
+
+
+def test_ctrl_c_at_a_single_commands_confirmation_exits_130(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "gonogo", "start", str(RUNBOOK), "--dry-run", "--yes",
+         "--state-dir", str(tmp_path)], capture_output=True, check=True,
+    )  # fmt: skip
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "gonogo", "progress", "--dry-run", "--state-dir", str(tmp_path)],
+        encoding="utf-8", timeout=60,
+    )  # fmt: skip
+    child.expect(OUTBOX)
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "interrupted at the question; nothing was journaled or sent" in child.before

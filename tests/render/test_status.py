@@ -104,7 +104,14 @@ def test_part_5_waiting_for_verification(night: Night, width: int) -> None:
     night.at(10, "progress")
     for part, minute in ((1, 60), (2, 180), (3, 270), (4, 330)):
         night.at(minute, "go", str(part))
-    text = screen(night.view(331), width)
+    view = night.view(331)
+    data = view.as_dict()
+    assert [d["command"] for d in data["due"]] == [
+        "gonogo verify start",
+        "gonogo nogo 5 --reason TEXT",
+    ]
+    assert data["next"] == "next: `gonogo verify start`, or `gonogo nogo 5 --reason ...`"
+    text = screen(view, width)
     assert "Verification (gates ev): not started" in text
     assert "`gonogo verify start`" in text
     assert "gonogo go 5" not in text  # Go would be refused: never suggested

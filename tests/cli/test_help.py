@@ -15,8 +15,9 @@ def test_help_lists_every_command_in_release_order() -> None:
     commands = re.findall(r"^  ([a-z-]+)  ", done.stdout.split("Commands:")[1], re.MULTILINE)
     assert commands == [
         *["validate", "schema", "plan", "messages"],
+        *["announce", "reschedule", "cancel", "extend"],
         *["start", "go", "nogo", "hold", "progress", "rollback-done", "end"],
-        *["status", "log", "resume", "retry-failed", "deliveries"],
+        *["status", "log", "resume", "retry-failed", "deliveries", "settle"],
         *["disruption", "lights", "verify"],
         *["rehearse", "run"],
         *["report", "publish", "graph"],

@@ -478,6 +478,7 @@ def test_status_json_fields(runbook: Path, tmp_path: Path) -> None:
         "point_of_no_return", "point_of_no_return_passed", "current_part", "parts", "holds",
         "next", "runbook_changed",
     }  # fmt: skip
+    assert (night["version"], night["kind"]) == (1, "status")  # docs/json.md
     assert (night["release"], night["dry_run"], night["state"]) == (RELEASE, True, "part_1")
     assert night["current_part"] == 1
     assert night["outcome"] is None

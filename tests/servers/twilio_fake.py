@@ -219,6 +219,13 @@ class TwilioFake:
         with self._state.lock:
             return sum(1 for m in self._state.messages if not _has_left(m, now))
 
+    def pin_status(self, to: str, status: str, error_code: int | None = None) -> None:
+        """Messages to `to` show `status` (and Twilio's error code) from now on."""
+        with self._state.lock:
+            for msg in self._state.messages:
+                if msg["to"] == to:
+                    msg["_status"], msg["error_code"] = status, error_code
+
     def add_message(
         self,
         to: str,

@@ -53,8 +53,8 @@ def _stop_on_signals() -> None:
 
 # The order `gonogo --help` lists the commands in (runbook_commands, imported above,
 # comes first): the night, what happens beside it, the rehearsal, what comes after.
-_COMMAND_MODULES = ("night_commands", "side_commands", "rehearse_commands", "run_command",
-                    "after_commands")  # fmt: skip
+_COMMAND_MODULES = ("before_commands", "night_commands", "side_commands", "rehearse_commands",
+                    "run_command", "after_commands")  # fmt: skip
 
 
 def _full_app() -> typer.Typer:

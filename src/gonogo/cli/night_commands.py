@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.options import By, DryRun, StateDir, Yes, acting, make_session, viewing
+from gonogo.cli.json_output import AsJson, echo_json
+from gonogo.cli.options import (
+    By,
+    DryRun,
+    StateDir,
+    Yes,
+    acting,
+    make_session,
+    view_of,
+    viewing,
+)
 
 if TYPE_CHECKING:
     from gonogo.night.executor import Outcome
@@ -124,8 +134,13 @@ def status(
 
 @app.command()
 @viewing
-def log(view: NightView) -> int:
+def log(view: NightView, as_json: AsJson = False) -> int:
     """The journal as a timeline in the runbook's time zone. Never waits for the lock."""
+    if as_json:
+        from gonogo.render.json_views import log_json  # noqa: PLC0415
+
+        echo_json(log_json(view))
+        return 0
     from gonogo.render.log import print_log  # noqa: PLC0415
 
     print_log(view)
@@ -171,11 +186,25 @@ def deliveries(
         bool, typer.Option("--all", help="Every delivery, not only problems.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="First ask Twilio which SMS reached the phone (journaled)."),
+    ] = False,
 ) -> int:
     """What was delivered per message, and every failed or in-doubt delivery with its reason."""
     from gonogo.render.deliveries import print_deliveries  # noqa: PLC0415
 
-    return print_deliveries(view, show_all=show_all, as_json=as_json)
+    refreshed = 0
+    if refresh:
+        from gonogo.night.refresh import refresh_receipts  # noqa: PLC0415
+
+        run = view.run
+        session = make_session(
+            state_dir=run.directory.parents[1], release=run.release, dry_run=run.dry_run
+        )
+        refreshed = _finish(refresh_receipts(session))
+        view = view_of(session)
+    return refreshed or print_deliveries(view, show_all=show_all, as_json=as_json)
 
 
 @app.command()

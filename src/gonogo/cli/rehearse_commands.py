@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gonogo.cli.app import app
+from gonogo.cli.json_output import AsJson, echo_json
+
+if TYPE_CHECKING:
+    from gonogo.rehearsal.engine import Outcome
+    from gonogo.rehearsal.paths import PathsResult
 
 
 @app.command()
@@ -26,6 +31,13 @@ def rehearse(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Show each command's output.")
     ] = False,
+    as_json: AsJson = False,
+    junit_xml: Annotated[
+        Path | None,
+        typer.Option(
+            "--junit-xml", help="Also write the result as JUnit XML, for CI.", metavar="FILE"
+        ),
+    ] = None,
 ) -> int:
     """Rehearse the night on a simulated clock; exit 0 only if every expectation held."""
     import tempfile  # noqa: PLC0415
@@ -44,7 +56,9 @@ def rehearse(
 
         work = out or Path(tempfile.mkdtemp(prefix="gonogo-paths-"))
         result = run_all(loaded.runbook, runbook, work, execute)
-        print_paths(result, work, verbose=verbose)
+        if not as_json:
+            print_paths(result, work, verbose=verbose)
+        _machine_readable(runbook, result.outcomes, work, result, as_json, junit_xml)
         return 0 if result.ok else 1
     assert scenario is not None
     from gonogo.rehearsal.engine import rehearse as run_one  # noqa: PLC0415
@@ -53,5 +67,27 @@ def rehearse(
     plan = load_scenario(scenario)
     state_dir = out or Path(tempfile.mkdtemp(prefix="gonogo-rehearsal-"))
     outcome = run_one(loaded.runbook, runbook, plan, state_dir, execute)
-    print_outcome(outcome, verbose=verbose)
+    if not as_json:
+        print_outcome(outcome, verbose=verbose)
+    _machine_readable(runbook, [outcome], state_dir, None, as_json, junit_xml)
     return 0 if outcome.ok else 1
+
+
+def _machine_readable(
+    runbook: Path, outcomes: list[Outcome], out: Path, paths: PathsResult | None,
+    as_json: bool, junit_xml: Path | None,
+) -> None:  # fmt: skip
+    if not as_json and junit_xml is None:
+        return
+    from gonogo.render.json_views import rehearsal_json  # noqa: PLC0415
+
+    document = rehearsal_json(runbook, outcomes, out, paths)
+    if as_json:
+        echo_json(document)
+    if junit_xml is not None:
+        from gonogo.render.junit import junit_xml as to_xml  # noqa: PLC0415
+
+        junit_xml.parent.mkdir(parents=True, exist_ok=True)
+        junit_xml.write_text(to_xml(document), encoding="utf-8")
+        if not as_json:
+            typer.echo(f"Wrote {junit_xml}")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gonogo.cli.app import app
+from gonogo.cli.json_output import AsJson, echo_json
 from gonogo.cli.night_commands import _finish
 from gonogo.cli.options import acting, view_of, viewing
 
@@ -114,8 +115,16 @@ def lights(
     service: Annotated[str | None, typer.Argument()] = None,
     colour: Annotated[str | None, typer.Argument(metavar="COLOR")] = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why (journaled).")] = None,
+    as_json: AsJson = False,
 ) -> int:
     """Show the traffic lights, or `lights set SERVICE COLOR --reason TEXT`."""
+    if action is None and as_json:
+        from gonogo.render.json_views import lights_json  # noqa: PLC0415
+
+        echo_json(lights_json(view_of(session)))
+        return 0
+    if as_json:
+        raise typer.BadParameter("--json shows the lights; it does not go with `set`")
     if action is None:
         from gonogo.render.incidents import print_lights  # noqa: PLC0415
 
@@ -139,10 +148,18 @@ def verify(
     ] = None,
     result: Annotated[str | None, typer.Argument(metavar="[ok|fail|skip]")] = None,
     note: Annotated[str | None, typer.Option("--note", help="A note (needed for skip).")] = None,
+    as_json: AsJson = False,
 ) -> int:
     """Production verification: the table, `verify start`, or `verify PARTICIPANT ok|fail|skip`."""
     from gonogo.night import actions  # noqa: PLC0415
 
+    if as_json:
+        if who is not None:
+            raise typer.BadParameter("--json shows the table; it does not go with a report")
+        from gonogo.render.json_views import verification_json  # noqa: PLC0415
+
+        echo_json(verification_json(view_of(session)))
+        return 0
     if who is None:
         from gonogo.render.incidents import print_verification  # noqa: PLC0415
 

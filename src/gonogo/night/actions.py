@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from gonogo.errors import TransitionError
-from gonogo.night.decisions import Context, beside, deliveries, window
+from gonogo.night.decisions import Context, beside, changes, deliveries, window
 from gonogo.night.executor import Outcome, confirm, execute, journal_and_send, prepare
 from gonogo.night.lock import run_lock
 from gonogo.night.runs import create_run, existing_night, run_directory, state_root
@@ -38,6 +38,9 @@ def start(session: Session, runbook_path: Path) -> Outcome:
         wait=session.lock_wait,
     ):  # fmt: skip
         found = existing_night(directory, runbook)
+        if found is not None and found.window.cancelled is not None:
+            msg = f"release {runbook.release.id}'s window was cancelled ({found.window.cancelled})"
+            raise TransitionError(msg, hint="nothing was sent")
         if found is not None and found.started:
             kind = "rehearsal" if session.dry_run else "run"
             msg = f"release {runbook.release.id} already has a {kind} in {directory}"
@@ -133,3 +136,19 @@ def verify_report(session: Session, participant: str, result: str, note: str | N
         session,
         lambda ctx, night: beside.verify_report(ctx, night, participant, result, note),
     )
+
+
+def reschedule(
+    session: Session, day: dt.date, start: dt.time | None, end: dt.time | None, reason: str
+) -> Outcome:
+    return execute(
+        session, lambda ctx, night: changes.reschedule(ctx, night, day, start, end, reason)
+    )
+
+
+def cancel(session: Session, reason: str) -> Outcome:
+    return execute(session, lambda ctx, night: changes.cancel(ctx, night, reason))
+
+
+def extend(session: Session, until: dt.time, reason: str) -> Outcome:
+    return execute(session, lambda ctx, night: changes.extend(ctx, night, until, reason))

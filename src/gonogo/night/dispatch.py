@@ -12,7 +12,13 @@ from typing import Literal
 from gonogo.errors import RunbookError
 from gonogo.night.journal import NewDelivery
 from gonogo.night.machine import Effect
-from gonogo.runbook.catalog import Located, base_values, message_for, texts_for
+from gonogo.runbook.catalog import (
+    Located,
+    base_values,
+    message_for,
+    notice_for,
+    texts_for,
+)
 from gonogo.runbook.diagnostics import RecipientProblem
 from gonogo.runbook.model import EmailText, Runbook
 from gonogo.runbook.recipients import Recipient, dedupe, load_recipients
@@ -98,7 +104,10 @@ def plan_dispatch(
     `audiences` narrows the message's own audiences (an incident for pharmacies only);
     the press statement then reaches a press audience only if it is named too.
     """
-    located = message_for(runbook, effect.event, effect.part)
+    if effect.notice is not None:
+        located = notice_for(runbook, effect.notice)
+    else:
+        located = message_for(runbook, effect.event, effect.part)
     if located is None or located.message.silent:
         return PlannedDispatch(effect, located, values, incident=incident)
     message = located.message

@@ -33,9 +33,17 @@ class Kind(enum.StrEnum):
     LIGHTS_SET = "lights_set"
     VERIFICATION_STARTED = "verification_started"
     VERIFICATION_REPORT = "verification_report"
+    # Before the window: advance notices (`gonogo announce`).
+    ANNOUNCE = "announce"
+    RESCHEDULE = "reschedule"
+    CANCEL = "cancel"
+    # During the night: the window runs past its announced end.
+    EXTEND = "extend"
     # Delivery bookkeeping an operator decided on.
     RETRY = "retry"
     SETTLED = "deliveries_settled"
+    # What Twilio says became of sent SMS (`deliveries --refresh`).
+    RECEIPTS = "receipts"
 
 
 TRIGGERS = (Kind.START, Kind.GO, Kind.NOGO, Kind.HOLD, Kind.PROGRESS, Kind.ROLLBACK_DONE, Kind.END)
@@ -67,6 +75,19 @@ class Dispatched:
     cause: int
     recipients: int
     incident: str | None = None
+    notice: str | None = None  # the advance notice this dispatch sends
+
+
+@dataclass(frozen=True)
+class Announced:
+    """Advance notices sent for the window starting at `window_start` (ISO, UTC).
+
+    `late` names those sent after their moment had long passed, on the operator's word.
+    """
+
+    notices: tuple[str, ...]
+    window_start: str
+    late: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,6 +142,32 @@ class Requeued:
     deliveries: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class Rescheduled:
+    """The window moved: its new start and end (ISO, UTC); the reason is the entry's."""
+
+    window_start: str
+    window_end: str
+
+
+@dataclass(frozen=True)
+class Extended:
+    """The window's end moved later (ISO, UTC), from `previous_end`."""
+
+    window_end: str
+    previous_end: str
+
+
+@dataclass(frozen=True)
+class Receipts:
+    """SMS deliveries (ids) Twilio now reports delivered to the phone, or not; `codes`
+    are the undelivered ones' Twilio error codes, in the same order ("" if none)."""
+
+    delivered: tuple[int, ...] = ()
+    undelivered: tuple[int, ...] = ()
+    codes: tuple[str, ...] = ()
+
+
 PAYLOADS: dict[Kind, type] = {
     Kind.START: Started,
     Kind.GO: Decided,
@@ -138,8 +185,13 @@ PAYLOADS: dict[Kind, type] = {
     Kind.LIGHTS_SET: LightSet,
     Kind.VERIFICATION_STARTED: Empty,
     Kind.VERIFICATION_REPORT: Reported,
+    Kind.ANNOUNCE: Announced,
+    Kind.RESCHEDULE: Rescheduled,
+    Kind.CANCEL: Empty,
+    Kind.EXTEND: Extended,
     Kind.RETRY: Requeued,
     Kind.SETTLED: Requeued,
+    Kind.RECEIPTS: Receipts,
 }
 
 

@@ -23,6 +23,7 @@ from gonogo.night.lock import run_lock
 from gonogo.night.runs import Run, locate, open_run, state_root
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Dispatch, Night
+from gonogo.night.window_changes import adjusted
 from gonogo.runbook.model import Runbook
 
 
@@ -119,7 +120,8 @@ def _accept_change(session: Session, run: Run, night: Night, new: str) -> None:
 def execute(session: Session, decide: Decide) -> Outcome:
     """Carry out one operator action on the run the session names."""
     with acting_run(session) as (run, night, finished):
-        context = Context(run.runbook, run.timeline(), session.clock.now())
+        plan = adjusted(run.timeline(), night.window)  # moved or extended by an operator
+        context = Context(run.runbook, plan, session.clock.now())
         decision = decide(context, night)
         outcome = Outcome(results(night, finished))
         if decision is None:
@@ -209,7 +211,9 @@ def commit(
         for p in planned:
             if p.silent:
                 continue
-            payload = Dispatched(p.effect.event.value, cause, len(p.rows), p.incident)
+            payload = Dispatched(
+                p.effect.event.value, cause, len(p.rows), p.incident, p.effect.notice
+            )
             entry = NewEntry(Kind.DISPATCH, payload, p.effect.part)
             seq = journal.append(entry, at=now, operator=operator, runbook_sha256=sha256)
             journal.add_deliveries(seq, p.rows, now)

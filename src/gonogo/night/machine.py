@@ -41,6 +41,7 @@ class Effect:
 
     event: Event
     part: int | None = None
+    notice: str | None = None  # an advance notice's id (Event.NOTICE)
 
 
 @dataclass

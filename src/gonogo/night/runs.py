@@ -14,7 +14,7 @@ from gonogo.night.snapshot import Night, fold
 from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.model import Runbook
-from gonogo.runbook.timeline import Timeline, timeline
+from gonogo.runbook.timeline import LocalTimeError, Timeline, timeline
 from gonogo.runbook.validate import load_valid
 
 REAL = "real"
@@ -85,7 +85,17 @@ class Run:
         return self.directory / "lock"
 
     def timeline(self) -> Timeline:
-        return timeline(self.runbook).shifted(self.shift)
+        """The plan; a rehearsal's is resolved on the night it runs, in the runbook's zone,
+        so a rehearsal across a change of daylight saving keeps the plan's local times."""
+        plan = timeline(self.runbook)
+        if not self.shift:
+            return plan
+        moved = plan.window_start + self.shift
+        try:
+            that_night = timeline(self.runbook, day=moved.astimezone(plan.zone).date())
+        except LocalTimeError:  # a planned time the clocks skip that night
+            return plan.shifted(self.shift)
+        return that_night.shifted(moved - that_night.window_start)
 
     def night(self) -> Night:
         """The night as the journal has it now (see `snapshot.fold`)."""

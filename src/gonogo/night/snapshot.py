@@ -27,7 +27,10 @@ from gonogo.night.incidents import Incident, apply_incident
 from gonogo.night.journal import Delivery, DeliveryGroup, Status
 from gonogo.night.lights import Change, LightsFold
 from gonogo.night.machine import MachineModel, build_machine, part_of
+from gonogo.night.notices import NoticeSent, apply_announce
+from gonogo.night.receipts import Receipt, apply_receipts
 from gonogo.night.verification import Verification, apply_verification
+from gonogo.night.window_changes import WindowChanges, apply_window_change
 from gonogo.runbook.model import Runbook
 
 
@@ -96,6 +99,7 @@ class Dispatch:
     incident: str | None
     recipients: int
     groups: tuple[DeliveryGroup, ...] = ()
+    notice: str | None = None
 
     @property
     def label(self) -> str:
@@ -105,6 +109,8 @@ class Dispatch:
             name += f"-part{self.part}"
         if self.incident:
             name += f"-{self.incident}"
+        if self.notice:
+            name += f"-{self.notice}"
         return name
 
     @property
@@ -138,6 +144,9 @@ class Night:
     dispatches: tuple[Dispatch, ...] = ()
     problems: tuple[Delivery, ...] = ()  # every delivery not sent: pending, failed, in doubt
     accepted_sha256: str = ""
+    notices: Mapping[str, NoticeSent] = field(default_factory=lambda: MappingProxyType({}))
+    window: WindowChanges = field(default_factory=WindowChanges)
+    receipts: Mapping[int, Receipt] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def started(self) -> bool:
@@ -185,6 +194,9 @@ def fold(
     parts = [PartActual() for _ in range(count)]
     holds: list[Hold] = []
     found: dict[str, Incident] = {}
+    notices: dict[str, NoticeSent] = {}
+    window = WindowChanges()
+    receipts: dict[int, Receipt] = {}
     lights = LightsFold.for_runbook(runbook)
     verification = Verification()
     by_dispatch: dict[int, list[DeliveryGroup]] = {}
@@ -208,12 +220,15 @@ def fold(
             dispatches.append(
                 Dispatch(
                     entry.seq, entry.at, p.event, entry.part, p.cause, p.incident, p.recipients,
-                    tuple(by_dispatch.get(entry.seq, ())),
+                    tuple(by_dispatch.get(entry.seq, ())), p.notice,
                 )
             )  # fmt: skip
         elif isinstance(entry.payload, ChangeAccepted):
             accepted_sha256 = entry.payload.new
         apply_incident(found, entry)
+        apply_announce(notices, entry)
+        window = apply_window_change(window, entry)
+        apply_receipts(receipts, entry)
         lights.apply(entry)
         verification = apply_verification(verification, entry)
     return Night(
@@ -221,7 +236,8 @@ def fold(
         parts=tuple(parts), holds=tuple(holds), incidents=tuple(found.values()),
         lights=MappingProxyType(dict(lights.lights)), light_changes=tuple(lights.changes),
         verification=verification, dispatches=tuple(dispatches), problems=tuple(problems),
-        accepted_sha256=accepted_sha256,
+        accepted_sha256=accepted_sha256, notices=MappingProxyType(notices),
+        window=window, receipts=MappingProxyType(receipts),
     )  # fmt: skip
 
 

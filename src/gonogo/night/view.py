@@ -15,9 +15,11 @@ from gonogo.night.decisions import Context
 from gonogo.night.decisions.due import Due, due_now, next_command
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
+from gonogo.night.receipts import DELIVERED, UNDELIVERED
 from gonogo.night.runs import Run, locate, open_run, state_root
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import Verification
+from gonogo.night.window_changes import adjusted
 from gonogo.night.wording import describe
 from gonogo.runbook.timeline import Timeline
 
@@ -49,7 +51,8 @@ class PartRow:
 
 
 def _minutes(delta: dt.timedelta) -> int:
-    return int(delta.total_seconds() // 60)
+    # Toward zero: 20 seconds early is on time, not "-1 minutes late".
+    return int(delta.total_seconds() / 60)
 
 
 @dataclass(frozen=True)
@@ -190,8 +193,11 @@ class NightView:
     def _deliveries_dict(self) -> dict[str, int]:
         """Totals over the night; in doubt is its own count, never part of sent."""
         c = self.night.deliveries
+        # Of the sent SMS: Twilio's receipts as of the last `deliveries --refresh`.
+        receipts = [r.status for r in self.night.receipts.values()]
         return {"sent": c.sent, "failed": c.failed, "in_doubt": c.in_doubt,
-                "pending": c.pending}  # fmt: skip
+                "pending": c.pending, "delivered_to_phone": receipts.count(DELIVERED),
+                "never_arrived": receipts.count(UNDELIVERED)}  # fmt: skip
 
     def _verification_dict(self) -> dict[str, Any] | None:
         spec = self.run.runbook.verification
@@ -225,7 +231,7 @@ def night_view(
 
 
 def view_of_night(run: Run, night: Night, now: dt.datetime, changed: bool = False) -> NightView:
-    plan = run.timeline()
+    plan = adjusted(run.timeline(), night.window)
     rows = []
     for planned in plan.parts:
         actual = night.part(planned.number)

@@ -6,9 +6,6 @@ and most commands never send.
 
 from __future__ import annotations
 
-import json
-import os
-import re
 import socket
 import threading
 from collections.abc import Mapping
@@ -19,6 +16,8 @@ from urllib.parse import urlsplit
 from gonogo.errors import ConfigError
 from gonogo.notify.base import Outgoing, ProviderError, SendResult
 from gonogo.notify.reconcile import ListedSms
+from gonogo.notify.twilio_client import new_client
+from gonogo.notify.twilio_failures import failure_result, provider_errors
 
 if TYPE_CHECKING:
     from twilio.rest import Client
@@ -27,7 +26,6 @@ DEFAULT_BASE_URL = "https://api.twilio.com"
 CHECK_TIMEOUT = 5.0  # seconds for the reachability check's TCP connect
 LIST_PAGE_SIZE = 100  # Messages per list call: most numbers' whole history at this account
 LIST_MAX_PAGES = 50  # more Messages than this to one number since `since`: refuse to guess
-_PREFIX = re.compile(r"^Unable to (create record|fetch page|fetch record): ")
 
 
 class TwilioSms:
@@ -123,7 +121,7 @@ class TwilioSms:
         client = self._client()
         try:
             created = client.messages.create(to=msg.to, body=msg.body, **self._from)
-        except _provider_errors() as err:
+        except provider_errors() as err:
             return self._failure(err)
         return SendResult(ok=True, provider_id=str(created.sid))
 
@@ -189,7 +187,7 @@ class TwilioSms:
                     f"{floor:%Y-%m-%d %H:%M:%S} UTC: too many to tell which are ours",
                     retryable=False,
                 )
-        except _provider_errors() as err:
+        except provider_errors() as err:
             failure = self._failure(err)
             raise ProviderError(
                 f"could not list the SMS sent to {to}: {failure.reason}",
@@ -221,7 +219,7 @@ class TwilioSms:
                 if (m.date_sent or m.date_created) is None
                 or (m.date_sent or m.date_created) >= since
             ]
-        except _provider_errors() as err:
+        except provider_errors() as err:
             failure = self._failure(err)
             raise ProviderError(
                 f"could not list the SMS sent to {to}: {failure.reason}",
@@ -239,103 +237,35 @@ class TwilioSms:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigError(
-                f"TWILIO_API_BASE_URL is not an http(s) URL: {self._base_url!r}",
+                f"TWILIO_API_BASE_URL is not an http(s) URL: {shown_url(self._base_url)!r}",
                 hint="Use the server's root, e.g. http://127.0.0.1:4010",
             )
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
-            raise ConfigError(f"TWILIO_API_BASE_URL has a bad port: {url!r}") from None
+            msg = f"TWILIO_API_BASE_URL has a bad port: {shown_url(url)!r}"
+            raise ConfigError(msg) from None
         return parts.hostname, port
 
     def _client(self) -> Client:
         client: Client | None = getattr(self._local, "client", None)
         if client is not None:
             return client
-        # Deferred: importing twilio.rest costs ~150 ms, paid only when SMS is used.
-        from twilio.http.http_client import TwilioHttpClient  # noqa: PLC0415
-        from twilio.rest import Client  # noqa: PLC0415
-
-        http = TwilioHttpClient(timeout=self._timeout)
-        client = Client(
-            username=self._sid,
-            password=self._token,
-            account_sid=self._sid,
+        client = new_client(
+            sid=self._sid,
+            token=self._token,
+            base_url=self._base_url,
             edge=self._edge,
             region=self._region,
-            http_client=http,
-            # Never empty: twilio falls back to os.environ when given an empty mapping.
-            environment={"GONOGO": "1"},
+            timeout=self._timeout,
         )
-        if self._base_url is not None:
-            client.api.base_url = self._base_url.rstrip("/")
-            # An edge or region would rewrite the override's host name.
-            client.edge = client.region = None
-        _settle_environment(http, client.get_hostname(client.api.base_url + "/"))
         with self._lock:
             self._clients.append(client)
         self._local.client = client
         return client
 
     def _failure(self, err: BaseException) -> SendResult:
-        from requests import exceptions as rex  # noqa: PLC0415 - loaded with twilio anyway
-        from twilio.base.exceptions import (  # noqa: PLC0415
-            TwilioRestException,
-            TwilioServiceException,
-        )
-
-        if isinstance(err, TwilioRestException | TwilioServiceException):
-            text = err.msg if isinstance(err, TwilioRestException) else _service_text(err)
-            return self._http_failure(int(err.status), err.code, str(text))
-        page_response = err.args[1] if len(err.args) == 2 else None
-        if hasattr(page_response, "status_code"):
-            # A list page answered with an error: twilio raises it bare, with the response.
-            return self._http_failure(*_error_of(page_response))
-        if isinstance(err, rex.ConnectTimeout):
-            return self._result("connect-failed", "timed out connecting to Twilio", True)
-        if isinstance(err, rex.Timeout):
-            return self._result(
-                "timeout", f"no answer from Twilio within {self._timeout:g} s", True
-            )
-        if isinstance(err, rex.ConnectionError):
-            cause = _innermost(err)
-            if _refused(err):
-                return self._result("connect-failed", f"cannot connect to Twilio: {cause}", True)
-            return self._result(
-                "connection-lost", f"connection to Twilio lost before an answer: {cause}", True
-            )
-        # Anything else: an answer that is not the JSON Twilio sends, or a failed page.
-        return self._result("bad-response", f"unusable answer from Twilio: {err}", True)
-
-    def _http_failure(self, status: int, code: object, text: str) -> SendResult:
-        code = str(code) if code is not None else f"http-{status}"
-        retryable = status == 429 or code == "20429" or status >= 500
-        return self._result(code, f"HTTP {status}: {_PREFIX.sub('', text)}", retryable)
-
-    def _result(self, code: str, reason: str, retryable: bool) -> SendResult:
-        if self._token:
-            reason = reason.replace(self._token, "***")
-        return SendResult(ok=False, code=code, reason=reason, retryable=retryable)
-
-
-def _settle_environment(http: Any, url: str) -> None:
-    """Read the proxy and CA settings once, not on every request.
-
-    `TwilioHttpClient.request` calls `merge_environment_settings` for each request,
-    which with `trust_env` on rescans the environment for proxies and `no_proxy`
-    (a measurable share of the CPU per SMS). The client only ever talks to one host,
-    so the answer is the same each time: take it now, then turn the rescan off.
-    """
-    from requests.utils import get_environ_proxies  # noqa: PLC0415 - loaded with twilio
-
-    session = http.session
-    if session is None:
-        return
-    http.proxy = {**get_environ_proxies(url), **(http.proxy or {})}
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
-    session.trust_env = False
+        return failure_result(err, timeout=self._timeout, token=self._token)
 
 
 def _listed(record: Any) -> ListedSms:
@@ -350,49 +280,16 @@ def _listed(record: Any) -> ListedSms:
     )
 
 
-def _provider_errors() -> tuple[type[BaseException], ...]:
-    """What a Twilio call raises when the provider, not our code, fails."""
-    from requests import RequestException  # noqa: PLC0415 - loaded with twilio anyway
-    from twilio.base.exceptions import TwilioException  # noqa: PLC0415
-
-    return (TwilioException, RequestException, json.JSONDecodeError)
-
-
-def _error_of(response: Any) -> tuple[int, object, str]:
-    """Status, Twilio error code and message of an error response."""
-    status = int(response.status_code)
+def shown_url(url: str | None) -> str:
+    """`url` as it may be printed: a password in it is always ***."""
+    if not url:
+        return ""
     try:
-        payload = json.loads(response.text)
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
     except ValueError:
-        return status, None, str(response.text)[:200]
-    if not isinstance(payload, dict):
-        return status, None, str(response.text)[:200]
-    return status, payload.get("code"), str(payload.get("message") or payload.get("detail"))
-
-
-def _service_text(err: Any) -> str:
-    return str(err.detail or err.title)
-
-
-def _chain(err: BaseException) -> list[BaseException]:
-    """requests' exception, urllib3's inside it, and so on down to the socket's."""
-    chain: list[BaseException] = []
-    seen: BaseException | None = err
-    while seen is not None and seen not in chain:
-        chain.append(seen)
-        reason = getattr(seen, "reason", None)
-        nested = next((a for a in seen.args if isinstance(a, BaseException)), None)
-        seen = reason if isinstance(reason, BaseException) else nested
-    return chain
-
-
-def _innermost(err: BaseException) -> str:
-    last = _chain(err)[-1]
-    return str(last) or type(last).__name__
-
-
-def _refused(err: BaseException) -> bool:
-    """Whether a requests ConnectionError happened before the request went out."""
-    from urllib3.exceptions import NewConnectionError  # noqa: PLC0415
-
-    return any(isinstance(e, NewConnectionError) for e in _chain(err))
+        return "(unreadable URL)"
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return parts._replace(netloc=f"{user}:***@{host}").geturl()

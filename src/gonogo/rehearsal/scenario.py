@@ -112,6 +112,14 @@ def load_scenario(path: Path) -> Scenario:
 
 def scenario_schema() -> str:
     schema = Scenario.model_json_schema()
+    # An action may also be written in its short form, "23:00 start" (see _short_form).
+    short = {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d \S",
+        "description": 'The short form: "HH:MM command", e.g. "00:05 go 1".',
+    }
+    actions = schema["properties"]["actions"]
+    actions["items"] = {"anyOf": [actions["items"], short]}
     return json.dumps(
         {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema},
         indent=2,

@@ -10,6 +10,7 @@ from rich.table import Table
 from gonogo.errors import ExitCode
 from gonogo.night.delivery.reconcile import SETTLE_HINT
 from gonogo.night.journal import Status
+from gonogo.night.receipts import DELIVERED, UNDELIVERED, Receipt
 from gonogo.night.view import NightView
 from gonogo.render.console import console
 
@@ -36,6 +37,7 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
                         "provider_id": d.provider_id,
                         "code": d.code,
                         "reason": d.reason,
+                        "receipt": _receipt(night.receipts.get(d.id)),
                     }
                     for d in shown
                 ],
@@ -45,16 +47,33 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
         )
         return int(code)
     out = console()
+    receipts = _receipt_counts(view) if night.receipts else None
     table = Table(title="Deliveries per message")
-    for column in ("Message", "Channel", "Audience", "Sent", "Failed", "In doubt", "Pending"):
+    columns = ["Message", "Channel", "Audience", "Sent", "Failed", "In doubt", "Pending"]
+    for column in columns + (["To the phone", "Never arrived"] if receipts is not None else []):
         table.add_column(column)
     for dispatch in night.dispatches:
         for (channel, audience), n in dispatch.counts_by().items():
-            table.add_row(
-                dispatch.label, channel, audience, str(n.sent), str(n.failed), str(n.in_doubt),
-                str(n.pending),
-            )  # fmt: skip
+            row = [dispatch.label, channel, audience, str(n.sent), str(n.failed),
+                   str(n.in_doubt), str(n.pending)]  # fmt: skip
+            if receipts is not None:
+                got = receipts.get((dispatch.seq, channel, audience), (0, 0))
+                row += [str(got[0]), str(got[1])] if channel == "sms" else ["", ""]
+            table.add_row(*row)
     out.print(table)
+    if receipts is not None:
+        out.print(
+            "Sent: accepted by Twilio (or the mail server). To the phone: Twilio's delivery "
+            "receipt, as of the last `gonogo deliveries --refresh`."
+        )
+        for d in view.run.journal.deliveries(statuses=(Status.SENT,)):
+            receipt = night.receipts.get(d.id)
+            if receipt is not None and receipt.status == UNDELIVERED:
+                out.print(
+                    f"never arrived: {names.get(d.dispatch)} sms {d.audience} "
+                    f"{escape(d.address)}"
+                    + (f": Twilio error {escape(receipt.code)}" if receipt.code else "")
+                )
     for d in shown:
         state = _SHOWN.get(d.status, d.status.value).replace("_", " ")
         out.print(
@@ -69,3 +88,22 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
     if settled:
         out.print(f"{settled} e-mail(s) in doubt: {escape(SETTLE_HINT)}.")
     return int(code)
+
+
+def _receipt(receipt: Receipt | None) -> str | None:
+    if receipt is None:
+        return None
+    return f"{receipt.status} {receipt.code}".strip()
+
+
+def _receipt_counts(view: NightView) -> dict[tuple[int, str, str], tuple[int, int]]:
+    """(dispatch, channel, audience) -> (delivered to the phone, never arrived)."""
+    out: dict[tuple[int, str, str], tuple[int, int]] = {}
+    for d in view.run.journal.deliveries(statuses=(Status.SENT,)):
+        got = view.night.receipts.get(d.id)
+        if got is None:
+            continue
+        key = (d.dispatch, d.channel, d.audience)
+        delivered, never = out.get(key, (0, 0))
+        out[key] = (delivered + (got.status == DELIVERED), never + (got.status == UNDELIVERED))
+    return out

@@ -14,6 +14,8 @@ def report(
     failed = errors > 0 or (strict and warnings > 0)
     if output == "json":
         return as_json(diagnostics, files), failed
+    if output == "sarif":
+        return as_sarif(diagnostics), failed
     if output == "github":
         return "\n".join(d.github() for d in diagnostics), failed
     lines = [d.text() for d in diagnostics]
@@ -21,3 +23,54 @@ def report(
     verdict = "invalid" if failed else "valid"
     lines.append(f"{files} {noun} checked: {errors} error(s), {warnings} warning(s): {verdict}")
     return "\n".join(lines), failed
+
+
+_SARIF_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def _artifact_uri(file: str) -> str:
+    """A relative path as a relative URI (what code-scanning uploads expect), else file://."""
+    from pathlib import Path, PurePosixPath  # noqa: PLC0415
+    from urllib.parse import quote  # noqa: PLC0415
+
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            return path.as_uri()
+    return quote(PurePosixPath(*path.parts).as_posix())
+
+
+def as_sarif(diagnostics: list[Diagnostic]) -> str:
+    """SARIF 2.1.0: one run of gonogo; a rule per diagnostic code, a result per problem."""
+    import json  # noqa: PLC0415
+
+    from gonogo import __version__  # noqa: PLC0415
+
+    codes = sorted({d.code for d in diagnostics})
+    rules = [{"id": code, "name": code, "shortDescription": {"text": f"gonogo {code}"}}
+             for code in codes]  # fmt: skip
+    results = [
+        {
+            "ruleId": d.code,
+            "ruleIndex": codes.index(d.code),
+            "level": d.severity,
+            "message": {"text": d.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": _artifact_uri(d.file)},
+                # SARIF lines and columns are 1-based like ours; 0 means "the whole file".
+                "region": {"startLine": max(d.line, 1), "startColumn": max(d.column, 1)},
+            }}],
+        }
+        for d in diagnostics
+    ]  # fmt: skip
+    log = {
+        "$schema": _SARIF_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "gonogo", "version": __version__, "rules": rules}},
+            "results": results,
+        }],
+    }  # fmt: skip
+    return json.dumps(log, ensure_ascii=False, indent=2)

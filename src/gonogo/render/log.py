@@ -23,6 +23,7 @@ def print_log(view: NightView) -> None:
             shown = ", ".join(f"{n} {s}" for s, n in sorted(per.items())) or "no recipients"
             what = f"  message {event.data.get('event')}"
             what += f" part {event.part}" if event.part else ""
+            what += f" {event.data['notice']}" if event.data.get("notice") else ""
             what += f": {shown}"
         data = event.data
         if event.kind.startswith("incident_"):

@@ -9,10 +9,11 @@ from rich.markup import escape
 from rich.rule import Rule
 
 from gonogo.render.console import console
-from gonogo.runbook.catalog import Located, message_for, sample_values, texts_for
+from gonogo.runbook.catalog import Located, iter_messages, message_for, sample_values, texts_for
 from gonogo.runbook.events import Event
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.model import Runbook
+from gonogo.runbook.notices import format_offset
 from gonogo.runbook.segments import measure
 from gonogo.runbook.template import render
 
@@ -26,6 +27,10 @@ class Rendered:
 
 def occurrences(runbook: Runbook) -> Iterator[tuple[str, Located, int | None]]:
     """Each point of the night that sends a message, in the order the night reaches it."""
+    for located in iter_messages(runbook):
+        notice = runbook.notice(located.notice) if located.notice else None
+        if notice is not None:
+            yield f"notice {notice.id} ({format_offset(notice.before)} before)", located, None
     first = message_for(runbook, Event.WINDOW_STARTED)
     if first:
         yield "window opens", first, None
@@ -38,11 +43,11 @@ def occurrences(runbook: Runbook) -> Iterator[tuple[str, Located, int | None]]:
         if done:
             yield f"part {number} Go ({part.id})", done, number
     for event in Event:
-        if event in (Event.WINDOW_STARTED, Event.PART_STATUS, Event.PART_COMPLETED):
+        if event in (Event.WINDOW_STARTED, Event.PART_STATUS, Event.PART_COMPLETED, Event.NOTICE):
             continue
-        located = message_for(runbook, event)
-        if located:
-            yield event.value.replace("_", " "), located, None
+        shared = message_for(runbook, event)
+        if shared:
+            yield event.value.replace("_", " "), shared, None
 
 
 def render_for(
@@ -60,26 +65,37 @@ def render_for(
     )
 
 
+def grouped(
+    runbook: Runbook, located: Located, part: int | None
+) -> dict[Rendered, list[tuple[str, str]]]:
+    """Each distinct rendering of a message, with the (audience, language) pairs that get it."""
+    default = runbook.release.language
+    message = located.message
+    others = {v.language for v in message.variants if v.language and v.language != default}
+    groups: dict[Rendered, list[tuple[str, str]]] = {}
+    for audience in message.audiences:
+        for language in [default, *sorted(others)]:
+            rendered = render_for(runbook, located, audience, language, part)
+            groups.setdefault(rendered, []).append((audience, language))
+    return groups
+
+
+def press_audiences(runbook: Runbook) -> list[str]:
+    return [a for a, aud in runbook.audiences.items() if aud.press]
+
+
 def show_messages(loaded: Loaded) -> None:
     runbook = loaded.runbook
     assert runbook is not None  # load_valid guarantees it
     out = console()
-    default = runbook.release.language
     for title, located, part in occurrences(runbook):
         message = located.message
         out.print(Rule(escape(f"{title} [{located.event.value}]"), align="left"))
         if message.silent:
             out.print("  silent: no message is sent")
             continue
-        others = {v.language for v in message.variants if v.language and v.language != default}
-        languages = [default, *sorted(others)]
-        groups: dict[Rendered, list[str]] = {}
-        for audience in message.audiences:
-            for language in languages:
-                rendered = render_for(runbook, located, audience, language, part)
-                groups.setdefault(rendered, []).append(f"{audience} [{language}]")
-        for rendered, who in groups.items():
-            out.print(escape(f"  to {', '.join(who)}"))
+        for rendered, who in grouped(runbook, located, part).items():
+            out.print(escape(f"  to {', '.join(f'{a} [{lang}]' for a, lang in who)}"))
             if rendered.sms is not None:
                 m = measure(rendered.sms)
                 out.print(
@@ -94,7 +110,7 @@ def show_messages(loaded: Loaded) -> None:
                     out.print("    " + escape(line))
         if message.press is not None:
             values = sample_values(runbook, located.event, part)
-            press_to = [a for a, aud in runbook.audiences.items() if aud.press]
+            press_to = press_audiences(runbook)
             out.print(
                 f"  Press statement (e-mail to {', '.join(press_to) or 'no press audience'}):",
                 markup=False,

@@ -16,15 +16,21 @@ from gonogo.runbook.timeline import timeline
 from gonogo.runbook.types import format_duration
 
 
+def channels_of(message: Message) -> list[str]:
+    """The channels a message has a text for, in its base or in a variant."""
+    return [
+        c
+        for c in ("sms", "email")
+        if getattr(message, c) is not None or any(getattr(v, c) for v in message.variants)
+    ]
+
+
 def describe_message(message: Message | None) -> str:
     if message is None:
         return "(no message)"
     if message.silent:
         return "silent"
-    channels = [c for c in ("sms", "email") if getattr(message, c) is not None]
-    if any(v.sms for v in message.variants) and "sms" not in channels:
-        channels.append("sms")
-    return f"{', '.join(channels)} -> {', '.join(message.audiences)}"
+    return f"{', '.join(channels_of(message))} -> {', '.join(message.audiences)}"
 
 
 def show_plan(loaded: Loaded) -> None:

@@ -34,6 +34,7 @@ def preview_lines(
             languages = per.setdefault(row.audience, {})
             languages[row.language] = languages.get(row.language, 0) + 1
         what = p.effect.event.value + (f" (part {p.effect.part})" if p.effect.part else "")
+        what += f" {p.effect.notice}" if p.effect.notice else ""
         if p.incident:
             what += f" ({p.incident})"
         lines.append(f"{what}: {len(texts)} text(s) to {len(p.rows)} recipient(s)")

@@ -22,7 +22,10 @@ from gonogo.render.console import console
 
 
 def status_json(view: NightView) -> str:
-    return json.dumps(view.as_dict(), ensure_ascii=False, indent=2)
+    # version and kind as in every other --json document (docs/json.md); added in front,
+    # so the fields scripts already read are unchanged.
+    document = {"version": 1, "kind": "status", **view.as_dict()}
+    return json.dumps(document, ensure_ascii=False, indent=2)
 
 
 def _hhmm(view: NightView, instant: dt.datetime | None) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from gonogo.runbook.events import COMMON, PLACEHOLDERS, Event
-from gonogo.runbook.loader import DocPath
+from gonogo.runbook.marks import DocPath
 from gonogo.runbook.model import EmailText, Message, Runbook, Variant
+from gonogo.runbook.notices import notice_values
+from gonogo.runbook.timeline import LocalTimeError, timeline
 
 _PART_EVENTS = {Event.PART_STATUS: "status", Event.PART_COMPLETED: "completed"}
 
@@ -19,12 +22,13 @@ class Located(NamedTuple):
     path: DocPath
     message: Message
     part_number: int | None = None  # set for a part's own override
+    notice: str | None = None  # set for an advance notice: its id
 
 
 def iter_messages(runbook: Runbook) -> Iterator[Located]:
     """Every message written in the runbook, shared ones first, then parts' own."""
     for event in Event:
-        message = getattr(runbook.messages, event.value)
+        message = getattr(runbook.messages, event.value, None)
         if message is not None:
             yield Located(event, ("messages", event.value), message)
     for index, part in enumerate(runbook.parts):
@@ -32,6 +36,16 @@ def iter_messages(runbook: Runbook) -> Iterator[Located]:
             own = getattr(part.messages, key)
             if own is not None:
                 yield Located(event, ("parts", index, "messages", key), own, index + 1)
+    for index, notice in enumerate(runbook.notices):
+        yield Located(Event.NOTICE, ("notices", index), notice, notice=notice.id)
+
+
+def notice_for(runbook: Runbook, notice_id: str) -> Located | None:
+    """An advance notice's message, by its id."""
+    for index, notice in enumerate(runbook.notices):
+        if notice.id == notice_id:
+            return Located(Event.NOTICE, ("notices", index), notice, notice=notice.id)
+    return None
 
 
 def message_for(runbook: Runbook, event: Event, part_number: int | None = None) -> Located | None:
@@ -41,7 +55,7 @@ def message_for(runbook: Runbook, event: Event, part_number: int | None = None) 
         if own is not None:
             path = ("parts", part_number - 1, "messages", _PART_EVENTS[event])
             return Located(event, path, own, part_number)
-    shared = getattr(runbook.messages, event.value)
+    shared = getattr(runbook.messages, event.value, None)
     return Located(event, ("messages", event.value), shared) if shared is not None else None
 
 
@@ -71,6 +85,10 @@ def sample_values(runbook: Runbook, event: Event, part_number: int | None) -> di
     """Values for rendering a message without a night: the runbook's own where it has them."""
     values = {name: sample for name, (_meaning, sample) in PLACEHOLDERS[event].items()}
     values.update(base_values(runbook))
+    if event in (Event.NOTICE, Event.WINDOW_MOVED, Event.WINDOW_CANCELLED, Event.WINDOW_EXTENDED):
+        # A time the clocks skip is reported by the time checks; the samples stay.
+        with contextlib.suppress(LocalTimeError):
+            values.update(notice_values(runbook, timeline(runbook)))
     if "part_number" in values:
         number = part_number or 1
         part = runbook.parts[number - 1]

@@ -17,6 +17,10 @@ class Event(enum.StrEnum):
     INCIDENT_UPDATED = "incident_updated"
     INCIDENT_RESOLVED = "incident_resolved"
     DISRUPTION = "disruption"
+    NOTICE = "notice"
+    WINDOW_MOVED = "window_moved"
+    WINDOW_CANCELLED = "window_cancelled"
+    WINDOW_EXTENDED = "window_extended"
 
 
 # Placeholder -> (what it means, sample value used by `gonogo messages`).
@@ -56,7 +60,20 @@ PLACEHOLDERS: dict[Event, dict[str, tuple[str, str]]] = {
     Event.INCIDENT_UPDATED: COMMON | _INCIDENT,
     Event.INCIDENT_RESOLVED: COMMON | _INCIDENT,
     Event.DISRUPTION: COMMON | {k: v for k, v in _INCIDENT.items() if k in ("summary", "services")},
+    Event.NOTICE: COMMON
+    | {
+        "services": ("the window's affected services' names, comma separated", "E-recept"),
+        "window_day": ("the window's day in the runbook's language", "lördag 27 november"),
+        "window_end_date": ("the local date the window ends, YYYY-MM-DD", "2021-11-28"),
+    },
 }
+_CHANGE = PLACEHOLDERS[Event.NOTICE] | {
+    "reason": ("why, as the operator gave it", "ett fel i förberedelserna"),
+    "previous_window": ("the window as announced before, local", "lördag 27 november 23:00"),
+}
+PLACEHOLDERS[Event.WINDOW_MOVED] = _CHANGE
+PLACEHOLDERS[Event.WINDOW_CANCELLED] = _CHANGE
+PLACEHOLDERS[Event.WINDOW_EXTENDED] = _CHANGE
 
 # Events every runbook's Go/NoGo machine can reach: each needs a message or `silent: true`.
 MACHINE_EVENTS: tuple[Event, ...] = (

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
+from gonogo.runbook.marks import DocPath, Marks
 from gonogo.runbook.model import Runbook
-
-if TYPE_CHECKING:
-    from gonogo.runbook.loader import DocPath, Marks
 
 _PATTERN_HINTS = {
     "id": "an id: letters, digits, '.', '_' or '-', starting with a letter or digit",

@@ -82,18 +82,60 @@ def format_duration(value: timedelta) -> str:
     return f"{hours}h" if hours else f"{minutes}m"
 
 
+def quoted_time(hhmm: str) -> dict[str, Any]:
+    """What an editor offers for a local time: the text with its quotes.
+
+    Not `examples`: yaml-language-server 2 inserts an example as plain YAML (`23:00`,
+    which YAML 1.1 readers such as PyYAML take for the number 1380). `defaultSnippets`
+    with `bodyText` is inserted as written, by every version.
+    """
+    return {"defaultSnippets": [{"label": f'"{hhmm}"', "bodyText": f'"{hhmm}"'}]}
+
+
 LocalTime = Annotated[
     time,
     BeforeValidator(parse_local_time),
-    WithJsonSchema(
-        {"type": "string", "pattern": _HHMM_OFFSET.pattern, "examples": ["23:00", "02:30+01:00"]}
-    ),
+    # The schema's pattern admits the offset form too (02:30+01:00, for the hour the
+    # clocks repeat); what an editor offers is the common case, with its quotes.
+    WithJsonSchema({"type": "string", "pattern": _HHMM_OFFSET.pattern, **quoted_time("23:00")}),
 ]
 Duration = Annotated[
     timedelta,
     BeforeValidator(parse_duration),
     WithJsonSchema(
         {"type": "string", "pattern": r"^\d+h(\d+m)?$|^(\d+h)?\d+m(in)?$", "examples": ["90m"]}
+    ),
+]
+_OFFSET = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
+# Twilio schedules at most 35 days ahead, and a notice sent earlier than that is
+# forgotten before the night; beyond it an offset is a typo.
+MAX_OFFSET = timedelta(days=35)
+
+
+def parse_offset(value: Any) -> timedelta:
+    """How long before the window a notice goes out: 7d, 24h, 1h, 1d12h, 90m."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str):
+        match = _OFFSET.match(value)
+        if match and any(match.groups()):
+            minutes = (int(match[1] or 0) * 24 + int(match[2] or 0)) * 60 + int(match[3] or 0)
+            if minutes > MAX_OFFSET // timedelta(minutes=1):
+                msg = "more than 35 days before the window; a notice is days or hours ahead"
+                raise ValueError(msg)
+            if minutes == 0:
+                msg = "an offset of 0: a notice goes out before the window, e.g. 1h"
+                raise ValueError(msg)
+            return timedelta(minutes=minutes)
+    msg = f"expected an offset before the window like 7d, 24h, 1h or 90m, got {value!r}"
+    raise ValueError(msg)
+
+
+Offset = Annotated[
+    timedelta,
+    BeforeValidator(parse_offset),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^(\d+d)?(\d+h)?(\d+m)?$", "examples": ["7d", "24h"]}
     ),
 ]
 Date = Annotated[

@@ -189,6 +189,7 @@ class LiveTransport:
         lane = self._lane(name)
         bar = ProgressBar(len(rows), f"{name}", enabled=self.progress)
         running: dict[Future[SendResult], Delivery] = {}
+        claimed: dict[int, Delivery] = {}  # marked in flight, outcome not yet journaled
         done: list[Mark] = []
         queue = list(rows)
         try:
@@ -200,6 +201,7 @@ class LiveTransport:
                             # In flight only as a worker is free to send it at once: after
                             # a kill, the rows in doubt are the requests really under way.
                             chunk, queue = queue[:free], queue[free:]
+                            claimed.update((d.id, d) for d in chunk)
                             marks = [*done, *(Mark(d.id, Status.IN_FLIGHT) for d in chunk)]
                             journal.mark_many(marks, _now())  # one commit with the outcomes
                             bar.advance(len(done))
@@ -207,22 +209,36 @@ class LiveTransport:
                             for row in chunk:
                                 running[pool.submit(self._send_one, row)] = row
                         finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-                        done += [_outcome(running.pop(f), f) for f in finished]
+                        for future in finished:
+                            row = running.pop(future)
+                            done.append(_outcome(row, future))
+                            claimed.pop(row.id, None)
                         if done and not queue:
                             journal.mark_many(done, _now())
                             bar.advance(len(done))
                             done = []
                 except BaseException:
-                    # Ctrl-C, SIGTERM: sends not yet begun go back to pending; those under
-                    # way finish (bounded by their timeout) and their outcome is journaled.
-                    back = [row for future, row in running.items() if future.cancel()]
-                    done += [Mark(d.id, Status.PENDING, reason="interrupted") for d in back]
-                    for future in [f for f in running if not f.cancelled()]:
-                        done.append(_outcome(running[future], future))
-                    journal.mark_many(done, _now())
+                    _stop(journal, running, claimed, done)
                     raise
         finally:
             bar.close()
+
+
+def _stop(
+    journal: Journal,
+    running: dict[Future[SendResult], Delivery],
+    claimed: dict[int, Delivery],
+    done: list[Mark],
+) -> None:
+    """Ctrl-C, SIGTERM: sends under way finish (bounded by their timeout) and their
+    outcome is journaled; every other claimed row goes back to pending. Nothing is left
+    in flight by a stop that is allowed to finish."""
+    for future, row in running.items():
+        if not future.cancel():
+            done.append(_outcome(row, future))  # waits for the request under way
+            claimed.pop(row.id, None)
+    done += [Mark(d.id, Status.PENDING, reason="interrupted") for d in claimed.values()]
+    journal.mark_many(done, _now())
 
 
 def _outcome(row: Delivery, future: Future[SendResult]) -> Mark:

@@ -1,0 +1,117 @@
+"""The window moves, is called off, or runs late (pure; see decisions/).
+
+Before it opens: `reschedule` and `cancel` tell those who already had a notice (no one
+else has heard of the window yet). During the night: `extend` tells the audiences of
+its message that the window ends later than announced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from gonogo.errors import TransitionError
+from gonogo.night.decisions import Context, Decision, Send
+from gonogo.night.dispatch import values_for
+from gonogo.night.entries import Empty, Extended, Kind, NewEntry, Rescheduled
+from gonogo.night.machine import Effect
+from gonogo.night.snapshot import Night
+from gonogo.runbook.events import Event
+from gonogo.runbook.notices import day_words, notice_values
+from gonogo.runbook.timeline import LocalTimeError, Timeline, resolve
+
+
+def reschedule(
+    ctx: Context,
+    night: Night,
+    day: dt.date,
+    start: dt.time | None,
+    end: dt.time | None,
+    reason: str,
+) -> Decision:
+    """Move the window (start and end; the parts move with it) before it opens."""
+    _before_opening(night, "reschedule")
+    plan = ctx.plan
+    start = start or ctx.local(plan.window_start).time()
+    end = end or ctx.local(plan.window_end).time()
+    end_day = day if end > start else day + dt.timedelta(days=1)
+    try:
+        new_start, new_end = resolve(day, start, plan.zone), resolve(end_day, end, plan.zone)
+    except LocalTimeError as exc:
+        raise TransitionError(f"{exc}; nothing was changed") from None
+    if new_start <= ctx.now:
+        msg = f"the new start {day} {start:%H:%M} has passed; nothing was changed"
+        raise TransitionError(msg)
+    if (new_start, new_end) == (plan.window_start, plan.window_end):
+        raise TransitionError("the window is already at that time; nothing was changed")
+    moved = plan.shifted(new_start - plan.window_start)._replace(window_end=new_end)
+    payload = Rescheduled(new_start.isoformat(), new_end.isoformat())
+    sends = _to_notified(ctx, night, Event.WINDOW_MOVED, moved, reason)
+    return Decision(NewEntry(Kind.RESCHEDULE, payload, reason=reason), sends)
+
+
+def cancel(ctx: Context, night: Night, reason: str) -> Decision:
+    """Call the window off before it opens."""
+    _before_opening(night, "cancel")
+    sends = _to_notified(ctx, night, Event.WINDOW_CANCELLED, ctx.plan, reason)
+    return Decision(NewEntry(Kind.CANCEL, Empty(), reason=reason), sends)
+
+
+def extend(ctx: Context, night: Night, until: dt.time, reason: str) -> Decision:
+    """The window runs past its announced end: it now ends at `until` (local)."""
+    if not night.started or night.closed is not None:
+        raise TransitionError(
+            "the window is not open; only an open window can be extended",
+            hint="before it opens, move it with `gonogo reschedule`",
+        )
+    plan = ctx.plan
+    first = ctx.local(plan.window_start).date()
+    try:
+        new_end = resolve(first, until, plan.zone)
+        if new_end <= plan.window_start:
+            new_end = resolve(first + dt.timedelta(days=1), until, plan.zone)
+    except LocalTimeError as exc:
+        raise TransitionError(f"{exc}; nothing was changed") from None
+    if new_end <= plan.window_end:
+        msg = (
+            f"{until:%H:%M} is not later than the window's end "
+            f"{ctx.local(plan.window_end):%H:%M}; nothing was changed"
+        )
+        raise TransitionError(msg)
+    payload = Extended(new_end.isoformat(), plan.window_end.isoformat())
+    values = _values(ctx, plan._replace(window_end=new_end), reason)
+    sends = (Send(Effect(Event.WINDOW_EXTENDED), values),)
+    return Decision(NewEntry(Kind.EXTEND, payload, reason=reason), sends)
+
+
+def _before_opening(night: Night, what: str) -> None:
+    if night.started:
+        raise TransitionError(
+            f"the window has opened; it cannot {what} now (nothing was changed)",
+            hint="to run longer, `gonogo extend --until HH:MM --reason TEXT`",
+        )
+    if night.window.cancelled is not None:
+        raise TransitionError(f"the window is cancelled; it cannot {what} (nothing was changed)")
+
+
+def _to_notified(
+    ctx: Context, night: Night, event: Event, plan: Timeline, reason: str
+) -> tuple[Send, ...]:
+    """The event's message to the audiences that already had a notice; none: no message."""
+    audiences: dict[str, None] = {}
+    for notice_id in night.notices:
+        notice = ctx.runbook.notice(notice_id)
+        if notice is not None:
+            audiences |= dict.fromkeys(notice.audiences)
+    if not audiences:
+        return ()
+    return (Send(Effect(event), _values(ctx, plan, reason), tuple(audiences)),)
+
+
+def _values(ctx: Context, plan: Timeline, reason: str) -> dict[str, str]:
+    before = ctx.local(ctx.plan.window_start)
+    language = ctx.runbook.release.language
+    extra = notice_values(ctx.runbook, plan) | {
+        "reason": reason,
+        "previous_window": f"{day_words(language, before.date())} {before:%H:%M}",
+    }
+    return values_for(ctx.runbook, Effect(Event.NOTICE), ctx.now, ctx.local(ctx.now), extra)

@@ -1,0 +1,103 @@
+"""What the site is built from: each release's window, its run if started, and the build time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from gonogo.errors import GonogoError
+from gonogo.night.clock import FixedClock
+from gonogo.night.incidents import Incident
+from gonogo.night.lights import Change
+from gonogo.night.runs import JOURNAL, REAL, REHEARSAL
+from gonogo.night.view import NightView, night_view
+from gonogo.runbook.model import Runbook
+from gonogo.runbook.timeline import timeline
+from gonogo.runbook.validate import load_valid
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One release's window: its runbook, and its run if it has started."""
+
+    runbook: Runbook
+    view: NightView | None
+    rehearsal: bool
+
+    @property
+    def key(self) -> str:
+        return self.runbook.release.id + ("-rehearsal" if self.rehearsal else "")
+
+    @property
+    def window(self) -> tuple[dt.datetime, dt.datetime]:
+        plan = self.view.plan if self.view else timeline(self.runbook)
+        return plan.local(plan.window_start), plan.local(plan.window_end)
+
+    @property
+    def status(self) -> str:
+        """planned, ongoing or done: from the journal, never from the clock."""
+        if self.view is None:
+            return "planned"
+        return "done" if self.view.night.closed else "ongoing"
+
+    @property
+    def stamp(self) -> dt.datetime:
+        """The last thing that happened to this window: the journal's last event."""
+        if self.view is None or not self.view.night.entries:
+            return self.window[0].astimezone(dt.UTC)
+        return self.view.night.entries[-1].at
+
+    def incidents(self) -> list[Incident]:
+        return self.view.incidents() if self.view else []
+
+    def lights(self) -> tuple[dict[str, str], list[Change]]:
+        if self.view is None:
+            return dict.fromkeys(self.runbook.services, "green"), []
+        return self.view.lights()
+
+
+def sources(root: Path, *, dry_run: bool, runbooks: list[Path]) -> list[Source]:
+    """Every real run (and rehearsal with dry_run), plus announced runbooks not started."""
+    found: list[Source] = []
+    started: set[str] = set()
+    for release in sorted(p.name for p in root.glob("*") if p.is_dir()) if root.is_dir() else []:
+        for kind in (REAL, REHEARSAL):
+            if (root / release / kind / JOURNAL).is_file() and (kind == REAL or dry_run):
+                rehearsal = kind == REHEARSAL
+                view = night_view(root, release, rehearsal, FixedClock(_EPOCH))
+                found.append(Source(view.run.runbook, view, rehearsal))
+                started.add(release)
+    for path in runbooks:
+        loaded = load_valid(path)
+        assert loaded.runbook is not None  # load_valid guarantees it
+        if loaded.runbook.release.id not in started:
+            found.append(Source(loaded.runbook, None, rehearsal=False))
+    found.sort(key=lambda s: (s.window[0], s.key))
+    return found
+
+
+def build_time(found: list[Source], runbooks: list[Path], now: dt.datetime) -> dt.datetime | None:
+    """When the site was built, the reproducible-builds way, and never after `now`.
+
+    SOURCE_DATE_EPOCH if set; else the latest journaled moment of the runs shown; else
+    (only announced windows) the newest runbook file's modification time.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise GonogoError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970",
+                hint="unset it, or set it to e.g. $(git log -1 --format=%ct)",
+            ) from None
+    moments = [s.view.night.entries[-1].at for s in found if s.view and s.view.night.entries]
+    if not moments:
+        moments = [
+            dt.datetime.fromtimestamp(int(path.stat().st_mtime), dt.UTC) for path in runbooks
+        ]
+    return min(max(moments), now) if moments else None

@@ -1,0 +1,188 @@
+"""`gonogo announce` end to end: notices at their moments, once each, late only on request."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing, redirect_stderr, redirect_stdout
+from io import StringIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from freezegun import freeze_time
+
+import gonogo.runbook.model  # pydantic's models before freezegun (PRODUCT.md)
+from gonogo.cli import main
+
+RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
+RUNBOOK = str(RUNBOOKS / "release-21.0.yaml")
+SMS_TIMME = (
+    "I kväll kl. 23:00 startar servicefönster för release 21.0. Samtliga tjänster stängs till "
+    "senast kl. 07:00. Vi skickar sms när de är tillgängliga igen."
+)
+
+
+def gonogo(state: Path, when: str, *args: str) -> tuple[int, str]:
+    """One command in this process at the UTC instant `when` (21.0 opens 2021-11-27T22:00)."""
+    out = StringIO()
+    with freeze_time(when), redirect_stdout(out), redirect_stderr(out):
+        code = main([*args, "--state-dir", str(state), "--dry-run"])
+    return code, out.getvalue()
+
+
+def outbox(state: Path) -> list[str]:
+    return sorted(p.name for p in (state / "21.0" / "rehearsal" / "outbox").glob("*.txt"))
+
+
+def announce_entries(journal: Path) -> list[str]:
+    with closing(sqlite3.connect(journal)) as db:
+        rows = db.execute("SELECT data FROM events WHERE kind = 'announce'").fetchall()
+    return [row[0] for row in rows]
+
+
+def test_each_notice_goes_out_once_at_its_moment(tmp_path: Path) -> None:
+    code, out = gonogo(tmp_path, "2021-11-19T12:00:00Z", "announce", RUNBOOK, "--yes")
+    assert (code, outbox(tmp_path)) == (0, [])
+    assert "Next notice: vecka at 2021-11-20 23:00." in out
+    code, out = gonogo(tmp_path, "2021-11-20T22:05:00Z", "announce", RUNBOOK, "--yes")
+    assert code == 0
+    assert "notice-vecka: 34 delivered (email 17, sms 17)" in out
+    assert len(outbox(tmp_path)) == 8  # one file per channel, audience and language
+    # A timer's next ticks: nothing more.
+    for when in ("2021-11-20T22:10:00Z", "2021-11-21T08:00:00Z"):
+        code, out = gonogo(tmp_path, when, "announce", RUNBOOK, "--yes")
+        assert (code, len(outbox(tmp_path))) == (0, 8)
+        assert "Next notice: dygn at 2021-11-26 23:00." in out
+    code, out = gonogo(tmp_path, "2021-11-27T21:01:00Z", "announce", RUNBOOK, "--yes")
+    assert code == 0
+    # The day-before notice was missed by hours: not sent on --yes alone.
+    assert "Notice dygn was due 23 hours ago and is not sent late without asking" in out
+    assert "notice-timme: 17 delivered (sms 17)" in out
+    sms = next(p for p in outbox(tmp_path) if "notice-timme-sms-vard" in p)
+    assert SMS_TIMME in (tmp_path / "21.0" / "rehearsal" / "outbox" / sms).read_text()
+    code, out = gonogo(tmp_path, "2021-11-27T21:02:00Z", "announce", RUNBOOK, "--list")
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        "vecka        7d before    2021-11-20 23:00  sent 2021-11-20 23:05 by "
+        f"{_user()}, to 34 recipient(s)",
+        "dygn         24h before   2021-11-26 23:00  late (not sent; --send-late)",
+        "timme        1h before    2021-11-27 22:00  sent 2021-11-27 22:01 by "
+        f"{_user()}, to 17 recipient(s)",
+    ]
+    code, out = gonogo(tmp_path, "2021-11-27T21:03:00Z", "announce", RUNBOOK, "--send-late",
+                       "--yes")  # fmt: skip
+    assert code == 0
+    assert "Notice dygn was due 23 hours ago (2021-11-26 23:00); it would go out late." in out
+    assert "notice-dygn: 34 delivered" in out
+    # The window opens on the same run; afterwards no notice is due any more.
+    code, out = gonogo(tmp_path, "2021-11-27T22:00:00Z", "start", RUNBOOK, "--yes")
+    assert code == 0, out
+    code, out = gonogo(tmp_path, "2021-11-27T22:01:00Z", "announce", RUNBOOK, "--list")
+    assert "sent 2021-11-27 22:03 by" in out
+    code, out = gonogo(tmp_path, "2021-11-27T22:01:00Z", "log")
+    assert [line.split()[-1] for line in out.splitlines()[1:] if "message" not in line] == [
+        "announce", "announce", "announce", "start",
+    ]  # fmt: skip
+
+
+def test_without_confirmation_nothing_is_sent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", StringIO("n\n"))
+    code, out = gonogo(tmp_path, "2021-11-20T22:05:00Z", "announce", RUNBOOK)
+    assert code == 1
+    assert "not confirmed; nothing was journaled or sent" in out
+    assert outbox(tmp_path) == []
+
+
+def test_a_runbook_without_notices_is_refused(tmp_path: Path) -> None:
+    code, out = gonogo(tmp_path, "2021-11-20T22:05:00Z", "announce",
+                       str(RUNBOOKS.parent / "examples" / "minimal.yaml"), "--yes")  # fmt: skip
+    assert code == 1
+    assert "has no advance notices; nothing was done" in out
+    assert not (tmp_path / "21.0").exists()
+
+
+def _user() -> str:
+    import getpass  # noqa: PLC0415
+
+    return getpass.getuser()
+
+
+@pytest.mark.parametrize("runs", [2])
+def test_two_announce_runs_at_once_send_each_notice_once(tmp_path: Path, runs: int) -> None:
+    """Two machines' timers at the same moment (real processes, real time)."""
+    tree = tmp_path / "runbooks"
+    shutil.copytree(RUNBOOKS, tree)
+    zone = ZoneInfo("Europe/Stockholm")
+    now = dt.datetime.now(dt.UTC)
+    day = (now + dt.timedelta(days=2)).astimezone(zone).date()
+    start = dt.datetime.combine(day, dt.time(23, 0), zone)
+    # The day-before notice, moved to have fallen due five minutes ago.
+    before = math.ceil((start - now).total_seconds() / 60) + 5
+    text = (tree / "release-21.0.yaml").read_text(encoding="utf-8")
+    text = text.replace("date: 2021-11-27", f"date: {day.isoformat()}", 1)
+    text = text.replace("before: 24h", f"before: {before}m", 1)
+    (tree / "release-21.0.yaml").write_text(text, encoding="utf-8")
+    state = tmp_path / "state"
+    command = [sys.executable, "-m", "gonogo", "announce", str(tree / "release-21.0.yaml"),
+               "--state-dir", str(state), "--dry-run", "--yes"]  # fmt: skip
+    env = {**os.environ, "GONOGO_LOCK_WAIT": "60"}
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                         env=env)
+        for _ in range(runs)
+    ]  # fmt: skip
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0] * runs, outputs
+    assert sum("notice-dygn: 34 delivered" in o for o in outputs) == 1, outputs
+    assert len(announce_entries(state / "21.0" / "rehearsal" / "journal.sqlite")) == 1
+    assert len(outbox(state)) == 8
+
+
+def test_reschedule_tells_the_notified_and_rearms_the_notices(tmp_path: Path) -> None:
+    assert gonogo(tmp_path, "2021-11-20T22:05:00Z", "announce", RUNBOOK, "--yes")[0] == 0
+    code, out = gonogo(tmp_path, "2021-11-21T10:00:00Z", "reschedule", "--date", "2021-12-04",
+                       "--reason", "ett fel i förberedelserna", "--yes")  # fmt: skip
+    assert code == 0, out
+    assert (
+        "Servicefönstret för release 21.0 flyttas till lördag 4 december kl. 23:00 till "
+        "senast kl. 07:00. Orsak: ett fel i förberedelserna." in out
+    )
+    assert "window_moved: 34 delivered" in out
+    code, out = gonogo(tmp_path, "2021-11-21T10:01:00Z", "announce", RUNBOOK, "--list")
+    assert out.splitlines()[0] == "Window starts 2021-12-04 23:00 (Europe/Stockholm)."
+    assert "for the window then at 2021-11-27 23:00" in out
+    # The week's notice again, a week before the new date.
+    code, out = gonogo(tmp_path, "2021-11-27T22:05:00Z", "announce", RUNBOOK, "--yes")
+    assert "notice-vecka: 34 delivered" in out
+    code, out = gonogo(tmp_path, "2021-12-04T10:00:00Z", "cancel", "--reason", "beslut",
+                       "--yes")  # fmt: skip
+    assert code == 0, out
+    assert "window_cancelled: 34 delivered" in out
+    code, out = gonogo(tmp_path, "2021-12-04T21:05:00Z", "announce", RUNBOOK, "--yes")
+    assert "notice-timme" not in out
+    code, out = gonogo(tmp_path, "2021-12-04T22:00:00Z", "start", RUNBOOK, "--yes")
+    assert code == 1
+    assert "window was cancelled (beslut)" in out
+
+
+def test_extend_moves_the_end_and_the_point_of_no_return(tmp_path: Path) -> None:
+    assert gonogo(tmp_path, "2021-11-27T22:00:00Z", "start", RUNBOOK, "--yes")[0] == 0
+    code, out = gonogo(tmp_path, "2021-11-28T04:00:00Z", "extend", "--until", "08:30",
+                       "--reason", "migreringen tar längre tid", "--yes")  # fmt: skip
+    assert code == 0, out
+    assert "förlängs till senast kl. 08:30. Orsak: migreringen tar längre tid." in out
+    code, out = gonogo(tmp_path, "2021-11-28T04:01:00Z", "status")
+    assert "Window 23:00-08:30, 3h29m left" in out
+    assert "Point of no return 07:00" in out
+    code, out = gonogo(tmp_path, "2021-11-28T04:02:00Z", "reschedule", "--date", "2021-12-04",
+                       "--reason", "x", "--yes")  # fmt: skip
+    assert code == 1
+    assert "the window has opened" in out

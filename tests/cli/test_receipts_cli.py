@@ -1,0 +1,52 @@
+"""`gonogo deliveries --refresh`: receipts from the Twilio-compatible server, journaled once."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from servers.smtp import SmtpServer
+from servers.twilio_fake import TwilioFake
+
+from .test_delivery_cli import gonogo, night, query, start
+
+__all__ = ["night"]  # the fixture, used by name
+
+UNDELIVERED_TO = "+46701740621"  # Apotek Exempel Nord
+
+
+def test_refresh_journals_what_reached_the_phone_once(
+    night: dict[str, Any], twilio_server: TwilioFake, smtp_server: SmtpServer
+) -> None:
+    assert start(night).returncode == 0
+    del smtp_server
+    sent = len(twilio_server.messages)
+    twilio_server.delivered_after = 0.0
+    twilio_server.pin_status(UNDELIVERED_TO, "undelivered", 30003)
+    before = len(twilio_server.requests)
+    done = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
+    assert done.returncode == 0, done.stderr
+    assert f"Receipts journaled: {sent - 1} delivered, 1 undelivered." in done.stdout
+    assert (
+        f"never arrived: window_started sms apotek {UNDELIVERED_TO}: Twilio error 30003"
+        in done.stdout
+    )
+    assert "To the phone" in done.stdout
+    # One list call for the whole night, filtered on the send date, not one per Message.
+    lists = [r for r in twilio_server.requests[before:] if r.method == "GET"]
+    assert len(lists) == 1
+    assert "DateSent>" in lists[0].query
+    assert "To" not in lists[0].query
+    status = gonogo(night["state"], "status", "--json", env=night["env"], yes=False)
+    counts = json.loads(status.stdout)["deliveries"]
+    assert (counts["delivered_to_phone"], counts["never_arrived"]) == (sent - 1, 1)
+    # Again: nothing changed, nothing journaled.
+    again = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
+    assert again.returncode == 0, again.stderr
+    assert "Receipts journaled" not in again.stdout
+    assert len(query(night["state"], "SELECT seq FROM events WHERE kind = 'receipts'")) == 1
+    # A later change of status is journaled as a change.
+    twilio_server.pin_status(UNDELIVERED_TO, "delivered")
+    third = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
+    assert "Receipts journaled: 1 delivered, 0 undelivered." in third.stdout
+    assert "never arrived" not in third.stdout

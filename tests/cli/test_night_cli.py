@@ -738,6 +738,7 @@ def test_a_declined_confirmation_journals_and_sends_nothing(
 ) -> None:
     state = tmp_path / "state"
     ok(state, "start", str(runbook))
+    ok(state, "progress")  # else Go first asks about part 1's unsent status message
     before = snapshot(state)
     done = gonogo(state, "go", "1", stdin=answer, yes=False)
     assert done.returncode == 1

@@ -42,8 +42,9 @@ def test_run_starts_the_night_and_takes_decisions(tmp_path: Path) -> None:
 
 
 def test_run_shows_refusals_and_goes_on(tmp_path: Path) -> None:
-    # Go for part 3 while part 1 is in progress is refused; the session continues.
-    answers = "y\ny\ng\n3\ng\n1\ny\nq\n"
+    # Go for part 3 while part 1 is in progress is refused; the session continues. Go
+    # for part 1 asks first: its status message never went out.
+    answers = "y\ny\ng\n3\ng\n1\ny\ny\nq\n"
     result = _gonogo("run", str(RUNBOOK), "--dry-run", "--state-dir", str(tmp_path),
                      stdin=answers)  # fmt: skip
     assert result.returncode == 0
@@ -55,7 +56,7 @@ def test_single_commands_and_run_share_the_journal(tmp_path: Path) -> None:
     assert _gonogo("start", str(RUNBOOK), "--dry-run", "--yes",
                    "--state-dir", str(tmp_path)).returncode == 0  # fmt: skip
     result = _gonogo("run", str(RUNBOOK), "--dry-run", "--state-dir", str(tmp_path),
-                     stdin="g\n1\ny\nq\n")  # fmt: skip
+                     stdin="p\ny\ng\n1\ny\nq\n")  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert _gonogo("go", "2", "--dry-run", "--yes", "--state-dir", str(tmp_path)).returncode == 0
     assert _status(tmp_path)["state"] == "part_3"
@@ -77,3 +78,15 @@ def test_speed_needs_a_dry_run(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--speed is for rehearsals" in result.stderr
     assert not (tmp_path / "21.0").exists()
+
+
+def test_run_and_rehearse_on_a_missing_file_or_a_directory_give_one_line(
+    tmp_path: Path,
+) -> None:
+    for args in (["run", "nope.yaml", "--dry-run"], ["run", str(tmp_path)],
+                 ["rehearse", "nope.yaml", "--all-paths"]):  # fmt: skip
+        result = _gonogo(*args)
+        assert result.returncode == 1, args
+        assert "Traceback" not in result.stderr
+        assert result.stderr.startswith("gonogo: error: ")
+        assert ("no such file" in result.stderr) or ("is a directory" in result.stderr)

@@ -194,7 +194,8 @@ def test_starting_off_plan_asks_and_journals(
         assert not (state / "21.0" / "real" / "journal.sqlite").exists()
         actions.start(session(True), book)
     when = "after" if minutes > 0 else "before"
-    assert any(f"{abs(minutes)} minutes {when} the planned start" in s for s in shown)
+    hours, rest = divmod(abs(minutes), 60)
+    assert any(f"{hours} h {rest:02d} min {when} the planned start" in s for s in shown)
     with closing(SqliteJournal.open(state / "21.0" / "real" / "journal.sqlite")) as journal:
         start = journal.entries()[0]
     assert (start.kind, start.payload) == (Kind.START, Started(off_plan_minutes=minutes))

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from gonogo.errors import StoppedError
+
 if TYPE_CHECKING:
     from gonogo.night.session import Session
     from gonogo.night.view import NightView
@@ -85,7 +87,10 @@ def make_session(
             return True
         try:
             return typer.confirm(question, default=False)
-        except typer.Abort:
+        except typer.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C, not end of input
+                msg = "interrupted at the question; nothing was journaled or sent"
+                raise StoppedError(msg) from None
             return False
 
     def show(line: str) -> None:

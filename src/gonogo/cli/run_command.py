@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,16 +9,10 @@ import typer
 
 from gonogo.cli.app import app
 from gonogo.cli.options import By, DryRun, StateDir, make_session
-from gonogo.errors import GonogoError
+from gonogo.errors import ExitCode, GonogoError, StoppedError
 
 if TYPE_CHECKING:
     from gonogo.night.session import Session
-
-_HELP = (
-    "g = Go, n = NoGo, h = hold, p = progress message, e = end the window, "
-    "d = rollback done, i = open incident, u = update incident, s = status, "
-    "Enter = refresh, q = quit"
-)
 
 
 @app.command()
@@ -33,7 +26,8 @@ def run(
     state_dir: StateDir = None,
     by: By = None,
 ) -> int:
-    """A guided, interactive night: the plan, the current part, and the prompts."""
+    """A guided, interactive night: the plan, what is due, and a key or a command for
+    every step (any gonogo command can be typed as on the shell)."""
     from gonogo.night import clock as clocks  # noqa: PLC0415
     from gonogo.night.places import find, journal_url  # noqa: PLC0415
     from gonogo.night.runs import load_cached, state_root  # noqa: PLC0415
@@ -55,18 +49,54 @@ def run(
             if not session.confirm(f"No {'rehearsal' if dry_run else 'run'} of {release} yet. "
                                    "Open the window now?"):  # fmt: skip
                 return 0
-            _act(session, lambda: _start(session, runbook))
-        typer.echo(_HELP)
-        while True:
-            _show(state_dir, release, dry_run)
-            try:
-                choice = typer.prompt("gonogo", default="", show_default=False).strip().lower()
-            except typer.Abort:
+            from gonogo.cli.guided import act  # noqa: PLC0415
+
+            act(lambda: _start(session, runbook))
+        return _loop(session, state_dir, release, dry_run, by)
+
+
+def _loop(
+    session: Session, state_dir: Path | None, release: str, dry_run: bool, by: str | None
+) -> int:
+    from gonogo.cli.guided import HELP, KEYS, command_line, key  # noqa: PLC0415
+
+    typer.echo(HELP)
+    line = command_line(dry_run, state_dir, by)
+    keys = {k for k, _what in KEYS}
+    while True:
+        current, incidents = _show(state_dir, release, dry_run)
+        try:
+            asked = typer.prompt("gonogo", default="", show_default=False, prompt_suffix="> ")
+            typed = str(asked).strip()
+        except typer.Abort as exc:
+            if isinstance(exc.__context__, EOFError):
+                return 0  # the input ended: as `q`
+            typer.echo("\ngonogo: interrupted; nothing was in progress, the night stands "
+                       "as `gonogo status` shows", err=True)  # fmt: skip
+            return int(ExitCode.INTERRUPTED)
+        choice = typed.lower()
+        try:
+            if choice in ("q", "quit", "exit"):
                 return 0
-            if choice in ("q", "quit"):
-                return 0
-            if choice:
-                _dispatch(session, choice)
+            if choice in ("?", "help"):
+                typer.echo(HELP)
+            elif choice in ("", "s"):
+                pass  # the status is shown before every prompt
+            elif len(choice) == 1 and choice not in keys:
+                typer.echo(f"No key '{typed}'; `?` lists the keys.")
+            elif choice[:2] in _PART_KEYS and len(choice) > 2:  # `g 2`: a key and its part
+                key(session, choice[0], current, incidents, typed[2:].strip())
+            elif (len(choice) > 1 or not key(session, choice, current, incidents)) and line(
+                typed
+            ) == ExitCode.INTERRUPTED:
+                return int(ExitCode.INTERRUPTED)
+        except (StoppedError, typer.Abort, KeyboardInterrupt) as exc:
+            said = exc.message if isinstance(exc, StoppedError) else "interrupted"
+            typer.echo(f"\ngonogo: {said}; the night stands as `gonogo status` shows", err=True)
+            return int(ExitCode.INTERRUPTED)
+
+
+_PART_KEYS = ("g ", "o ", "n ", "h ")
 
 
 def _start(session: Session, runbook: Path) -> int:
@@ -76,59 +106,16 @@ def _start(session: Session, runbook: Path) -> int:
     return print_summary(actions.start(session, runbook))
 
 
-def _act(session: Session, action: Callable[[], object]) -> None:
-    """Run one action; an expected error is shown and the night goes on."""
-    del session
-    try:
-        action()
-    except GonogoError as exc:
-        typer.echo(f"gonogo: error: {exc.message}", err=True)
-        if exc.hint:
-            typer.echo(f"hint: {exc.hint}", err=True)
-
-
-def _dispatch(session: Session, choice: str) -> None:
-    from gonogo.night import actions  # noqa: PLC0415
-    from gonogo.render.summary import print_summary  # noqa: PLC0415
-
-    def current() -> str:
-        return str(typer.prompt("Part", default=""))
-
-    simple = {"p": "progress", "e": "end", "d": "rollback_done"}
-    if choice in simple:
-        _act(session, lambda: print_summary(actions.step(session, simple[choice])))
-    elif choice == "g":
-        part = current()
-
-        _act(session, lambda: print_summary(actions.step(session, "go", part or None)))
-    elif choice in ("n", "h"):
-        part = current()
-        reason = typer.prompt("Reason")
-        trigger = "nogo" if choice == "n" else "hold"
-        _act(session, lambda: print_summary(actions.step(session, trigger, part or None, reason)))
-    elif choice == "i":
-        priority = int(typer.prompt("Priority (1-5)", default="2"))
-        summary = typer.prompt("Summary")
-        services = [s for s in typer.prompt("Services (comma separated)", default="").split(",")
-                    if s.strip()]  # fmt: skip
-
-        named = [s.strip() for s in services]
-        _act(session, lambda: print_summary(
-            actions.open_incident(session, priority, summary, named, None, None)))  # fmt: skip
-    elif choice == "u":
-        incident_id = typer.prompt("Incident id")
-        summary = typer.prompt("Summary")
-        _act(session, lambda: print_summary(
-            actions.update_incident(session, incident_id, summary)))  # fmt: skip
-    elif choice == "s":
-        pass  # the status is shown before every prompt
-    else:
-        typer.echo(_HELP)
-
-
-def _show(state_dir: Path | None, release: str, dry_run: bool) -> None:
+def _show(state_dir: Path | None, release: str, dry_run: bool) -> tuple[int | None, list[str]]:
+    """The status screen; the part in progress and the open incidents, for the prompts."""
     from gonogo.night.clock import default_clock  # noqa: PLC0415
     from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.status import print_status  # noqa: PLC0415
 
-    print_status(night_view(state_dir, release, dry_run, default_clock()))
+    try:
+        view = night_view(state_dir, release, dry_run, default_clock())
+    except GonogoError as exc:
+        typer.echo(f"gonogo: error: {exc.message}", err=True)
+        return None, []
+    print_status(view)
+    return view.night.current_part, [i.id for i in view.night.incidents if i.open]

@@ -160,13 +160,19 @@ def confirm_dispatches(
     planned: list[PlannedDispatch],
     *,
     dry_run: bool,
-    rates: dict[str, float] | None = None,
+    runbook: Runbook | None = None,
 ) -> None:
     from gonogo.render.preview import preview_lines  # noqa: PLC0415
 
     if not any(p.rows for p in planned):
         return
-    for line in preview_lines(planned, dry_run=dry_run, rates=rates):
+    names = {a: spec.name for a, spec in runbook.audiences.items()} if runbook else None
+    rates: dict[str, float] = {}
+    if runbook is not None:
+        for name, channel in (("sms", runbook.channels.sms), ("email", runbook.channels.email)):
+            if channel is not None:
+                rates[name] = channel.rate_limit
+    for line in preview_lines(planned, dry_run=dry_run, audience_names=names, rates=rates):
         session.show(line)
     question = "Write these to the outbox (dry run)?" if dry_run else "Send these messages now?"
     if not session.confirm(question):
@@ -179,10 +185,7 @@ def prepare(
     """Plan, show and confirm what goes out; check credentials and servers. Nothing is
     journaled yet, so a refusal here leaves no trace."""
     planned = plan(runbook, base, decision.sends)
-    channels_of = runbook.channels
-    rates = {name: c.rate_limit for name, c in (("sms", channels_of.sms),
-             ("email", channels_of.email)) if c is not None}  # fmt: skip
-    confirm_dispatches(session, planned, dry_run=dry_run, rates=rates)
+    confirm_dispatches(session, planned, dry_run=dry_run, runbook=runbook)
     channels = {row.channel for p in planned for row in p.rows} | set(decision.channels)
     if channels and not dry_run:
         from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415

@@ -36,6 +36,8 @@ def load_cached(path: Path, journaled: str | None = None) -> Loaded:
     started with (and `start` checked whole), the recipients are not checked again:
     that check is most of a command's time at national scale, the hash a few ms.
     """
+    if not path.is_file():
+        return load_valid(path)  # its one clear line: no such file, or a directory
     key = (path.resolve(), hashlib.sha256(path.read_bytes()).hexdigest())
     hit = _LOADED.get(key)
     if hit is not None:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from gonogo.night.clock import Clock
+from gonogo.night.decisions import Context
+from gonogo.night.decisions.due import Due, due_now, next_command
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
 from gonogo.night.places import find, journal_url, open_place
@@ -19,7 +21,7 @@ from gonogo.night.runs import Run, state_root
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import Verification
 from gonogo.night.window_changes import adjusted
-from gonogo.night.wording import describe, next_step
+from gonogo.night.wording import describe
 from gonogo.runbook.timeline import Timeline
 
 
@@ -68,8 +70,24 @@ class NightView:
         return describe(self.run.runbook, self.night)
 
     @property
+    def context(self) -> Context:
+        return Context(self.run.runbook, self.plan, self.now)
+
+    @property
     def next_step(self) -> str:
-        return next_step(self.night)
+        """The one step to suggest; never one the rules would refuse now."""
+        return "next: " + next_command(self.context, self.night)
+
+    @property
+    def due(self) -> tuple[Due, ...]:
+        return due_now(self.context, self.night)
+
+    def _due_dicts(self) -> list[dict[str, Any]]:
+        return [
+            {"what": d.what, "command": d.command,
+             "at": self.local(d.at).isoformat() if d.at else None, "overdue": d.overdue}
+            for d in self.due
+        ]  # fmt: skip
 
     def local(self, instant: dt.datetime) -> dt.datetime:
         return self.plan.local(instant)
@@ -168,6 +186,7 @@ class NightView:
             "lights": self.lights()[0],
             "verification": self._verification_dict(),
             "deliveries": self._deliveries_dict(),
+            "due": self._due_dicts(),
             "next": self.next_step,
             "runbook_changed": self.runbook_changed,
         }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from gonogo.night.machine import COMPLETED, PARTS_DONE, PLANNED, ROLLED_BACK, ROLLING_BACK
 from gonogo.night.snapshot import Night
 from gonogo.runbook.model import Runbook
@@ -14,6 +16,17 @@ STEP_NAMES = {
     "rollback_done": "rollback-done",
     "end": "end",
 }
+
+
+def duration(delta: dt.timedelta) -> str:
+    """A span a person reads at a glance: "45 min", "2 h 05 min", "30 days 4 h"."""
+    minutes = abs(int(delta.total_seconds() // 60))
+    hours, mins = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days >= 2:
+        return f"{days} days {hours} h"
+    hours += 24 * days
+    return f"{hours} h {mins:02d} min" if hours else f"{mins} min"
 
 
 def describe(runbook: Runbook, night: Night) -> str:

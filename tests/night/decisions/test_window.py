@@ -48,7 +48,7 @@ def test_start_on_plan_asks_nothing_and_sends_window_started() -> None:
 
 
 @pytest.mark.parametrize(
-    ("minute", "words"), [(-180, "180 minutes before"), (90, "90 minutes after")]
+    ("minute", "words"), [(-180, "3 h 00 min before"), (90, "1 h 30 min after")]
 )
 def test_start_far_off_plan_needs_confirming_and_is_journaled(minute: int, words: str) -> None:
     decision = decide_start(context(minute), dry_run=False)
@@ -73,7 +73,7 @@ def test_a_rehearsal_is_never_off_plan() -> None:
 
 
 def test_go_for_the_part_in_progress_sends_part_completed() -> None:
-    decision = decide_step(context(60), in_part(1), "go", "1", "klart")
+    decision = decide_step(context(60), in_part(1, entry("progress", 30)), "go", "1", "klart")
     assert decision.entry == NewEntry(Kind.GO, Decided(), 1, "klart")
     assert decision.cautions == ()
     assert [s.effect for s in decision.sends] == [Effect(Event.PART_COMPLETED, 1)]

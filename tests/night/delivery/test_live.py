@@ -226,3 +226,19 @@ def test_yes_confirms_steps_but_does_not_resend_emails_in_doubt(tmp_path: Path) 
     assert session.confirm("Send these messages now?") is True
     # `gonogo hold` and scripts pass --yes; a possible second e-mail is never their choice.
     assert session.decide("Send them again?", False) is False
+
+
+def test_a_preflight_reports_every_problem_at_once() -> None:
+    from gonogo.errors import ConfigError  # noqa: PLC0415
+
+    # The SMTP server is down and Twilio's credentials are missing: both are named.
+    with SmtpServer() as gone:
+        env = gone.env()
+    runbook = load_valid(RUNBOOK).runbook
+    assert runbook is not None
+    with pytest.raises(ConfigError) as info:
+        LiveTransport(runbook, env=env, progress=False).check(["sms", "email"])
+    message = info.value.message
+    assert message.startswith("2 problems: ")
+    assert f"127.0.0.1:{gone.port}" in message
+    assert "TWILIO_ACCOUNT_SID" in message

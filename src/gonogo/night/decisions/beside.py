@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from gonogo.errors import TransitionError
-from gonogo.night.decisions import Context, Decision, Send
+from gonogo.night.decisions import Caution, Context, Decision, Send
+from gonogo.night.decisions.names import find_participant, require_reason
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import (
     Disrupted,
@@ -86,6 +87,7 @@ def open_incident(
     light: str | None,
 ) -> Decision:
     """Open an incident; its message goes to its audiences (the note names its id)."""
+    summary = require_reason(summary, "an incident", "--summary")
     if not 1 <= priority <= 5:
         raise TransitionError(f"priority {priority}: ITIL priorities are 1 to 5")
     runbook = ctx.runbook
@@ -127,6 +129,7 @@ def _find_open(ctx: Context, night: Night, incident_id: str) -> Incident:
 
 
 def update_incident(ctx: Context, night: Night, incident_id: str, summary: str) -> Decision:
+    summary = require_reason(summary, "an incident update", "--summary")
     incident = _find_open(ctx, night, incident_id)
     values = _incident_values(ctx, incident, summary)
     send = _send(ctx, Event.INCIDENT_UPDATED, values, incident.audiences, incident.id)
@@ -152,8 +155,10 @@ def disruption(ctx: Context, summary: str, services: list[str]) -> Decision:
 
 
 def set_light(ctx: Context, service: str, colour: str, reason: str) -> Decision:
+    colour = colour.strip().lower()
     if colour not in COLOURS:
         raise TransitionError(f"colour {colour}: use green, yellow or red")
+    reason = require_reason(reason, "setting a light")
     _check_services(ctx, [service])
     return Decision(NewEntry(Kind.LIGHTS_SET, LightSet(service, colour), reason=reason))
 
@@ -168,24 +173,36 @@ def verify_start(ctx: Context, night: Night) -> Decision:
         raise TransitionError(f"production verification was already started at {at}")
     values = {"participant_count": str(len(spec.participants))}
     send = _send(ctx, Event.VERIFICATION_STARTED, values)
-    return Decision(NewEntry(Kind.VERIFICATION_STARTED, Empty()), (send,))
+    return Decision(NewEntry(Kind.VERIFICATION_STARTED, Empty()), (send,), _early(ctx, night))
+
+
+def _early(ctx: Context, night: Night) -> tuple[Caution, ...]:
+    """A go-ahead before the part it gates has begun is most likely a slip."""
+    spec = ctx.runbook.verification
+    assert spec is not None
+    gated = next(n for n, p in enumerate(ctx.runbook.parts, 1) if p.id == spec.gates)
+    current = night.current_part
+    if current is not None and current >= gated:
+        return ()
+    where = f"part {current} is in progress" if current else "no part is in progress"
+    warning = (
+        f"Warning: verification gates part {gated} ({spec.gates}), but {where}: the "
+        "go-ahead tells every participant to start verifying now."
+    )
+    return (Caution(warning, "Send the go-ahead anyway?"),)
 
 
 def verify_report(
     ctx: Context, night: Night, participant: str, result: str, note: str | None
 ) -> Decision:
+    result = result.strip().lower()
     if result not in RESULTS:
         raise TransitionError(f"result {result}: use ok, fail or skip")
-    spec = ctx.runbook.verification
-    if spec is None:
-        raise TransitionError("the runbook has no production verification")
-    if participant not in spec.participants:
-        known = ", ".join(spec.participants)
-        raise TransitionError(f"unknown participant '{participant}'; participants: {known}")
+    participant = find_participant(ctx.runbook, participant)
     if night.verification.started is None:
         raise TransitionError(
             "production verification has not started", hint="`gonogo verify start` first"
         )
-    if result == "skip" and not note:
+    if result == "skip" and not (note and note.strip()):
         raise TransitionError("a skipped participant needs --note saying why")
     return Decision(NewEntry(Kind.VERIFICATION_REPORT, Reported(participant, result), reason=note))

@@ -9,11 +9,13 @@ from transitions import MachineError
 
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Context, Decision, Send
+from gonogo.night.decisions.due import status_message_unsent
+from gonogo.night.decisions.names import find_part, require_reason
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import Decided, Kind, NewEntry, Started
 from gonogo.night.machine import Effect, MachineModel, build_machine
 from gonogo.night.snapshot import Night
-from gonogo.night.wording import STEP_NAMES, describe, explain, next_step
+from gonogo.night.wording import STEP_NAMES, describe, duration, explain, next_step
 from gonogo.runbook.catalog import message_for
 from gonogo.runbook.events import Event
 from gonogo.runbook.model import Runbook
@@ -30,7 +32,7 @@ def decide_start(ctx: Context, *, dry_run: bool) -> Decision:
     minutes: int | None = None
     if not dry_run and abs(off_plan) > dt.timedelta(hours=1):
         minutes = int(off_plan.total_seconds() // 60)
-        when = f"{abs(minutes)} minutes {'after' if minutes > 0 else 'before'}"
+        when = f"{duration(off_plan)} {'after' if minutes > 0 else 'before'}"
         local = ctx.local(ctx.plan.window_start)
         warning = f"Warning: this is {when} the planned start {local:%Y-%m-%d %H:%M}."
         cautions = (Caution(warning, "Start the window anyway?"),)
@@ -60,6 +62,9 @@ def decide_step(
 ) -> Decision:
     """One decision of the window's machine; TransitionError if not allowed now."""
     runbook = ctx.runbook
+    if trigger in ("nogo", "hold") or (override_verification and reason is not None):
+        what = "a Go over production verification" if trigger == "go" else f"`{trigger}`"
+        reason = require_reason(reason, what)
     part = _check_part(ctx, night, trigger, part_ref)
     if trigger == "progress":
         _check_progress(ctx, night, part)
@@ -102,6 +107,14 @@ def decide_step(
             )
         )
         past = True
+    if trigger == "go" and part is not None and status_message_unsent(ctx, night, part):
+        cautions.append(
+            Caution(
+                f"Warning: the status message for part {part} never went out; after this Go "
+                "it cannot be sent (`gonogo progress` first sends it).",
+                "Give Go without it?",
+            )
+        )
     payload = Decided(override_verification=override_verification, past_point_of_no_return=past)
     return Decision(
         NewEntry(Kind(trigger), payload, part, reason),
@@ -114,11 +127,7 @@ def _check_part(ctx: Context, night: Night, trigger: str, ref: str | None) -> in
     runbook = ctx.runbook
     if ref is None:
         return night.current_part
-    found = runbook.part(ref)
-    if found is None:
-        parts = ", ".join(f"{n} ({p.id})" for n, p in enumerate(runbook.parts, 1))
-        raise TransitionError(f"unknown part '{ref}'; parts: {parts}")
-    number, _part = found
+    number = find_part(runbook, ref)
     current = night.current_part
     if current != number:
         name = STEP_NAMES.get(trigger, trigger)

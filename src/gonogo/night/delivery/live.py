@@ -123,13 +123,24 @@ class LiveTransport:
         return self._lane(name).concurrency
 
     def check(self, channels: Iterable[str]) -> None:
-        """Credentials and servers, before the first send (ConfigError names the problem)."""
+        """Credentials and servers, before the first send: one ConfigError naming every
+        problem (SMTP down and Twilio credentials missing are both reported)."""
+        problems: list[ConfigError] = []
         for name in sorted(set(channels)):
-            probe = self._lane(name).make()
             try:
-                probe.check()
-            finally:
-                probe.close()
+                probe = self._lane(name).make()
+                try:
+                    probe.check()
+                finally:
+                    probe.close()
+            except ConfigError as exc:
+                problems.append(exc)
+        if len(problems) == 1:
+            raise problems[0]
+        if problems:
+            hints = "; ".join(p.hint for p in problems if p.hint)
+            message = "; and ".join(p.message for p in problems)
+            raise ConfigError(f"{len(problems)} problems: {message}", hint=hints or None)
 
     def close(self) -> None:
         with self._made_lock:

@@ -1,0 +1,210 @@
+"""The guided night's keys and its free command line: each does what a single command does.
+
+A key asks for what its command needs (the part defaults to the one in progress; a
+priority, a colour or a result is asked again until it is one the command takes); any
+other line is run as a gonogo command in this process, as on the shell.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+import typer._click.core as click_core
+
+from gonogo.errors import GonogoError, StoppedError
+
+if TYPE_CHECKING:
+    from gonogo.night.executor import Outcome
+    from gonogo.night.session import Session
+
+KEYS = (
+    ("g", "Go"), ("o", "Go over verification"), ("n", "NoGo"), ("h", "hold"),
+    ("p", "progress message"), ("v", "verification"), ("e", "end"), ("d", "rollback done"),
+    ("i", "open incident"), ("u", "update incident"), ("r", "resolve incident"),
+    ("x", "disruption"), ("l", "set a light"), ("f", "retry failed"), ("s", "status"),
+    ("?", "keys"), ("q", "quit"),
+)  # fmt: skip
+HELP = (
+    "Keys: " + ", ".join(f"{k} = {what}" for k, what in KEYS) + ".\n"
+    "Or type any gonogo command as on the shell: `go 1`, `verify dalarna ok`, `deliveries`."
+)
+
+
+def act(action: Callable[[], object]) -> int:
+    """Run one action; an error is one line and the night goes on (Ctrl-C ends it)."""
+    import os  # noqa: PLC0415
+
+    try:
+        result = action()
+    except StoppedError:
+        raise
+    except GonogoError as exc:
+        typer.echo(f"gonogo: error: {exc.message}", err=True)
+        if exc.hint:
+            typer.echo(f"hint: {exc.hint}", err=True)
+        return int(exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        raise
+    except Exception as exc:  # the guided night must outlive a bug
+        if os.environ.get("GONOGO_DEBUG"):
+            raise
+        typer.echo(
+            f"gonogo: unexpected error ({type(exc).__name__}: {exc}); nothing more was done, "
+            "the night stands as `s` shows",
+            err=True,
+        )
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def command_line(dry_run: bool, state_dir: Path | None, by: str | None) -> Callable[[str], int]:
+    """A function running one typed gonogo command in this process; its exit code."""
+    import typer.main  # noqa: PLC0415
+
+    from gonogo.cli import _full_app, _guarded  # noqa: PLC0415
+
+    group = typer.main.get_command(_full_app())
+
+    def run(text: str) -> int:
+        try:
+            args = shlex.split(text)
+        except ValueError as exc:
+            typer.echo(f"gonogo: {exc}", err=True)
+            return 2
+        if args[:1] == ["gonogo"]:
+            args = args[1:]
+        if not args:
+            return 0
+        if args[0] in ("run", "rehearse"):
+            typer.echo(f"gonogo: `{args[0]}` from inside the guided night: quit first", err=True)
+            return 1
+        args += _session_options(group, args, dry_run, state_dir, by)
+
+        def invoke(a: list[str]) -> object:
+            return group.main(args=a, prog_name="gonogo", standalone_mode=False)
+
+        return act(lambda: _guarded(invoke, args))
+
+    return run
+
+
+def _session_options(
+    group: click_core.Command,
+    args: list[str],
+    dry_run: bool,
+    state_dir: Path | None,
+    by: str | None,
+) -> list[str]:
+    """The guided night's own --dry-run, --state-dir and --by, where the command takes them."""
+    command, rest = group, list(args)
+    while hasattr(command, "get_command") and rest:
+        sub = command.get_command(click_core.Context(command), rest[0])
+        if sub is None:
+            break
+        command, rest = sub, rest[1:]
+    names = {p.name for p in command.params}
+    extra: list[str] = []
+    if dry_run and "dry_run" in names and "--dry-run" not in args:
+        extra.append("--dry-run")
+    if state_dir is not None and "state_dir" in names and "--state-dir" not in args:
+        extra += ["--state-dir", str(state_dir)]
+    if by and "by" in names and "--by" not in args:
+        extra += ["--by", by]
+    return extra
+
+
+def text(question: str, default: str | None = None) -> str:
+    """Asked again until it is not blank (a blank reason is refused anyway)."""
+    while True:
+        answer = str(typer.prompt(question, default=default, show_default=bool(default)))
+        if answer.strip():
+            return answer.strip()
+        typer.echo("Please type something (Ctrl-C to stop).")
+
+
+def choose(question: str, options: tuple[str, ...], default: str | None = None) -> str:
+    """One of `options`, asked again on anything else."""
+    while True:
+        answer = str(typer.prompt(question, default=default)).strip().lower()
+        if answer in options:
+            return answer
+        typer.echo(f"'{answer}' is not one of {', '.join(options)}; again (Ctrl-C to stop).")
+
+
+def key(
+    session: Session, choice: str, current: int | None, incidents: list[str], ref: str = ""
+) -> bool:
+    """Carry out one key (`ref`: the part typed after it, as in `g 2`); False when it is
+    not a key."""
+    from gonogo.night import actions  # noqa: PLC0415
+    from gonogo.render.summary import print_summary  # noqa: PLC0415
+
+    def part() -> str:
+        return ref or str(typer.prompt("Part", default=str(current) if current else None))
+
+    def done(outcome: Callable[[], Outcome]) -> None:
+        act(lambda: print_summary(outcome()))
+
+    step = {"p": "progress", "e": "end", "d": "rollback_done"}
+    if choice in step:
+        done(lambda: actions.step(session, step[choice]))
+    elif choice == "g":
+        ref = part()
+        done(lambda: actions.step(session, "go", ref))
+    elif choice == "o":
+        ref, why = part(), text("Reason for Go without complete verification")
+        done(lambda: actions.step(session, "go", ref, why, override_verification=True))
+    elif choice in ("n", "h"):
+        trigger = "nogo" if choice == "n" else "hold"
+        ref, why = part(), text("Reason")
+        done(lambda: actions.step(session, trigger, ref, why))
+    elif choice == "v":
+        who = text("Participant (id, organisation or system), or `start`", "start")
+        if who.lower() == "start":
+            done(lambda: actions.verify_start(session))
+        else:
+            result = choose("Result", ("ok", "fail", "skip"))
+            note = typer.prompt("Note", default="", show_default=False) or None
+            done(lambda: actions.verify_report(session, who, result, note))
+    elif choice in ("i", "x"):
+        _incident_or_disruption(session, choice, done)
+    elif choice in ("u", "r"):
+        only = incidents[0] if len(incidents) == 1 else None
+        incident = text("Incident id", only)
+        if choice == "u":
+            summary = text("Summary")
+            done(lambda: actions.update_incident(session, incident, summary))
+        else:
+            closing = typer.prompt("Summary (Enter: the latest)", default="", show_default=False)
+            done(lambda: actions.resolve_incident(session, incident, closing or None))
+    elif choice == "l":
+        service = text("Service")
+        colour = choose("Colour", ("green", "yellow", "red"))
+        why = text("Reason")
+        done(lambda: actions.set_light(session, service, colour, why))
+    elif choice == "f":
+        done(lambda: actions.retry_failed(session))
+    else:
+        return False
+    return True
+
+
+def _incident_or_disruption(
+    session: Session, choice: str, done: Callable[[Callable[[], Outcome]], None]
+) -> None:
+    from gonogo.night import actions  # noqa: PLC0415
+
+    priority = 0
+    if choice == "i":
+        priority = int(choose("Priority (1-5)", ("1", "2", "3", "4", "5"), "2"))
+    summary = text("Summary")
+    raw = typer.prompt("Services (comma separated)", default="", show_default=False)
+    services = [s.strip() for s in str(raw).split(",") if s.strip()]
+    if choice == "i":
+        done(lambda: actions.open_incident(session, priority, summary, services, None, None))
+    else:
+        done(lambda: actions.disruption(session, summary, services))

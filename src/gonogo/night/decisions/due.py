@@ -1,0 +1,169 @@
+"""What is due now: derived from the `Night`, the runbook and the clock, nothing else.
+
+`status`, `status --json` and `run` show this list; `next_command` picks from it the
+one step to suggest, never one that would be refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from gonogo.night.decisions import Context
+from gonogo.night.machine import PARTS_DONE, PLANNED, ROLLING_BACK
+from gonogo.night.snapshot import Night
+from gonogo.runbook.catalog import message_for
+from gonogo.runbook.events import Event
+
+
+@dataclass(frozen=True)
+class Due:
+    what: str
+    command: str
+    at: dt.datetime | None = None  # when it is due; None: now
+    overdue: bool = False
+
+
+def due_now(ctx: Context, night: Night) -> tuple[Due, ...]:
+    """Everything the operator should do next, most pressing first."""
+    found: list[Due] = []
+    if night.state == PLANNED:
+        found.append(Due("open the window", "gonogo start RUNBOOK", ctx.plan.window_start))
+    current = night.current_part
+    if current is not None:
+        found += _part_due(ctx, night, current)
+    if night.state == ROLLING_BACK:
+        found.append(_rollback_due(ctx, night))
+    if night.state == PARTS_DONE:
+        found.append(Due("every part has had Go: end the window", "gonogo end"))
+    found += _incidents_due(ctx, night)
+    found += _deliveries_due(night)
+    return tuple(found)
+
+
+def status_message_unsent(ctx: Context, night: Night, part: int) -> bool:
+    """Whether `part` has a mid-part status message in the plan that has not gone out."""
+    spec = ctx.runbook.parts[part - 1]
+    wanted = spec.status_message or spec.messages.status is not None
+    if not wanted or message_for(ctx.runbook, Event.PART_STATUS, part) is None:
+        return False
+    return night.part(part).status_sent is None
+
+
+def _gated(ctx: Context) -> int | None:
+    spec = ctx.runbook.verification
+    if spec is None:
+        return None
+    return next((n for n, p in enumerate(ctx.runbook.parts, 1) if p.id == spec.gates), None)
+
+
+def _part_due(ctx: Context, night: Night, part: int) -> list[Due]:
+    found: list[Due] = []
+    planned = ctx.plan.parts[part - 1]
+    if status_message_unsent(ctx, night, part):
+        found.append(
+            Due(f"status message for part {part} (it goes out only with `progress`)",
+                "gonogo progress", planned.start)
+        )  # fmt: skip
+    blocker = None
+    if _gated(ctx) == part:
+        blocker = night.verification.blocker(ctx.runbook)
+        found += _verification_due(ctx, night)
+    late = ctx.now > planned.end
+    if blocker:
+        found.append(
+            Due(f"decision on part {part}: Go waits for production verification",
+                f"gonogo nogo {part} --reason TEXT", planned.end, late)
+        )  # fmt: skip
+    else:
+        found.append(
+            Due(f"Go or NoGo for part {part}", f"gonogo go {part}", planned.end, late)
+        )  # fmt: skip
+    return found
+
+
+def _verification_due(ctx: Context, night: Night) -> list[Due]:
+    spec = ctx.runbook.verification
+    assert spec is not None
+    state = night.verification
+    if state.started is None:
+        at = ctx.plan.verification_start
+        late = at is not None and ctx.now > at
+        return [
+            Due("start production verification (the go-ahead)", "gonogo verify start", at, late)
+        ]
+    waiting = [f"{p.organisation}/{p.system}" for pid, p in spec.participants.items()
+               if pid not in state.reports]  # fmt: skip
+    failed = [(pid, f"{p.organisation}/{p.system}") for pid, p in spec.participants.items()
+              if pid in state.reports and state.reports[pid].result == "fail"]  # fmt: skip
+    found = [
+        Due(f"{name} reported a failure: a new report, or NoGo", f"gonogo verify {pid} ok")
+        for pid, name in failed
+    ]
+    if waiting:
+        found.append(
+            Due(f"reports still to come ({len(waiting)}): {', '.join(waiting)}",
+                "gonogo verify PARTICIPANT ok|fail")
+        )  # fmt: skip
+    return found
+
+
+def _rollback_due(ctx: Context, night: Night) -> Due:
+    nogo = next((p.ended for p in night.parts if p.decision == "nogo"), None)
+    expected = (nogo or ctx.now) + ctx.plan.rollback
+    return Due(
+        "rollback to finish (expected end)", "gonogo rollback-done", expected, ctx.now > expected
+    )
+
+
+def _incidents_due(ctx: Context, night: Night) -> list[Due]:
+    policy = ctx.runbook.incidents
+    found = []
+    for incident in night.incidents:
+        due = incident.next_update_due(policy)
+        if due is not None:
+            found.append(
+                Due(f"update on incident {incident.id} (P{incident.priority})",
+                    f"gonogo incident update {incident.id} --summary TEXT", due, ctx.now > due)
+            )  # fmt: skip
+    return found
+
+
+def _deliveries_due(night: Night) -> list[Due]:
+    counts = night.deliveries
+    found = []
+    if counts.failed:
+        found.append(Due(f"{counts.failed} failed deliveries", "gonogo retry-failed"))
+    if counts.in_doubt:
+        found.append(Due(f"{counts.in_doubt} deliveries in doubt", "gonogo deliveries"))
+    if counts.pending:
+        found.append(Due(f"{counts.pending} deliveries not yet sent", "gonogo resume"))
+    return found
+
+
+def next_command(ctx: Context, night: Night) -> str:
+    """The one step to suggest: the window's own, never one the rules would refuse."""
+    window = [d for d in due_now(ctx, night) if not d.command.startswith(_BESIDE)]
+    if window:
+        step = window[0]
+        part = night.current_part
+        if step.command.startswith("gonogo go "):
+            return f"`gonogo go {part}` or `gonogo nogo {part} --reason ...`"
+        if step.command == "gonogo verify start":
+            return f"`gonogo verify start`, or `gonogo nogo {part} --reason ...`"
+        if step.command.startswith("gonogo verify "):
+            return (
+                "`gonogo verify PARTICIPANT ok|fail` as the reports come in, "
+                f"or `gonogo nogo {part} --reason ...`"
+            )
+        return f"`{step.command}`"
+    return "nothing more to do; see `gonogo report` or `gonogo log`"
+
+
+_BESIDE = (
+    "gonogo progress",
+    "gonogo incident",
+    "gonogo retry-failed",
+    "gonogo deliveries",
+    "gonogo resume",
+)

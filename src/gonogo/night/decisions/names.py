@@ -1,0 +1,77 @@
+"""Forgiving names: what a tired operator types, matched to the runbook's parts and people.
+
+Parts by number, id or title; verification participants by id, organisation or system;
+any case. A near miss is refused with a "did you mean"; so is an empty reason.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from gonogo.errors import TransitionError
+from gonogo.runbook.model import Runbook
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _suggest(ref: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(_key(ref), [_key(n) for n in names], n=1, cutoff=0.6)
+    if not close:
+        return ""
+    original = next(n for n in names if _key(n) == close[0])
+    return f" (did you mean '{original}'?)"
+
+
+def find_part(runbook: Runbook, ref: str) -> int:
+    """The number of the part `ref` names (number, id or title, any case)."""
+    key = _key(ref)
+    for number, part in enumerate(runbook.parts, start=1):
+        if key in (str(number), _key(part.id), _key(part.title)):
+            return number
+    names = [p.id for p in runbook.parts] + [p.title for p in runbook.parts]
+    parts = ", ".join(f"{n} ({p.id})" for n, p in enumerate(runbook.parts, 1))
+    raise TransitionError(f"unknown part '{ref}'{_suggest(ref, names)}; parts: {parts}")
+
+
+def find_participant(runbook: Runbook, ref: str) -> str:
+    """The id of the verification participant `ref` names: id, organisation or system,
+    any case; an organisation may drop a leading word ("Dalarna" for "Region Dalarna")."""
+    spec = runbook.verification
+    if spec is None:
+        raise TransitionError("the runbook has no production verification")
+    key = _key(ref)
+    for pid in spec.participants:
+        if key == _key(pid):
+            return pid
+    by_name = [
+        pid
+        for pid, p in spec.participants.items()
+        if key in (_key(p.organisation), _key(f"{p.organisation} {p.system}"))
+        or _key(p.organisation).endswith(" " + key)
+        or key == _key(f"{p.organisation}/{p.system}")
+    ]
+    if len(by_name) == 1:
+        return by_name[0]
+    by_system = [pid for pid, p in spec.participants.items() if key == _key(p.system)]
+    found = by_name or by_system
+    if len(found) == 1:
+        return found[0]
+    known = ", ".join(spec.participants)
+    if found:
+        raise TransitionError(
+            f"'{ref}' names {len(found)} participants ({', '.join(found)}); say which"
+        )
+    names = list(spec.participants)
+    names += [p.organisation for p in spec.participants.values()]
+    raise TransitionError(
+        f"unknown participant '{ref}'{_suggest(ref, names)}; participants: {known}"
+    )
+
+
+def require_reason(reason: str | None, what: str, option: str = "--reason") -> str:
+    """The reason, stripped; an empty or blank one is refused."""
+    if reason is None or not reason.strip():
+        raise TransitionError(f"{what} needs {option} TEXT, not an empty one; nothing was done")
+    return reason.strip()

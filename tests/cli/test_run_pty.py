@@ -1,0 +1,164 @@
+"""`gonogo run` through a real pseudo-terminal: a whole 21.0 rehearsal, mistakes included."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
+PROMPT = "gonogo> "
+OUTBOX = r"Write these to the outbox \(dry run\)\? \[y/N\]: "
+
+
+def _spawn(state: Path) -> pexpect.spawn:
+    env = {**os.environ, "COLUMNS": "100", "LINES": "50", "PYTHONUNBUFFERED": "1"}
+    args = ["-m", "gonogo", "run", str(RUNBOOK), "--dry-run", "--state-dir", str(state),
+            "--by", "eva"]  # fmt: skip
+    return pexpect.spawn(sys.executable, args, env=env, encoding="utf-8", timeout=60,
+                         dimensions=(50, 100))  # fmt: skip
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _type(child: pexpect.spawn, line: str, expect: str = PROMPT) -> None:
+    child.sendline(line)
+    child.expect(expect)
+    child.before = ANSI.sub("", child.before)  # what the operator reads, without colours
+
+
+def _status(state: Path) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-m", "gonogo", "status", "--json", "--dry-run", "--state-dir",
+         str(state)], capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    data: dict[str, object] = json.loads(out)
+    return data
+
+
+def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path) -> None:
+    child = _spawn(tmp_path)
+    child.expect(r"Open the window now\? \[y/N\]: ")
+    _type(child, "y", OUTBOX)
+    _type(child, "y")
+    assert "status message for part 1" in child.before  # due now, before anything else
+    _type(child, "z")
+    assert "No key 'z'; `?` lists the keys." in child.before
+    # Go on part 1 without its status message asks first; not this time.
+    _type(child, "go DATABAS", r"Give Go without it\? \[y/N\]: ")
+    _type(child, "n")
+    assert "not confirmed; nothing was journaled or sent" in child.before
+    _type(child, "p", OUTBOX)
+    _type(child, "y")
+    _type(child, "go DATABAS", OUTBOX)
+    _type(child, "y")
+    # A blank reason is refused, wherever it comes from.
+    _type(child, "nogo 2 --reason ' '")
+    assert "`nogo` needs --reason TEXT, not an empty one" in child.before
+    _type(child, "g 2", OUTBOX)  # a key with its part, as a tired person types it
+    _type(child, "y")
+    for part in (3, 4):
+        _type(child, "g", rf"Part \[{part}\]: ")
+        _type(child, "", OUTBOX)
+        _type(child, "y")
+    # Part 5: Go waits for production verification, and is never suggested.
+    assert "gonogo go 5" not in child.before
+    _type(child, "g", r"Part \[5\]: ")
+    _type(child, "")
+    assert "part 5 cannot get Go" in child.before
+    _type(child, "v", r"or `start` \[start\]: ")
+    _type(child, "", OUTBOX)
+    _type(child, "y")
+    _type(child, "verify Dalarna ok")
+    _type(child, "v", r"\[start\]: ")
+    _type(child, "dalrna", "Result.*: ")
+    _type(child, "ok", "Note: ")
+    _type(child, "")
+    assert "did you mean 'dalarna'" in child.before
+    _type(child, "v", r"\[start\]: ")
+    _type(child, "Apoteket AB", "Result.*: ")
+    _type(child, "bra", "Result.*: ")  # not ok/fail/skip: asked again
+    _type(child, "ok", "Note: ")
+    _type(child, "")
+    for who in ("stockholm", "Region Kalmar", "jonkoping", "VAS"):
+        _type(child, f"verify '{who}' ok")
+    _type(child, "verify orebro OK")
+    assert "Verification (gates ev): started" in child.before
+    assert "7 of 7 reported; complete" in child.before
+    # An incident, the priority typed wrong first.
+    _type(child, "i", r"Priority \(1-5\) \[2\]: ")
+    _type(child, "Långsamt i e-recept", r"Priority \(1-5\) \[2\]: ")
+    _type(child, "1", "Summary: ")
+    _type(child, "Långsamt i e-recept", r"Services \(comma separated\): ")
+    _type(child, "erecept", OUTBOX)
+    assert "to vard (care) " in child.before or "vard" in child.before
+    _type(child, "y")
+    assert "update on incident INC-1 (P1)" in child.before
+    _type(child, "u", r"Incident id \[INC-1\]: ")
+    _type(child, "", "Summary: ")
+    _type(child, "Felsökning pågår", OUTBOX)
+    _type(child, "y")
+    _type(child, "r", r"Incident id \[INC-1\]: ")
+    _type(child, "", r"Summary \(Enter: the latest\): ")
+    _type(child, "Åtgärdat", OUTBOX)
+    _type(child, "y")
+    _type(child, "g", r"Part \[5\]: ")
+    _type(child, "", OUTBOX)
+    _type(child, "y")
+    assert "every part has had Go: end the window" in child.before
+    _type(child, "e", OUTBOX)
+    _type(child, "y")
+    assert "Outcome: completed" in child.before
+    assert "Traceback" not in child.before
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    status = _status(tmp_path)
+    assert status["state"] == "completed"
+    assert status["incidents"] == []
+
+
+@pytest.mark.parametrize("where", ["prompt", "confirmation"])
+def test_ctrl_c_exits_130_with_a_line(tmp_path: Path, where: str) -> None:
+    child = _spawn(tmp_path)
+    child.expect(r"Open the window now\? \[y/N\]: ")
+    _type(child, "y", OUTBOX)
+    _type(child, "y")
+    if where == "confirmation":
+        _type(child, "p", OUTBOX)
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    said = child.before
+    assert "the night stands as `gonogo status` shows" in said
+    if where == "confirmation":
+        assert "nothing was journaled or sent" in said
+    assert "Traceback" not in said
+
+
+def test_ctrl_c_at_a_single_commands_confirmation_exits_130(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "gonogo", "start", str(RUNBOOK), "--dry-run", "--yes",
+         "--state-dir", str(tmp_path)], capture_output=True, check=True,
+    )  # fmt: skip
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "gonogo", "progress", "--dry-run", "--state-dir", str(tmp_path)],
+        encoding="utf-8", timeout=60,
+    )  # fmt: skip
+    child.expect(OUTBOX)
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "interrupted at the question; nothing was journaled or sent" in child.before

@@ -105,8 +105,10 @@ def test_plan() -> None:
 
 def test_messages() -> None:
     document = checked("messages", gonogo("messages", RUNBOOK, "--json"))
-    first = document["messages"][0]
-    assert (first["event"], first["title"]) == ("window_started", "window opens")
+    # The advance notices come first (they go out first), then the night's messages.
+    assert document["messages"][0]["event"] == "notice"
+    first = next(m for m in document["messages"] if m["event"] == "window_started")
+    assert first["title"] == "window opens"
     sms = first["texts"][0]["sms"]
     assert (sms["encoding"], sms["segments"], sms["characters"]) == ("GSM-7", 2, len(sms["text"]))
     assert sms["text"].startswith("Nu startar servicefönster för produktionssättning")

@@ -115,7 +115,8 @@ CASES = [
         BASE + "zzz: 1\n",
         [
             "46:1: error: unknown key 'zzz'; allowed: format, release, window, services, "
-            "audiences, channels, parts, verification, incidents, messages [unknown-key]"
+            "audiences, channels, parts, verification, incidents, messages, notices "
+            "[unknown-key]"
         ],
         id="unknown-key-allowed-list",
     ),
@@ -316,7 +317,8 @@ CASES = [
         BASE + "x: &a [*a]\n",
         [
             "46:1: error: unknown key 'x'; allowed: format, release, window, services, "
-            "audiences, channels, parts, verification, incidents, messages [unknown-key]",
+            "audiences, channels, parts, verification, incidents, messages, notices "
+            "[unknown-key]",
             "46:1: error: this alias refers to a value that contains it [yaml]",
         ],
         id="recursive-alias",

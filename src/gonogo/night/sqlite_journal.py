@@ -53,6 +53,7 @@ class SqliteJournal:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._depth = 0  # nesting of transaction(): inner ones join the outer
         try:
             self._db = sqlite3.connect(path, timeout=10.0, isolation_level=None)
         except sqlite3.Error as exc:
@@ -130,14 +131,16 @@ class SqliteJournal:
 
         Inside another transaction it joins that one.
         """
-        if self._db.in_transaction:
+        if self._depth:
             yield self._db
             return
+        if self._db.in_transaction:
+            # Left open by a stop between BEGIN and our `try` (a signal arrives as the
+            # call returns): joining it would never commit what follows.
+            self._db.execute("ROLLBACK")
+        self._depth += 1
         try:
             self._db.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as exc:
-            raise write_error(self.path, exc) from None
-        try:
             yield self._db
             self._db.execute("COMMIT")
         except BaseException as exc:
@@ -147,6 +150,8 @@ class SqliteJournal:
             if isinstance(exc, sqlite3.Error):
                 raise write_error(self.path, exc) from None
             raise
+        finally:
+            self._depth -= 1
 
     def meta(self) -> dict[str, str]:
         try:

@@ -25,6 +25,7 @@ from gonogo.night.runs import (
     existing_night,
     locate,
     open_run,
+    pick_release,
     run_directory,
     run_meta,
     run_of,
@@ -73,17 +74,8 @@ def find(root: Path, url: str | None, release: str | None, dry_run: bool) -> Pla
     where = masked(url)
     runs = runs_in(url)
     releases = sorted({r for r, _m in runs})
-    if not releases:
-        msg = f"no run in {where}"
-        raise StateError(msg, hint="start one with `gonogo start RUNBOOK --journal URL`")
-    if release is None:
-        if len(releases) > 1:
-            msg = f"several releases have runs in {where}: {', '.join(releases)}"
-            raise StateError(msg, hint="pick one with --release ID")
-        release = releases[0]
-    if release not in releases:
-        msg = f"no run of release {release} in {where} (runs: {', '.join(releases)})"
-        raise StateError(msg)
+    release = pick_release(releases, release, where,
+                           "start one with `gonogo start RUNBOOK --journal URL`")  # fmt: skip
     if dry_run and (release, REHEARSAL) not in runs:
         msg = f"no rehearsal of release {release} in {where}"
         raise StateError(msg, hint="start one with `gonogo start RUNBOOK --dry-run`")

@@ -212,6 +212,21 @@ def run_meta(
     }
 
 
+def pick_release(releases: list[str], release: str | None, where: str, start_hint: str) -> str:
+    """The release a command acts on among those with runs `where` (a directory, a URL)."""
+    if not releases:
+        raise StateError(f"no run in {where}", hint=start_hint)
+    if release is None:
+        if len(releases) > 1:
+            msg = f"several releases have runs in {where}: {', '.join(releases)}"
+            raise StateError(msg, hint="pick one with --release ID")
+        return releases[0]
+    if release not in releases:
+        msg = f"no run of release {release} in {where} (runs: {', '.join(releases)})"
+        raise StateError(msg)
+    return release
+
+
 def locate(root: Path, release: str | None, dry_run: bool) -> Path:
     """The run directory a command acts on (see README: real before rehearsal)."""
     if root.exists() and not root.is_dir():
@@ -220,17 +235,8 @@ def locate(root: Path, release: str | None, dry_run: bool) -> Path:
     releases = sorted(
         p.name for p in root.glob("*") if any((p / k / JOURNAL).exists() for k in (REAL, REHEARSAL))
     )
-    if not releases:
-        msg = f"no run in {root}"
-        raise StateError(msg, hint="start one with `gonogo start RUNBOOK` (or --dry-run)")
-    if release is None:
-        if len(releases) > 1:
-            msg = f"several releases have runs in {root}: {', '.join(releases)}"
-            raise StateError(msg, hint="pick one with --release ID")
-        release = releases[0]
-    if release not in releases:
-        msg = f"no run of release {release} in {root} (runs: {', '.join(releases)})"
-        raise StateError(msg)
+    release = pick_release(releases, release, str(root),
+                           "start one with `gonogo start RUNBOOK` (or --dry-run)")  # fmt: skip
     real, rehearsal = (run_directory(root, release, d) for d in (False, True))
     if dry_run:
         if not (rehearsal / JOURNAL).exists():

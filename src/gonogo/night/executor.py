@@ -61,12 +61,16 @@ Decide = Callable[[Context, Night], Decision | None]
 
 
 def results(night: Night, seqs: set[int]) -> list[DispatchResult]:
+    problems: dict[int, list[Delivery]] = {}
+    for d in night.problems:
+        if d.dispatch in seqs:
+            problems.setdefault(d.dispatch, []).append(d)
     out = []
     for seq in sorted(seqs):
         dispatch = night.dispatch(seq)
         if dispatch is None:
             continue
-        mine = [d for d in night.problems if d.dispatch == seq]
+        mine = problems.get(seq, [])
         out.append(
             DispatchResult(
                 dispatch,
@@ -239,7 +243,7 @@ def send(session: Session, run: Run, seqs: set[int]) -> list[DispatchResult]:
     """Send what is pending of each dispatch; a stop reports what is unfinished."""
     if not seqs:
         return []
-    transport = transport_for(run, run.night(), session)
+    transport = transport_for(run, session)
     pending = {seq: run.journal.deliveries(dispatch=seq, statuses=(Status.PENDING,))
                for seq in sorted(seqs)}  # fmt: skip
     try:

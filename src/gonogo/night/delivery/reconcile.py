@@ -46,7 +46,7 @@ def finish_interrupted(run: Run, night: Night, session: Session) -> set[int]:
     )
     if run.dry_run:
         # Writing an outbox file twice is harmless: in-flight rows are simply written again.
-        transport_for(run, night, session).deliver(run.journal, unfinished, session.clock.now())
+        transport_for(run, session, night).deliver(run.journal, unfinished, session.clock.now())
         return dispatches
     started = {d.seq: d.at for d in night.dispatches}
     again = _reconcile_sms(run, started, [d for d in flying if d.channel == "sms"], session)
@@ -56,7 +56,7 @@ def finish_interrupted(run: Run, night: Night, session: Session) -> set[int]:
                                for d in again], _now())  # fmt: skip
     if pending or again:
         fresh = run.journal.deliveries(statuses=(Status.PENDING,))
-        transport_for(run, night, session).deliver(run.journal, fresh, _now())
+        transport_for(run, session, night).deliver(run.journal, fresh, _now())
     return dispatches
 
 

@@ -17,11 +17,14 @@ class Transport(Protocol):
     def deliver(self, journal: Journal, deliveries: list[Delivery], now: dt.datetime) -> None: ...
 
 
-def transport_for(run: Run, night: Night, session: Session) -> Transport:
+def transport_for(run: Run, session: Session, night: Night | None = None) -> Transport:
+    """Live sending, or the dry run's outbox (which alone needs the night, for the
+    dispatches' labels: it is folded only then, never before a live fan-out)."""
     if run.dry_run:
         from gonogo.night.delivery.outbox import Outbox  # noqa: PLC0415
 
-        names = {d.seq: d.label for d in night.dispatches}
+        labelled = night if night is not None else run.night()
+        names = {d.seq: d.label for d in labelled.dispatches}
         return Outbox(run.outbox, lambda seq: names.get(seq, "message"))
     from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415
 

@@ -19,6 +19,7 @@ from gonogo.night.journal import DeliveryGroup, Status
 from gonogo.night.runs import load_cached
 from gonogo.night.snapshot import Night, fold
 from gonogo.night.sqlite_format import check_format, entry_of, quick_check, read_error
+from gonogo.night.sqlite_summary import Summary
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ def _check(db: sqlite3.Connection, path: Path) -> CheckReport:
     if not entries or entries[0].kind != Kind.START:
         problems.append("it has no start entry")
     groups = _groups(db, problems)
+    problems += _summary_problems(db, groups)
     statuses = Counter[str]()
     for group in groups:
         statuses[group.status.value] += group.count
@@ -125,6 +127,27 @@ def _groups(db: sqlite3.Connection, problems: list[str]) -> list[DeliveryGroup]:
                             row["subject"], row["body"], status, 0)  # fmt: skip
         counts[key] += 1
     return [replace(key, count=n) for key, n in counts.items()]
+
+
+def _summary_problems(db: sqlite3.Connection, groups: list[DeliveryGroup]) -> list[str]:
+    """The summary of counts (format 2) must say what the status log says."""
+    try:
+        summary = Summary(db)
+        if not summary.present:
+            return []
+        kept = Counter({tuple(row)[:7]: int(row[7]) for row in summary.groups()})
+    except sqlite3.DatabaseError as exc:
+        return [f"the summary of delivery counts cannot be read ({exc})"]
+    replayed = Counter({(g.dispatch, g.audience, g.channel, g.language, g.subject, g.body,
+                         g.status.value): g.count for g in groups})  # fmt: skip
+    wrong = sorted({key[0] for key in (kept - replayed) + (replayed - kept)})
+    if not wrong:
+        return []
+    return [
+        f"the summary of delivery counts disagrees with the status log for dispatch "
+        f"{', '.join(map(str, wrong))}; the log is right: `gonogo journal copy` writes a "
+        "copy whose summary is rebuilt from it"
+    ]
 
 
 def _night(

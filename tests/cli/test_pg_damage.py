@@ -16,9 +16,9 @@ from typing import Any
 
 import psycopg
 import pytest
-from night.test_shared_night import runbook, site
 
 from gonogo.night.pg_connect import SCHEMA_VERSION
+from night.test_shared_night import runbook, site
 
 RUN = "(rehearsal run of release 21.0)"
 COUNTS = (
@@ -101,7 +101,8 @@ def test_each_kind_of_damage_is_one_line_and_nothing_is_written(
     before = _counts(url)
     shown = url.replace("hemligt", "***")
     commands = (["status"], ["go", "2", "--yes"], ["resume", "--yes"],
-                ["start", runbook(home), "--yes"], ["report"], ["publish", "--out", "site"])  # fmt: skip
+                ["start", runbook(home), "--yes"], ["report"],
+                ["publish", "--out", "site"])  # fmt: skip
     for args in commands:
         done = gonogo(home, url, *args)
         assert done.returncode == 1, (args, done.stdout, done.stderr)

@@ -241,3 +241,19 @@ class PgJournal:
         return [
             DeliveryGroup(r[0], r[1], r[2], r[3], r[4], r[5], Status(r[6]), int(r[7])) for r in rows
         ]
+
+    def first_unknown_status(self, known: list[str]) -> int | None:
+        """The first status change naming no status in `known`, numbered in the run's
+        order (as a copy to a file numbers it); None when every one is known."""
+        rows = self._rows(
+            "SELECT seq FROM gonogo_delivery_log WHERE run = %s AND NOT status = ANY(%s)"
+            " ORDER BY seq LIMIT 1",
+            (self.run, known),
+        )
+        if not rows:
+            return None
+        before = self._rows(
+            "SELECT count(*) FROM gonogo_delivery_log WHERE run = %s AND seq <= %s",
+            (self.run, rows[0][0]),
+        )
+        return int(before[0][0])

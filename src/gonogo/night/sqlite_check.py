@@ -14,9 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gonogo.errors import GonogoError, JournalDamagedError, StateError
-from gonogo.night.entries import Entry, Kind
+from gonogo.night.entries import Entry
 from gonogo.night.journal import DeliveryGroup, Status
-from gonogo.night.runs import load_cached
+from gonogo.night.runs import FIRST_KINDS, load_cached
 from gonogo.night.snapshot import Night, fold
 from gonogo.night.sqlite_format import check_format, entry_of, quick_check, read_error
 from gonogo.night.sqlite_summary import Summary
@@ -24,7 +24,7 @@ from gonogo.night.sqlite_summary import Summary
 
 @dataclass(frozen=True)
 class CheckReport:
-    path: Path
+    path: Path | str  # a file, or a shared run: its masked URL, release and mode
     problems: tuple[str, ...]
     entries: tuple[Entry, ...] = ()
     statuses: tuple[tuple[str, int], ...] = ()  # latest status of each delivery, counted
@@ -74,14 +74,14 @@ def _check(db: sqlite3.Connection, path: Path) -> CheckReport:
         r["key"]: r["value"] for r in _rows(db, "SELECT key, value FROM meta", problems, "meta")
     }
     entries = _entries(db, problems)
-    if not entries or entries[0].kind != Kind.START:
+    if not entries or entries[0].kind not in FIRST_KINDS:
         problems.append("it has no start entry")
     groups = _groups(db, problems)
     problems += _summary_problems(db, groups)
     statuses = Counter[str]()
     for group in groups:
         statuses[group.status.value] += group.count
-    night, why = _night(meta, entries, groups)
+    night, why = readable_night(meta, entries, groups)
     return CheckReport(path, tuple(problems), tuple(entries), tuple(sorted(statuses.items())),
                        night, why)  # fmt: skip
 
@@ -150,7 +150,7 @@ def _summary_problems(db: sqlite3.Connection, groups: list[DeliveryGroup]) -> li
     ]
 
 
-def _night(
+def readable_night(
     meta: dict[str, str], entries: list[Entry], groups: list[DeliveryGroup]
 ) -> tuple[Night | None, str]:
     runbook_path = meta.get("runbook")

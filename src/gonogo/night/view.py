@@ -229,10 +229,13 @@ def night_view(
     dry_run: bool,
     clock: Clock,
     journal: str | None = None,
+    *,
+    runbook: Path | None = None,
 ) -> NightView:
-    """The run's view; `journal` (or GONOGO_JOURNAL_URL) names a shared database."""
+    """The run's view; `journal` (or GONOGO_JOURNAL_URL) names a shared database, and
+    `runbook` this site's copy of a shared run's runbook (see `places.open_place`)."""
     place = find(state_root(state_dir), journal_url(journal), release, dry_run)
-    run = open_place(place)
+    run = open_place(place, runbook)
     night = run.night()
     return view_of_night(run, night, clock.now(), run.changed_content(night) is not None)
 

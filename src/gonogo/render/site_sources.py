@@ -13,11 +13,23 @@ from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
 from gonogo.night.runs import JOURNAL, REAL, REHEARSAL
 from gonogo.night.view import NightView, night_view
+from gonogo.night.window_changes import CANCELLED
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import load_valid
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Told:
+    """A change of the window as the site tells it: the window before and after, local."""
+
+    at: dt.datetime
+    change: str  # moved, cancelled or extended (night/window_changes.py)
+    reason: str
+    before: tuple[dt.datetime, dt.datetime]
+    after: tuple[dt.datetime, dt.datetime]  # a cancelled window's: as before
 
 
 @dataclass(frozen=True)
@@ -39,10 +51,39 @@ class Source:
 
     @property
     def status(self) -> str:
-        """planned, ongoing or done: from the journal, never from the clock."""
+        """planned, cancelled, ongoing or done: from the journal, never from the clock.
+
+        A run that only has notices, or was moved, is still planned until it opens.
+        """
         if self.view is None:
             return "planned"
-        return "done" if self.view.night.closed else "ongoing"
+        night = self.view.night
+        if night.window.cancelled is not None:
+            return CANCELLED
+        if not night.started:
+            return "planned"
+        return "done" if night.closed else "ongoing"
+
+    @property
+    def sequence(self) -> int:
+        """How often the window changed: the calendar event's SEQUENCE."""
+        return self.view.night.window.moves if self.view else 0
+
+    def changes(self) -> list[Told]:
+        """Each reschedule, cancellation and extension, with the window before and after."""
+        if self.view is None:
+            return []
+        plan = self.view.run.timeline()
+        before = (plan.local(plan.window_start), plan.local(plan.window_end))
+        told = []
+        for change in self.view.night.window.history:
+            after = (
+                plan.local(change.start) if change.start else before[0],
+                plan.local(change.end) if change.end else before[1],
+            )
+            told.append(Told(change.at, change.change, change.reason, before, after))
+            before = after
+        return told
 
     @property
     def stamp(self) -> dt.datetime:

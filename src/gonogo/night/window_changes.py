@@ -23,6 +23,7 @@ class WindowChange:
     at: dt.datetime
     change: str  # MOVED, CANCELLED or EXTENDED
     reason: str
+    by: str
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     previous_end: dt.datetime | None = None
@@ -52,23 +53,23 @@ class WindowChanges:
 
 def apply_window_change(changes: WindowChanges, entry: Entry) -> WindowChanges:
     """Fold one entry; entries of other kinds change nothing."""
-    payload, reason = entry.payload, entry.reason or ""
+    payload, reason, by = entry.payload, entry.reason or "", entry.operator
     if isinstance(payload, Rescheduled):
         start = dt.datetime.fromisoformat(payload.window_start)
         end = dt.datetime.fromisoformat(payload.window_end)
-        change = WindowChange(entry.at, MOVED, reason, start, end)
+        change = WindowChange(entry.at, MOVED, reason, by, start, end)
         return replace(changes, start=start, end=end, history=(*changes.history, change))
     if isinstance(payload, Extended):
         end, previous = (
             dt.datetime.fromisoformat(t) for t in (payload.window_end, payload.previous_end)
         )
-        change = WindowChange(entry.at, EXTENDED, reason, end=end, previous_end=previous)
+        change = WindowChange(entry.at, EXTENDED, reason, by, end=end, previous_end=previous)
         return replace(
             changes, extended_end=end, announced_end=changes.announced_end or previous,
             history=(*changes.history, change),
         )  # fmt: skip
     if entry.kind == Kind.CANCEL:
-        change = WindowChange(entry.at, CANCELLED, reason)
+        change = WindowChange(entry.at, CANCELLED, reason, by)
         return replace(changes, cancelled=reason, history=(*changes.history, change))
     return changes
 

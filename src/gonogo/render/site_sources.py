@@ -14,22 +14,12 @@ from gonogo.night.lights import Change
 from gonogo.night.runs import JOURNAL, REAL, REHEARSAL
 from gonogo.night.view import NightView, night_view
 from gonogo.night.window_changes import CANCELLED
+from gonogo.render.window_told import Told, told
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import load_valid
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class Told:
-    """A change of the window as the site tells it: the window before and after, local."""
-
-    at: dt.datetime
-    change: str  # moved, cancelled or extended (night/window_changes.py)
-    reason: str
-    before: tuple[dt.datetime, dt.datetime]
-    after: tuple[dt.datetime, dt.datetime]  # a cancelled window's: as before
 
 
 @dataclass(frozen=True)
@@ -71,19 +61,7 @@ class Source:
 
     def changes(self) -> list[Told]:
         """Each reschedule, cancellation and extension, with the window before and after."""
-        if self.view is None:
-            return []
-        plan = self.view.run.timeline()
-        before = (plan.local(plan.window_start), plan.local(plan.window_end))
-        told = []
-        for change in self.view.night.window.history:
-            after = (
-                plan.local(change.start) if change.start else before[0],
-                plan.local(change.end) if change.end else before[1],
-            )
-            told.append(Told(change.at, change.change, change.reason, before, after))
-            before = after
-        return told
+        return told(self.view.run.timeline(), self.view.night.window) if self.view else []
 
     @property
     def stamp(self) -> dt.datetime:

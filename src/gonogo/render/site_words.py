@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from gonogo.render.site_sources import Told
+    from gonogo.render.window_told import Told
 
 # Words of the feed and the page, per runbook language; English where a language is missing.
 WORDS: dict[str, dict[str, str]] = {

@@ -8,7 +8,8 @@ from typing import Any
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import COLOURS
 from gonogo.night.window_changes import CANCELLED
-from gonogo.render.site_sources import Source, Told
+from gonogo.render.site_sources import Source
+from gonogo.render.window_told import Told
 
 RECENT = dt.timedelta(days=7)  # how long a resolved incident stays on the page
 

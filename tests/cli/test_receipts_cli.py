@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from servers.smtp import SmtpServer
@@ -50,3 +51,31 @@ def test_refresh_journals_what_reached_the_phone_once(
     third = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
     assert "Receipts journaled: 1 delivered, 0 undelivered." in third.stdout
     assert "never arrived" not in third.stdout
+
+
+def test_the_report_shows_what_reached_the_phone_beside_what_twilio_accepted(
+    night: dict[str, Any], twilio_server: TwilioFake, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    assert start(night).returncode == 0
+    del smtp_server
+    twilio_server.delivered_after = 0.0
+    twilio_server.pin_status(UNDELIVERED_TO, "undelivered", 30003)
+    done = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
+    assert done.returncode == 0, done.stderr
+    report = gonogo(night["state"], "report", env=night["env"], yes=False)
+    assert report.returncode == 0, report.stderr
+    row = next(line for line in report.stdout.splitlines() if "| window_started |" in line)
+    # Accepted by Twilio: 3 SMS to Apotek; on the phone: 2; one never arrived.
+    assert "Apotek sms 3 (2 till telefonen, 1 kom aldrig fram)" in row
+    assert "Apotek e-post 2;" in row  # e-mail has no receipts: nothing added
+    assert "Till telefonen: Twilios leveranskvitto, enligt senaste" in report.stdout
+    assert (
+        " window_started: sms till Apotek Exempel Nord (apotek) kom aldrig fram [30003]\n"
+        in report.stdout
+    )
+    html = tmp_path / "report.html"
+    out = gonogo(night["state"], "report", "--format", "html", "--out", str(html),
+                 env=night["env"], yes=False)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    text = html.read_text(encoding="utf-8")
+    assert '(2 till telefonen, <span class="late">1 kom aldrig fram</span>)' in text

@@ -10,7 +10,7 @@ from rich.table import Table
 from gonogo.errors import ExitCode
 from gonogo.night.delivery.reconcile import SETTLE_HINT
 from gonogo.night.journal import Status
-from gonogo.night.receipts import DELIVERED, UNDELIVERED, Receipt
+from gonogo.night.receipts import UNDELIVERED, Receipt
 from gonogo.night.view import NightView
 from gonogo.render.console import console
 
@@ -47,7 +47,7 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
         )
         return int(code)
     out = console()
-    receipts = _receipt_counts(view) if night.receipts else None
+    receipts = view.receipt_counts() if night.receipts else None
     table = Table(title="Deliveries per message")
     columns = ["Message", "Channel", "Audience", "Sent", "Failed", "In doubt", "Pending"]
     for column in columns + (["To the phone", "Never arrived"] if receipts is not None else []):
@@ -66,9 +66,8 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
             "Sent: accepted by Twilio (or the mail server). To the phone: Twilio's delivery "
             "receipt, as of the last `gonogo deliveries --refresh`."
         )
-        for d in view.run.journal.deliveries(statuses=(Status.SENT,)):
-            receipt = night.receipts.get(d.id)
-            if receipt is not None and receipt.status == UNDELIVERED:
+        for d, receipt in view.receipted():
+            if receipt.status == UNDELIVERED:
                 out.print(
                     f"never arrived: {names.get(d.dispatch)} sms {d.audience} "
                     f"{escape(d.address)}"
@@ -94,16 +93,3 @@ def _receipt(receipt: Receipt | None) -> str | None:
     if receipt is None:
         return None
     return f"{receipt.status} {receipt.code}".strip()
-
-
-def _receipt_counts(view: NightView) -> dict[tuple[int, str, str], tuple[int, int]]:
-    """(dispatch, channel, audience) -> (delivered to the phone, never arrived)."""
-    out: dict[tuple[int, str, str], tuple[int, int]] = {}
-    for d in view.run.journal.deliveries(statuses=(Status.SENT,)):
-        got = view.night.receipts.get(d.id)
-        if got is None:
-            continue
-        key = (d.dispatch, d.channel, d.audience)
-        delivered, never = out.get(key, (0, 0))
-        out[key] = (delivered + (got.status == DELIVERED), never + (got.status == UNDELIVERED))
-    return out

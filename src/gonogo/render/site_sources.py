@@ -13,6 +13,8 @@ from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
 from gonogo.night.runs import JOURNAL, REAL, REHEARSAL
 from gonogo.night.view import NightView, night_view
+from gonogo.night.window_changes import CANCELLED
+from gonogo.render.window_told import Told, told
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import load_valid
@@ -39,10 +41,27 @@ class Source:
 
     @property
     def status(self) -> str:
-        """planned, ongoing or done: from the journal, never from the clock."""
+        """planned, cancelled, ongoing or done: from the journal, never from the clock.
+
+        A run that only has notices, or was moved, is still planned until it opens.
+        """
         if self.view is None:
             return "planned"
-        return "done" if self.view.night.closed else "ongoing"
+        night = self.view.night
+        if night.window.cancelled is not None:
+            return CANCELLED
+        if not night.started:
+            return "planned"
+        return "done" if night.closed else "ongoing"
+
+    @property
+    def sequence(self) -> int:
+        """How often the window changed: the calendar event's SEQUENCE."""
+        return self.view.night.window.moves if self.view else 0
+
+    def changes(self) -> list[Told]:
+        """Each reschedule, cancellation and extension, with the window before and after."""
+        return told(self.view.run.timeline(), self.view.night.window) if self.view else []
 
     @property
     def stamp(self) -> dt.datetime:

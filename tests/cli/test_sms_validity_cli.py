@@ -7,12 +7,14 @@ changed.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from servers.smtp import SmtpServer
 from servers.twilio_fake import TwilioFake
 
-from .test_delivery_cli import gonogo, night, start
+from .test_delivery_cli import RUNBOOKS, gonogo, night, start
 
 __all__ = ["night"]  # the fixture, used by name
 
@@ -48,3 +50,23 @@ def test_every_sms_request_of_a_night_carries_its_validity(
     assert {r.form["ValidityPeriod"] for r in posts[:started_posts]} == {"1800"}
     assert [r.form["To"] for r in posts[:started_posts]].count(IN_DOUBT) == 2
     assert {r.form["ValidityPeriod"] for r in posts[started_posts:]} == {"3600"}
+
+
+def test_messages_shows_how_long_each_sms_may_wait() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "gonogo", "messages", str(RUNBOOKS / "release-21.0.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    lines = done.stdout.splitlines()
+
+    def validity_after(title: str) -> str:
+        heading = next(i for i, line in enumerate(lines) if line.startswith(title + " ["))
+        return lines[heading + 1]
+
+    said = "SMS validity {}: dropped if still in Twilio's queue by then"
+    assert validity_after("window opens") == "  " + said.format("30m")  # its own
+    assert validity_after("part 1 Go (databas)") == "  " + said.format("1h")  # the channel's
+    assert validity_after("notice vecka (7d before)") == "  " + said.format("10h")

@@ -112,6 +112,7 @@ def test_messages() -> None:
     sms = first["texts"][0]["sms"]
     assert (sms["encoding"], sms["segments"], sms["characters"]) == ("GSM-7", 2, len(sms["text"]))
     assert sms["text"].startswith("Nu startar servicefönster för produktionssättning")
+    assert sms["validity_seconds"] == 1800  # its own sms_validity: 30m
     events = {m["event"] for m in document["messages"]}
     assert {"rollback_started", "incident_opened", "disruption"} <= events
 

@@ -187,6 +187,7 @@ def messages_json(runbook: Runbook) -> dict[str, Any]:
     items = []
     for title, located, part in occurrences(runbook):
         message = located.message
+        validity = runbook.sms_validity(message)
         texts = []
         for rendered, who in [] if message.silent else grouped(runbook, located, part).items():
             sms = None
@@ -197,6 +198,7 @@ def messages_json(runbook: Runbook) -> dict[str, Any]:
                     "encoding": m.encoding,
                     "characters": len(rendered.sms),
                     "segments": m.segments,
+                    "validity_seconds": int(validity.total_seconds()) if validity else None,
                 }
             email = None
             if rendered.subject is not None:

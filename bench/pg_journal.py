@@ -35,7 +35,6 @@ from servers.twilio_fake import TwilioFake  # noqa: E402
 
 LATENCY = 0.020  # Twilio's latency the issue measures the fan-out at
 TARGET_SHARE = 0.8
-LATENCY = 0.020  # Twilio fake latency for the fan-out, as in bench/fanout.py
 TARGET_STATUS = 0.5
 
 

@@ -7,7 +7,6 @@ what they received is compared with the recipients files and the journal.
 from __future__ import annotations
 
 import base64
-import json
 import os
 import shutil
 import sqlite3
@@ -23,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from documented_json import checked
 from servers import free_port
 from servers.smtp import SmtpServer, make_tls_files
 from servers.twilio_fake import TwilioFake
@@ -278,7 +278,9 @@ def test_permanent_errors_fail_at_once_then_retry_failed(
     assert listed.returncode == 3
     assert "failed: window_started sms vard +46701740606: 21211" in listed.stdout
     as_json = gonogo(night["state"], "deliveries", "--json", env=night["env"], yes=False)
-    problems = json.loads(as_json.stdout)
+    document = checked("deliveries", as_json.stdout)
+    assert document["all"] is False  # only the problems
+    problems = document["deliveries"]
     assert sorted((p["address"], p["status"], p["code"]) for p in problems) == [
         ("+46701740606", "failed", "21211"),
         ("+46701740621", "failed", "21610"),

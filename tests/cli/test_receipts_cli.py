@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from documented_json import checked
 from servers.smtp import SmtpServer
 from servers.twilio_fake import TwilioFake
 
@@ -39,8 +39,20 @@ def test_refresh_journals_what_reached_the_phone_once(
     assert "DateSent>" in lists[0].query
     assert "To" not in lists[0].query
     status = gonogo(night["state"], "status", "--json", env=night["env"], yes=False)
-    counts = json.loads(status.stdout)["deliveries"]
+    counts = checked("status", status.stdout)["deliveries"]
     assert (counts["delivered_to_phone"], counts["never_arrived"]) == (sent - 1, 1)
+    # Each delivery's receipt, in the documented shape; an e-mail has none.
+    listed = gonogo(night["state"], "deliveries", "--all", "--json", env=night["env"], yes=False)
+    assert listed.returncode == 0, listed.stderr
+    document = checked("deliveries", listed.stdout)
+    assert document["all"] is True
+    receipts = [(d["channel"], d["address"], d["receipt"]) for d in document["deliveries"]]
+    undelivered = {"status": "undelivered", "code": "30003"}
+    assert [r for c, a, r in receipts if c == "sms" and a == UNDELIVERED_TO] == [undelivered]
+    assert [r for c, a, r in receipts if c == "sms" and r != undelivered] == [
+        {"status": "delivered", "code": None}
+    ] * (sent - 1)
+    assert {r for c, _a, r in receipts if c == "email"} == {None}
     # Again: nothing changed, nothing journaled.
     again = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
     assert again.returncode == 0, again.stderr

@@ -10,13 +10,8 @@ from rich.table import Table
 
 from gonogo.errors import ExitCode
 from gonogo.night.delivery.reconcile import SETTLE_HINT
-<<<<<<< HEAD
-from gonogo.night.journal import Status
-from gonogo.night.receipts import UNDELIVERED, Receipt
-=======
 from gonogo.night.journal import Delivery, Status
-from gonogo.night.receipts import DELIVERED, UNDELIVERED, Receipt
->>>>>>> issue15
+from gonogo.night.receipts import UNDELIVERED, Receipt
 from gonogo.night.view import NightView
 from gonogo.render.console import console
 from gonogo.render.json_head import dumps, head, run_fields
@@ -107,21 +102,4 @@ def deliveries_json(
 def _receipt(receipt: Receipt | None) -> dict[str, Any] | None:
     if receipt is None:
         return None
-<<<<<<< HEAD
-    return f"{receipt.status} {receipt.code}".strip()
-=======
     return {"status": receipt.status, "code": receipt.code or None}
-
-
-def _receipt_counts(view: NightView) -> dict[tuple[int, str, str], tuple[int, int]]:
-    """(dispatch, channel, audience) -> (delivered to the phone, never arrived)."""
-    out: dict[tuple[int, str, str], tuple[int, int]] = {}
-    for d in view.run.journal.deliveries(statuses=(Status.SENT,)):
-        got = view.night.receipts.get(d.id)
-        if got is None:
-            continue
-        key = (d.dispatch, d.channel, d.audience)
-        delivered, never = out.get(key, (0, 0))
-        out[key] = (delivered + (got.status == DELIVERED), never + (got.status == UNDELIVERED))
-    return out
->>>>>>> issue15

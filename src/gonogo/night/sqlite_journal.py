@@ -31,6 +31,7 @@ from gonogo.night.sqlite_format import (
     read_error,
     write_error,
 )
+from gonogo.night.sqlite_pages import SqlitePages
 
 # The latest status of every delivery, found once per query instead of per row.
 # Journals written before `in_doubt` had its own status marked such e-mails sent.
@@ -44,7 +45,7 @@ _LATEST = """
 """
 
 
-class SqliteJournal:
+class SqliteJournal(SqlitePages):  # delivery_page: sqlite_pages.py
     """One run's journal file. Safe for one writer at a time (the run's lock sees to it)."""
 
     # FULL: a decision reported as journaled survives a power cut, not only a crash.

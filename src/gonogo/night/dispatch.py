@@ -30,7 +30,7 @@ CHANNELS: tuple[Literal["sms", "email"], ...] = ("sms", "email")
 
 
 # channel, audience, language, subject, body: one rendered text
-_Text = tuple[str, str, str, str | None, str]
+Text = tuple[str, str, str, str | None, str]
 
 
 class Rows(Collection[NewDelivery]):
@@ -38,18 +38,24 @@ class Rows(Collection[NewDelivery]):
     a dispatch to 100,000 keeps 100,000 references, its rows are made as they are read."""
 
     def __init__(self) -> None:
-        self.texts: list[_Text] = []
-        self._number: dict[_Text, int] = {}
+        self.texts: list[Text] = []
+        self._number: dict[Text, int] = {}
         self._which = array("I")
         self._who: list[Recipient] = []
+        self._counts: list[int] = []
 
-    def add(self, text: _Text, person: Recipient) -> None:
+    def add(self, text: Text, person: Recipient) -> None:
         number = self._number.get(text)
         if number is None:
             number = self._number[text] = len(self.texts)
             self.texts.append(text)
+            self._counts.append(0)
         self._which.append(number)
         self._who.append(person)
+        self._counts[number] += 1
+
+    def tally(self) -> Counter[Text]:
+        return Counter(dict(zip(self.texts, self._counts, strict=True)))
 
     def __iter__(self) -> Iterator[NewDelivery]:
         texts = self.texts
@@ -83,6 +89,12 @@ class PlannedDispatch:
     def counts(self) -> Counter[tuple[str, str]]:
         """Recipients per (channel, audience)."""
         return Counter((r.channel, r.audience) for r in self.rows)
+
+    def tally(self) -> Counter[Text]:
+        """Rows per text, in the order the texts first appear (without making the rows)."""
+        if isinstance(self.rows, Rows):
+            return self.rows.tally()
+        return Counter((r.channel, r.audience, r.language, r.subject, r.body) for r in self.rows)
 
 
 def values_for(

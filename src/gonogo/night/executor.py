@@ -190,7 +190,7 @@ def prepare(
     journaled yet, so a refusal here leaves no trace."""
     planned = plan(runbook, base, decision.sends)
     confirm_dispatches(session, planned, dry_run=dry_run, runbook=runbook)
-    channels = {row.channel for p in planned for row in p.rows} | set(decision.channels)
+    channels = {text[0] for p in planned for text in p.tally()} | set(decision.channels)
     if channels and not dry_run:
         from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415
 

@@ -32,10 +32,11 @@ def preview_lines(
         if not p.rows:
             continue
         texts: dict[_Text, dict[str, dict[str, int]]] = {}
-        for row in p.rows:
-            per = texts.setdefault((row.channel, row.subject, row.body), {})
-            languages = per.setdefault(row.audience, {})
-            languages[row.language] = languages.get(row.language, 0) + 1
+        tally = p.tally()
+        for (channel, audience, language, subject, body), count in tally.items():
+            per = texts.setdefault((channel, subject, body), {})
+            languages = per.setdefault(audience, {})
+            languages[language] = languages.get(language, 0) + count
         what = p.effect.event.value + (f" (part {p.effect.part})" if p.effect.part else "")
         what += f" {p.effect.notice}" if p.effect.notice else ""
         if p.incident:
@@ -62,7 +63,7 @@ def _pace(p: PlannedDispatch, rates: Mapping[str, float]) -> list[str]:
     """How long each channel's fan-out takes at the runbook's rate, if a minute or more."""
     lines = []
     for channel in ("sms", "email"):
-        total = sum(1 for row in p.rows if row.channel == channel)
+        total = sum(count for text, count in p.tally().items() if text[0] == channel)
         rate = rates.get(channel)
         if rate and total / rate >= 60:
             lines.append(

@@ -13,6 +13,8 @@
    prints the medians and their ratio (target: at most 1.5x).
 
 A rehearsal sends nothing: no server is needed and no message leaves the machine.
+Each `gonogo` runs on the sources the interpreter imports: with `PYTHONPATH=src` set
+(a worktree's), those, else the installed package.
 """
 
 from __future__ import annotations
@@ -77,8 +79,12 @@ def start(base: Path, name: str, count: int | None, env: dict[str, str]) -> Path
     state = base / f"state-{name}"
     wall, cpu, rss, code = gonogo(["start", str(runbook), "--dry-run", "--yes"], state, env)
     shown = "21.0 as bundled" if count is None else f"{count:,} recipients"
+    verdict = ""
+    if count == 100_000:  # the target is set at 100,000 recipients
+        verdict = " ok" if rss <= TARGET_START_MB else " MISS"
+        verdict += f" (target <= {TARGET_START_MB:g} MB)"
     print(f"start --dry-run, {shown}: wall {wall:.2f} s, CPU {cpu:.2f} s, "
-          f"peak RSS {rss:.0f} MB, exit {code}")  # fmt: skip
+          f"peak RSS {rss:.0f} MB{verdict}, exit {code}")  # fmt: skip
     if code != 0:
         sys.exit(f"start failed on {runbook} (exit {code})")
     return state

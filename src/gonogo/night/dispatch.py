@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections import Counter
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -27,6 +29,49 @@ from gonogo.runbook.template import render
 CHANNELS: tuple[Literal["sms", "email"], ...] = ("sms", "email")
 
 
+# channel, audience, language, subject, body: one rendered text
+Text = tuple[str, str, str, str | None, str]
+
+
+class Rows(Collection[NewDelivery]):
+    """A dispatch's rows, held as each recipient's reference and the number of its text:
+    a dispatch to 100,000 keeps 100,000 references, its rows are made as they are read."""
+
+    def __init__(self) -> None:
+        self.texts: list[Text] = []
+        self._number: dict[Text, int] = {}
+        self._which = array("I")
+        self._who: list[Recipient] = []
+        self._counts: list[int] = []
+
+    def add(self, text: Text, person: Recipient) -> None:
+        number = self._number.get(text)
+        if number is None:
+            number = self._number[text] = len(self.texts)
+            self.texts.append(text)
+            self._counts.append(0)
+        self._which.append(number)
+        self._who.append(person)
+        self._counts[number] += 1
+
+    def tally(self) -> Counter[Text]:
+        return Counter(dict(zip(self.texts, self._counts, strict=True)))
+
+    def __iter__(self) -> Iterator[NewDelivery]:
+        texts = self.texts
+        for number, person in zip(self._which, self._who, strict=True):
+            channel, audience, language, subject, body = texts[number]
+            address = person.phone if channel == "sms" else person.email
+            assert address is not None  # only recipients with the channel's address are added
+            yield NewDelivery(channel, audience, address, person.name, language, subject, body)
+
+    def __len__(self) -> int:
+        return len(self._who)
+
+    def __contains__(self, row: object) -> bool:
+        return any(row == mine for mine in self)
+
+
 @dataclass(frozen=True)
 class PlannedDispatch:
     """What one effect sends, before anything is journaled."""
@@ -34,7 +79,7 @@ class PlannedDispatch:
     effect: Effect
     located: Located | None
     values: dict[str, str]
-    rows: list[NewDelivery] = field(default_factory=list)
+    rows: Collection[NewDelivery] = field(default_factory=list)
     incident: str | None = None  # journaled with the dispatch
     sms_validity: int | None = None  # seconds Twilio may hold its SMS; journaled with it
 
@@ -45,6 +90,12 @@ class PlannedDispatch:
     def counts(self) -> Counter[tuple[str, str]]:
         """Recipients per (channel, audience)."""
         return Counter((r.channel, r.audience) for r in self.rows)
+
+    def tally(self) -> Counter[Text]:
+        """Rows per text, in the order the texts first appear (without making the rows)."""
+        if isinstance(self.rows, Rows):
+            return self.rows.tally()
+        return Counter((r.channel, r.audience, r.language, r.subject, r.body) for r in self.rows)
 
 
 def values_for(
@@ -108,7 +159,7 @@ def plan_dispatch(
         return PlannedDispatch(effect, located, values, incident=incident)
     message = located.message
     default = runbook.release.language
-    rows: list[NewDelivery] = []
+    rows = Rows()
     rendered: dict[tuple[str, str, str], tuple[str | None, str] | None] = {}
     for channel in CHANNELS:
         seen: set[str] = set()
@@ -130,19 +181,13 @@ def plan_dispatch(
                 text = rendered[which]
                 if text is None:
                     continue
-                rows.append(NewDelivery(channel, audience, address, person.name, language,
-                                        text[0], text[1]))  # fmt: skip
+                rows.add((channel, audience, language, text[0], text[1]), person)
                 seen.add(str(key))
-    rows += _press_rows(runbook, base, message.press, values)
-    if audiences:
-        rows = [r for r in rows if r.audience in audiences]
+    _press_rows(rows, runbook, base, message.press, values, audiences)
     validity = runbook.sms_validity(message)
-    seconds = int(validity.total_seconds()) if validity and any_sms(rows) else None
+    any_sms = any(text[0] == "sms" for text in rows.texts)
+    seconds = int(validity.total_seconds()) if validity and any_sms else None
     return PlannedDispatch(effect, located, values, rows, incident, seconds)
-
-
-def any_sms(rows: list[NewDelivery]) -> bool:
-    return any(r.channel == "sms" for r in rows)
 
 
 def _render_for(
@@ -155,22 +200,25 @@ def _render_for(
 
 
 def _press_rows(
-    runbook: Runbook, base: Path, press: EmailText | None, values: dict[str, str]
-) -> list[NewDelivery]:
-    """A message's press statement, by e-mail to every press audience (see the runbook docs)."""
+    rows: Rows,
+    runbook: Runbook,
+    base: Path,
+    press: EmailText | None,
+    values: dict[str, str],
+    audiences: tuple[str, ...],
+) -> None:
+    """A message's press statement, by e-mail to every press audience (see the runbook
+    docs), or to those of `audiences` where the send names some."""
     if press is None:
-        return []
-    rows: list[NewDelivery] = []
+        return
     seen: set[str] = set()
     subject, body = render(press.subject, values), render(press.body, values)
     for name, audience in runbook.audiences.items():
-        if not audience.press:
+        if not audience.press or (audiences and name not in audiences):
             continue
         for person in dedupe(audience_recipients(runbook, base, name), "email"):
             if person.email is None or person.email in seen:
                 continue
             seen.add(person.email)
             language = person.language or runbook.release.language
-            rows.append(NewDelivery("email", name, person.email, person.name, language,
-                                    subject, body))  # fmt: skip
-    return rows
+            rows.add(("email", name, language, subject, body), person)

@@ -22,7 +22,7 @@ from gonogo.errors import (
 )
 from gonogo.night.decisions import Context, Decision, Send
 from gonogo.night.delivery.reconcile import SETTLE_HINT, finish_interrupted
-from gonogo.night.delivery.transport import transport_for
+from gonogo.night.delivery.transport import deliver_pending, transport_for
 from gonogo.night.dispatch import PlannedDispatch, plan_dispatch
 from gonogo.night.entries import ChangeAccepted, Dispatched, Kind, NewEntry
 from gonogo.night.journal import Delivery, Status
@@ -190,7 +190,7 @@ def prepare(
     journaled yet, so a refusal here leaves no trace."""
     planned = plan(runbook, base, decision.sends)
     confirm_dispatches(session, planned, dry_run=dry_run, runbook=runbook)
-    channels = {row.channel for p in planned for row in p.rows} | set(decision.channels)
+    channels = {text[0] for p in planned for text in p.tally()} | set(decision.channels)
     if channels and not dry_run:
         from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415
 
@@ -245,16 +245,15 @@ def send(session: Session, run: Run, seqs: set[int]) -> list[DispatchResult]:
     if not seqs:
         return []
     transport = transport_for(run, session)
-    pending = {seq: run.journal.deliveries(dispatch=seq, statuses=(Status.PENDING,))
-               for seq in sorted(seqs)}  # fmt: skip
+    # Counted, not read: each dispatch's rows are read as it goes out.
+    total = sum(g.count for g in run.journal.delivery_groups()
+                if g.dispatch in seqs and g.status == Status.PENDING)  # fmt: skip
     try:
-        for rows in pending.values():
-            if rows:
-                transport.deliver(run.journal, rows, session.clock.now())
+        for seq in sorted(seqs):
+            deliver_pending(transport, run.journal, seq, session.clock.now())
     except (KeyboardInterrupt, Stop) as exc:
         raise _stopped(run, exc) from None
     except JournalWriteError as exc:
-        total = sum(len(rows) for rows in pending.values())
         raise JournalWriteError(
             f"{exc.message}; sending stopped: {exc.sent} of {total} messages went out, "
             f"{total - exc.sent} did not (a send that cannot be journaled is not made)",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -126,6 +126,36 @@ class Journal(Protocol):
         ...
 
     def close(self) -> None: ...
+
+    def delivery_page(
+        self,
+        after: int,
+        limit: int,
+        *,
+        dispatch: int | None = None,
+        statuses: Iterable[Status] | None = None,
+    ) -> list[Delivery]:
+        """`deliveries`, at most `limit` of them: those with ids above `after`."""
+        ...
+
+
+PAGE = 2000  # deliveries read at a time where a dispatch's rows are streamed
+
+
+def pages(
+    journal: Journal,
+    *,
+    dispatch: int | None = None,
+    statuses: Iterable[Status] | None = None,
+    size: int = PAGE,
+) -> Iterator[list[Delivery]]:
+    """`journal.deliveries(...)` a page at a time, oldest first: a dispatch to 100,000
+    is never all in memory. Each page is read when the one before is done with."""
+    wanted = None if statuses is None else tuple(statuses)
+    after = 0
+    while page := journal.delivery_page(after, size, dispatch=dispatch, statuses=wanted):
+        yield page
+        after = page[-1].id
 
 
 def iso(instant: dt.datetime) -> str:

@@ -20,6 +20,7 @@ from gonogo.errors import StateError
 from gonogo.night.entries import Entry, Kind, NewEntry, decode, encode
 from gonogo.night.journal import Delivery, DeliveryGroup, Mark, NewDelivery, Status, iso
 from gonogo.night.pg_connect import connect, database_errors
+from gonogo.night.pg_pages import PgPages
 from gonogo.night.pg_summary import LATEST_OF, MATCH, STATUS, PgSummary, rebuild
 from gonogo.night.pg_url import masked
 
@@ -55,7 +56,7 @@ def runs_in(url: str) -> list[tuple[str, str]]:
         conn.close()
 
 
-class PgJournal:
+class PgJournal(PgPages):  # delivery_page: pg_pages.py
     """One run's journal in a shared database; one writer at a time (the advisory lock)."""
 
     def __init__(self, url: str, run: int) -> None:

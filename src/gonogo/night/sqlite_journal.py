@@ -32,6 +32,7 @@ from gonogo.night.sqlite_format import (
     read_error,
     write_error,
 )
+from gonogo.night.sqlite_pages import SqlitePages
 from gonogo.night.sqlite_summary import LATEST_OF, SUMMARY_SCHEMA, Summary
 from gonogo.night.summary import TextKey
 
@@ -40,7 +41,7 @@ T = TypeVar("T")
 _BATCH = 1000  # rows journaled at a time: a dispatch to 100,000 is streamed
 
 
-class SqliteJournal:
+class SqliteJournal(SqlitePages):  # delivery_page: sqlite_pages.py
     """One run's journal file. Safe for one writer at a time (the run's lock sees to it)."""
 
     # FULL: a decision reported as journaled survives a power cut, not only a crash.
@@ -191,8 +192,7 @@ class SqliteJournal:
         return self._reading(lambda: self._db.execute(query, tuple(params)).fetchall())
 
     def add_deliveries(self, dispatch: int, rows: Iterable[NewDelivery], at: dt.datetime) -> int:
-        """Journal a dispatch's recipients as pending, one row per recipient and channel,
-        streamed in batches: the rows are never all in memory at once."""
+        """Journal a dispatch's rows as pending, streamed: never all in memory at once."""
         stamp = iso(at)
         texts: Counter[TextKey] = Counter()
         count = 0

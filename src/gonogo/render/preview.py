@@ -33,10 +33,11 @@ def preview_lines(
         if not p.rows:
             continue
         texts: dict[_Text, dict[str, dict[str, int]]] = {}
-        for row in p.rows:
-            per = texts.setdefault((row.channel, row.subject, row.body), {})
-            languages = per.setdefault(row.audience, {})
-            languages[row.language] = languages.get(row.language, 0) + 1
+        tally = p.tally()
+        for (channel, audience, language, subject, body), count in tally.items():
+            per = texts.setdefault((channel, subject, body), {})
+            languages = per.setdefault(audience, {})
+            languages[language] = languages.get(language, 0) + count
         what = p.effect.event.value + (f" (part {p.effect.part})" if p.effect.part else "")
         what += f" {p.effect.notice}" if p.effect.notice else ""
         if p.incident:
@@ -65,16 +66,12 @@ def _pace(p: PlannedDispatch, rates: Mapping[str, float]) -> list[str]:
     The SMS rate is in segments, as Twilio counts it: a two-segment SMS takes two.
     """
     lines = []
-    segments: dict[str, int] = {}
     for channel in ("sms", "email"):
-        rows = [row for row in p.rows if row.channel == channel]
-        total = len(rows)
+        texts = {text: n for text, n in p.tally().items() if text[0] == channel}
+        total = sum(texts.values())
         units = total
-        if channel == "sms":
-            for row in rows:
-                if row.body not in segments:
-                    segments[row.body] = measure(row.body).segments
-            units = sum(segments[row.body] for row in rows)
+        if channel == "sms":  # per text, not per row: one measure per rendered text
+            units = sum(measure(text[4]).segments * n for text, n in texts.items())
         rate = rates.get(channel)
         if rate and units / rate >= 60:
             what = f"{_CHANNEL[channel]} to {total}"

@@ -35,6 +35,7 @@ def check_phone(raw: str) -> tuple[str | None, list[tuple[Severity, str]]]:
     if not raw:
         return None, []
     why = None
+    kind = phonenumbers.PhoneNumberType.UNKNOWN
     if not raw.startswith("+"):
         why = "must be in international form, + and country code, e.g. +46701740605"
     elif bad := dict.fromkeys(c for c in raw[1:] if c not in _PHONE_CHARS):
@@ -51,12 +52,13 @@ def check_phone(raw: str) -> tuple[str | None, list[tuple[Severity, str]]]:
             reason = phonenumbers.is_possible_number_with_reason(number)
             if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
                 why = f"is not a valid number: {_IMPOSSIBLE_REASONS.get(reason, 'wrong length')}"
-            elif not phonenumbers.is_valid_number(number):
+            # A number is valid exactly when it has a type (what `is_valid_number` checks):
+            # the type is found once, not twice.
+            elif (kind := phonenumbers.number_type(number)) == phonenumbers.PhoneNumberType.UNKNOWN:
                 why = f"is not a valid number: no +{number.country_code} number has that form"
     if why is not None:
         return None, [("error", f"phone {excerpt(raw)} {why}")]
     e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    kind = phonenumbers.number_type(number)
     if kind in _SMS_CAPABLE:
         return e164, []
     kind_name = phonenumbers.PhoneNumberType.to_string(kind).lower().replace("_", " ")

@@ -4,14 +4,53 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
 from pathlib import Path
+from typing import IO
 
 from gonogo.night.journal import Delivery, Journal, Mark, Status
+
+MARKS = 2000  # status changes handed to the journal at a time (all in one transaction)
+
+# dispatch, channel, audience, language, subject, body
+_Key = tuple[int, str, str, str, str | None, str]
 
 
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
+
+
+class _File:
+    """One outbox file being written: its recipients go to an unnamed temporary file as
+    they are read, and only their ids stay in memory (for the marks)."""
+
+    def __init__(self, target: Path, head: list[str], key: _Key, members: IO[str]) -> None:
+        self.target = target
+        self.name = target.name
+        self.head = head
+        self.subject, self.body = key[4], key[5]
+        self.ids = array("q")
+        self.members = members
+
+    def add(self, row: Delivery) -> None:
+        self.ids.append(row.id)
+        self.members.write(f"  {row.name} <{row.address}>\n")
+
+    def finish(self) -> None:
+        """Head, recipients, subject and body, written whole, then renamed into place."""
+        temporary = self.target.with_suffix(".tmp")
+        with temporary.open("w", encoding="utf-8") as out:
+            out.writelines(f"{line}\n" for line in [*self.head, f"recipients: {len(self.ids)}"])
+            self.members.seek(0)
+            shutil.copyfileobj(self.members, out)
+            if self.subject is not None:
+                out.write(f"subject: {self.subject}\n")
+            out.write("\n" + self.body.rstrip("\n") + "\n")
+        os.replace(temporary, self.target)  # a crash leaves the old file or the new one
 
 
 class Outbox:
@@ -22,34 +61,49 @@ class Outbox:
         self.label = label  # dispatch seq -> e.g. "part_completed-part1"
 
     def deliver(self, journal: Journal, deliveries: list[Delivery], now: dt.datetime) -> None:
-        groups: dict[tuple[int, str, str, str, str | None, str], list[Delivery]] = {}
-        for d in deliveries:
-            key = (d.dispatch, d.channel, d.audience, d.language, d.subject, d.body)
-            groups.setdefault(key, []).append(d)
+        self.deliver_pages(journal, [deliveries], now)
+
+    def deliver_pages(
+        self, journal: Journal, pages: Iterable[list[Delivery]], now: dt.datetime
+    ) -> None:
+        """Every row of `pages`, read one page at a time: a dispatch to 100,000 recipients
+        is written without holding its rows. The files are written first, then every row
+        is marked sent in one transaction."""
         self.directory.mkdir(parents=True, exist_ok=True)
-        marks: list[Mark] = []
+        files: dict[_Key, _File] = {}
         variant: dict[tuple[int, str, str, str], int] = {}
-        for (dispatch, channel, audience, language, subject, body), members in groups.items():
-            stem = f"{dispatch:05d}-{_slug(self.label(dispatch))}-{channel}-{_slug(audience)}"
-            stem += f"-{language}"
-            index = variant[(dispatch, channel, audience, language)] = (
-                variant.get((dispatch, channel, audience, language), 0) + 1
-            )
-            name = f"{stem}.txt" if index == 1 else f"{stem}-{index}.txt"
-            lines = [
-                f"event: {self.label(dispatch)}",
-                f"channel: {channel}",
-                f"audience: {audience}",
-                f"language: {language}",
-                f"recipients: {len(members)}",
-                *(f"  {m.name} <{m.address}>" for m in members),
-            ]
-            if subject is not None:
-                lines.append(f"subject: {subject}")
-            text = "\n".join(lines) + "\n\n" + body.rstrip("\n") + "\n"
-            target = self.directory / name
-            temporary = target.with_suffix(".tmp")
-            temporary.write_text(text, encoding="utf-8")
-            os.replace(temporary, target)  # a crash leaves the old file or the new one
-            marks += [Mark(m.id, Status.SENT, f"outbox:{name}") for m in members]
-        journal.mark_many(marks, now)
+        with ExitStack() as opened:  # unnamed temporary files: closing removes them
+            for page in pages:
+                for d in page:
+                    key = (d.dispatch, d.channel, d.audience, d.language, d.subject, d.body)
+                    file = files.get(key)
+                    if file is None:
+                        members = opened.enter_context(tempfile.TemporaryFile(
+                            "w+", encoding="utf-8", dir=self.directory, prefix=".recipients-"
+                        ))  # fmt: skip
+                        file = files[key] = self._open(key, variant, members)
+                    file.add(d)
+            for file in files.values():
+                file.finish()
+        with journal.transaction():
+            for file in files.values():
+                for start in range(0, len(file.ids), MARKS):
+                    chunk = file.ids[start : start + MARKS]
+                    journal.mark_many([Mark(i, Status.SENT, f"outbox:{file.name}")
+                                       for i in chunk], now)  # fmt: skip
+
+    def _open(
+        self, key: _Key, variant: dict[tuple[int, str, str, str], int], members: IO[str]
+    ) -> _File:
+        dispatch, channel, audience, language = key[:4]
+        stem = f"{dispatch:05d}-{_slug(self.label(dispatch))}-{channel}-{_slug(audience)}"
+        stem += f"-{language}"
+        index = variant[key[:4]] = variant.get(key[:4], 0) + 1
+        name = f"{stem}.txt" if index == 1 else f"{stem}-{index}.txt"
+        head = [
+            f"event: {self.label(dispatch)}",
+            f"channel: {channel}",
+            f"audience: {audience}",
+            f"language: {language}",
+        ]
+        return _File(self.directory / name, head, key, members)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from gonogo.night.journal import Delivery, Journal
+from gonogo.night.journal import Delivery, Journal, Status, pages
 from gonogo.night.runs import Run
 from gonogo.night.session import Session
-from gonogo.night.snapshot import Night
+from gonogo.night.snapshot import Night, fold
 
 
 class Transport(Protocol):
@@ -18,14 +18,30 @@ class Transport(Protocol):
 
 
 def transport_for(run: Run, session: Session, night: Night | None = None) -> Transport:
-    """Live sending, or the dry run's outbox (which alone needs the night, for the
-    dispatches' labels: it is folded only then, never before a live fan-out)."""
+    """Live sending, or the dry run's outbox (which alone needs the dispatches' labels:
+    they are folded from the entries only then, no delivery row read for them)."""
     if run.dry_run:
         from gonogo.night.delivery.outbox import Outbox  # noqa: PLC0415
 
-        labelled = night if night is not None else run.night()
+        labelled = night if night is not None else fold(run.journal.entries(), (), run.runbook)
         names = {d.seq: d.label for d in labelled.dispatches}
         return Outbox(run.outbox, lambda seq: names.get(seq, "message"))
     from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415
 
     return LiveTransport(run.runbook, progress=session.progress)
+
+
+def deliver_pending(
+    transport: Transport, journal: Journal, dispatch: int, now: dt.datetime
+) -> None:
+    """Every row of `dispatch` not yet tried. The outbox takes them a page at a time, so
+    a rehearsal to 100,000 never holds them all."""
+    from gonogo.night.delivery.outbox import Outbox  # noqa: PLC0415
+
+    if isinstance(transport, Outbox):
+        transport.deliver_pages(journal, pages(journal, dispatch=dispatch,
+                                               statuses=(Status.PENDING,)), now)  # fmt: skip
+        return
+    rows = journal.deliveries(dispatch=dispatch, statuses=(Status.PENDING,))
+    if rows:
+        transport.deliver(journal, rows, now)

@@ -23,8 +23,6 @@ import http.client
 import json
 import os
 import platform
-import select
-import socket
 import ssl
 import threading
 from collections.abc import Mapping
@@ -33,6 +31,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 from gonogo import __version__
 from gonogo.errors import ConfigError
 from gonogo.notify.base import SendResult
+from gonogo.notify.http1 import Connection
 from gonogo.notify.twilio_failures import answer_failure, wire_failure
 
 DEFAULT_ROOT = "https://api.twilio.com"
@@ -93,10 +92,15 @@ class MessagePoster:
         self._token = token
         self._timeout = timeout
         path = parts.path.rstrip("/") + API_PATH.format(sid=sid)
-        target = f"{self._host}:{self._port}"
+        name = self._host.encode("idna").decode("ascii")  # a non-ASCII name: punycode
+        host = f"[{name}]" if ":" in name else name
+        if parts.port is not None and self._port != (443 if self._https else 80):
+            host = f"{host}:{self._port}"
         credentials = base64.b64encode(f"{sid}:{token}".encode()).decode("ascii")
-        self._headers = {
+        headers = {
+            "Host": host,
             "User-Agent": f"gonogo/{__version__} Python/{platform.python_version()}",
+            "Accept-Encoding": "identity",
             "Accept": "application/json",
             "Accept-Charset": "utf-8",
             "Content-Type": "application/x-www-form-urlencoded",
@@ -105,39 +109,40 @@ class MessagePoster:
         self._proxy = _proxy_for(parts.scheme, self._host)
         if self._proxy is not None and not self._https:
             # Plain HTTP through a proxy: the whole URL as the request target.
-            self._path = f"http://{target}{path}"
-            self._headers |= self._proxy[2]
-        else:
-            self._path = path
+            path = f"http://{host}{path}"
+            headers |= self._proxy[2]
+        lines = [f"POST {path} HTTP/1.1", *(f"{k}: {v}" for k, v in headers.items())]
+        # Every request's head but its length; the body is form-encoded ASCII.
+        try:
+            self._head = ("\r\n".join(lines) + "\r\nContent-Length: ").encode("ascii")
+        except UnicodeEncodeError:
+            raise ConfigError(
+                "SMS cannot be sent: TWILIO_ACCOUNT_SID or the path of TWILIO_API_BASE_URL has"
+                " characters outside ASCII, which no HTTP request line can carry"
+            ) from None
         self._context = _tls_context() if self._https else None
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: list[http.client.HTTPConnection] = []
+        self._open: list[Connection] = []
 
     def create(self, form: Mapping[str, object]) -> SendResult:
         """POST one Message; a failure is a `SendResult`, never an exception."""
         body = urlencode({k: str(v) for k, v in form.items()}).encode("ascii")
         conn = self._connection()
-        if conn.sock is None or _dropped(conn.sock):
-            conn.close()
-            try:
-                conn.connect()
-            except OSError as err:  # nothing was sent
-                conn.close()
-                return wire_failure(err, sent=False, timeout=self._timeout, token=self._token)
         try:
-            conn.request("POST", self._path, body, self._headers)
-            response = conn.getresponse()
-            answer = response.read()
-        except (OSError, http.client.HTTPException) as err:
-            conn.close()  # the next request opens a new connection
+            conn.open()
+        except OSError as err:  # nothing was sent
+            return wire_failure(err, sent=False, timeout=self._timeout, token=self._token)
+        try:
+            status, answer = conn.exchange(b"%s%d\r\n\r\n%s" % (self._head, len(body), body))
+        except (OSError, http.client.HTTPException) as err:  # the connection is closed
             return wire_failure(err, sent=True, timeout=self._timeout, token=self._token)
-        if not 200 <= response.status < 300:
-            return answer_failure(response.status, answer, self._token)
+        if not 200 <= status < 300:
+            return answer_failure(status, answer, self._token)
         try:
             created = json.loads(answer) if answer else {}
         except ValueError as err:
-            return answer_failure(response.status, answer, self._token, unusable=err)
+            return answer_failure(status, answer, self._token, unusable=err)
         sid = created.get("sid") if isinstance(created, dict) else None
         return SendResult(ok=True, provider_id=str(sid) if sid is not None else None)
 
@@ -147,12 +152,13 @@ class MessagePoster:
         for conn in conns:
             conn.close()
 
-    def _connection(self) -> http.client.HTTPConnection:
-        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            return conn
+    def _connection(self) -> Connection:
+        mine: Connection | None = getattr(self._local, "conn", None)
+        if mine is not None:
+            return mine
         proxy = self._proxy
         host, port = (proxy[0], proxy[1]) if proxy is not None else (self._host, self._port)
+        conn: http.client.HTTPConnection
         if self._context is not None:
             conn = http.client.HTTPSConnection(
                 host, port, timeout=self._timeout, context=self._context
@@ -161,20 +167,11 @@ class MessagePoster:
                 conn.set_tunnel(self._host, self._port, headers=proxy[2])
         else:
             conn = http.client.HTTPConnection(host, port, timeout=self._timeout)
+        mine = Connection(conn)
         with self._lock:
-            self._open.append(conn)
-        self._local.conn = conn
-        return conn
-
-
-def _dropped(sock: socket.socket) -> bool:
-    """An idle keep-alive connection the server closed (or wrote to) is not reused: it
-    would fail the next request as if the request had been lost (urllib3 does the same)."""
-    try:
-        readable, _, _ = select.select([sock], [], [], 0)
-    except (OSError, ValueError):
-        return True
-    return bool(readable)
+            self._open.append(mine)
+        self._local.conn = mine
+        return mine
 
 
 def _proxy_for(scheme: str, host: str) -> tuple[str, int, dict[str, str]] | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from gonogo.errors import ConfigError
 from gonogo.notify.base import Outgoing, SendResult
 from gonogo.notify.sms import TwilioSms
 
@@ -238,3 +239,20 @@ def test_an_unusable_answer_is_a_retryable_failure(
     [result] = send(server)
 
     assert (result.ok, result.code, result.retryable) == (False, code, True)
+
+
+def test_a_proxy_that_is_not_http_is_refused_before_sending(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "https://user:s3cr3t@proxy.example:3128")
+    channel = TwilioSms(
+        sender="+46701000000", env={"TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN}
+    )
+
+    with pytest.raises(
+        ConfigError, match=r"https proxy https://proxy\.example is not an http:// proxy"
+    ) as caught:
+        channel.check()
+    assert "s3cr3t" not in caught.value.message
+    result = channel.send(Outgoing(channel="sms", to="+46701234567", body="x"))
+    assert (result.ok, result.code, result.retryable) == (False, "config", False)

@@ -16,6 +16,7 @@ import pytest
 from gonogo.errors import ConfigError
 from gonogo.notify.base import Outgoing, SendResult
 from gonogo.notify.sms import TwilioSms
+from gonogo.notify.twilio_wire import DEFAULT_ROOT, api_address
 
 SID = "AC" + "0123456789abcdef" * 2
 TOKEN = "raw-server-token"
@@ -256,3 +257,20 @@ def test_a_proxy_that_is_not_http_is_refused_before_sending(
     assert "s3cr3t" not in caught.value.message
     result = channel.send(Outgoing(channel="sms", to="+46701234567", body="x"))
     assert (result.ok, result.code, result.retryable) == (False, "config", False)
+
+
+@pytest.mark.parametrize(
+    ("edge", "region"), [(None, None), ("sydney", None), (None, "au1"), ("dublin", "ie1")]
+)
+def test_edge_and_region_name_the_host_as_the_twilio_package_does(
+    edge: str | None, region: str | None
+) -> None:
+    from twilio.rest import Client  # noqa: PLC0415
+
+    client = Client(SID, TOKEN, edge=edge, region=region, environment={"GONOGO": "1"})
+    expected = client.get_hostname(DEFAULT_ROOT + "/").rstrip("/")
+
+    root, host, port = api_address(None, edge, region)
+
+    assert root == expected
+    assert (host, port) == (expected.removeprefix("https://"), 443)

@@ -39,7 +39,7 @@ class TwilioSms:
     are honoured as the `twilio` package does, except with a base URL override.
 
     Thread-safe: a Message is created over the sending thread's own keep-alive
-    connection (`twilio_wire.MessagePoster`, about a fifth of the `twilio` package's
+    connection (`twilio_wire.MessagePoster`, about an eighth of the `twilio` package's
     CPU a message); the lists are read with a `twilio.rest.Client` per thread, because
     its `TwilioHttpClient` holds a `requests.Session` (not guaranteed thread-safe).
     `close()` closes them all. The proxy and CA settings are read from the environment

@@ -2,8 +2,9 @@
 
 The only request a night sends by the thousand. The `twilio` package builds each one
 through `requests` and `urllib3` (a fresh request object, a rescan of the settings, a
-pool look-up: about 1 ms of CPU a message); this sends the same request, as Twilio
-documents it, with `http.client`: `POST {root}/2010-04-01/Accounts/{AccountSid}/
+pool look-up: about 0.9 ms of CPU a message here); this sends the same request, as
+Twilio documents it, over a connection `http.client` opened and `http1` speaks to
+(about 0.1 ms): `POST {root}/2010-04-01/Accounts/{AccountSid}/
 Messages.json`, Basic auth with the account SID and auth token, a form-encoded body,
 `Accept: application/json`. Any form field goes through (`To`, `Body`, `From` or
 `MessagingServiceSid`, `ValidityPeriod`, ...). The answer is read as the `twilio`

@@ -29,8 +29,8 @@ class Connection:
         self._reader: BinaryIO | None = None
 
     def open(self) -> None:
-        """Connect unless an open connection is still usable. Raises `OSError`: when it
-        does, nothing was sent."""
+        """Connect unless an open connection is still usable. Raises `OSError` (or
+        `ValueError` for a host name no DNS query can carry): nothing was sent."""
         sock = self._conn.sock
         if sock is not None and self._reader is not None and not _dropped(sock):
             return

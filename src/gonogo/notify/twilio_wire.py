@@ -132,7 +132,7 @@ class MessagePoster:
         conn = self._connection()
         try:
             conn.open()
-        except OSError as err:  # nothing was sent
+        except (OSError, ValueError) as err:  # nothing was sent (ValueError: a bad host name)
             return wire_failure(err, sent=False, timeout=self._timeout, token=self._token)
         try:
             status, answer = conn.exchange(b"%s%d\r\n\r\n%s" % (self._head, len(body), body))

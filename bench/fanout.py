@@ -10,12 +10,16 @@ Run with the project's Python:  python bench/fanout.py [--count 10000] [--anchor
    to 5,000 segments a second (21.0's own is 10: see the pace printed at the end).
    The anchor, on a fresh server with the same latency: a `ThreadPoolExecutor` of the
    same concurrency looping `client.messages.create` with one twilio `Client`
-   (`--anchor-sends` messages). Targets: gonogo's rate at least 1.1x the anchor's,
-   within 10 % of the bound (concurrency / latency) at 150 ms, CPU at most 1.0 ms a
-   message (the gonogo process's user + system time, start-up and planning included).
+   (`--anchor-sends` messages), in its own process as a script would be (in this one
+   it would share the interpreter lock with the server's threads and look slower).
+   Both rates are measured the same way: messages over the time from the first to the
+   last message arriving at the server. Targets: gonogo's rate at least 1.1x the
+   anchor's, within 10 % of the bound (concurrency / latency) at 150 ms, CPU at most
+   1.0 ms a message (the gonogo process's user + system time, start-up and planning
+   included; the anchor's is printed beside it, its start-up included too).
 2. The same CLI run with `--count` e-mail recipients against aiosmtpd, and the anchor:
-   a plain smtplib loop on one connection, `--anchor-sends` messages. Target: at least
-   the anchor's rate.
+   a plain smtplib loop on one connection, `--anchor-sends` messages, in its own
+   process and measured the same way. Target: at least the anchor's rate.
 
 The phone numbers are random distinct +4670xxxxxxx numbers (valid Swedish mobile
 numbers for phonenumbers), generated in a temporary directory for this run only:
@@ -105,6 +109,12 @@ def phone_numbers(count: int) -> list[str]:
 
 def run_start(runbook: Path, state: Path, env: dict[str, str], received: object) -> Figures:
     """`gonogo start` as a child process; `received()` counts what the server has."""
+    command = [sys.executable, "-m", "gonogo", "start", str(runbook), "--yes"]
+    return run_child([*command, "--state-dir", str(state)], env, received)
+
+
+def run_child(command: list[str], env: dict[str, str], received: object) -> Figures:
+    """`command` as a child process, timed by what arrives at the server."""
     assert callable(received)
     first: list[float] = []
     last: list[float] = []
@@ -122,10 +132,9 @@ def run_start(runbook: Path, state: Path, env: dict[str, str], received: object)
             time.sleep(0.002)
 
     watcher = threading.Thread(target=watch, daemon=True)
-    command = [sys.executable, "-m", "gonogo", "start", str(runbook), "--yes"]
     began = time.perf_counter()
     process = subprocess.Popen(
-        [*command, "--state-dir", str(state)],
+        command,
         env={**os.environ, **env},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -155,21 +164,27 @@ def run_start(runbook: Path, state: Path, env: dict[str, str], received: object)
     )
 
 
-def sms_anchor(server: TwilioFake, sends: int, concurrency: int) -> float:
-    """Messages per second of `concurrency` threads looping `client.messages.create`,
-    sharing one twilio `Client` (what a script would do without gonogo)."""
+def sms_anchor(server: TwilioFake, sends: int, concurrency: int) -> Figures:
+    """The anchor script (`anchor_main`) as its own process against `server`."""
+    command = [sys.executable, __file__, "--anchor", str(sends), str(concurrency)]
+    return run_child(command, server.env(), lambda: len(server.messages))
+
+
+def anchor_main(sends: int, concurrency: int) -> int:
+    """`concurrency` threads looping `client.messages.create`, sharing one twilio
+    `Client` (what a script would do without gonogo), at TWILIO_API_BASE_URL."""
     from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
 
     from twilio.http.http_client import TwilioHttpClient  # noqa: PLC0415
     from twilio.rest import Client  # noqa: PLC0415
 
     client = Client(
-        server.account_sid,
-        server.auth_token,
+        os.environ["TWILIO_ACCOUNT_SID"],
+        os.environ["TWILIO_AUTH_TOKEN"],
         http_client=TwilioHttpClient(timeout=10, pool_connections=True),
         environment={"GONOGO": "1"},
     )
-    client.api.base_url = server.base_url
+    client.api.base_url = os.environ["TWILIO_API_BASE_URL"]
     numbers = phone_numbers(sends)
 
     def send(number: str) -> None:
@@ -177,20 +192,24 @@ def sms_anchor(server: TwilioFake, sends: int, concurrency: int) -> float:
             to=number, body="Nu startar servicefönster.", messaging_service_sid="MG" + "0" * 32
         )
 
-    began = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         list(pool.map(send, numbers))
-    elapsed = time.perf_counter() - began
-    return sends / elapsed
+    return 0
 
 
-def smtp_anchor(server: SmtpServer, sends: int) -> float:
-    """Messages per second of a plain smtplib loop on one connection."""
+def smtp_anchor(server: SmtpServer, sends: int) -> Figures:
+    """The e-mail anchor script (`smtp_anchor_main`) as its own process against `server`."""
+    command = [sys.executable, __file__, "--smtp-anchor", str(sends)]
+    return run_child(command, server.env(), lambda: len(server.received))
+
+
+def smtp_anchor_main(sends: int) -> int:
+    """A plain smtplib loop on one connection to GONOGO_SMTP_HOST:GONOGO_SMTP_PORT."""
     import smtplib  # noqa: PLC0415
     from email.message import EmailMessage  # noqa: PLC0415
 
-    began = time.perf_counter()
-    with smtplib.SMTP(server.host, server.port, timeout=10) as smtp:
+    host, port = os.environ["GONOGO_SMTP_HOST"], int(os.environ["GONOGO_SMTP_PORT"])
+    with smtplib.SMTP(host, port, timeout=10) as smtp:
         for n in range(sends):
             message = EmailMessage()
             message["From"] = "noreply@example.org"
@@ -198,7 +217,7 @@ def smtp_anchor(server: SmtpServer, sends: int) -> float:
             message["Subject"] = "Servicefönster"
             message.set_content("Nu startar servicefönster.")
             smtp.send_message(message)
-    return sends / (time.perf_counter() - began)
+    return 0
 
 
 def sms_case(base: Path, count: int, latency: float, concurrency: int, sends: int) -> list[str]:
@@ -210,7 +229,8 @@ def sms_case(base: Path, count: int, latency: float, concurrency: int, sends: in
         sms = run_start(runbook, base / f"state-sms-{concurrency}", twilio.env(),
                         lambda: len(twilio.messages))  # fmt: skip
     with TwilioFake(latency=latency) as fresh:
-        anchor = sms_anchor(fresh, sends, concurrency)
+        plain = sms_anchor(fresh, sends, concurrency)
+    anchor = plain.dispatch_rate
     bound = concurrency / latency
     ratio = sms.dispatch_rate / anchor
     print(
@@ -222,12 +242,18 @@ def sms_case(base: Path, count: int, latency: float, concurrency: int, sends: in
         f"  CPU {sms.cpu_ms_per_message:.2f} ms a message (whole command), peak RSS "
         f"{sms.peak_rss_mb:.0f} MB\n"
         f"  anchor ThreadPoolExecutor({concurrency}) of client.messages.create, one client, "
-        f"{sends} sends: {anchor:.0f} msg/s\n"
+        f"its own process, {plain.count} sent, exit {plain.exit_code}: {anchor:.0f} msg/s "
+        f"({plain.dispatch_seconds:.2f} s first to last at the server), CPU "
+        f"{plain.cpu_ms_per_message:.2f} ms a message\n"
         f"  ratio gonogo / anchor: {ratio:.2f}x; "
-        f"share of the bound: {sms.dispatch_rate / bound:.0%}"
+        f"share of the bound: {sms.dispatch_rate / bound:.0%} (the anchor's: {anchor / bound:.0%})"
     )
+    if anchor * TARGET_RATIO > bound:
+        print(f"  note: {TARGET_RATIO:g}x the anchor would be above the bound: no client of "
+              f"concurrency {concurrency} can reach it against this server")  # fmt: skip
     checks = [
         (sms.count == count and sms.exit_code == 0, "every SMS sent, exit 0"),
+        (plain.count == sends and plain.exit_code == 0, "every anchor SMS sent, exit 0"),
         (ratio >= TARGET_RATIO, f"SMS >= {TARGET_RATIO:g}x the anchor"),
         (sms.cpu_ms_per_message <= TARGET_CPU_MS, f"CPU <= {TARGET_CPU_MS:g} ms a message"),
     ]
@@ -244,6 +270,10 @@ def report(checks: list[tuple[bool, str]], where: str) -> list[str]:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--anchor"]:  # the SMS anchor's own process (see sms_anchor)
+        return anchor_main(int(sys.argv[2]), int(sys.argv[3]))
+    if sys.argv[1:2] == ["--smtp-anchor"]:  # the e-mail anchor's own process
+        return smtp_anchor_main(int(sys.argv[2]))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--anchor-sends", type=int, default=2000, help="sends of each anchor")
@@ -262,17 +292,20 @@ def main() -> int:
             mail = run_start(mail_runbook, base / "state-mail", smtp.env(),
                              lambda: len(smtp.received))  # fmt: skip
         with SmtpServer() as fresh:
-            plain = smtp_anchor(fresh, args.anchor_sends)
+            loop = smtp_anchor(fresh, args.anchor_sends)
+    plain = loop.dispatch_rate
     print(
         f"E-mail via `gonogo start` against aiosmtpd (concurrency {args.email_concurrency}): "
         f"{mail.count} sent, exit {mail.exit_code}\n"
         f"  dispatch: {mail.dispatch_seconds:.2f} s = {mail.dispatch_rate:.0f} msg/s; "
         f"whole command: {mail.command_seconds:.2f} s; peak RSS {mail.peak_rss_mb:.0f} MB\n"
-        f"  anchor: a plain smtplib loop on one connection, {args.anchor_sends} sends: "
-        f"{plain:.0f} msg/s; ratio {mail.dispatch_rate / plain:.2f}x"
+        f"  anchor: a plain smtplib loop on one connection, its own process, {loop.count} "
+        f"sent, exit {loop.exit_code}: {plain:.0f} msg/s ({loop.dispatch_seconds:.2f} s first "
+        f"to last at the server); ratio {mail.dispatch_rate / plain:.2f}x"
     )
     failed += report([
         (mail.count == args.count and mail.exit_code == 0, "every e-mail sent, exit 0"),
+        (loop.count == args.anchor_sends and loop.exit_code == 0, "every anchor e-mail sent"),
         (mail.dispatch_rate >= plain, "e-mail >= the smtplib loop"),
     ], "e-mail")  # fmt: skip
     segments = start_sms_segments()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email.headerregistry import Address
+from email.policy import SMTP
 from pathlib import Path
 from typing import Literal
 
@@ -12,6 +13,7 @@ import pytest
 from gonogo.errors import ConfigError
 from gonogo.notify.base import Outgoing, SendResult
 from gonogo.notify.email import SmtpEmail
+from gonogo.notify.email_wire import wire
 from servers.smtp import SmtpServer, TlsFiles, make_tls_files
 
 SENDER = "Driftinformation E-hälsomyndigheten <drift@ehalsomyndigheten.example>"
@@ -220,3 +222,36 @@ def test_environment_overrides_the_runbook() -> None:
 def test_refuses_an_sms(channel: SmtpEmail) -> None:
     with pytest.raises(ValueError, match="cannot send a sms"):
         channel.send(Outgoing(channel="sms", to="+46701234567", body="x"))
+
+
+@pytest.mark.parametrize("sender", [SENDER, "drift@example.se"])
+@pytest.mark.parametrize("reply_to", [REPLY_TO, None])
+@pytest.mark.parametrize("subject", [SUBJECT, None, "Å" * 120])
+@pytest.mark.parametrize("to", [TO, "åsa@exempel.se", "a" * 64 + "@" + "b" * 60 + ".example"])
+@pytest.mark.parametrize("body", [BODY, "utan radslut", "x" * 300 + "\n"])
+def test_the_bytes_sent_are_what_compose_gives(
+    sender: str, reply_to: str | None, subject: str | None, to: str, body: str
+) -> None:
+    """send() builds the bytes from parts shared by a text's recipients (email_wire):
+    exactly the message compose() builds, flattened as SMTP wants it."""
+    ch = SmtpEmail("x", 1, "none", sender, reply_to, env={})
+    outgoing = Outgoing(channel="email", to=to, body=body, subject=subject)
+    date = "Tue, 01 Dec 2026 08:22:26 +0000"
+    message_id = "<179611334687.23650.9303829437979320491@ehalsomyndigheten.example>"
+
+    sent = wire(sender, reply_to, to, subject, body, date, message_id)
+
+    composed = ch.compose(outgoing, date=date, message_id=message_id)
+    assert sent == composed.as_bytes(policy=SMTP)
+
+
+def test_each_recipient_gets_their_own_to_date_and_message_id(
+    smtp_server: SmtpServer, channel: SmtpEmail
+) -> None:
+    results = [channel.send(mail(to=f"person{i}@region.example")) for i in range(3)]
+
+    got = smtp_server.received
+    assert [str(m.message["To"]) for m in got] == [f"person{i}@region.example" for i in range(3)]
+    assert [m.message["Message-ID"].strip() for m in got] == [r.provider_id for r in results]
+    assert len({r.provider_id for r in results}) == 3
+    assert all(m.message.get_content() == BODY for m in got)

@@ -7,12 +7,12 @@ import ssl
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Literal, get_args
 
 from gonogo.errors import ConfigError
 from gonogo.notify.base import Outgoing, SendResult
+from gonogo.notify.email_wire import wire
 
 Security = Literal["none", "starttls", "ssl"]
 SECURITIES: tuple[str, ...] = get_args(Security)
@@ -95,9 +95,10 @@ class SmtpEmail:
         """
         if msg.channel != "email":
             raise ValueError(f"SmtpEmail cannot send a {msg.channel} message")
-        message = self.compose(msg)
-        data = message.as_bytes(policy=SMTP_POLICY)
-        message_id = str(message["Message-ID"])
+        message_id = make_msgid(domain=self._domain)
+        # The bytes compose() would give, the part shared by a text's recipients made once.
+        data = wire(self.sender, self.reply_to, msg.to, msg.subject, msg.body,
+                    format_datetime(datetime.now(UTC)), message_id)  # fmt: skip
         for attempt in (1, 2):
             reused = self._conn is not None
             try:
@@ -134,8 +135,10 @@ class SmtpEmail:
 
     # -- the message -------------------------------------------------------------------
 
-    def compose(self, msg: Outgoing) -> EmailMessage:
-        """The MIME message that `send` would transmit for `msg`."""
+    def compose(
+        self, msg: Outgoing, *, date: str | None = None, message_id: str | None = None
+    ) -> EmailMessage:
+        """The MIME message that `send` transmits for `msg` (as `email_wire.wire` bytes)."""
         message = EmailMessage()
         message["From"] = self.sender
         message["To"] = msg.to
@@ -143,8 +146,8 @@ class SmtpEmail:
             message["Reply-To"] = self.reply_to
         if msg.subject is not None:
             message["Subject"] = msg.subject
-        message["Date"] = format_datetime(datetime.now(UTC))
-        message["Message-ID"] = make_msgid(domain=self._domain)
+        message["Date"] = date or format_datetime(datetime.now(UTC))
+        message["Message-ID"] = message_id or make_msgid(domain=self._domain)
         # quoted-printable keeps the body 7-bit, so no server needs 8BITMIME.
         message.set_content(msg.body, charset="utf-8", cte="quoted-printable")
         return message

@@ -46,6 +46,49 @@ def failure_result(err: BaseException, *, timeout: float, token: str) -> SendRes
     return _result("bad-response", f"unusable answer from Twilio: {err}", True, token)
 
 
+def answer_failure(
+    status: int, body: bytes, token: str, *, unusable: ValueError | None = None
+) -> SendResult:
+    """The result of a Message create answered with `status` and `body`, read as the
+    `twilio` package reads it: outside 2xx, Twilio's code and message (or, for an
+    RFC 9457 problem, its status, code and detail); a 2xx that is not JSON is unusable."""
+    if unusable is not None:
+        return _result("bad-response", f"unusable answer from Twilio: {unusable}", True, token)
+    text = body.decode("utf-8", errors="replace")
+    try:
+        payload = json.loads(text)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        return _http_failure(status, status, "Unable to create record", token)
+    if all(key in payload for key in ("type", "title", "status", "code")):
+        detail = payload.get("detail") or payload["title"]
+        return _http_failure(int(payload["status"]), payload["code"], str(detail), token)
+    message = "Unable to create record"
+    if "message" in payload:
+        message = f"{message}: {payload['message']}"
+    return _http_failure(status, payload.get("code", status), message, token)
+
+
+def wire_failure(err: BaseException, *, sent: bool, timeout: float, token: str) -> SendResult:
+    """The result of a Message create that failed on the wire (`http.client`, sockets).
+
+    `sent` False: the connection was never made, nothing can have arrived. After that a
+    timeout or a lost connection leaves the Message's fate unknown (`timeout`,
+    `connection-lost`): the request may have been taken.
+    """
+    cause = str(err) or type(err).__name__
+    if not sent:
+        if isinstance(err, TimeoutError):
+            return _result("connect-failed", "timed out connecting to Twilio", True, token)
+        return _result("connect-failed", f"cannot connect to Twilio: {cause}", True, token)
+    if isinstance(err, TimeoutError):
+        return _result("timeout", f"no answer from Twilio within {timeout:g} s", True, token)
+    return _result(
+        "connection-lost", f"connection to Twilio lost before an answer: {cause}", True, token
+    )
+
+
 def _http_failure(status: int, code: object, text: str, token: str) -> SendResult:
     code = str(code) if code is not None else f"http-{status}"
     retryable = status == 429 or code == "20429" or status >= 500

@@ -4,7 +4,7 @@ Every row is journaled `in_flight` just before its request is handed to a free w
 (never more rows than the pool has workers), and `sent` or `failed` after it. A crash
 therefore leaves each row pending (never tried), in flight (at most one per worker: in
 doubt, reconciled on resume) or finished — never lost. Only the main thread touches the
-journal; workers only send.
+journal; workers only send (`fanout.FanOut`, which batches the marks into few commits).
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gonogo.errors import ConfigError, JournalWriteError
+from gonogo.night.delivery.fanout import FanOut
 from gonogo.night.delivery.progress import ProgressBar
 from gonogo.night.delivery.rate import TokenBucket
 from gonogo.night.delivery.validity import sms_validities
-from gonogo.night.journal import Delivery, Journal, Mark, Status
+from gonogo.night.journal import Delivery, Journal
 from gonogo.notify.base import Channel, Outgoing, SendResult
 from gonogo.runbook.segments import measure
 
@@ -108,6 +108,9 @@ class LiveTransport:
     def channel(self, name: str) -> Channel:
         lane = self._lane(name)
         if lane.shared:
+            made = self._shared.get(name)
+            if made is not None:  # made once, then only read: no lock per send
+                return made
             with self._made_lock:
                 if name not in self._shared:
                     self._shared[name] = lane.make()
@@ -198,84 +201,13 @@ class LiveTransport:
             self.close()
 
     def _deliver_lane(self, journal: Journal, name: str, rows: list[Delivery]) -> None:
-        lane = self._lane(name)
         bar = ProgressBar(len(rows), f"{name}", enabled=self.progress)
-        running: dict[Future[SendResult], Delivery] = {}
-        claimed: dict[int, Delivery] = {}  # marked in flight, outcome not yet journaled
-        done: list[Mark] = []
-        queue = list(rows)
+        fan = FanOut(journal, self._lane(name).concurrency, self._send_one, name)
         try:
-            with ThreadPoolExecutor(max_workers=lane.concurrency, thread_name_prefix=name) as pool:
-                try:
-                    while queue or running:
-                        free = lane.concurrency - len(running)
-                        if queue and free > 0:
-                            # In flight only as a worker is free to send it at once: after
-                            # a kill, the rows in doubt are the requests really under way.
-                            # A row whose in_flight mark cannot be journaled is not sent.
-                            chunk, queue = queue[:free], queue[free:]
-                            claimed.update((d.id, d) for d in chunk)
-                            marks = [*done, *(Mark(d.id, Status.IN_FLIGHT) for d in chunk)]
-                            journal.mark_many(marks, _now())  # one commit with the outcomes
-                            bar.advance(len(done))
-                            done = []
-                            for row in chunk:
-                                running[pool.submit(self._send_one, row)] = row
-                        finished, _ = wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            row = running.pop(future)
-                            done.append(_outcome(row, future))
-                            self.went_out += done[-1].status == Status.SENT
-                            claimed.pop(row.id, None)
-                        if done and not queue:
-                            journal.mark_many(done, _now())
-                            bar.advance(len(done))
-                            done = []
-                except BaseException as exc:
-                    self.went_out += _stop(journal, running, claimed, done, exc)
-                    raise
+            fan.run(rows, bar.advance)
         finally:
+            self.went_out += fan.went_out
             bar.close()
-
-
-def _stop(
-    journal: Journal,
-    running: dict[Future[SendResult], Delivery],
-    claimed: dict[int, Delivery],
-    done: list[Mark],
-    cause: BaseException,
-) -> int:
-    """Ctrl-C, SIGTERM, a journal that cannot be written: sends under way finish (bounded
-    by their timeout) and their outcome is journaled; every other claimed row goes back
-    to pending. Nothing is left in flight by a stop that is allowed to finish. Where the
-    journal cannot take the outcomes (disk full), their rows stay in flight, in doubt
-    until `resume` asks the provider. Returns how many of the requests under way went out."""
-    went = 0
-    for future, row in running.items():
-        if not future.cancel():
-            done.append(_outcome(row, future))  # waits for the request under way
-            went += done[-1].status == Status.SENT
-            claimed.pop(row.id, None)
-    done += [Mark(d.id, Status.PENDING, reason="interrupted") for d in claimed.values()]
-    try:
-        journal.mark_many(done, _now())
-    except JournalWriteError:
-        if not isinstance(cause, JournalWriteError):
-            raise  # the disk filled while stopping: that is what to report
-    return went
-
-
-def _outcome(row: Delivery, future: Future[SendResult]) -> Mark:
-    try:
-        result = future.result()
-    except Exception as exc:  # noqa: BLE001  # a bug in one send must not lose the others
-        reason = f"unexpected error: {type(exc).__name__}"
-        return Mark(row.id, Status.IN_FLIGHT, None, "error", reason)
-    if result.ok:
-        return Mark(row.id, Status.SENT, result.provider_id)
-    if result.code == "in-doubt":
-        return Mark(row.id, Status.IN_FLIGHT, None, result.code, result.reason)
-    return Mark(row.id, Status.FAILED, None, result.code, result.reason)
 
 
 @functools.lru_cache(maxsize=256)  # a dispatch has a few texts, sent to thousands
@@ -289,7 +221,3 @@ def _in_doubt(result: SendResult) -> SendResult:
         code="in-doubt",
         reason=f"{result.reason or result.code}: the message may have gone out",
     )
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

@@ -10,12 +10,12 @@ class ProgressBar:
         self._progress = None
         self._task = None
         if enabled and total >= 20:
-            from rich.progress import Progress  # noqa: PLC0415
-
             from gonogo.render.console import console  # noqa: PLC0415
 
             out = console(stderr=True)
-            if out.is_terminal:
+            if out.is_terminal:  # only then is rich.progress worth its import
+                from rich.progress import Progress  # noqa: PLC0415
+
                 self._progress = Progress(console=out, transient=True)
                 self._progress.start()
                 self._task = self._progress.add_task(f"Sending {label}", total=total)

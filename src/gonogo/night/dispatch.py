@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from gonogo.errors import RunbookError
 from gonogo.night.journal import NewDelivery
@@ -20,6 +23,7 @@ from gonogo.runbook.catalog import (
 )
 from gonogo.runbook.check_cache import checked_recipients
 from gonogo.runbook.diagnostics import RecipientProblem
+from gonogo.runbook.message_model import Message
 from gonogo.runbook.model import EmailText, Runbook
 from gonogo.runbook.recipients import Recipient, dedupe
 from gonogo.runbook.template import render
@@ -109,6 +113,50 @@ def plan_dispatch(
     default = runbook.release.language
     rows: list[NewDelivery] = []
     rendered: dict[tuple[str, str, str], tuple[str | None, str] | None] = {}
+    for channel, audience, language, address, name in addressees(runbook, base, message, audiences):
+        which = (channel, audience, language)
+        if which not in rendered:  # one rendered text per audience and language
+            texts = texts_for(message, audience, language, default)
+            rendered[which] = _render_for(channel, texts.sms, texts.email, values)
+        text = rendered[which]
+        assert text is not None  # addressees() keeps only those with a text
+        rows.append(NewDelivery(channel, audience, address, name, language, text[0], text[1]))
+    if message.press is not None:
+        subject, body = render(message.press.subject, values), render(message.press.body, values)
+        for audience, language, address, name in press_addressees(runbook, base):
+            rows.append(NewDelivery("email", audience, address, name, language, subject, body))
+    if audiences:
+        rows = [r for r in rows if r.audience in audiences]
+    return PlannedDispatch(effect, located, values, rows, incident)
+
+
+# (channel, audience, language, address, name): one delivery before its text is rendered.
+Addressee = tuple[str, str, str, str, str]
+
+
+def addressees(
+    runbook: Runbook, base: Path, message: Message, audiences: tuple[str, ...] = ()
+) -> list[Addressee]:
+    """Who gets `message` on which channel, in which language: each address once per
+    channel, in the order of the message's audiences; none where its language has no
+    text for the channel. Under `stand_ins()`, the first of each (channel, audience,
+    language) only."""
+    cache = _STAND_INS.get()
+    if cache is None:
+        return _addressees(runbook, base, message, audiences)
+    key = ("message", id(runbook), id(message), base, audiences)
+    if key not in cache:  # the objects are kept with their result: an id is not reused
+        cache[key] = (runbook, message, _first_of_each(
+            _addressees(runbook, base, message, audiences), 3))  # fmt: skip
+    return cache[key][2]  # type: ignore[no-any-return]
+
+
+def _addressees(
+    runbook: Runbook, base: Path, message: Message, audiences: tuple[str, ...]
+) -> list[Addressee]:
+    default = runbook.release.language
+    out: list[Addressee] = []
+    has_text: dict[tuple[str, str, str], bool] = {}
     for channel in CHANNELS:
         seen: set[str] = set()
         for audience in message.audiences:
@@ -123,19 +171,73 @@ def plan_dispatch(
                     continue
                 language = person.language or default
                 which = (channel, audience, language)
-                if which not in rendered:  # one rendered text per audience and language
+                if which not in has_text:
                     texts = texts_for(message, audience, language, default)
-                    rendered[which] = _render_for(channel, texts.sms, texts.email, values)
-                text = rendered[which]
-                if text is None:
+                    has_text[which] = (texts.sms if channel == "sms" else texts.email) is not None
+                if not has_text[which]:
                     continue
-                rows.append(NewDelivery(channel, audience, address, person.name, language,
-                                        text[0], text[1]))  # fmt: skip
+                out.append((channel, audience, language, address, person.name))
                 seen.add(str(key))
-    rows += _press_rows(runbook, base, message.press, values)
-    if audiences:
-        rows = [r for r in rows if r.audience in audiences]
-    return PlannedDispatch(effect, located, values, rows, incident)
+    return out
+
+
+def press_addressees(runbook: Runbook, base: Path) -> list[tuple[str, str, str, str]]:
+    """(audience, language, e-mail, name) of everyone a press statement goes to, by
+    e-mail to every press audience (see the runbook docs); under `stand_ins()`, the first
+    of each audience and language."""
+    cache = _STAND_INS.get()
+    key = ("press", id(runbook), base)
+    if cache is not None and key in cache:
+        return cache[key][1]  # type: ignore[no-any-return]
+    rows: list[tuple[str, str, str, str]] = []
+    seen: set[str] = set()
+    for name, audience in runbook.audiences.items():
+        if not audience.press:
+            continue
+        for person in dedupe(audience_recipients(runbook, base, name), "email"):
+            if person.email is None or person.email in seen:
+                continue
+            seen.add(person.email)
+            rows.append((name, person.language or runbook.release.language, person.email,
+                         person.name))  # fmt: skip
+    if cache is None:
+        return rows
+    cache[key] = (runbook, _first_of_each(rows, 2))
+    return cache[key][1]  # type: ignore[no-any-return]
+
+
+_Row = TypeVar("_Row", bound=tuple[str, ...])
+
+
+def _first_of_each(rows: list[_Row], width: int) -> list[_Row]:
+    """The first row of each distinct prefix of `width` fields, in their order."""
+    kept: dict[tuple[str, ...], _Row] = {}
+    for row in rows:
+        kept.setdefault(row[:width], row)
+    return list(kept.values())
+
+
+# Set inside `stand_ins()`: each planned text's addressees, reduced, by what they depend on.
+_STAND_INS: ContextVar[dict[tuple[object, ...], tuple[Any, ...]] | None] = ContextVar(
+    "stand_ins", default=None
+)
+
+
+@contextmanager
+def stand_ins() -> Iterator[None]:
+    """Plan every text for one stand-in recipient per channel, audience and language.
+
+    For rehearsing every path (`rehearse --all-paths`): which texts reach which
+    audiences is exactly what the whole recipients lists give (each list is planned in
+    full once, with the same deduplication), while each of the path's dispatches
+    journals, writes and checks a few rows instead of one per recipient. The recipients
+    files must not change inside it: their plans are kept for its duration.
+    """
+    token = _STAND_INS.set({})
+    try:
+        yield
+    finally:
+        _STAND_INS.reset(token)
 
 
 def _render_for(
@@ -145,25 +247,3 @@ def _render_for(
     if channel == "sms":
         return None if sms is None else (None, render(sms, values))
     return None if email is None else (render(email.subject, values), render(email.body, values))
-
-
-def _press_rows(
-    runbook: Runbook, base: Path, press: EmailText | None, values: dict[str, str]
-) -> list[NewDelivery]:
-    """A message's press statement, by e-mail to every press audience (see the runbook docs)."""
-    if press is None:
-        return []
-    rows: list[NewDelivery] = []
-    seen: set[str] = set()
-    subject, body = render(press.subject, values), render(press.body, values)
-    for name, audience in runbook.audiences.items():
-        if not audience.press:
-            continue
-        for person in dedupe(audience_recipients(runbook, base, name), "email"):
-            if person.email is None or person.email in seen:
-                continue
-            seen.add(person.email)
-            language = person.language or runbook.release.language
-            rows.append(NewDelivery("email", name, person.email, person.name, language,
-                                    subject, body))  # fmt: skip
-    return rows

@@ -104,14 +104,7 @@ class Dispatch:
     @property
     def label(self) -> str:
         """E.g. "part_completed-part1", for outbox names and summaries."""
-        name = self.event
-        if self.part is not None:
-            name += f"-part{self.part}"
-        if self.incident:
-            name += f"-{self.incident}"
-        if self.notice:
-            name += f"-{self.notice}"
-        return name
+        return label_of(self.event, self.part, self.incident, self.notice)
 
     @property
     def counts(self) -> Counts:
@@ -124,6 +117,27 @@ class Dispatch:
             key = (g.channel, g.audience)
             out[key] = out.get(key, Counts()) + Counts.of(g.status, g.count)
         return out
+
+
+def label_of(event: str, part: int | None, incident: str | None, notice: str | None) -> str:
+    name = event
+    if part is not None:
+        name += f"-part{part}"
+    if incident:
+        name += f"-{incident}"
+    if notice:
+        name += f"-{notice}"
+    return name
+
+
+def dispatch_labels(entries: Iterable[Entry]) -> dict[int, str]:
+    """Each dispatch's label by its seq, from the entries alone (no fold: the dry run's
+    outbox needs only these)."""
+    return {
+        e.seq: label_of(e.payload.event, e.part, e.payload.incident, e.payload.notice)
+        for e in entries
+        if isinstance(e.payload, Dispatched)
+    }
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from gonogo.night.dispatch import stand_ins
 from gonogo.rehearsal.engine import Execute, Outcome, Sent, _sent, rehearse
 from gonogo.rehearsal.scenario import Action, Expectations, Scenario
 from gonogo.runbook.catalog import iter_messages
@@ -146,21 +147,28 @@ class PathsResult:
 def all_paths(runbook: Runbook, runbook_path: Path, work: Path, execute: Execute) -> PathsResult:
     result = PathsResult()
     result.coverage = dict.fromkeys(possible_deliveries(runbook), False)
-    for index, scenario in enumerate(generate(runbook), start=1):
-        outcome = rehearse(runbook, runbook_path, scenario, work / f"path-{index:02d}", execute)
-        result.outcomes.append(outcome)
-        if outcome.view is None:
-            continue
-        if outcome.view.night.outcome is None:
-            result.missing.append(f"{scenario.name}: ends in {outcome.view.night.state}, not a "
-                                  "terminal state")  # fmt: skip
-        sent = _sent(outcome.view)
-        for s in sent:
-            result.coverage[(s.event, s.audience, s.channel)] = True
-        result.missing += [
-            f"{scenario.name}: {m}" for m in _missing_messages(runbook, outcome, sent)
-        ]
+    with stand_ins():
+        for index, scenario in enumerate(generate(runbook), start=1):
+            _rehearse_path(result, runbook, runbook_path, scenario, work / f"path-{index:02d}",
+                           execute)  # fmt: skip
     return result
+
+
+def _rehearse_path(
+    result: PathsResult, runbook: Runbook, runbook_path: Path, scenario: Scenario, out: Path,
+    execute: Execute,
+) -> None:  # fmt: skip
+    outcome = rehearse(runbook, runbook_path, scenario, out, execute)
+    result.outcomes.append(outcome)
+    if outcome.view is None:
+        return
+    if outcome.view.night.outcome is None:
+        result.missing.append(f"{scenario.name}: ends in {outcome.view.night.state}, not a "
+                              "terminal state")  # fmt: skip
+    sent = _sent(outcome.view)
+    for s in sent:
+        result.coverage[(s.event, s.audience, s.channel)] = True
+    result.missing += [f"{scenario.name}: {m}" for m in _missing_messages(runbook, outcome, sent)]
 
 
 def _missing_messages(runbook: Runbook, outcome: Outcome, sent: list[Sent]) -> list[str]:

@@ -14,8 +14,9 @@ from gonogo.night.decisions import Context, beside, changes, deliveries, window
 from gonogo.night.executor import Outcome, confirm, execute, journal_and_send, prepare
 from gonogo.night.new_run import open_new_run
 from gonogo.night.places import Place, existing, locked, open_place, remember_runbook
-from gonogo.night.runs import content_hash, load_cached, make_run_directory, state_root
+from gonogo.night.runs import load_cached, make_run_directory, state_root
 from gonogo.night.session import Session
+from gonogo.night.steady import content_hash
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.timeline import timeline
 

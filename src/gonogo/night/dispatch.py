@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -141,25 +141,50 @@ def addressees(
     channel, in the order of the message's audiences; none where its language has no
     text for the channel. Under `stand_ins()`, the first of each (channel, audience,
     language) only."""
+    default = runbook.release.language
+
+    def has_text(channel: str, audience: str, language: str) -> bool:
+        texts = texts_for(message, audience, language, default)
+        return (texts.sms if channel == "sms" else texts.email) is not None
+
     cache = _STAND_INS.get()
     if cache is None:
-        return _addressees(runbook, base, message, audiences)
-    key = ("message", id(runbook), id(message), base, audiences)
-    if key not in cache:  # the objects are kept with their result: an id is not reused
-        cache[key] = (runbook, message, _first_of_each(
-            _addressees(runbook, base, message, audiences), 3))  # fmt: skip
-    return cache[key][2]  # type: ignore[no-any-return]
+        return _addressees(runbook, base, tuple(message.audiences), audiences, has_text)
+    # What the result depends on: the audiences, and which of their languages have a
+    # text on each channel. Messages alike in those (most are) share one plan.
+    texts = tuple((c, a, lang, has_text(c, a, lang)) for a in message.audiences
+                  for lang in _languages(cache, runbook, base, a) for c in CHANNELS)  # fmt: skip
+    key = ("addressees", id(runbook), base, tuple(message.audiences), audiences, texts)
+    if key not in cache:  # the runbook is kept with its result: its id is not reused
+        found = _addressees(runbook, base, tuple(message.audiences), audiences, has_text)
+        cache[key] = (runbook, _first_of_each(found, 3))
+    return cache[key][1]  # type: ignore[no-any-return]
+
+
+def _languages(cache: dict[Any, Any], runbook: Runbook, base: Path, audience: str) -> list[str]:
+    """The languages of an audience's recipients, each once (kept in `cache`)."""
+    key = ("languages", id(runbook), base, audience)
+    if key not in cache:
+        default = runbook.release.language
+        found = dict.fromkeys(p.language or default
+                              for p in audience_recipients(runbook, base, audience))  # fmt: skip
+        cache[key] = (runbook, list(found))
+    return cache[key][1]  # type: ignore[no-any-return]
 
 
 def _addressees(
-    runbook: Runbook, base: Path, message: Message, audiences: tuple[str, ...]
+    runbook: Runbook,
+    base: Path,
+    message_audiences: tuple[str, ...],
+    audiences: tuple[str, ...],
+    has_text: Callable[[str, str, str], bool],
 ) -> list[Addressee]:
     default = runbook.release.language
     out: list[Addressee] = []
-    has_text: dict[tuple[str, str, str], bool] = {}
+    known: dict[tuple[str, str, str], bool] = {}
     for channel in CHANNELS:
         seen: set[str] = set()
-        for audience in message.audiences:
+        for audience in message_audiences:
             if audiences and audience not in audiences:
                 continue
             if channel == "sms" and runbook.audiences[audience].press:
@@ -171,10 +196,9 @@ def _addressees(
                     continue
                 language = person.language or default
                 which = (channel, audience, language)
-                if which not in has_text:
-                    texts = texts_for(message, audience, language, default)
-                    has_text[which] = (texts.sms if channel == "sms" else texts.email) is not None
-                if not has_text[which]:
+                if which not in known:
+                    known[which] = has_text(*which)
+                if not known[which]:
                     continue
                 out.append((channel, audience, language, address, person.name))
                 seen.add(str(key))

@@ -11,7 +11,7 @@ from gonogo.errors import StateError
 from gonogo.night.entries import Entry
 from gonogo.night.journal import Delivery, DeliveryGroup, Status
 from gonogo.night.machine import MachineModel, build_machine
-from gonogo.night.snapshot import Counts, Hold, fold
+from gonogo.night.snapshot import Counts, Hold, continuing, fold
 
 from .entries import entry, load_21
 
@@ -205,8 +205,6 @@ def test_a_fold_that_goes_on_from_an_earlier_one_is_the_whole_fold() -> None:
     """A command folds its run before and after it acts; the second goes on from the
     first. Each step's night must be the night folded from the start, and a journal
     that only shares its first entries must not inherit what came after them."""
-    from gonogo.night import snapshot  # noqa: PLC0415
-
     night = _entries(
         ("start", None, None),
         ("dispatch", None, None, DISPATCH),
@@ -226,15 +224,14 @@ def test_a_fold_that_goes_on_from_an_earlier_one_is_the_whole_fold() -> None:
     # the first four, which it does not begin with.
     other = _entries(*[(e.kind.value, e.part, e.reason, e.data) for e in night[:3]],
                      ("hold", 1, "annan orsak"), ("nogo", 1, "annat"))  # fmt: skip
-    steps = [fold(night[:n], [], RUNBOOK, "a" * 64) for n in range(1, len(night) + 1)]
-    fold(night[:4], [], RUNBOOK, "a" * 64)
-    branched = fold(other, [], RUNBOOK, "a" * 64)
+    with continuing():
+        steps = [fold(night[:n], [], RUNBOOK, "a" * 64) for n in range(1, len(night) + 1)]
+        fold(night[:4], [], RUNBOOK, "a" * 64)
+        branched = fold(other, [], RUNBOOK, "a" * 64)
+        again = fold(night[:3], [], RUNBOOK, "a" * 64)
     assert [h.reason for h in branched.holds] == ["annan orsak"]
-    again = fold(night[:3], [], RUNBOOK, "a" * 64)
-    for n, went_on in enumerate(steps, start=1):
-        snapshot._RECENT.clear()
+    for n, went_on in enumerate(steps, start=1):  # outside: each from its start
         assert went_on == fold(night[:n], [], RUNBOOK, "a" * 64), n
-    snapshot._RECENT.clear()
     assert branched == fold(other, [], RUNBOOK, "a" * 64)
     assert branched.state == "rolling_back"
     assert again == steps[2]

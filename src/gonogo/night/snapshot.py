@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
@@ -117,21 +119,42 @@ def fold(
 ) -> Night:
     """The night the entries add up to, with each dispatch's delivery counts.
 
-    A journal only grows: where the entries begin with those of a recent fold (the
-    same run a moment ago, before the command's own entries), that fold goes on from
-    there instead of replaying the whole night again. The entries are compared, not
-    assumed, so any other journal is folded from its start.
+    Inside `continuing()` (a rehearsal), where the entries begin with those of a recent
+    fold (the same run a command ago), that fold goes on from there instead of replaying
+    the whole night again; the entries are compared, not assumed, so any other journal
+    is folded from its start.
     """
     kept = tuple(entries)
+    recent = _RECENT.get()
+    if recent is None:
+        state = _Fold(runbook, accepted_sha256)
+        for entry in kept:
+            state.add(entry)
+        return state.night(groups, problems)
     with _RECENT_LOCK:
-        state = _continued(kept, runbook, accepted_sha256)
+        state = _continued(recent, kept, runbook, accepted_sha256)
         try:
             for entry in kept[len(state.entries) :]:
                 state.add(entry)
         except BaseException:
-            _RECENT.remove(state)  # half-applied: never gone on from
+            recent.remove(state)  # half-applied: never gone on from
             raise
         return state.night(groups, problems)
+
+
+@contextmanager
+def continuing() -> Iterator[None]:
+    """Folds inside it go on from recent ones (see `fold`): for a rehearsal, whose
+    commands fold one growing journal after every step. Equal entries are taken for the
+    same; outside it every fold replays its entries, as each command of a night does."""
+    if _RECENT.get() is not None:
+        yield
+        return
+    token = _RECENT.set([])
+    try:
+        yield
+    finally:
+        _RECENT.reset(token)
 
 
 class _Fold:
@@ -207,23 +230,25 @@ class _Fold:
         )  # fmt: skip
 
 
-# The last few folds, to go on from (a command folds its run before and after it acts).
-_RECENT: list[_Fold] = []
+# Inside `continuing()`: the last few folds, to go on from.
+_RECENT: ContextVar[list[_Fold] | None] = ContextVar("recent_folds", default=None)
 _RECENT_LOCK = threading.Lock()
 _KEEP = 4
 
 
-def _continued(entries: tuple[Entry, ...], runbook: Runbook, accepted_sha256: str) -> _Fold:
-    for state in _RECENT:
+def _continued(
+    recent: list[_Fold], entries: tuple[Entry, ...], runbook: Runbook, accepted_sha256: str
+) -> _Fold:
+    for state in recent:
         n = len(state.entries)
         if (state.runbook is runbook and state.started_with == accepted_sha256
                 and n <= len(entries) and list(entries[:n]) == state.entries):  # fmt: skip
-            _RECENT.remove(state)
-            _RECENT.insert(0, state)
+            recent.remove(state)
+            recent.insert(0, state)
             return state
     state = _Fold(runbook, accepted_sha256)
-    _RECENT.insert(0, state)
-    del _RECENT[_KEEP:]
+    recent.insert(0, state)
+    del recent[_KEEP:]
     return state
 
 
@@ -258,5 +283,5 @@ def _record(
     return holds
 
 
-__all__ = ["Counts", "Dispatch", "Hold", "Night", "PartActual", "dispatch_labels", "fold",
-           "label_of"]  # fmt: skip
+__all__ = ["Counts", "Dispatch", "Hold", "Night", "PartActual", "continuing", "dispatch_labels",
+           "fold", "label_of"]  # fmt: skip

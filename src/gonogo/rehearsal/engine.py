@@ -16,6 +16,7 @@ from pathlib import Path
 
 from gonogo.night.clock import FixedClock, using
 from gonogo.night.journal import Status
+from gonogo.night.snapshot import continuing
 from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.night.steady import steady_files
 from gonogo.night.view import NightView, night_view
@@ -97,7 +98,7 @@ def rehearse(
     # A rehearsal is this machine's own: never into a shared journal the environment names.
     shared = os.environ.pop("GONOGO_JOURNAL_URL", None)
     try:
-        with using(clock), steady_files():
+        with using(clock), steady_files(), continuing():
             for action in scenario.actions[len(outcome.steps) :]:
                 instant = night_instant(runbook, action.at)
                 clock.instant = max(instant, clock.instant)

@@ -93,6 +93,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gonogo-commands-") as tmp:
         base = Path(tmp)
         env = {"PATH": os.environ.get("PATH", ""), "HOME": str(base), "COLUMNS": "120"}
+        if "PYTHONPATH" in os.environ:  # a checkout's sources ahead of the installed ones
+            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         anchor = start(base, "anchor", None, env)
         for size in [int(s) for s in args.sizes.split(",") if s]:
             start(base, f"size-{size}", size, env)

@@ -22,6 +22,7 @@ import pytest
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory, StepTickTimeFactory
 
+from documented_json import checked
 from gonogo.cli import main
 from gonogo.runbook.validate import load_valid
 from servers.smtp import SmtpServer
@@ -102,8 +103,7 @@ class Night:
         return self.ok(*args, yes=False)
 
     def status(self) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(self.look("status", "--json").out)
-        return result
+        return checked("status", self.look("status", "--json").out)
 
     def journal(self) -> Path:
         return self.state / "21.0" / ("rehearsal" if self.dry_run else "real") / "journal.sqlite"
@@ -200,7 +200,7 @@ def test_a_p1_incident_is_overdue_after_30_minutes_until_updated(night: Night) -
     assert incident["next_update_due"] == "2021-11-28T01:40:00+01:00"
     assert incident["overdue"] is True
     assert "update OVERDUE since 01:40 (+1 min)" in night.look("status").out
-    (listed,) = json.loads(night.look("incident", "list", "--json").out)
+    (listed,) = checked("incidents", night.look("incident", "list", "--json").out)["incidents"]
     assert (listed["id"], listed["overdue"]) == ("INC-1", True)
 
     night.ok("incident", "update", "INC-1", "--summary", "Felsökning pågår")
@@ -219,7 +219,7 @@ def test_a_p1_incident_is_overdue_after_30_minutes_until_updated(night: Night) -
     assert night.status()["incidents"][0]["overdue"] is True
     night.ok("incident", "resolve", "INC-1", "--summary", "Databasen är omstartad")
     assert night.status()["incidents"] == []
-    (listed,) = json.loads(night.look("incident", "list", "--json").out)
+    (listed,) = checked("incidents", night.look("incident", "list", "--json").out)["incidents"]
     assert listed["resolved"] == "2021-11-28T02:12:00+01:00"
     assert (listed["next_update_due"], listed["overdue"]) == (None, False)
 
@@ -445,7 +445,8 @@ def test_incidents_during_a_part_a_rollback_and_after_the_window(night: Night) -
     night.ok("incident", "resolve", "INC-3")
     assert night.status()["lights"] == ALL_GREEN | {"nkoo": "yellow"}
     assert [i["id"] for i in night.status()["incidents"]] == ["INC-2"]
-    assert len(json.loads(night.look("incident", "list", "--json").out)) == 3
+    listed = checked("incidents", night.look("incident", "list", "--json").out)["incidents"]
+    assert len(listed) == 3
 
 
 # --- traffic lights --------------------------------------------------------------------

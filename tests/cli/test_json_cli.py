@@ -2,26 +2,36 @@
 
 Each command is a fresh process, as a script would run it. The night they read is a
 real rehearsal of 21.0 (an incident during external verification, one participant
-skipped), run by `gonogo rehearse`.
+skipped), run by `gonogo rehearse`. `status --json` is also read through a night's
+other states (planned, a part on hold with an overdue incident, rolling back, rolled
+back), each command in this process on a frozen clock, as test_announce_cli does.
 """
 
 from __future__ import annotations
 
-import json
 import os
+import re
 import subprocess
 import sys
+from collections import Counter
+from contextlib import redirect_stderr, redirect_stdout
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+import click
 import pytest
+import typer.main
+from freezegun import freeze_time
 from junitparser import JUnitXml
+
+import gonogo.runbook.model  # pydantic's models before freezegun (PRODUCT.md)
+from documented_json import SCHEMAS, checked
+from gonogo.cli import _full_app, main
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK = ROOT / "runbooks" / "release-21.0.yaml"
 SCENARIOS = ROOT / "examples" / "scenarios"
-SCHEMAS = ROOT / "docs" / "json"
 
 
 def gonogo(*args: str | Path, code: int = 0) -> str:
@@ -33,18 +43,6 @@ def gonogo(*args: str | Path, code: int = 0) -> str:
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == code, done.stdout + done.stderr
     return done.stdout
-
-
-def checked(kind: str, printed: str) -> dict[str, Any]:
-    """The printed document, after checking it against docs/json/<kind>.schema.json."""
-    document: dict[str, Any] = json.loads(printed)
-    schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
-    ).validate(document)
-    assert (document["version"], document["kind"]) == (1, kind)
-    return document
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +110,104 @@ def test_messages() -> None:
     sms = first["texts"][0]["sms"]
     assert (sms["encoding"], sms["segments"], sms["characters"]) == ("GSM-7", 2, len(sms["text"]))
     assert sms["text"].startswith("Nu startar servicefönster för produktionssättning")
+    assert sms["validity_seconds"] == 1800  # its own sms_validity: 30m
     events = {m["event"] for m in document["messages"]}
     assert {"rollback_started", "incident_opened", "disruption"} <= events
+
+
+def test_deliveries(night: Path) -> None:
+    problems = checked("deliveries", gonogo("deliveries", "--json", "--state-dir", night))
+    assert (problems["release"], problems["dry_run"], problems["all"]) == ("21.0", True, False)
+    assert problems["deliveries"] == []  # nothing failed, nothing in doubt
+    every = checked("deliveries", gonogo("deliveries", "--all", "--json", "--state-dir", night))
+    assert every["all"] is True
+    log = checked("log", gonogo("log", "--json", "--state-dir", night))
+    sent = {e["seq"]: e["deliveries"]["sent"] for e in log["entries"] if e["deliveries"]}
+    assert Counter(d["dispatch"] for d in every["deliveries"]) == sent
+    assert {d["status"] for d in every["deliveries"]} == {"sent"}
+    first = every["deliveries"][0]
+    assert (first["message"], first["receipt"]) == ("window_started", None)  # Twilio not asked
+
+
+def test_incident_list(night: Path) -> None:
+    document = checked("incidents", gonogo("incident", "list", "--json", "--state-dir", night))
+    assert (document["release"], document["dry_run"]) == ("21.0", True)
+    (incident,) = document["incidents"]
+    assert (incident["id"], incident["priority"], incident["major"]) == ("INC-1", 2, True)
+    assert incident["services"] == ["erecept"]
+    assert incident["opened"] == "2021-11-28T04:10:00+01:00"
+    updates = [(u["at"], u["summary"]) for u in incident["updates"]]
+    assert updates == [("2021-11-28T04:35:00+01:00", "Felsökning pågår, orsaken är identifierad")]
+    assert incident["resolved"] == "2021-11-28T04:55:00+01:00"
+    assert (incident["next_update_due"], incident["overdue"]) == (None, False)
+
+
+def test_status_of_the_finished_night(night: Path) -> None:
+    status = checked("status", gonogo("status", "--json", "--state-dir", night))
+    assert (status["release"], status["dry_run"]) == ("21.0", True)
+    assert (status["state"], status["outcome"], status["current_part"]) == (
+        "completed", "completed", None,
+    )  # fmt: skip
+    assert [p["decision"] for p in status["parts"]] == ["go"] * 5
+    assert status["window"]["opened"] == "2021-11-27T23:00:00+01:00"
+    assert status["incidents"] == []  # resolved; `incident list` still has it
+    reports = status["verification"]["reports"]
+    assert (reports["orebro"]["result"], status["verification"]["complete"]) == ("skip", True)
+    log = checked("log", gonogo("log", "--json", "--state-dir", night))
+    sent = sum(e["deliveries"].get("sent", 0) for e in log["entries"] if e["deliveries"])
+    assert status["deliveries"] == {
+        "sent": sent, "failed": 0, "in_doubt": 0, "pending": 0,
+        "delivered_to_phone": 0, "never_arrived": 0,
+    }  # fmt: skip
+
+
+def at(state: Path, when: str, *args: str) -> str:
+    """One command in this process at the UTC instant `when` (21.0 opens 2021-11-27T22:00)."""
+    out = StringIO()
+    with freeze_time(when), redirect_stdout(out), redirect_stderr(out):
+        code = main([*args, "--state-dir", str(state), "--dry-run"])
+    assert code == 0, out.getvalue()
+    return out.getvalue()
+
+
+def test_status_through_a_night(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+
+    def status(when: str) -> dict[str, Any]:
+        return checked("status", at(state, when, "status", "--json"))
+
+    # Planned: the week-ahead notice is out, the window not open.
+    at(state, "2021-11-20T22:05:00Z", "announce", str(RUNBOOK), "--yes")
+    planned = status("2021-11-20T22:06:00Z")
+    assert (planned["state"], planned["current_part"], planned["outcome"]) == (
+        "planned", None, None,
+    )  # fmt: skip
+    assert (planned["window"]["opened"], planned["deliveries"]["sent"]) == (None, 34)
+    assert planned["point_of_no_return_passed"] is False
+    # Part 1 on hold, with a major incident whose update is overdue.
+    at(state, "2021-11-27T22:00:00Z", "start", str(RUNBOOK), "--yes")
+    at(state, "2021-11-27T22:35:00Z", "hold", "1", "--reason", "Väntar på DBA")
+    at(state, "2021-11-27T22:40:00Z", "incident", "open", "--priority", "2",
+       "--summary", "Förskrivning går långsamt", "--services", "erecept", "--yes")  # fmt: skip
+    held = status("2021-11-27T23:15:00Z")
+    assert (held["state"], held["current_part"], held["outcome"]) == ("part_1", 1, None)
+    assert [(h["part"], h["reason"]) for h in held["holds"]] == [(1, "Väntar på DBA")]
+    (incident,) = held["incidents"]
+    assert (incident["next_update_due"], incident["overdue"]) == (
+        "2021-11-28T00:10:00+01:00", True,
+    )  # fmt: skip
+    assert any(d["overdue"] and "INC-1" in d["command"] for d in held["due"])
+    assert held["parts"][0]["started"] == "2021-11-27T23:00:00+01:00"
+    # NoGo: rolling back, then rolled back (the incident stays open beyond the window).
+    at(state, "2021-11-27T23:20:00Z", "nogo", "1", "--reason", "Databasen svarar inte", "--yes")
+    rolling = status("2021-11-27T23:21:00Z")
+    assert (rolling["state"], rolling["holds"]) == ("rolling_back", [])
+    assert rolling["parts"][0]["decision"] == "nogo"
+    at(state, "2021-11-27T23:50:00Z", "rollback-done", "--yes")
+    done = status("2021-11-27T23:51:00Z")
+    assert (done["state"], done["outcome"]) == ("rolled_back", "rolled back")
+    assert done["window"]["closed"] == "2021-11-28T00:50:00+01:00"
+    assert [i["id"] for i in done["incidents"]] == ["INC-1"]
 
 
 def test_rehearse_scenario_json_and_junit(tmp_path: Path) -> None:
@@ -136,6 +230,9 @@ def test_rehearse_scenario_json_and_junit(tmp_path: Path) -> None:
     cases = list(suite)
     assert len(cases) == len(rehearsal["steps"]) + len(rehearsal["checks"])
     assert all(case.is_passed for case in cases)
+    status = checked("status", gonogo("status", "--json", "--state-dir", tmp_path / "out"))
+    assert (status["state"], status["outcome"]) == ("rolled_back", "rolled back")
+    assert [p["decision"] for p in status["parts"]] == ["go", "go", "nogo", None, None]
 
 
 def test_a_failed_rehearsal_is_a_failed_junit_case(tmp_path: Path) -> None:
@@ -182,7 +279,37 @@ def test_json_is_refused_beside_a_change() -> None:
     assert "--json shows the lights" in done.stderr
 
 
-def test_docs_name_every_schema() -> None:
+def _commands_with_json() -> set[str]:
+    """Every command (`incident list` for a subcommand) that has a `--json` option."""
+    found: set[str] = set()
+
+    def walk(command: click.Command, path: str) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+        if any("--json" in getattr(p, "opts", ()) for p in command.params):
+            found.add(path)
+
+    walk(typer.main.get_command(_full_app()), "")
+    return found
+
+
+# A row of docs/json.md's table: `gonogo COMMAND [RUNBOOK] --json` | `kind` | [schema]...
+ROW = re.compile(
+    r"^\| `gonogo ([a-z -]+?)(?: RUNBOOK)? (?:--json|--format json)` \| `([a-z]+)` \| "
+    r"\[`json/([a-z]+)\.schema\.json`\]",
+    flags=re.MULTILINE,
+)
+
+
+def test_every_json_command_is_documented_with_a_schema_a_test_checks() -> None:
+    """Each `--json` (and `validate --format json`) has a row in docs/json.md naming its
+    schema, every schema has a row, and some test checks printed output against it."""
     text = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
-    for schema in sorted(SCHEMAS.glob("*.schema.json")):
-        assert f"json/{schema.name}" in text, schema.name
+    rows = {command: (kind, schema) for command, kind, schema in ROW.findall(text)}
+    assert set(rows) == _commands_with_json() | {"validate"}
+    assert all(kind == schema for kind, schema in rows.values())
+    schemas = {path.name.removesuffix(".schema.json") for path in SCHEMAS.glob("*.schema.json")}
+    assert {kind for kind, _schema in rows.values()} == schemas
+    tests = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").rglob("test_*.py"))
+    unread = sorted(kind for kind in schemas if f'checked("{kind}"' not in tests)
+    assert not unread, f"no test checks printed output against: {unread}"

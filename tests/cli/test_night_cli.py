@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from documented_json import checked
 from gonogo.night.lock import run_lock
 
 RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
@@ -134,8 +135,7 @@ def snapshot(state: Path) -> tuple[object, ...]:
 
 
 def status(state: Path) -> dict[str, Any]:
-    result: dict[str, Any] = json.loads(ok(state, "status", "--json").stdout)
-    return result
+    return checked("status", ok(state, "status", "--json").stdout)
 
 
 def sms_body(path: Path) -> str:

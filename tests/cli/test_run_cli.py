@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
+
+from documented_json import checked
 
 REPO = Path(__file__).resolve().parents[2]
 RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
@@ -21,8 +22,7 @@ def _gonogo(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
 def _status(state: Path) -> dict[str, object]:
     result = _gonogo("status", "--json", "--state-dir", str(state))
     assert result.returncode == 0, result.stderr
-    data: dict[str, object] = json.loads(result.stdout)
-    return data
+    return checked("status", result.stdout)
 
 
 def test_run_starts_the_night_and_takes_decisions(tmp_path: Path) -> None:

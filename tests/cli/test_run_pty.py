@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
+
+from documented_json import checked
 
 REPO = Path(__file__).resolve().parents[2]
 RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
@@ -40,8 +41,7 @@ def _status(state: Path) -> dict[str, object]:
         [sys.executable, "-m", "gonogo", "status", "--json", "--dry-run", "--state-dir",
          str(state)], capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    data: dict[str, object] = json.loads(out)
-    return data
+    return checked("status", out)
 
 
 def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path) -> None:

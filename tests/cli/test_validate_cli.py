@@ -14,6 +14,8 @@ from typing import Any
 import jsonschema
 import pytest
 
+from documented_json import checked
+
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE_21 = ROOT / "runbooks" / "release-21.0.yaml"
 MINIMAL = ROOT / "examples" / "minimal.yaml"  # valid, with four warnings
@@ -92,7 +94,7 @@ def test_json_form(tmp_path: Path) -> None:
     path = write(tmp_path, "future.yaml", FUTURE)
     done = gonogo("validate", "--format", "json", path, MINIMAL)
     assert done.returncode == 1
-    report = json.loads(done.stdout)
+    report = checked("validation", done.stdout)
     assert (report["files"], report["errors"], report["warnings"]) == (2, 1, 4)
     first = report["diagnostics"][0]
     assert first == {
@@ -109,7 +111,10 @@ def test_json_form(tmp_path: Path) -> None:
 def test_json_form_of_a_valid_runbook() -> None:
     done = gonogo("validate", "--format", "json", RELEASE_21)
     assert done.returncode == 0
-    assert json.loads(done.stdout) == {"files": 1, "errors": 0, "warnings": 0, "diagnostics": []}
+    assert checked("validation", done.stdout) == {
+        "version": 1, "kind": "validation", "files": 1, "errors": 0, "warnings": 0,
+        "diagnostics": [],
+    }  # fmt: skip
 
 
 def test_github_form(tmp_path: Path) -> None:
@@ -142,7 +147,7 @@ def test_sarif_form_is_valid_sarif_2_1_0_and_says_what_json_says(tmp_path: Path)
     (run,) = log["runs"]
     assert run["tool"]["driver"]["name"] == "gonogo"
     rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
-    as_json = json.loads(gonogo("validate", "--format", "json", path, MINIMAL).stdout)
+    as_json = checked("validation", gonogo("validate", "--format", "json", path, MINIMAL).stdout)
     assert len(run["results"]) == len(as_json["diagnostics"]) == 5
     for result, diagnostic in zip(run["results"], as_json["diagnostics"], strict=True):
         location = result["locations"][0]["physicalLocation"]

@@ -12,7 +12,6 @@ as Swedish mobile numbers, while only 06 05 .. 06 99 are reserved for fiction.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
@@ -29,6 +28,7 @@ from typing import Any
 
 import pytest
 
+from documented_json import checked
 from servers.smtp import SmtpServer
 from servers.twilio_fake import TwilioFake
 
@@ -174,7 +174,7 @@ def test_kill_9_mid_dispatch_then_resume(
         timeout=60,
         check=False,
     )
-    shown = json.loads(listed.stdout)
+    shown = checked("deliveries", listed.stdout)["deliveries"]
     window = [d for d in shown if d["message"] == "window_started"]
     problems = {(d["channel"], d["address"]) for d in window if d["status"] == "failed"}
     operator_marked = {(d["channel"], d["address"]) for d in window if d["status"] == "in_doubt"}

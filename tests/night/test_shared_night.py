@@ -7,13 +7,14 @@ database, racing, killed, and a database that goes away mid-dispatch.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+from documented_json import checked
 
 RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
 PARTICIPANTS = ("apoteket-ab", "dalarna", "stockholm", "kalmar", "jonkoping", "norrbotten",
@@ -43,8 +44,7 @@ def ok(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def status(home: Path) -> dict[str, Any]:
-    found: dict[str, Any] = json.loads(ok(home, "status", "--json").stdout)
-    return found
+    return checked("status", ok(home, "status", "--json").stdout)
 
 
 def runbook(home: Path) -> str:

@@ -68,7 +68,7 @@ def test_entries_round_trip_typed(tmp_path: Path) -> None:
         assert incident.payload.services == ("erecept", "klas")  # lists come back as tuples
         assert (incident.part, incident.reason) == (None, None)
         assert reopened.meta()["release"] == "21.0"
-        assert reopened.meta()["schema_version"] == "1"
+        assert reopened.meta()["schema_version"] == "2"
 
 
 def test_an_unreadable_entry_is_a_damaged_journal(tmp_path: Path) -> None:
@@ -156,12 +156,16 @@ def test_in_doubt_is_a_status_and_old_journals_read_as_in_doubt(tmp_path: Path) 
             ],
             AT,
         )
-    # Journals written before `in_doubt` had its own status marked such e-mails sent.
+    # Journals written before `in_doubt` had its own status marked such e-mails sent;
+    # they were format 1, without the summary of counts.
     with closing(sqlite3.connect(path)) as db, db:
         db.execute(
             "INSERT INTO delivery_log(delivery, at, status, code, reason) VALUES (?, ?, ?, ?, ?)",
             (old.id, AT.isoformat(), "sent", "in-doubt", "may have gone out"),
         )
+        db.execute("DROP TABLE text_counts")
+        db.execute("DROP TABLE texts")
+        db.execute("PRAGMA user_version = 1")
     with closing(SqliteJournal.open(path)) as journal:
         by_id = {d.id: d for d in journal.deliveries()}
         assert by_id[now.id].status == Status.IN_DOUBT
@@ -189,7 +193,7 @@ def _damage(path: Path, how: str) -> None:
         with closing(sqlite3.connect(path)) as db:
             db.execute("CREATE TABLE other (x)")
     elif how == "other format":
-        _stamped(path, "PRAGMA user_version = 2")
+        _stamped(path, "PRAGMA user_version = 3")
     elif how == "other application":
         _stamped(path, "PRAGMA application_id = 7")
     elif how == "bad row":
@@ -206,7 +210,7 @@ def _damage(path: Path, how: str) -> None:
         ("empty", "is damaged: the file is empty"),
         ("junk", "is damaged: file is not a database"),
         ("no tables", "is damaged: it has no meta, events, deliveries, delivery_log table"),
-        ("other format", "has journal format 2; this gonogo reads 1"),
+        ("other format", "has journal format 3; this gonogo reads 1 to 2"),
         ("other application", "is not a gonogo journal (SQLite application id 0x7)"),
         ("bad row", "is damaged: entry 1 cannot be read"),
     ],

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import pytest
 
 from gonogo.notify.base import Outgoing, ProviderError
+from gonogo.notify.receipts import statuses_since
 from gonogo.notify.sms import TwilioSms
 from servers.prism import Prism
 
@@ -70,6 +71,46 @@ def test_create_message_fits_the_description(
     assert result.ok, result
     assert result.provider_id is not None
     assert result.provider_id.startswith(("SM", "MM"))
+
+
+@pytest.mark.parametrize("validity", [1, 3600, 36000], ids=["1s", "1h", "10h"])
+@pytest.mark.usefixtures("clean_log")
+def test_create_message_with_validity_period_fits_the_description(
+    env: dict[str, str], validity: int
+) -> None:
+    """Every SMS of a night carries ValidityPeriod: Twilio's description takes it."""
+    channel = TwilioSms(messaging_service_sid=SERVICE_SID, env=env)
+    try:
+        result = channel.send(Outgoing(channel="sms", to=TO, body="Klart.", validity=validity))
+    finally:
+        channel.close()
+
+    assert result.ok, result
+
+
+def test_prism_does_check_the_validity_period(env: dict[str, str]) -> None:
+    """The check above has teeth: a ValidityPeriod that is not a whole number gets a 422."""
+    channel = TwilioSms(messaging_service_sid=SERVICE_SID, env=env)
+    try:
+        wrong = Outgoing(channel="sms", to=TO, body="Klart.", validity="1h")  # type: ignore[arg-type]
+        result = channel.send(wrong)
+    finally:
+        channel.close()
+
+    assert (result.ok, result.code) == (False, "422")
+
+
+@pytest.mark.usefixtures("clean_log")
+def test_receipts_list_fits_the_description(env: dict[str, str]) -> None:
+    """`deliveries --refresh`: the list by DateSent> of the whole account, and its next pages."""
+    channel = TwilioSms(messaging_service_sid=SERVICE_SID, env=env)
+    try:
+        # Prism's example page always has a next page: max_pages bounds the walk (and
+        # says so), and the follow-up request is checked too.
+        with pytest.raises(ProviderError, match="more than 4 Messages since 2000-01-01 00:00"):
+            statuses_since(channel, datetime(2000, 1, 1, tzinfo=UTC), page_size=2, max_pages=2)
+    finally:
+        channel.close()
 
 
 @pytest.mark.usefixtures("clean_log")

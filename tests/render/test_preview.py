@@ -13,6 +13,7 @@ from gonogo.night.journal import NewDelivery
 from gonogo.night.machine import Effect
 from gonogo.render.preview import preview_lines
 from gonogo.runbook.events import Event
+from gonogo.runbook.segments import measure
 
 REPO = Path(__file__).resolve().parents[2]
 RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
@@ -44,25 +45,44 @@ def test_every_text_says_channel_audience_language_and_count(tmp_path: Path) -> 
     assert shown.returncode == 1  # not confirmed: nothing journaled or sent
 
 
-def _planned(count: int) -> PlannedDispatch:
+def _planned(count: int, body: str = "Nu startar fönstret.") -> PlannedDispatch:
     rows = [
-        NewDelivery("sms", "vard", f"+4670{n:07d}", f"R{n}", "sv", None, "Nu startar fönstret.")
-        for n in range(count)
+        NewDelivery("sms", "vard", f"+4670{n:07d}", f"R{n}", "sv", None, body) for n in range(count)
     ]
     return PlannedDispatch(Effect(Event.WINDOW_STARTED), None, {}, rows)
 
 
+# 161 GSM-7 characters: one over a single SMS, so two segments.
+TWO_SEGMENTS = "Servicefönstret för release 21.0 har startat. " * 3 + "x" * 23
+
+
 @pytest.mark.parametrize(
-    ("count", "eta"),
+    ("count", "body", "eta"),
     [
         (
             10_000,
-            "  SMS to 10000: at the runbook's rate_limit of 10 a second this takes about 17 min",
+            "Nu startar fönstret.",
+            "  SMS to 10000: at the runbook's rate_limit of 10 segments a second this takes "
+            "about 17 min",
         ),
-        (599, None),  # under a minute: nothing to say
+        # Twilio's rate is in segments: two-segment texts take twice as long.
+        (
+            10_000,
+            TWO_SEGMENTS,
+            "  SMS to 10000 (20000 segments): at the runbook's rate_limit of 10 segments a "
+            "second this takes about 33 min",
+        ),
+        (599, "Nu startar fönstret.", None),  # under a minute: nothing to say
+        (
+            300,
+            TWO_SEGMENTS,
+            "  SMS to 300 (600 segments): at the runbook's rate_limit of 10 "
+            "segments a second this takes about 1 min",
+        ),
     ],
 )
-def test_preview_says_how_long_the_fan_out_takes(count: int, eta: str | None) -> None:
-    lines = preview_lines([_planned(count)], dry_run=False, rates={"sms": 10.0})
+def test_preview_says_how_long_the_fan_out_takes(count: int, body: str, eta: str | None) -> None:
+    assert measure(TWO_SEGMENTS).segments == 2
+    lines = preview_lines([_planned(count, body)], dry_run=False, rates={"sms": 10.0})
     assert lines[0] == f"window_started: 1 text(s) to {count} recipient(s)"
     assert (lines[1] == eta) if eta else "rate_limit" not in lines[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -14,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gonogo.runbook.diagnostics import as_json
+from documented_json import checked
+from gonogo.runbook.diagnostics import as_dict
 from gonogo.runbook.validate import validate_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +123,7 @@ def check_diagnostics(path: Path, raw: bytes) -> None:
             assert d.line <= line_count + 1, d  # an end-of-stream mark is one past the end
         d.text()
         d.github()
-    as_json(loaded.diagnostics, 1)
+    json.dumps(as_dict(loaded.diagnostics, 1))
     if not loaded.errors:
         assert loaded.runbook is not None
 
@@ -256,3 +258,5 @@ def test_the_cli_on_many_mutants_at_once(workdir: Path) -> None:
         assert done.stderr == ""
         if output == "text":
             assert done.stdout.splitlines()[-1].startswith("40 files checked: ")
+        if output == "json":  # whatever the input, the documented shape
+            assert checked("validation", done.stdout)["files"] == 40

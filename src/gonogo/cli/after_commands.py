@@ -64,7 +64,11 @@ def publish(
     ] = False,
     runbook: Annotated[
         list[Path] | None,
-        typer.Option("--runbook", help="Also announce this runbook's window (not started yet)."),
+        typer.Option(
+            "--runbook",
+            help="Also announce this runbook's window (not started yet); with --journal, "
+            "this site's copy of a started run's runbook.",
+        ),
     ] = None,
     base_url: Annotated[
         str | None,
@@ -79,14 +83,16 @@ def publish(
         bool,
         typer.Option("--allow-empty", help="Publish even when there is nothing to show."),
     ] = False,
+    journal: JournalUrl = None,
 ) -> int:
     """status.json, feed.xml (RSS), index.html, calendar.ics: same input, same bytes."""
+    from gonogo.night.places import journal_url  # noqa: PLC0415
     from gonogo.night.runs import state_root  # noqa: PLC0415
     from gonogo.render.publish import publish as build_site  # noqa: PLC0415
 
     written = build_site(
         state_root(state_dir), out, dry_run=dry_run, runbooks=runbook or [],
-        base_url=base_url or "", allow_empty=allow_empty,
+        base_url=base_url or "", allow_empty=allow_empty, url=journal_url(journal),
     )  # fmt: skip
     for path in written:
         typer.echo(f"Wrote {path}")

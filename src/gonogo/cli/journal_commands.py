@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.options import DryRun, Release, StateDir
+from gonogo.cli.options import DryRun, JournalUrl, Release, StateDir
 
 if TYPE_CHECKING:
     from gonogo.night.sqlite_check import CheckReport
@@ -19,14 +20,31 @@ app.add_typer(journal_app, name="journal")
 
 
 @journal_app.command("check")
-def check(state_dir: StateDir = None, release: Release = None, dry_run: DryRun = False) -> int:
+def check(
+    state_dir: StateDir = None,
+    release: Release = None,
+    dry_run: DryRun = False,
+    journal: JournalUrl = None,
+    runbook: Annotated[
+        Path | None,
+        typer.Option("--runbook", help="A shared run: this site's copy of its runbook."),
+    ] = None,
+) -> int:
     """Read every entry and row of the run's journal: what is damaged, and where the night
     stands by what can be read. Exit 0 only when the journal is whole; never writes."""
-    from gonogo.night.runs import JOURNAL, locate, state_root  # noqa: PLC0415
-    from gonogo.night.sqlite_check import check_journal  # noqa: PLC0415
+    from gonogo.night.places import find, journal_url, site_runbook  # noqa: PLC0415
+    from gonogo.night.runs import JOURNAL, state_root  # noqa: PLC0415
 
-    directory = locate(state_root(state_dir), release, dry_run)
-    report = check_journal(directory / JOURNAL)
+    place = find(state_root(state_dir), journal_url(journal), release, dry_run)
+    if place.url is None:
+        from gonogo.night.sqlite_check import check_journal  # noqa: PLC0415
+
+        report = check_journal(place.directory / JOURNAL)
+    else:
+        from gonogo.night.pg_check import check_run  # noqa: PLC0415
+
+        mine = runbook or site_runbook(place)
+        report = check_run(place.url, place.release, place.mode, mine)
     for line in report_lines(report):
         typer.echo(line)
     return 0 if report.whole else 1

@@ -16,6 +16,6 @@ AsJson = Annotated[
 
 def echo_json(document: dict[str, Any]) -> None:
     """A `--json` document on stdout, exactly as docs/json.md describes it."""
-    from gonogo.render.json_views import dumps  # noqa: PLC0415
+    from gonogo.render.json_head import dumps  # noqa: PLC0415
 
     typer.echo(dumps(document))

@@ -125,15 +125,12 @@ def end(session: Session) -> int:
 
 @app.command()
 @viewing
-def status(
-    view: NightView,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
-) -> int:
+def status(view: NightView, as_json: AsJson = False) -> int:
     """Where the night stands, against the plan and the clock. Never waits for the lock."""
     from gonogo.render.status import print_status, status_json  # noqa: PLC0415
 
     if as_json:
-        typer.echo(status_json(view))
+        echo_json(status_json(view))
     else:
         print_status(view)
     return 0
@@ -192,7 +189,7 @@ def deliveries(
     show_all: Annotated[
         bool, typer.Option("--all", help="Every delivery, not only problems.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
+    as_json: AsJson = False,
     refresh: Annotated[
         bool,
         typer.Option("--refresh", help="First ask Twilio which SMS reached the phone (journaled)."),

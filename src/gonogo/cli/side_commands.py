@@ -78,15 +78,12 @@ def incident_resolve(
 
 @incident_app.command("list")
 @viewing
-def incident_list(
-    view: NightView,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable.")] = False,
-) -> int:
+def incident_list(view: NightView, as_json: AsJson = False) -> int:
     """Every incident of the run, with when the next update is due."""
     from gonogo.render.incidents import incidents_json, print_incidents  # noqa: PLC0415
 
     if as_json:
-        typer.echo(incidents_json(view))
+        echo_json(incidents_json(view))
     else:
         print_incidents(view)
     return 0

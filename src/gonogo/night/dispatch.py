@@ -40,6 +40,7 @@ class PlannedDispatch:
     values: dict[str, str]
     rows: list[NewDelivery] = field(default_factory=list)
     incident: str | None = None  # journaled with the dispatch
+    sms_validity: int | None = None  # seconds Twilio may hold its SMS; journaled with it
 
     @property
     def silent(self) -> bool:
@@ -127,7 +128,13 @@ def plan_dispatch(
             rows.append(NewDelivery("email", audience, address, name, language, subject, body))
     if audiences:
         rows = [r for r in rows if r.audience in audiences]
-    return PlannedDispatch(effect, located, values, rows, incident)
+    validity = runbook.sms_validity(message)
+    seconds = int(validity.total_seconds()) if validity and any_sms(rows) else None
+    return PlannedDispatch(effect, located, values, rows, incident, seconds)
+
+
+def any_sms(rows: list[NewDelivery]) -> bool:
+    return any(r.channel == "sms" for r in rows)
 
 
 # (channel, audience, language, address, name): one delivery before its text is rendered.

@@ -76,6 +76,9 @@ class Dispatched:
     recipients: int
     incident: str | None = None
     notice: str | None = None  # the advance notice this dispatch sends
+    # Seconds Twilio may hold its SMS (ValidityPeriod), so a resumed send keeps them.
+    # None in journals from before it was journaled: the runbook's channel default.
+    sms_validity: int | None = None
 
 
 @dataclass(frozen=True)

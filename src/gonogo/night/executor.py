@@ -229,8 +229,9 @@ def commit(
             if p.silent:
                 continue
             payload = Dispatched(
-                p.effect.event.value, cause, len(p.rows), p.incident, p.effect.notice
-            )
+                p.effect.event.value, cause, len(p.rows), p.incident, p.effect.notice,
+                p.sms_validity,
+            )  # fmt: skip
             entry = NewEntry(Kind.DISPATCH, payload, p.effect.part)
             seq = journal.append(entry, at=now, operator=operator, runbook_sha256=sha256)
             journal.add_deliveries(seq, p.rows, now)

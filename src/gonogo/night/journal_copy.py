@@ -23,6 +23,7 @@ from gonogo.night.pg_url import is_url, masked
 from gonogo.night.places import Place, find
 from gonogo.night.runs import JOURNAL, REHEARSAL
 from gonogo.night.sqlite_journal import SqliteJournal
+from gonogo.night.sqlite_summary import Summary
 
 Rows = list[tuple[Any, ...]]
 Dump = tuple[dict[str, str], Rows, Rows, Rows]
@@ -72,6 +73,7 @@ def write(to: str, release: str, dry_run: bool, dump: Dump) -> str:
         journal = PgJournal.create(to, release, mode, meta)
         try:
             journal.load_raw(events, deliveries, log)
+            journal.rebuild_summary()
         finally:
             journal.close()
         return masked(to)
@@ -90,6 +92,7 @@ def write(to: str, release: str, dry_run: bool, dump: Dump) -> str:
                                      ("delivery_log", LOG_COLUMNS, log)):  # fmt: skip
             marks = ", ".join("?" * len(columns.split(",")))
             db.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
+        Summary(db).rebuild()  # the copy's counts, from its status log
         db.execute("COMMIT")
     except BaseException:
         db.close()

@@ -13,9 +13,10 @@ from typing import Any
 import psycopg
 
 from gonogo.errors import StateError
+from gonogo.night.pg_summary import SUMMARY_TABLES, upgrade
 from gonogo.night.pg_url import masked, scrub
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 adds the summary of counts (pg_summary.py)
 
 _TABLES = """
 CREATE TABLE gonogo_runs (
@@ -88,6 +89,11 @@ def connect(url: str) -> psycopg.Connection[tuple[Any, ...]]:
     return conn
 
 
+def _version(conn: psycopg.Connection[tuple[Any, ...]]) -> int | None:
+    row = conn.execute("SELECT max(version) FROM gonogo_schema").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
 def _ensure_schema(conn: psycopg.Connection[tuple[Any, ...]], url: str) -> None:
     found = conn.execute("SELECT to_regclass('gonogo_schema') IS NOT NULL").fetchone()
     if not (found and found[0]):
@@ -97,10 +103,18 @@ def _ensure_schema(conn: psycopg.Connection[tuple[Any, ...]], url: str) -> None:
             again = conn.execute("SELECT to_regclass('gonogo_schema') IS NOT NULL").fetchone()
             if not (again and again[0]):
                 conn.execute(_TABLES)
+                conn.execute(SUMMARY_TABLES)
                 conn.execute("CREATE TABLE gonogo_schema (version INTEGER NOT NULL)")
                 conn.execute("INSERT INTO gonogo_schema VALUES (%s)", (SCHEMA_VERSION,))
-    row = conn.execute("SELECT max(version) FROM gonogo_schema").fetchone()
-    version = row[0] if row else None
+    version = _version(conn)
+    if version == 1:  # the summary of counts, added once, while no one else writes
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(hashtextextended('gonogo:schema', 0))")
+            conn.execute("LOCK TABLE gonogo_delivery_log IN SHARE MODE")
+            if _version(conn) == 1:
+                upgrade(conn)
+                conn.execute("INSERT INTO gonogo_schema VALUES (2)")
+        version = _version(conn)
     if version != SCHEMA_VERSION:
         msg = (
             f"the journal database {masked(url)} has gonogo schema version {version}; "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -19,19 +20,13 @@ from gonogo.errors import StateError
 from gonogo.night.entries import Entry, Kind, NewEntry, decode, encode
 from gonogo.night.journal import Delivery, DeliveryGroup, Mark, NewDelivery, Status, iso
 from gonogo.night.pg_connect import connect, database_errors
+from gonogo.night.pg_summary import LATEST_OF, MATCH, STATUS, PgSummary, rebuild
 from gonogo.night.pg_url import masked
 
 Row = tuple[Any, ...]
 EVENT_COLUMNS = "seq, at, operator, kind, part, reason, data, runbook_sha256"
 DELIVERY_COLUMNS = "id, dispatch, channel, audience, address, name, language, subject, body"
 LOG_COLUMNS = "delivery, at, status, provider_id, code, reason"
-
-_LATEST = """
-    SELECT DISTINCT ON (delivery) delivery, provider_id, code, reason, at,
-           CASE WHEN status = 'sent' AND code = 'in-doubt' THEN 'in_doubt'
-                ELSE status END AS status
-    FROM gonogo_delivery_log WHERE run = %(run)s ORDER BY delivery, seq DESC
-"""
 
 
 def find_run(url: str, release: str, mode: str) -> int | None:
@@ -69,6 +64,7 @@ class PgJournal:
         self.where = masked(url)
         self._db = connect(url)
         self._depth = 0
+        self.summary = PgSummary(self._db, run)
 
     @classmethod
     def create(cls, url: str, release: str, mode: str, meta: dict[str, str]) -> PgJournal:
@@ -191,35 +187,46 @@ class PgJournal:
                       r.language, r.subject, r.body) for i, r in enumerate(rows)]  # fmt: skip
             pending = [(row[0], stamp, "pending", None, None, None) for row in batch]
             self.load_raw([], batch, pending)
+            self.summary.added(Counter((dispatch, *row[2:4], *row[6:9]) for row in batch))
         return len(batch)
 
     def mark_many(self, marks: Iterable[Mark], at: dt.datetime) -> None:
         stamp = iso(at)
-        rows = [(m.delivery, stamp, m.status.value, m.provider_id, m.code, m.reason) for m in marks]
+        kept = list(marks)
+        rows = [(m.delivery, stamp, m.status.value, m.provider_id, m.code, m.reason) for m in kept]
         if rows:
-            self.load_raw([], [], rows)
+            with self.transaction(), database_errors(self.url):
+                self.summary.marked(kept)
+                self.load_raw([], [], rows)
+
+    def rebuild_summary(self) -> None:
+        """The counts of rows copied in as they are (`journal copy`), from the log."""
+        with self.transaction(), database_errors(self.url):
+            rebuild(self._db, self.run)
 
     def deliveries(
         self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
     ) -> list[Delivery]:
         query = f"""
             SELECT d.id, d.dispatch, d.channel, d.audience, d.address, d.name, d.language,
-                   d.subject, d.body, l.status, l.provider_id, l.code, l.reason, l.at,
-                   COALESCE(a.n, 0)
-            FROM gonogo_deliveries d
-            JOIN ({_LATEST}) l ON l.delivery = d.id
-            LEFT JOIN (SELECT delivery, COUNT(*) AS n FROM gonogo_delivery_log
-                       WHERE run = %(run)s AND status = 'in_flight' GROUP BY delivery) a
-              ON a.delivery = d.id
+                   d.subject, d.body, {STATUS}, l.provider_id, l.code, l.reason, l.at,
+                   (SELECT COUNT(*) FROM gonogo_delivery_log a WHERE a.run = d.run
+                    AND a.delivery = d.id AND a.status = 'in_flight')
+            FROM gonogo_deliveries d CROSS JOIN {LATEST_OF}
             WHERE d.run = %(run)s
-        """  # noqa: S608  # only our own constant subquery is interpolated
+        """  # noqa: S608  # only our own constants are interpolated
         params: dict[str, Any] = {"run": self.run}
         if dispatch is not None:
             query += " AND d.dispatch = %(dispatch)s"
             params["dispatch"] = dispatch
         if statuses is not None:
-            query += " AND l.status = ANY(%(statuses)s)"
             params["statuses"] = [Status(s).value for s in statuses]
+            with database_errors(self.url):
+                params["texts"] = self.summary.texts_in(params["statuses"])
+            if not params["texts"]:
+                return []  # no row is in those statuses: none is read
+            query += f" AND {STATUS} = ANY(%(statuses)s) AND EXISTS (SELECT 1 FROM gonogo_texts"  # noqa: S608
+            query += f" t WHERE t.id = ANY(%(texts)s) AND {MATCH})"
         found = []
         for r in self._rows(query + " ORDER BY d.id", params):
             found.append(
@@ -229,15 +236,24 @@ class PgJournal:
         return found
 
     def delivery_groups(self) -> list[DeliveryGroup]:
-        query = f"""
-            SELECT d.dispatch, d.audience, d.channel, d.language, d.subject, d.body,
-                   l.status, COUNT(*) AS n
-            FROM gonogo_deliveries d JOIN ({_LATEST}) l ON l.delivery = d.id
-            WHERE d.run = %(run)s
-            GROUP BY d.dispatch, d.audience, d.channel, d.language, d.subject, d.body, l.status
-            ORDER BY MIN(d.id)
-        """  # noqa: S608
+        with database_errors(self.url):
+            rows = self.summary.groups()
         return [
-            DeliveryGroup(r[0], r[1], r[2], r[3], r[4], r[5], Status(r[6]), int(r[7]))
-            for r in self._rows(query, {"run": self.run})
+            DeliveryGroup(r[0], r[1], r[2], r[3], r[4], r[5], Status(r[6]), int(r[7])) for r in rows
         ]
+
+    def first_unknown_status(self, known: list[str]) -> int | None:
+        """The first status change naming no status in `known`, numbered in the run's
+        order (as a copy to a file numbers it); None when every one is known."""
+        rows = self._rows(
+            "SELECT seq FROM gonogo_delivery_log WHERE run = %s AND NOT status = ANY(%s)"
+            " ORDER BY seq LIMIT 1",
+            (self.run, known),
+        )
+        if not rows:
+            return None
+        before = self._rows(
+            "SELECT count(*) FROM gonogo_delivery_log WHERE run = %s AND seq <= %s",
+            (self.run, rows[0][0]),
+        )
+        return int(before[0][0])

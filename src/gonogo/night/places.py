@@ -97,30 +97,38 @@ def locked(place: Place, *, operator: str, command: str, wait: float) -> Iterato
         yield
 
 
-def open_place(place: Place) -> Run:
+def open_place(place: Place, runbook: Path | None = None) -> Run:
+    """The run, its journal checked whole; `runbook`: this site's copy for a shared run
+    (else the one it joined with, else the path the journal names)."""
     if place.url is None:
         return open_run(place.directory)
-    from gonogo.night.pg_journal import PgJournal, find_run  # noqa: PLC0415
+    from gonogo.night.pg_check import open_checked  # noqa: PLC0415
 
-    run = find_run(place.url, place.release, place.mode)
-    if run is None:
+    journal = open_checked(place.url, place.release, place.mode)
+    if journal is None:
         msg = f"no {place.mode} run of release {place.release} in {masked(place.url)}"
         raise StateError(msg)
-    mine = place.directory / SITE_RUNBOOK
-    local = Path(mine.read_text(encoding="utf-8").strip()) if mine.is_file() else None
-    journal = PgJournal(place.url, run)
+    local = runbook or site_runbook(place)
     if local is None and not Path(journal.meta()["runbook"]).is_file():
         journal.close()
         msg = f"this site has no copy of release {place.release}'s runbook on record"
-        hint = "join the night with `gonogo start RUNBOOK` and the same --journal URL"
+        hint = ("join the night with `gonogo start RUNBOOK` and the same --journal URL "
+                "(`publish` and `journal check` take it as --runbook)")  # fmt: skip
         raise StateError(msg, hint=hint)
     return run_of(place.directory, journal, local)
+
+
+def site_runbook(place: Place) -> Path | None:
+    """The runbook this site started or joined the shared night with, if any."""
+    mine = place.directory / SITE_RUNBOOK
+    return Path(mine.read_text(encoding="utf-8").strip()) if mine.is_file() else None
 
 
 def existing(place: Place, runbook: Runbook) -> Night | None:
     """The night already journaled at this place, or None where none has started."""
     if place.url is None:
         return existing_night(place.directory, runbook)
+    from gonogo.night.pg_check import checked_entries  # noqa: PLC0415
     from gonogo.night.pg_journal import PgJournal, find_run  # noqa: PLC0415
 
     run = find_run(place.url, place.release, place.mode)
@@ -128,8 +136,10 @@ def existing(place: Place, runbook: Runbook) -> Night | None:
         return None
     journal = PgJournal(place.url, run)
     try:
-        meta = journal.meta()
-        return fold(journal.entries(), (), runbook, meta.get("runbook_sha256", ""))
+        if not journal.raw_events():  # a start interrupted before its entry: begun again
+            return None
+        entries = checked_entries(journal, place.release, place.mode)
+        return fold(entries, (), runbook, journal.meta().get("runbook_sha256", ""))
     finally:
         journal.close()
 

@@ -163,7 +163,7 @@ def existing_night(directory: Path, runbook: Runbook) -> Night | None:
         journal.close()
 
 
-_META = ("release", "runbook", "runbook_sha256")
+META_KEYS = ("release", "runbook", "runbook_sha256")
 
 
 FIRST_KINDS = (Kind.START, Kind.ANNOUNCE, Kind.RESCHEDULE, Kind.CANCEL)
@@ -174,7 +174,7 @@ def checked_entries(journal: Journal, path: Path) -> list[Entry]:
     the run's own meta there, and a first entry that opens a run: the window's start, or
     an act before the window (an advance notice, a reschedule, a cancellation)."""
     meta = journal.meta()
-    missing = [key for key in _META if key not in meta]
+    missing = [key for key in META_KEYS if key not in meta]
     if missing:
         raise damaged(path, f"it does not name the run's {', '.join(missing)}")
     entries = journal.entries()

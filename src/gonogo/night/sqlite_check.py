@@ -14,16 +14,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gonogo.errors import GonogoError, JournalDamagedError, StateError
-from gonogo.night.entries import Entry, Kind
+from gonogo.night.entries import Entry
 from gonogo.night.journal import DeliveryGroup, Status
-from gonogo.night.runs import load_cached
+from gonogo.night.runs import FIRST_KINDS, load_cached
 from gonogo.night.snapshot import Night, fold
 from gonogo.night.sqlite_format import check_format, entry_of, quick_check, read_error
+from gonogo.night.sqlite_summary import Summary
 
 
 @dataclass(frozen=True)
 class CheckReport:
-    path: Path
+    path: Path | str  # a file, or a shared run: its masked URL, release and mode
     problems: tuple[str, ...]
     entries: tuple[Entry, ...] = ()
     statuses: tuple[tuple[str, int], ...] = ()  # latest status of each delivery, counted
@@ -73,13 +74,14 @@ def _check(db: sqlite3.Connection, path: Path) -> CheckReport:
         r["key"]: r["value"] for r in _rows(db, "SELECT key, value FROM meta", problems, "meta")
     }
     entries = _entries(db, problems)
-    if not entries or entries[0].kind != Kind.START:
+    if not entries or entries[0].kind not in FIRST_KINDS:
         problems.append("it has no start entry")
     groups = _groups(db, problems)
+    problems += _summary_problems(db, groups)
     statuses = Counter[str]()
     for group in groups:
         statuses[group.status.value] += group.count
-    night, why = _night(meta, entries, groups)
+    night, why = readable_night(meta, entries, groups)
     return CheckReport(path, tuple(problems), tuple(entries), tuple(sorted(statuses.items())),
                        night, why)  # fmt: skip
 
@@ -127,7 +129,28 @@ def _groups(db: sqlite3.Connection, problems: list[str]) -> list[DeliveryGroup]:
     return [replace(key, count=n) for key, n in counts.items()]
 
 
-def _night(
+def _summary_problems(db: sqlite3.Connection, groups: list[DeliveryGroup]) -> list[str]:
+    """The summary of counts (format 2) must say what the status log says."""
+    try:
+        summary = Summary(db)
+        if not summary.present:
+            return []
+        kept = Counter({tuple(row)[:7]: int(row[7]) for row in summary.groups()})
+    except sqlite3.DatabaseError as exc:
+        return [f"the summary of delivery counts cannot be read ({exc})"]
+    replayed = Counter({(g.dispatch, g.audience, g.channel, g.language, g.subject, g.body,
+                         g.status.value): g.count for g in groups})  # fmt: skip
+    wrong = sorted({key[0] for key in (kept - replayed) + (replayed - kept)})
+    if not wrong:
+        return []
+    return [
+        f"the summary of delivery counts disagrees with the status log for dispatch "
+        f"{', '.join(map(str, wrong))}; the log is right: `gonogo journal copy` writes a "
+        "copy whose summary is rebuilt from it"
+    ]
+
+
+def readable_night(
     meta: dict[str, str], entries: list[Entry], groups: list[DeliveryGroup]
 ) -> tuple[Night | None, str]:
     runbook_path = meta.get("runbook")

@@ -17,7 +17,8 @@ from gonogo.night.entries import Entry, Kind, decode
 from gonogo.night.journal import Delivery, Status
 
 APPLICATION_ID = 0x676E676F  # "gngo": this file is a gonogo journal
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2 adds the summary of counts (sqlite_summary.py)
+READS = ("1", "2")  # format 1 is read without a summary, the slow way
 TABLES = ("meta", "events", "deliveries", "delivery_log")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -124,18 +125,19 @@ def check_format(db: sqlite3.Connection, path: Path) -> None:
     if app not in (0, APPLICATION_ID):
         msg = f"{path} is not a gonogo journal (SQLite application id {app:#x})"
         raise StateError(msg, hint="point --state-dir at the run's directory")
-    if app == APPLICATION_ID and version != SCHEMA_VERSION:
-        msg = f"{path} has journal format {version}; this gonogo reads {SCHEMA_VERSION}"
+    if app == APPLICATION_ID and str(version) not in READS:
+        msg = f"{path} has journal format {version}; this gonogo reads 1 to {READS[-1]}"
         raise StateError(msg, hint="use the gonogo version that wrote the run")
-    missing = [t for t in TABLES if t not in tables]
+    needed = TABLES + (("texts", "text_counts") if app and version >= 2 else ())
+    missing = [t for t in needed if t not in tables]
     if missing:
         raise damaged(path, f"it has no {', '.join(missing)} table")
     if app == 0:  # written before journals were stamped: the format is in meta
         found = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
         if found is None:
             raise damaged(path, "it names no format")
-        if found[0] != str(SCHEMA_VERSION):
-            msg = f"{path} has journal format {found[0]}; this gonogo reads {SCHEMA_VERSION}"
+        if found[0] not in READS:
+            msg = f"{path} has journal format {found[0]}; this gonogo reads 1 to {READS[-1]}"
             raise StateError(msg, hint="use the gonogo version that wrote the run")
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gonogo.errors import StateError
 from gonogo.night.entries import Entry, NewEntry, encode
@@ -31,17 +32,12 @@ from gonogo.night.sqlite_format import (
     read_error,
     write_error,
 )
+from gonogo.night.sqlite_summary import LATEST_OF, SUMMARY_SCHEMA, Summary
+from gonogo.night.summary import TextKey
 
-# The latest status of every delivery, found once per query instead of per row.
-# Journals written before `in_doubt` had its own status marked such e-mails sent.
-_LATEST = """
-    SELECT l.delivery, l.provider_id, l.code, l.reason, l.at,
-           CASE WHEN l.status = 'sent' AND l.code = 'in-doubt' THEN 'in_doubt'
-                ELSE l.status END AS status
-    FROM delivery_log l
-    JOIN (SELECT delivery, MAX(seq) AS seq FROM delivery_log GROUP BY delivery) m
-      ON l.seq = m.seq
-"""
+_STATUS = "CASE WHEN l.status = 'sent' AND l.code = 'in-doubt' THEN 'in_doubt' ELSE l.status END"
+T = TypeVar("T")
+_BATCH = 1000  # rows journaled at a time: a dispatch to 100,000 is streamed
 
 
 class SqliteJournal:
@@ -63,6 +59,7 @@ class SqliteJournal:
         try:
             self._db.execute(f"PRAGMA synchronous={self.synchronous}")
             self._db.execute("PRAGMA foreign_keys=ON")
+            self.summary = Summary(self._db)
         except sqlite3.DatabaseError as exc:  # a file that is not SQLite at all
             error = read_error(path, exc, self._db)
             self._db.close()
@@ -78,7 +75,7 @@ class SqliteJournal:
             journal._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             if wal:
                 journal.use_wal()
-            journal._db.executescript(SCHEMA)
+            journal._db.executescript(SCHEMA + SUMMARY_SCHEMA)
         except sqlite3.Error as exc:
             journal.close()
             raise write_error(path, exc) from None
@@ -87,6 +84,7 @@ class SqliteJournal:
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                 [("schema_version", str(SCHEMA_VERSION)), *meta.items()],
             )
+        journal.summary = Summary(journal._db)
         return journal
 
     def use_wal(self) -> None:
@@ -190,62 +188,68 @@ class SqliteJournal:
 
     def _read(self, query: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Every row of a query; a journal SQLite cannot read is damaged."""
-        try:
-            return self._db.execute(query, tuple(params)).fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise read_error(self.path, exc, self._db) from None
+        return self._reading(lambda: self._db.execute(query, tuple(params)).fetchall())
 
     def add_deliveries(self, dispatch: int, rows: Iterable[NewDelivery], at: dt.datetime) -> int:
-        """Journal a dispatch's recipients as pending, one row per recipient and channel."""
-        count = 0
+        """Journal a dispatch's recipients as pending, one row per recipient and channel,
+        streamed in batches: the rows are never all in memory at once."""
         stamp = iso(at)
-        for row in rows:
-            cursor = self._db.execute(
-                "INSERT INTO deliveries(dispatch, channel, audience, address, name, language,"
-                " subject, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    dispatch,
-                    row.channel,
-                    row.audience,
-                    row.address,
-                    row.name,
-                    row.language,
-                    row.subject,
-                    row.body,
-                ),
-            )
-            self._db.execute(
-                "INSERT INTO delivery_log(delivery, at, status) VALUES (?, ?, 'pending')",
-                (cursor.lastrowid, stamp),
-            )
-            count += 1
+        texts: Counter[TextKey] = Counter()
+        count = 0
+        with self.transaction():
+            found = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM deliveries").fetchone()
+            first = int(found[0]) + 1
+            batch: list[tuple[object, ...]] = []
+            for row in rows:
+                texts[(dispatch, row.channel, row.audience, row.language, row.subject,
+                       row.body)] += 1  # fmt: skip
+                batch.append((first + count, dispatch, row.channel, row.audience, row.address,
+                              row.name, row.language, row.subject, row.body))  # fmt: skip
+                count += 1
+                if len(batch) == _BATCH:
+                    self._insert(batch, stamp)
+                    batch = []
+            self._insert(batch, stamp)
+            self.summary.added(texts)
         return count
+
+    def _insert(self, batch: list[tuple[object, ...]], stamp: str) -> None:
+        self._db.executemany(
+            "INSERT INTO deliveries(id, dispatch, channel, audience, address, name, language,"
+            " subject, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            batch,
+        )
+        self._db.executemany(
+            "INSERT INTO delivery_log(delivery, at, status) VALUES (?, ?, 'pending')",
+            [(row[0], stamp) for row in batch],
+        )
 
     def mark_many(self, marks: Iterable[Mark], at: dt.datetime) -> None:
         """Append status changes in one commit."""
         stamp = iso(at)
-        rows = [(m.delivery, stamp, m.status.value, m.provider_id, m.code, m.reason) for m in marks]
-        if not rows:
+        kept = list(marks)
+        if not kept:
             return
         with self.transaction():
+            self.summary.marked(kept)
             self._db.executemany(
                 "INSERT INTO delivery_log(delivery, at, status, provider_id, code, reason)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                rows,
-            )
+                [(m.delivery, stamp, m.status.value, m.provider_id, m.code, m.reason)
+                 for m in kept],
+            )  # fmt: skip
 
     def deliveries(
         self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
     ) -> list[Delivery]:
         """Deliveries with their latest status, oldest first."""
-        # S608: the only interpolation is our own constant subquery; values are parameters.
+        # S608: only our own constants are interpolated; values are parameters.
         query = f"""
-            SELECT d.*, l.status, l.provider_id, l.code, l.reason, l.at AS marked_at,
-                   COALESCE(a.n, 0) AS attempts
-            FROM deliveries d
-            JOIN ({_LATEST}) l ON l.delivery = d.id
-            LEFT JOIN (SELECT delivery, COUNT(*) AS n FROM delivery_log
-                       WHERE status = 'in_flight' GROUP BY delivery) a ON a.delivery = d.id
+            SELECT d.*, {_STATUS} AS status, l.provider_id, l.code, l.reason,
+                   l.at AS marked_at,
+                   (SELECT COUNT(*) FROM delivery_log a
+                    WHERE a.delivery = d.id AND a.status = 'in_flight') AS attempts
+            FROM deliveries d JOIN delivery_log l ON l.seq = {LATEST_OF}
         """  # noqa: S608
         clauses: list[str] = []
         params: list[Any] = []
@@ -254,7 +258,14 @@ class SqliteJournal:
             params.append(dispatch)
         if statuses is not None:
             wanted = [Status(s).value for s in statuses]
-            clauses.append(f"l.status IN ({','.join('?' * len(wanted))})")
+            if self.summary.present:  # only the texts that have such rows are read
+                texts = self._reading(lambda: self.summary.texts_in(wanted))
+                if not texts:
+                    return []
+                clause, values = self.summary.restrict(texts)
+                clauses.append(clause)
+                params += values
+            clauses.append(f"{_STATUS} IN ({','.join('?' * len(wanted))})")
             params += wanted
         if clauses:
             query += " WHERE " + " AND ".join(clauses)
@@ -268,20 +279,22 @@ class SqliteJournal:
         return found
 
     def delivery_groups(self) -> list[DeliveryGroup]:
-        query = f"""
-            SELECT d.dispatch, d.audience, d.channel, d.language, d.subject, d.body,
-                   l.status, COUNT(*) AS n
-            FROM deliveries d JOIN ({_LATEST}) l ON l.delivery = d.id
-            GROUP BY d.dispatch, d.audience, d.channel, d.language, d.subject, d.body, l.status
-            ORDER BY MIN(d.id)
-        """  # noqa: S608
+        return self._groups_of(self._reading(self.summary.groups))
+
+    def _reading(self, read: Callable[[], T]) -> T:
+        try:
+            return read()
+        except sqlite3.DatabaseError as exc:
+            raise read_error(self.path, exc, self._db) from None
+
+    def _groups_of(self, rows: list[sqlite3.Row]) -> list[DeliveryGroup]:
         try:
             return [
                 DeliveryGroup(
                     row["dispatch"], row["audience"], row["channel"], row["language"],
                     row["subject"], row["body"], Status(row["status"]), row["n"],
                 )
-                for row in self._read(query)
+                for row in rows
             ]  # fmt: skip
         except ValueError as exc:
             raise damaged(self.path, f"a delivery's status cannot be read ({exc})") from None

@@ -14,9 +14,10 @@ from gonogo.night.clock import Clock
 from gonogo.night.decisions import Context
 from gonogo.night.decisions.due import Due, due_now, next_command
 from gonogo.night.incidents import Incident
+from gonogo.night.journal import Delivery, Status
 from gonogo.night.lights import Change
 from gonogo.night.places import find, journal_url, open_place
-from gonogo.night.receipts import DELIVERED, UNDELIVERED
+from gonogo.night.receipts import DELIVERED, UNDELIVERED, Receipt
 from gonogo.night.runs import Run, state_root
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import Verification
@@ -140,6 +141,22 @@ class NightView:
             counts[d.seq] = {k: n for k, n in per.items() if n}
         return counts
 
+    def receipted(self) -> list[tuple[Delivery, Receipt]]:
+        """The sent SMS with Twilio's receipt as of the last `deliveries --refresh`."""
+        if not self.night.receipts:
+            return []
+        sent = self.run.journal.deliveries(statuses=(Status.SENT,))
+        return [(d, self.night.receipts[d.id]) for d in sent if d.id in self.night.receipts]
+
+    def receipt_counts(self) -> dict[tuple[int, str, str], tuple[int, int]]:
+        """(dispatch, channel, audience) -> (delivered to the phone, never arrived)."""
+        out: dict[tuple[int, str, str], tuple[int, int]] = {}
+        for d, got in self.receipted():
+            key = (d.dispatch, d.channel, d.audience)
+            delivered, never = out.get(key, (0, 0))
+            out[key] = (delivered + (got.status == DELIVERED), never + (got.status == UNDELIVERED))
+        return out
+
     def as_dict(self) -> dict[str, Any]:
         def iso(value: dt.datetime | None) -> str | None:
             return self.local(value).isoformat() if value else None
@@ -229,10 +246,13 @@ def night_view(
     dry_run: bool,
     clock: Clock,
     journal: str | None = None,
+    *,
+    runbook: Path | None = None,
 ) -> NightView:
-    """The run's view; `journal` (or GONOGO_JOURNAL_URL) names a shared database."""
+    """The run's view; `journal` (or GONOGO_JOURNAL_URL) names a shared database, and
+    `runbook` this site's copy of a shared run's runbook (see `places.open_place`)."""
     place = find(state_root(state_dir), journal_url(journal), release, dry_run)
-    run = open_place(place)
+    run = open_place(place, runbook)
     night = run.night()
     return view_of_night(run, night, clock.now(), run.changed_content(night) is not None)
 

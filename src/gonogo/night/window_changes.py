@@ -8,6 +8,26 @@ from dataclasses import dataclass, replace
 from gonogo.night.entries import Entry, Extended, Kind, Rescheduled
 from gonogo.runbook.timeline import Timeline
 
+MOVED, CANCELLED, EXTENDED = "moved", "cancelled", "extended"
+
+
+@dataclass(frozen=True)
+class WindowChange:
+    """One change, as the site and the report tell it: when, what, why.
+
+    `start`/`end`: the window after it, where the change set them (a reschedule sets
+    both, an extension the end, a cancellation neither); `previous_end`: an
+    extension's end before it.
+    """
+
+    at: dt.datetime
+    change: str  # MOVED, CANCELLED or EXTENDED
+    reason: str
+    by: str
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    previous_end: dt.datetime | None = None
+
 
 @dataclass(frozen=True)
 class WindowChanges:
@@ -15,7 +35,8 @@ class WindowChanges:
 
     `start`/`end`: the window as last rescheduled (None: as planned); `extended_end`:
     the end it was extended to during the night; `cancelled`: called off, with why.
-    `moves` counts reschedules and extensions (a calendar event's SEQUENCE).
+    `history`: every change in the journal's order; `moves` counts them (a calendar
+    event's SEQUENCE goes up by one per change).
     """
 
     start: dt.datetime | None = None
@@ -23,25 +44,33 @@ class WindowChanges:
     extended_end: dt.datetime | None = None
     announced_end: dt.datetime | None = None  # the end before the first extension
     cancelled: str | None = None
-    moves: int = 0
+    history: tuple[WindowChange, ...] = ()
+
+    @property
+    def moves(self) -> int:
+        return len(self.history)
 
 
 def apply_window_change(changes: WindowChanges, entry: Entry) -> WindowChanges:
     """Fold one entry; entries of other kinds change nothing."""
-    payload = entry.payload
+    payload, reason, by = entry.payload, entry.reason or "", entry.operator
     if isinstance(payload, Rescheduled):
-        return replace(
-            changes, start=dt.datetime.fromisoformat(payload.window_start),
-            end=dt.datetime.fromisoformat(payload.window_end), moves=changes.moves + 1,
-        )  # fmt: skip
+        start = dt.datetime.fromisoformat(payload.window_start)
+        end = dt.datetime.fromisoformat(payload.window_end)
+        change = WindowChange(entry.at, MOVED, reason, by, start, end)
+        return replace(changes, start=start, end=end, history=(*changes.history, change))
     if isinstance(payload, Extended):
-        announced = changes.announced_end or dt.datetime.fromisoformat(payload.previous_end)
+        end, previous = (
+            dt.datetime.fromisoformat(t) for t in (payload.window_end, payload.previous_end)
+        )
+        change = WindowChange(entry.at, EXTENDED, reason, by, end=end, previous_end=previous)
         return replace(
-            changes, extended_end=dt.datetime.fromisoformat(payload.window_end),
-            announced_end=announced, moves=changes.moves + 1,
+            changes, extended_end=end, announced_end=changes.announced_end or previous,
+            history=(*changes.history, change),
         )  # fmt: skip
     if entry.kind == Kind.CANCEL:
-        return replace(changes, cancelled=entry.reason or "", moves=changes.moves + 1)
+        change = WindowChange(entry.at, CANCELLED, reason, by)
+        return replace(changes, cancelled=reason, history=(*changes.history, change))
     return changes
 
 

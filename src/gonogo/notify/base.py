@@ -23,6 +23,7 @@ class Outgoing:
     subject: str | None = None  # e-mail only
     audience: str = ""  # the runbook audience the recipient came from, for the record
     name: str = ""  # the recipient's name, for the record
+    validity: int | None = None  # SMS: seconds the provider may hold it, then drops it
 
 
 @dataclass(frozen=True)

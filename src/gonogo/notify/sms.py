@@ -120,7 +120,9 @@ class TwilioSms:
             raise ValueError(f"TwilioSms cannot send a {msg.channel} message")
         client = self._client()
         try:
-            created = client.messages.create(to=msg.to, body=msg.body, **self._from)
+            # ValidityPeriod: a message stuck in Twilio's queue longer is dropped, not late.
+            valid = {} if msg.validity is None else {"validity_period": msg.validity}
+            created = client.messages.create(to=msg.to, body=msg.body, **self._from, **valid)
         except provider_errors() as err:
             return self._failure(err)
         return SendResult(ok=True, provider_id=str(created.sid))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from gonogo.night.window_changes import CANCELLED
 from gonogo.render.site_sources import Source
-from gonogo.render.site_words import words
+from gonogo.render.site_words import told_line, words
 
 
 def calendar(found: list[Source], built: dt.datetime | None = None) -> bytes:
@@ -28,17 +29,24 @@ def calendar(found: list[Source], built: dt.datetime | None = None) -> bytes:
         event.add("dtstamp", stamp.astimezone(dt.UTC))
         event.add("dtstart", start)
         event.add("dtend", end)
+        # One per reschedule, extension or cancellation: calendars update the event.
+        event.add("sequence", source.sequence)
         rehearsal = " (övning)" if source.rehearsal else ""
-        event.add("summary", f"Servicefönster: {runbook.release.title}{rehearsal}")
-        text = [t for t in (runbook.window.description, runbook.window.description_en) if t]
+        w = words(runbook.release.language)
+        cancelled = source.status == CANCELLED
+        mark = f" ({w['cancelled'].lower()})" if cancelled else ""
+        event.add("summary", f"Servicefönster{mark}: {runbook.release.title}{rehearsal}")
+        text = [told_line(runbook.release.language, told) for told in source.changes()]
+        text += [t for t in (runbook.window.description, runbook.window.description_en) if t]
         names = [runbook.services[s].name for s in runbook.window.services
                  if s in runbook.services]  # fmt: skip
         if names:
-            text.append(f"{words(runbook.release.language)['services']}: {', '.join(names)}")
+            text.append(f"{w['services']}: {', '.join(names)}")
         if text:
             event.add("description", "\n\n".join(text))
-        event.add("status", "CONFIRMED")
-        event.add("transp", "OPAQUE" if runbook.window.downtime else "TRANSPARENT")
+        event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        busy = runbook.window.downtime and not cancelled
+        event.add("transp", "OPAQUE" if busy else "TRANSPARENT")
         cal.add_component(event)
     zones: dict[str, list[dt.datetime]] = {}
     for source in found:

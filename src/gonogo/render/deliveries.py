@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
+from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
 from gonogo.errors import ExitCode
 from gonogo.night.delivery.reconcile import SETTLE_HINT
-from gonogo.night.journal import Status
-from gonogo.night.receipts import DELIVERED, UNDELIVERED, Receipt
+from gonogo.night.journal import Delivery, Status
+from gonogo.night.receipts import UNDELIVERED, Receipt
 from gonogo.night.view import NightView
 from gonogo.render.console import console
+from gonogo.render.json_head import dumps, head, run_fields
 
 _SHOWN = {Status.IN_FLIGHT: "in_doubt", Status.IN_DOUBT: "in_doubt"}
 
@@ -24,30 +26,11 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
     shown = view.run.journal.deliveries() if show_all else problems
     code = ExitCode.DELIVERY_FAILED if problems else ExitCode.OK
     if as_json:
-        print(  # noqa: T201  # JSON for scripts goes to stdout as is
-            json.dumps(
-                [
-                    {
-                        "dispatch": d.dispatch,
-                        "message": names.get(d.dispatch),
-                        "channel": d.channel,
-                        "audience": d.audience,
-                        "address": d.address,
-                        "status": _SHOWN.get(d.status, d.status.value),
-                        "provider_id": d.provider_id,
-                        "code": d.code,
-                        "reason": d.reason,
-                        "receipt": _receipt(night.receipts.get(d.id)),
-                    }
-                    for d in shown
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        document = deliveries_json(view, shown, show_all=show_all)
+        print(dumps(document))  # noqa: T201  # JSON for scripts goes to stdout as is
         return int(code)
     out = console()
-    receipts = _receipt_counts(view) if night.receipts else None
+    receipts = view.receipt_counts() if night.receipts else None
     table = Table(title="Deliveries per message")
     columns = ["Message", "Channel", "Audience", "Sent", "Failed", "In doubt", "Pending"]
     for column in columns + (["To the phone", "Never arrived"] if receipts is not None else []):
@@ -66,9 +49,8 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
             "Sent: accepted by Twilio (or the mail server). To the phone: Twilio's delivery "
             "receipt, as of the last `gonogo deliveries --refresh`."
         )
-        for d in view.run.journal.deliveries(statuses=(Status.SENT,)):
-            receipt = night.receipts.get(d.id)
-            if receipt is not None and receipt.status == UNDELIVERED:
+        for d, receipt in view.receipted():
+            if receipt.status == UNDELIVERED:
                 out.print(
                     f"never arrived: {names.get(d.dispatch)} sms {d.audience} "
                     f"{escape(d.address)}"
@@ -90,20 +72,34 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
     return int(code)
 
 
-def _receipt(receipt: Receipt | None) -> str | None:
+def deliveries_json(
+    view: NightView, shown: Iterable[Delivery], *, show_all: bool
+) -> dict[str, Any]:
+    """The `deliveries --json` document (docs/json/deliveries.schema.json)."""
+    names = {d.seq: d.label for d in view.night.dispatches}
+    return {
+        **head("deliveries"),
+        **run_fields(view),
+        "all": show_all,
+        "deliveries": [
+            {
+                "dispatch": d.dispatch,
+                "message": names.get(d.dispatch),
+                "channel": d.channel,
+                "audience": d.audience,
+                "address": d.address,
+                "status": _SHOWN.get(d.status, d.status.value),
+                "provider_id": d.provider_id,
+                "code": d.code,
+                "reason": d.reason,
+                "receipt": _receipt(view.night.receipts.get(d.id)),
+            }
+            for d in shown
+        ],
+    }
+
+
+def _receipt(receipt: Receipt | None) -> dict[str, Any] | None:
     if receipt is None:
         return None
-    return f"{receipt.status} {receipt.code}".strip()
-
-
-def _receipt_counts(view: NightView) -> dict[tuple[int, str, str], tuple[int, int]]:
-    """(dispatch, channel, audience) -> (delivered to the phone, never arrived)."""
-    out: dict[tuple[int, str, str], tuple[int, int]] = {}
-    for d in view.run.journal.deliveries(statuses=(Status.SENT,)):
-        got = view.night.receipts.get(d.id)
-        if got is None:
-            continue
-        key = (d.dispatch, d.channel, d.audience)
-        delivered, never = out.get(key, (0, 0))
-        out[key] = (delivered + (got.status == DELIVERED), never + (got.status == UNDELIVERED))
-    return out
+    return {"status": receipt.status, "code": receipt.code or None}

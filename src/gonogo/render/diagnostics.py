@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gonogo.runbook.diagnostics import Diagnostic, as_json
+from gonogo.runbook.diagnostics import Diagnostic, as_dict
 
 
 def report(
@@ -13,7 +13,10 @@ def report(
     warnings = len(diagnostics) - errors
     failed = errors > 0 or (strict and warnings > 0)
     if output == "json":
-        return as_json(diagnostics, files), failed
+        # Only --format json needs the json module: 1.3 ms off every other start.
+        from gonogo.render.json_head import dumps, head  # noqa: PLC0415
+
+        return dumps({**head("validation"), **as_dict(diagnostics, files)}), failed
     if output == "sarif":
         return as_sarif(diagnostics), failed
     if output == "github":

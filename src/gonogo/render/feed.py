@@ -7,11 +7,13 @@ import xml.etree.ElementTree as ET
 from email.utils import format_datetime
 from typing import Any
 
+from gonogo.night.window_changes import CANCELLED, EXTENDED, MOVED
 from gonogo.render.site_sources import Source
-from gonogo.render.site_words import words
+from gonogo.render.site_words import told_line, words
 from gonogo.render.status_json import parse_iso
 
 ATOM = "http://www.w3.org/2005/Atom"
+_TOLD = (MOVED, CANCELLED, EXTENDED)
 
 
 def feed(found: list[Source], state: dict[str, Any], base_url: str) -> bytes:
@@ -62,7 +64,7 @@ def feed(found: list[Source], state: dict[str, Any], base_url: str) -> bytes:
 def _anchor(guid: str) -> str:
     """The page's id for an item: the window's box, or the incident's."""
     _scheme, key, what, *_rest = guid.split(":")
-    return key if what in ("window", "outcome") else f"{key}-{what}"
+    return key if what in ("window", "outcome", *_TOLD) else f"{key}-{what}"
 
 
 def _items(source: Source) -> list[tuple[dt.datetime, str, dict[str, str]]]:
@@ -78,6 +80,7 @@ def _items(source: Source) -> list[tuple[dt.datetime, str, dict[str, str]]]:
         "description": text or runbook.release.title,
         "category": w["window"],
     })]  # fmt: skip
+    items += _told(source, guid, title)
     if source.view is not None and source.view.night.closed and source.view.night.outcome:
         outcome = w.get(source.view.night.outcome, source.view.night.outcome)
         items.append((source.view.night.closed, guid + ":outcome", {
@@ -110,4 +113,24 @@ def _items(source: Source) -> list[tuple[dt.datetime, str, dict[str, str]]]:
                 "description": f"{w['resolved_text']} {incident.summary}",
                 "category": w["incident"],
             }))  # fmt: skip
+    return items
+
+
+def _told(source: Source, guid: str, title: str) -> list[tuple[dt.datetime, str, dict[str, str]]]:
+    """An item per reschedule, cancellation and extension, at the moment it was journaled."""
+    language = source.runbook.release.language
+    w = words(language)
+    items = []
+    for number, told in enumerate(source.changes(), start=1):
+        start, end = told.after
+        when = {
+            MOVED: f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}",
+            CANCELLED: f"{start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}",
+            EXTENDED: f"{w['until']} {end:%Y-%m-%d %H:%M}",
+        }[told.change]
+        items.append((told.at, f"{guid}:{told.change}:{number}", {
+            "title": f"{w[told.change + '_title']}: {title}, {when}",
+            "description": told_line(language, told),
+            "category": w["window"],
+        }))  # fmt: skip
     return items

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
 from gonogo.night.view import NightView
 from gonogo.render.console import console
+from gonogo.render.json_head import head, run_fields
 
 _STYLE = {"green": "green", "yellow": "yellow", "red": "bold red"}
 
 
-def incidents_json(view: NightView) -> str:
-    return json.dumps(
-        [view.incident_dict(i) for i in view.incidents()], ensure_ascii=False, indent=2
-    )
+def incidents_json(view: NightView) -> dict[str, Any]:
+    """The `incident list --json` document (docs/json/incidents.schema.json)."""
+    return {
+        **head("incidents"),
+        **run_fields(view),
+        "incidents": [view.incident_dict(i) for i in view.incidents()],
+    }
 
 
 def incident_lines(view: NightView) -> list[str]:

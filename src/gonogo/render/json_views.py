@@ -10,13 +10,13 @@ docs/json/, and the tests check printed output against those schemas.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 from gonogo.night.view import NightView
 from gonogo.rehearsal.engine import Outcome
 from gonogo.rehearsal.paths import PathsResult
+from gonogo.render.json_head import head, run_fields
 from gonogo.render.messages import grouped, occurrences, press_audiences
 from gonogo.render.plan import channels_of
 from gonogo.runbook.catalog import message_for, sample_values
@@ -25,24 +25,6 @@ from gonogo.runbook.model import Message, Runbook
 from gonogo.runbook.segments import measure
 from gonogo.runbook.template import render
 from gonogo.runbook.timeline import timeline
-
-VERSION = 1
-
-
-def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2)
-
-
-def _head(kind: str) -> dict[str, Any]:
-    return {"version": VERSION, "kind": kind}
-
-
-def _run(view: NightView) -> dict[str, Any]:
-    return {
-        "release": view.run.release,
-        "dry_run": view.run.dry_run,
-        "timezone": view.plan.zone.key,
-    }
 
 
 def _iso(view: NightView, instant: dt.datetime | None) -> str | None:
@@ -64,7 +46,7 @@ def log_json(view: NightView) -> dict[str, Any]:
         }
         for e in view.night.entries
     ]
-    return {**_head("log"), **_run(view), "entries": entries}
+    return {**head("log"), **run_fields(view), "entries": entries}
 
 
 def lights_json(view: NightView) -> dict[str, Any]:
@@ -86,13 +68,13 @@ def lights_json(view: NightView) -> dict[str, Any]:
         {"at": _iso(view, c.at), "service": c.service, "colour": c.colour, "why": c.why, "by": c.by}
         for c in changes
     ]
-    return {**_head("lights"), **_run(view), "lights": current, "changes": history}
+    return {**head("lights"), **run_fields(view), "lights": current, "changes": history}
 
 
 def verification_json(view: NightView) -> dict[str, Any]:
     spec = view.run.runbook.verification
     if spec is None:
-        return {**_head("verification"), **_run(view), "verification": None}
+        return {**head("verification"), **run_fields(view), "verification": None}
     state = view.verification()
     blocker = state.blocker(view.run.runbook)
     participants = []
@@ -117,7 +99,7 @@ def verification_json(view: NightView) -> dict[str, Any]:
         "blocker": blocker,
         "participants": participants,
     }
-    return {**_head("verification"), **_run(view), "verification": body}
+    return {**head("verification"), **run_fields(view), "verification": body}
 
 
 def _message_summary(message: Message | None) -> dict[str, Any] | None:
@@ -166,7 +148,7 @@ def plan_json(runbook: Runbook) -> dict[str, Any]:
         }
     release = runbook.release
     return {
-        **_head("plan"),
+        **head("plan"),
         "release": {"id": release.id, "title": release.title, "kind": release.kind},
         "timezone": plan.zone.key,
         "window": {"start": at(plan.window_start), "end": at(plan.window_end)},
@@ -187,6 +169,7 @@ def messages_json(runbook: Runbook) -> dict[str, Any]:
     items = []
     for title, located, part in occurrences(runbook):
         message = located.message
+        validity = runbook.sms_validity(message)
         texts = []
         for rendered, who in [] if message.silent else grouped(runbook, located, part).items():
             sms = None
@@ -197,6 +180,7 @@ def messages_json(runbook: Runbook) -> dict[str, Any]:
                     "encoding": m.encoding,
                     "characters": len(rendered.sms),
                     "segments": m.segments,
+                    "validity_seconds": int(validity.total_seconds()) if validity else None,
                 }
             email = None
             if rendered.subject is not None:
@@ -227,7 +211,7 @@ def messages_json(runbook: Runbook) -> dict[str, Any]:
             }
         )
     return {
-        **_head("messages"),
+        **head("messages"),
         "release": runbook.release.id,
         "language": runbook.release.language,
         "messages": items,
@@ -275,7 +259,7 @@ def rehearsal_json(
             for (e, a, c), sent in sorted(paths.coverage.items())
         ]
     return {
-        **_head("rehearsal"),
+        **head("rehearsal"),
         "runbook": str(runbook),
         "ok": ok,
         "out": str(out),

@@ -12,10 +12,11 @@ from gonogo.render.console import console
 from gonogo.runbook.catalog import Located, iter_messages, message_for, sample_values, texts_for
 from gonogo.runbook.events import Event
 from gonogo.runbook.loader import Loaded
-from gonogo.runbook.model import Runbook
+from gonogo.runbook.model import Message, Runbook
 from gonogo.runbook.notices import format_offset
 from gonogo.runbook.segments import measure
 from gonogo.runbook.template import render
+from gonogo.runbook.types import format_duration
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,10 @@ def grouped(
     return groups
 
 
+def _has_sms(message: Message) -> bool:
+    return message.sms is not None or any(v.sms is not None for v in message.variants)
+
+
 def press_audiences(runbook: Runbook) -> list[str]:
     return [a for a, aud in runbook.audiences.items() if aud.press]
 
@@ -94,6 +99,12 @@ def show_messages(loaded: Loaded) -> None:
         if message.silent:
             out.print("  silent: no message is sent")
             continue
+        validity = runbook.sms_validity(message)
+        if validity is not None and _has_sms(message):
+            out.print(
+                f"  SMS validity {format_duration(validity)}: dropped if still in "
+                "Twilio's queue by then"
+            )
         for rendered, who in grouped(runbook, located, part).items():
             out.print(escape(f"  to {', '.join(f'{a} [{lang}]' for a, lang in who)}"))
             if rendered.sms is not None:

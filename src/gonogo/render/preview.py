@@ -22,8 +22,9 @@ def preview_lines(
     audience_names: Mapping[str, str] | None = None,
     rates: Mapping[str, float] | None = None,
 ) -> list[str]:
-    """The preview; `rates` (messages a second per channel, the runbook's rate_limit)
-    adds how long a channel's fan-out takes at that pace where it is a minute or more."""
+    """The preview; `rates` (the runbook's rate_limit per channel: SMS segments or
+    e-mails a second) adds how long a channel's fan-out takes at that pace where it is a
+    minute or more."""
     names = audience_names or {}
     lines: list[str] = []
     if dry_run:
@@ -59,15 +60,31 @@ def preview_lines(
 
 
 def _pace(p: PlannedDispatch, rates: Mapping[str, float]) -> list[str]:
-    """How long each channel's fan-out takes at the runbook's rate, if a minute or more."""
+    """How long each channel's fan-out takes at the runbook's rate, if a minute or more.
+
+    The SMS rate is in segments, as Twilio counts it: a two-segment SMS takes two.
+    """
     lines = []
+    segments: dict[str, int] = {}
     for channel in ("sms", "email"):
-        total = sum(1 for row in p.rows if row.channel == channel)
+        rows = [row for row in p.rows if row.channel == channel]
+        total = len(rows)
+        units = total
+        if channel == "sms":
+            for row in rows:
+                if row.body not in segments:
+                    segments[row.body] = measure(row.body).segments
+            units = sum(segments[row.body] for row in rows)
         rate = rates.get(channel)
-        if rate and total / rate >= 60:
+        if rate and units / rate >= 60:
+            what = f"{_CHANNEL[channel]} to {total}"
+            per = "a second"
+            if channel == "sms":
+                what += f" ({units} segments)" if units != total else ""
+                per = "segments a second"
             lines.append(
-                f"  {_CHANNEL[channel]} to {total}: at the runbook's rate_limit of {rate:g} a "
-                f"second this takes about {round(total / rate / 60)} min"
+                f"  {what}: at the runbook's rate_limit of {rate:g} {per} this takes "
+                f"about {round(units / rate / 60)} min"
             )
     return lines
 

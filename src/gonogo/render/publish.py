@@ -1,10 +1,11 @@
 """The operational-information site: status.json, feed.xml, index.html, calendar.ics.
 
-Built from the runbooks and journals in the state directory alone. The same input gives
-the same bytes: every time shown comes from a runbook or a journal, the build time is
-SOURCE_DATE_EPOCH or the latest journaled moment (the clock only caps it, so nothing is
-dated in the future), ordering is fixed and identifiers are derived from release and
-incident ids.
+Built from the runbooks and the journals alone: the state directory's, or the runs of a
+shared journal (`--journal URL`), which give the same bytes for the same night. The same
+input gives the same bytes: every time shown comes from a runbook or a journal, the build
+time is SOURCE_DATE_EPOCH or the latest journaled moment (the clock only caps it, so
+nothing is dated in the future), ordering is fixed and identifiers are derived from
+release and incident ids.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ import os
 from pathlib import Path
 
 from gonogo.errors import StateError
+from gonogo.night.pg_url import masked
 from gonogo.night.runs import JOURNAL, REHEARSAL
 from gonogo.render.calendar_ics import calendar
 from gonogo.render.feed import feed
 from gonogo.render.site_page import page
-from gonogo.render.site_sources import build_time, sources
+from gonogo.render.site_sources import build_time, sources, started_runs
 from gonogo.render.status_json import status
 
 
@@ -34,13 +36,19 @@ def site_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/" if base_url else ""
 
 
-def refuse_empty(root: Path, *, dry_run: bool) -> None:
+def refuse_empty(root: Path, *, dry_run: bool, url: str | None = None) -> None:
     """An empty site would blank a status page people rely on: say why there is nothing."""
-    rehearsals = sorted(p.parent.parent.name for p in root.glob(f"*/{REHEARSAL}/{JOURNAL}"))
-    if rehearsals and not dry_run:
-        why = f"{root} has only rehearsals ({', '.join(rehearsals)}); --dry-run publishes them"
+    if url is None:
+        where = str(root)
+        found = root.glob(f"*/{REHEARSAL}/{JOURNAL}")
+        rehearsals = sorted(p.parent.parent.name for p in found)
     else:
-        why = f"no run in {root} and no --runbook to announce"
+        where = masked(url)
+        rehearsals = [r for r, rehearsal in started_runs(root, url, dry_run=True) if rehearsal]
+    if rehearsals and not dry_run:
+        why = f"{where} has only rehearsals ({', '.join(rehearsals)}); --dry-run publishes them"
+    else:
+        why = f"no run in {where} and no --runbook to announce"
     raise StateError(
         f"nothing to publish: {why}",
         hint="--allow-empty publishes an empty site anyway (it replaces the current one)",
@@ -56,14 +64,16 @@ def publish(
     base_url: str = "",
     allow_empty: bool = False,
     now: dt.datetime | None = None,
+    url: str | None = None,
 ) -> list[Path]:
-    """Write the four files into `out`; returns their paths.
+    """Write the four files into `out`; returns their paths. `url`: the runs are those
+    of that shared journal, not of the state directory.
 
     Refuses (StateError) when there is nothing to show, unless `allow_empty`.
     """
-    found = sources(root, dry_run=dry_run, runbooks=runbooks)
+    found = sources(root, dry_run=dry_run, runbooks=runbooks, url=url)
     if not found and not allow_empty:
-        refuse_empty(root, dry_run=dry_run)
+        refuse_empty(root, dry_run=dry_run, url=url)
     base_url = site_url(base_url)
     try:
         built = build_time(found, runbooks, now or dt.datetime.now(dt.UTC))

@@ -11,6 +11,7 @@ from typing import Any
 
 from gonogo.night.lights import Change
 from gonogo.night.view import NightView, PartRow
+from gonogo.night.window_changes import CANCELLED
 from gonogo.render.availability import Downtime, downtime
 from gonogo.render.chart import Chart, draw_chart
 from gonogo.render.report_lines import (
@@ -21,6 +22,7 @@ from gonogo.render.report_lines import (
     minutes,
 )
 from gonogo.render.templating import COLOURS, TEXT_COLOURS, environment
+from gonogo.render.window_told import Told, told
 from gonogo.runbook.model import Verification
 
 
@@ -55,6 +57,9 @@ class Report:
     month: str
     chart: Chart
     service_names: dict[str, str]
+    announced_end: dt.datetime | None  # the end before the window was extended
+    changes: list[Told]  # reschedules, a cancellation, extensions
+    receipts: bool  # whether Twilio's delivery receipts were asked for
 
 
 def build(view: NightView) -> Report:
@@ -87,7 +92,7 @@ def build(view: NightView) -> Report:
         release=runbook.release.id,
         title=runbook.release.title,
         dry_run=view.run.dry_run,
-        outcome=view.night.outcome or f"not finished (state {view.night.state})",
+        outcome=_outcome(view),
         zone=view.plan.zone.key,
         window_start=local(view.plan.window_start),
         window_end=local(view.plan.window_end),
@@ -103,7 +108,16 @@ def build(view: NightView) -> Report:
         month=f"{view.local(view.plan.window_start):%B %Y}",
         chart=draw_chart(view),
         service_names={k: s.name for k, s in runbook.services.items()},
+        announced_end=local(announced) if (announced := view.night.window.announced_end) else None,
+        changes=told(view.run.timeline(), view.night.window),
+        receipts=bool(view.night.receipts),
     )
+
+
+def _outcome(view: NightView) -> str:
+    if view.night.window.cancelled is not None:
+        return CANCELLED
+    return view.night.outcome or f"not finished (state {view.night.state})"
 
 
 def _holds(view: NightView, part: int) -> list[str]:
@@ -165,11 +179,13 @@ def render(view: NightView, fmt: str) -> str:
 
     In the runbook's language (Swedish or English; English for any other).
     """
-    from gonogo.render.words import language_of  # noqa: PLC0415
+    from gonogo.render.words import language_of, told_line  # noqa: PLC0415
 
     report = build(view)
     language = language_of(view.run.runbook.release.language)
-    template = environment(language).get_template(f"report.{fmt}.j2")
+    env = environment(language)
+    env.filters["told"] = lambda change: told_line(language, change)
+    template = env.get_template(f"report.{fmt}.j2")
     text: str = template.render(
         r=report,
         colours=COLOURS,

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from gonogo.night.incidents import Incident
+from gonogo.night.receipts import UNDELIVERED
 from gonogo.night.view import NightView
 
 
@@ -17,6 +18,9 @@ class Delivered:
     failed: int
     other: int  # not yet tried
     in_doubt: int = 0  # may or may not have gone out: never counted as sent
+    # SMS: Twilio's receipts as of the last `deliveries --refresh` (None: none yet).
+    to_phone: int | None = None
+    never: int = 0
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class MessageLine:
     recipients: int
     delivered: list[Delivered]
     failures: list[Failure]
+    never_arrived: list[Failure]  # sent, but Twilio's receipt says it never reached the phone
 
 
 @dataclass(frozen=True)
@@ -71,20 +76,24 @@ def message_lines(view: NightView) -> list[MessageLine]:
     night = view.night
     causes = {e.seq: e for e in night.entries}
     audiences = view.run.runbook.audiences
+    receipts = view.receipt_counts()
+    never = [(d, r) for d, r in view.receipted() if r.status == UNDELIVERED]
     lines = []
     for dispatch in night.dispatches:
-        delivered = [
-            Delivered(
+        delivered = []
+        for (c, a), n in sorted(dispatch.counts_by().items(), key=lambda kv: kv[0][::-1]):
+            phone, gone = receipts.get((dispatch.seq, c, a), (None, 0))
+            delivered.append(Delivered(
                 audiences[a].name if a in audiences else a, c, n.sent, n.failed, n.pending,
-                n.in_doubt,
-            )
-            for (c, a), n in sorted(dispatch.counts_by().items(), key=lambda kv: kv[0][::-1])
-        ]  # fmt: skip
+                n.in_doubt, phone, gone,
+            ))  # fmt: skip
         failures = [
             Failure(d.audience, d.channel, d.name, d.code, d.reason)
             for d in night.problems
             if d.dispatch == dispatch.seq and d.status == "failed"
         ]
+        lost = [Failure(d.audience, d.channel, d.name, r.code or None, None)
+                for d, r in never if d.dispatch == dispatch.seq]  # fmt: skip
         cause = causes.get(dispatch.cause)
         entry = causes[dispatch.seq]
         lines.append(
@@ -96,6 +105,7 @@ def message_lines(view: NightView) -> list[MessageLine]:
                 dispatch.counts.total,
                 delivered,
                 failures,
+                lost,
             )
         )
     return lines

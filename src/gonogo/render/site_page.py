@@ -17,13 +17,23 @@ def page(found: list[Source], state: dict[str, Any]) -> str:
     env.filters["sv"] = lambda value: swedish(parse_iso(value).astimezone(zone))
     env.filters["local"] = lambda value: f"{parse_iso(value).astimezone(zone):%H.%M}"
     windows = state["windows"]
+    past = [w for w in reversed(windows) if _past(w, state["updated"])]
     text: str = env.get_template("site.html.j2").render(
         s=state,
         colours=COLOURS,
-        upcoming=[w for w in windows if w["status"] != "done"],
-        past=[w for w in reversed(windows) if w["status"] == "done"],
+        upcoming=[w for w in windows if not _past(w, state["updated"])],
+        past=past,
+        all_done=all(w["status"] == "done" for w in past),
     )
     return text
+
+
+def _past(window: dict[str, Any], updated: str | None) -> bool:
+    """Done, or cancelled and its time gone by (by the build time, never the clock)."""
+    if window["status"] == "done":
+        return True
+    gone = updated is not None and parse_iso(window["start"]) <= parse_iso(updated)
+    return window["status"] == "cancelled" and gone
 
 
 def _zone(found: list[Source]) -> Any:

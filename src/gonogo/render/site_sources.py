@@ -13,6 +13,8 @@ from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
 from gonogo.night.runs import JOURNAL, REAL, REHEARSAL
 from gonogo.night.view import NightView, night_view
+from gonogo.night.window_changes import CANCELLED
+from gonogo.render.window_told import Told, told
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import load_valid
@@ -39,10 +41,27 @@ class Source:
 
     @property
     def status(self) -> str:
-        """planned, ongoing or done: from the journal, never from the clock."""
+        """planned, cancelled, ongoing or done: from the journal, never from the clock.
+
+        A run that only has notices, or was moved, is still planned until it opens.
+        """
         if self.view is None:
             return "planned"
-        return "done" if self.view.night.closed else "ongoing"
+        night = self.view.night
+        if night.window.cancelled is not None:
+            return CANCELLED
+        if not night.started:
+            return "planned"
+        return "done" if night.closed else "ongoing"
+
+    @property
+    def sequence(self) -> int:
+        """How often the window changed: the calendar event's SEQUENCE."""
+        return self.view.night.window.moves if self.view else 0
+
+    def changes(self) -> list[Told]:
+        """Each reschedule, cancellation and extension, with the window before and after."""
+        return told(self.view.run.timeline(), self.view.night.window) if self.view else []
 
     @property
     def stamp(self) -> dt.datetime:
@@ -60,24 +79,63 @@ class Source:
         return self.view.lights()
 
 
-def sources(root: Path, *, dry_run: bool, runbooks: list[Path]) -> list[Source]:
-    """Every real run (and rehearsal with dry_run), plus announced runbooks not started."""
-    found: list[Source] = []
-    started: set[str] = set()
+def started_runs(root: Path, url: str | None, *, dry_run: bool) -> list[tuple[str, bool]]:
+    """(release, rehearsal) of every run to show: in the state directory, or in the
+    shared journal at `url`; real runs always, rehearsals with dry_run."""
+    if url is not None:
+        from gonogo.night.pg_journal import runs_in  # noqa: PLC0415  # psycopg: only when shared
+
+        return [(r, m == REHEARSAL) for r, m in runs_in(url) if m == REAL or dry_run]
+    found = []
     for release in sorted(p.name for p in root.glob("*") if p.is_dir()) if root.is_dir() else []:
         for kind in (REAL, REHEARSAL):
             if (root / release / kind / JOURNAL).is_file() and (kind == REAL or dry_run):
-                rehearsal = kind == REHEARSAL
-                view = night_view(root, release, rehearsal, FixedClock(_EPOCH))
-                found.append(Source(view.run.runbook, view, rehearsal))
-                started.add(release)
+                found.append((release, kind == REHEARSAL))
+    return found
+
+
+def sources(
+    root: Path, *, dry_run: bool, runbooks: list[Path], url: str | None = None
+) -> list[Source]:
+    """Every real run (and rehearsal with dry_run), plus announced runbooks not started.
+
+    From a shared journal (`url`) a `--runbook` of a release with a run there is this
+    site's copy of that run's runbook: it must be the one the night goes on with.
+    """
+    announced = []
     for path in runbooks:
         loaded = load_valid(path)
         assert loaded.runbook is not None  # load_valid guarantees it
-        if loaded.runbook.release.id not in started:
-            found.append(Source(loaded.runbook, None, rehearsal=False))
+        announced.append((path, loaded.runbook))
+    mine = {runbook.release.id: path for path, runbook in announced} if url else {}
+    found: list[Source] = []
+    try:
+        for release, rehearsal in started_runs(root, url, dry_run=dry_run):
+            view = night_view(root, release, rehearsal, FixedClock(_EPOCH), url or "",
+                              runbook=mine.get(release))  # fmt: skip
+            found.append(Source(view.run.runbook, view, rehearsal))
+            if release in mine and view.runbook_changed:
+                _refuse_other_runbook(mine[release], view)
+    except BaseException:
+        for source in found:
+            if source.view is not None:
+                source.view.run.close()
+        raise
+    started = {source.runbook.release.id for source in found}
+    for _path, runbook in announced:
+        if runbook.release.id not in started:
+            found.append(Source(runbook, None, rehearsal=False))
     found.sort(key=lambda s: (s.window[0], s.key))
     return found
+
+
+def _refuse_other_runbook(path: Path, view: NightView) -> None:
+    mine, accepted = view.run.changed_content(view.night), view.night.accepted_sha256
+    msg = (
+        f"the runbook {path} differs from the one release {view.run.release}'s night goes "
+        f"on with (sha256 {accepted[:12]} journaled, {(mine or '')[:12]} here); nothing written"
+    )
+    raise GonogoError(msg, hint="give the night's runbook with --runbook, or leave it out")
 
 
 def build_time(found: list[Source], runbooks: list[Path], now: dt.datetime) -> dt.datetime | None:

@@ -8,7 +8,7 @@ what is still open; nothing that no longer applies.
 from __future__ import annotations
 
 import datetime as dt
-import json
+from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -19,13 +19,14 @@ from gonogo.night.machine import ROLLING_BACK
 from gonogo.night.view import NightView
 from gonogo.night.wording import duration
 from gonogo.render.console import console
+from gonogo.render.json_head import head
 
 
-def status_json(view: NightView) -> str:
-    # version and kind as in every other --json document (docs/json.md); added in front,
-    # so the fields scripts already read are unchanged.
-    document = {"version": 1, "kind": "status", **view.as_dict()}
-    return json.dumps(document, ensure_ascii=False, indent=2)
+def status_json(view: NightView) -> dict[str, Any]:
+    """The `status --json` document (docs/json/status.schema.json)."""
+    # version and kind as in every other --json document; added in front, so the fields
+    # scripts read before status had a version are unchanged.
+    return {**head("status"), **view.as_dict()}
 
 
 def _hhmm(view: NightView, instant: dt.datetime | None) -> str:

@@ -7,7 +7,9 @@ from typing import Any
 
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import COLOURS
+from gonogo.night.window_changes import CANCELLED
 from gonogo.render.site_sources import Source
+from gonogo.render.window_told import Told
 
 RECENT = dt.timedelta(days=7)  # how long a resolved incident stays on the page
 
@@ -121,4 +123,18 @@ def _window(source: Source) -> dict[str, Any]:
         "description": runbook.window.description,
         "description_en": runbook.window.description_en,
         "language": runbook.release.language,
+        "changes": [_change(told) for told in source.changes()],
     }  # fmt: skip
+
+
+def _change(told: Told) -> dict[str, Any]:
+    """A reschedule, cancellation or extension: when, why, the window before and after."""
+    before, after = ({"start": s.isoformat(), "end": e.isoformat()}
+                     for s, e in (told.before, told.after))  # fmt: skip
+    return {
+        "at": _iso(told.at),
+        "change": told.change,
+        "reason": told.reason,
+        "from": before,
+        "to": None if told.change == CANCELLED else after,
+    }

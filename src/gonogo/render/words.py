@@ -7,6 +7,10 @@ process's locale and so differ between a laptop and CI.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gonogo.render.window_told import Told
 
 LANGUAGES = ("sv", "en")
 
@@ -172,6 +176,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "incident opened": ("driftstörning {id} öppnad", "incident {id} opened"),
     "incident resolved": ("driftstörning {id} åtgärdad", "incident {id} resolved"),
     "set by hand": ("satt för hand", "set by hand"),
+    # The window moved, cancelled or extended; Twilio's delivery receipts.
+    "cancelled": ("inställt", "cancelled"),
+    "announced end": ("Annonserat slut", "Announced end"),
+    "extended to": ("förlängt till", "extended to"),
+    "moved line": (
+        "Flyttat {at} av {by}: från {before} till {after}",
+        "Moved {at} by {by}: from {before} to {after}",
+    ),
+    "cancelled line": ("Inställt {at} av {by}", "Cancelled {at} by {by}"),
+    "extended line": (
+        "Förlängt {at} av {by}: till {after} (annonserat slut {before})",
+        "Extended {at} by {by}: to {after} (announced end {before})",
+    ),
+    "reason": ("orsak", "reason"),
+    "to phone": ("{n} till telefonen", "{n} to the phone"),
+    "never arrived": ("{n} kom aldrig fram", "{n} never arrived"),
+    "never arrived line": (
+        "{channel} till {name} ({audience}) kom aldrig fram",
+        "{channel} to {name} ({audience}) never arrived",
+    ),
+    "receipts note": (
+        "Levererat: accepterat av Twilio eller e-postservern. Till telefonen: Twilios "
+        "leveranskvitto, enligt senaste `gonogo deliveries --refresh`.",
+        "Delivered: accepted by Twilio or the mail server. To the phone: Twilio's delivery "
+        "receipt, as of the last `gonogo deliveries --refresh`.",
+    ),
 }
 
 
@@ -228,3 +258,18 @@ def chart_label(language: str, text: str) -> str:
             rest = rest.removesuffix("now") + say(language, "now")
         return f"{say(language, head + ' chart')} {rest}"
     return text
+
+
+def told_line(language: str, told: Told) -> str:
+    """A reschedule, cancellation or extension of the window, for the report."""
+
+    def span(window: tuple[dt.datetime, dt.datetime]) -> str:
+        return f"{long_date(language, window[0])} – {long_date(language, window[1])}"
+
+    if told.change == "moved":
+        before, after = span(told.before), span(told.after)
+    else:
+        before, after = long_date(language, told.before[1]), long_date(language, told.after[1])
+    text = say(language, f"{told.change} line", at=long_date(language, told.at), by=told.by,
+               before=before, after=after)  # fmt: skip
+    return text + (f"; {say(language, 'reason')}: {told.reason}" if told.reason else "")

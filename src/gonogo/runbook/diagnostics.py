@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 # A message quotes a few words of the file at most; a longer one is quoting too much.
@@ -66,17 +66,12 @@ class Diagnostic(NamedTuple):
         )
 
 
-def as_json(diagnostics: Iterable[Diagnostic], files: int) -> str:
-    import json  # noqa: PLC0415  # only --format json needs it: 1.3 ms off every start
-
+def as_dict(diagnostics: Iterable[Diagnostic], files: int) -> dict[str, Any]:
+    """The body of `validate --format json`: counts, then every diagnostic."""
     items = list(diagnostics)  # in the order the files were given, each in file order
-    return json.dumps(
-        {
-            "files": files,
-            "errors": sum(1 for d in items if d.severity == "error"),
-            "warnings": sum(1 for d in items if d.severity == "warning"),
-            "diagnostics": [d._asdict() for d in items],
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
+    return {
+        "files": files,
+        "errors": sum(1 for d in items if d.severity == "error"),
+        "warnings": sum(1 for d in items if d.severity == "warning"),
+        "diagnostics": [d._asdict() for d in items],
+    }

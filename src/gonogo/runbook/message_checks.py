@@ -89,6 +89,14 @@ def check_message(runbook: Runbook, located: Located, loaded: Loaded) -> None:
             )
     has_sms = message.sms is not None or any(v.sms is not None for v in message.variants)
     has_email = message.email is not None or any(v.email is not None for v in message.variants)
+    if message.sms_validity is not None and not has_sms:
+        loaded.add(
+            (*path, "sms_validity"),
+            "no-sms",
+            "sms_validity, but the message has no sms text: it changes nothing",
+            "warning",
+            key=True,
+        )
     if has_sms and runbook.channels.sms is None:
         loaded.add((*path, "sms"), "no-channel", "an sms text, but channels.sms is not set up")
     if (has_email or message.press) and runbook.channels.email is None:

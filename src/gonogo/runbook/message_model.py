@@ -7,7 +7,7 @@ from typing import Self
 from pydantic import ConfigDict, Field, model_validator
 
 from gonogo.runbook.strict import ID, LANG, Strict, empty_list
-from gonogo.runbook.types import Flag, Offset
+from gonogo.runbook.types import Flag, Offset, SmsValidity
 
 
 class EmailText(Strict):
@@ -53,6 +53,11 @@ class Message(Strict):
         default_factory=empty_list, description="Keys of the audiences it goes to."
     )
     sms: str | None = Field(default=None, description="The SMS text.")
+    sms_validity: SmsValidity | None = Field(
+        default=None,
+        description="How long Twilio may hold its SMS before dropping it, 1m-10h; "
+        "default channels.sms.validity.",
+    )
     email: EmailText | None = Field(default=None, description="The e-mail text.")
     press: EmailText | None = Field(default=None, description="Press statement for the event.")
     variants: list[Variant] = Field(
@@ -64,7 +69,7 @@ class Message(Strict):
     def _shape(self) -> Self:
         has_text = self.sms is not None or self.email is not None or self.press is not None
         if self.silent:
-            if has_text or self.audiences or self.variants:
+            if has_text or self.audiences or self.variants or self.sms_validity is not None:
                 msg = "a silent message has no audiences and no texts"
                 raise ValueError(msg)
             return self

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
@@ -15,7 +16,15 @@ from gonogo.runbook.message_model import (
     Variant,
 )
 from gonogo.runbook.strict import ID, LANG, Strict, empty_dict, empty_list
-from gonogo.runbook.types import Date, Duration, Flag, LocalTime, ZoneName, quoted_time
+from gonogo.runbook.types import (
+    Date,
+    Duration,
+    Flag,
+    LocalTime,
+    SmsValidity,
+    ZoneName,
+    quoted_time,
+)
 
 # The message models live in message_model.py; they are imported from here too.
 __all__ = [
@@ -105,9 +114,19 @@ class SmsChannel(Strict):
         default=None,
         description="E.164 number or alphanumeric id. This or messaging_service_sid.",
     )
-    rate_limit: float = Field(default=10.0, gt=0, description="Messages per second at most.")
+    rate_limit: float = Field(
+        default=10.0,
+        gt=0,
+        description="Segments per second at most (Twilio's unit: a 2-segment SMS counts 2).",
+    )
     concurrency: int = Field(
         default=8, ge=1, le=64, description="Requests at the same time at most."
+    )
+    validity: SmsValidity = Field(
+        default="1h",  # parsed by the validator (validate_default)
+        validate_default=True,
+        description="How long Twilio may hold an SMS before dropping it, 1m-10h; "
+        "a message's sms_validity overrides it.",
     )
     max_segments: int = Field(
         default=3, ge=1, le=10, description="validate warns above this many segments."
@@ -223,6 +242,12 @@ class Runbook(Strict):
     notices: list[Notice] = Field(
         default_factory=empty_list, description="Advance notices (`gonogo announce`)."
     )
+
+    def sms_validity(self, message: Message) -> timedelta | None:
+        """How long Twilio may hold `message`'s SMS: its own, else the channel's."""
+        if message.sms_validity is not None:
+            return message.sms_validity
+        return self.channels.sms.validity if self.channels.sms is not None else None
 
     def notice(self, notice_id: str) -> Notice | None:
         return next((n for n in self.notices if n.id == notice_id), None)

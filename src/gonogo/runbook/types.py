@@ -106,6 +106,38 @@ Duration = Annotated[
         {"type": "string", "pattern": r"^\d+h(\d+m)?$|^(\d+h)?\d+m(in)?$", "examples": ["90m"]}
     ),
 ]
+# Twilio's ValidityPeriod: 1 to 36000 seconds (10 hours) in its queue, then dropped.
+MAX_VALIDITY = timedelta(seconds=36000)
+
+
+def parse_validity(value: Any) -> timedelta:
+    """How long Twilio may hold an SMS before dropping it: a duration, 1 s to 10h."""
+    try:
+        duration: timedelta | None = parse_duration(value)
+    except ValueError:
+        if not isinstance(value, str) or not _DURATION.match(value):
+            raise
+        duration = None  # a duration, but longer than a week
+    if duration is None or not timedelta(seconds=1) <= duration <= MAX_VALIDITY:
+        msg = (
+            "out of the range of Twilio's ValidityPeriod, 1 s to 10h (36000 s): "
+            f"give a duration from 1m to 10h, got {value!r}"
+        )
+        raise ValueError(msg)
+    return duration
+
+
+SmsValidity = Annotated[
+    timedelta,
+    BeforeValidator(parse_validity),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\d+h(\d+m)?$|^(\d+h)?\d+m(in)?$",
+            "examples": ["1h", "30m"],
+        }
+    ),
+]
 _OFFSET = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
 # Twilio schedules at most 35 days ahead, and a notice sent earlier than that is
 # forgotten before the night; beyond it an offset is a typo.

@@ -10,6 +10,7 @@ journal; workers only send.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import random
 import threading
@@ -22,8 +23,10 @@ from typing import TYPE_CHECKING
 from gonogo.errors import ConfigError, JournalWriteError
 from gonogo.night.delivery.progress import ProgressBar
 from gonogo.night.delivery.rate import TokenBucket
+from gonogo.night.delivery.validity import sms_validities
 from gonogo.night.journal import Delivery, Journal, Mark, Status
 from gonogo.notify.base import Channel, Outgoing, SendResult
+from gonogo.runbook.segments import measure
 
 if TYPE_CHECKING:
     from gonogo.runbook.model import Runbook
@@ -61,6 +64,7 @@ class LiveTransport:
         self._made_lock = threading.Lock()
         self._shared: dict[str, Channel] = {}
         self.went_out = 0  # messages sent by this transport, journaled or not
+        self._validity: dict[int, int] = {}  # dispatch seq -> SMS ValidityPeriod (s)
 
     # -- channels ------------------------------------------------------------------------
     def _lane(self, channel: str) -> _Lane:
@@ -159,10 +163,13 @@ class LiveTransport:
             subject=row.subject,
             audience=row.audience,
             name=row.name,
+            validity=self._validity.get(row.dispatch) if row.channel == "sms" else None,
         )
+        # Twilio's throughput is counted in segments: an SMS of two costs two.
+        cost = _segments(row.body) if row.channel == "sms" else 1
         result = SendResult(ok=False, code="not-tried", reason="not tried")
         for attempt in range(MAX_ATTEMPTS):
-            lane.bucket.acquire()
+            lane.bucket.acquire(cost)
             result = channel.send(outgoing)
             if result.ok or not result.retryable:
                 return result
@@ -178,6 +185,7 @@ class LiveTransport:
         if not deliveries:
             return
         self.check({d.channel for d in deliveries})
+        self._validity |= sms_validities(journal, deliveries, self.runbook)
         try:
             for name in ("sms", "email"):
                 rows = [d for d in deliveries if d.channel == name]
@@ -268,6 +276,11 @@ def _outcome(row: Delivery, future: Future[SendResult]) -> Mark:
     if result.code == "in-doubt":
         return Mark(row.id, Status.IN_FLIGHT, None, result.code, result.reason)
     return Mark(row.id, Status.FAILED, None, result.code, result.reason)
+
+
+@functools.lru_cache(maxsize=256)  # a dispatch has a few texts, sent to thousands
+def _segments(body: str) -> int:
+    return measure(body).segments
 
 
 def _in_doubt(result: SendResult) -> SendResult:

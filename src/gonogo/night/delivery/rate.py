@@ -7,11 +7,15 @@ import time
 
 
 class TokenBucket:
-    """At most `rate` acquisitions a second on average, bursts up to `capacity`.
+    """At most `rate` units a second on average, bursts up to `capacity`.
 
     The default capacity is one: sends are spaced 1/rate apart, so no one-second window
     holds more than `rate` (+1) of them. A capacity of `rate` would let a full second's
     worth go out at once and then the next second's, twice the limit in one window.
+
+    An acquisition may cost more than one unit (an SMS of two segments costs two, as
+    Twilio counts its throughput in segments): it goes out once a unit is there, and
+    the rest is owed, so the next one waits until the debt is paid off.
     """
 
     def __init__(self, rate: float, capacity: float = 1.0) -> None:
@@ -21,7 +25,7 @@ class TokenBucket:
         self._stamp = time.monotonic()
         self._lock = threading.Lock()
 
-    def acquire(self) -> None:
+    def acquire(self, cost: float = 1.0) -> None:
         while True:
             with self._lock:
                 now = time.monotonic()
@@ -30,7 +34,7 @@ class TokenBucket:
                 self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
                 self._stamp = now
                 if self._tokens >= 1:
-                    self._tokens -= 1
+                    self._tokens -= cost  # below zero: owed by the next acquisition
                     return
                 delay = (1 - self._tokens) / self.rate
             time.sleep(delay)

@@ -1,0 +1,171 @@
+"""The summary of delivery counts says what the status log says, on both backends.
+
+`status` and every decision read the counts from the summary; the log stays the truth.
+Random sequences of status changes (as a fan-out, a crash, a retry, a settle make them)
+must leave the summary equal to the counts replayed from the log, and a copy or an
+upgraded database must rebuild it to the same counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections import Counter
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gonogo.night.entries import Dispatched, Kind, NewEntry
+from gonogo.night.journal import Journal, Mark, NewDelivery, Status
+from gonogo.night.pg_connect import _TABLES, connect
+from gonogo.night.pg_journal import PgJournal
+from gonogo.night.sqlite_check import check_journal
+from gonogo.night.sqlite_journal import SqliteJournal
+
+AT = dt.datetime(2021, 11, 27, 22, 0, tzinfo=dt.UTC)
+TEXTS = [("sms", "vard", "sv", None, "Hej"), ("sms", "apotek", "sv", None, "Hej"),
+         ("email", "vard", "en", "Ämne", "Hello")]  # fmt: skip
+# (row index, status, code): a fan-out's steps, a crash's in doubt, the old in-doubt code
+STEPS = st.lists(
+    st.tuples(
+        st.integers(0, 11),
+        st.sampled_from(list(Status)),
+        st.sampled_from([None, "in-doubt", "settled"]),
+    ),
+    max_size=40,
+)
+BATCHES = st.lists(STEPS, max_size=4)
+FIXTURE = HealthCheck.function_scoped_fixture
+
+
+def _dispatch(journal: Journal, n: int) -> list[int]:
+    rows = [NewDelivery(t[0], t[1], f"+467017406{i:02d}", f"P{i}", t[2], t[3], t[4])
+            for i, t in ((i, TEXTS[i % 3]) for i in range(n))]  # fmt: skip
+    with journal.transaction():
+        seq = journal.append(
+            NewEntry(Kind.DISPATCH, Dispatched("window_started", 1, n)),
+            at=AT, operator="a", runbook_sha256="x",
+        )  # fmt: skip
+        journal.add_deliveries(seq, rows, AT)
+    return [d.id for d in journal.deliveries(dispatch=seq)]
+
+
+def _replayed(journal: Journal) -> Counter[tuple[Any, ...]]:
+    """The counts from each row's latest status, without the summary."""
+    return Counter((d.dispatch, d.audience, d.channel, d.language, d.subject, d.body, d.status)
+                   for d in journal.deliveries())  # fmt: skip
+
+
+def _summarized(journal: Journal) -> Counter[tuple[Any, ...]]:
+    return Counter({(g.dispatch, g.audience, g.channel, g.language, g.subject, g.body,
+                     g.status): g.count for g in journal.delivery_groups()})  # fmt: skip
+
+
+def _play(journal: Journal, batches: list[list[tuple[int, Status, str | None]]]) -> None:
+    ids = _dispatch(journal, 12) + _dispatch(journal, 12)
+    for batch in batches:
+        journal.mark_many([Mark(ids[i], status, None, code) for i, status, code in batch], AT)
+    assert _summarized(journal) == _replayed(journal)
+    for status in Status:  # only the rows in that status are read, all of them
+        found = journal.deliveries(statuses=(status,))
+        assert [d.id for d in found] == [d.id for d in journal.deliveries() if d.status == status]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(batches=BATCHES)
+def test_the_sqlite_summary_is_the_replay(tmp_path: Path, batches: Any) -> None:
+    path = tmp_path / f"j{id(batches)}.sqlite"
+    with closing(SqliteJournal.create(path, {})) as journal:
+        _play(journal, batches)
+    path.unlink()
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(batches=BATCHES)
+def test_the_postgresql_summary_is_the_replay(postgres: Any, batches: Any) -> None:
+    url = postgres.new_database()
+    with closing(PgJournal.create(url, "21.0", "real", {})) as journal:
+        _play(journal, batches)
+
+
+def test_a_journal_without_a_summary_is_read_from_its_log(tmp_path: Path) -> None:
+    """Format 1 (before the summary): the same counts, the slow way, and still writable."""
+    path = tmp_path / "old.sqlite"
+    with closing(SqliteJournal.create(path, {})) as journal:
+        ids = _dispatch(journal, 6)
+        journal.mark_many([Mark(ids[0], Status.SENT), Mark(ids[1], Status.FAILED)], AT)
+        expected = _summarized(journal)
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript("DROP TABLE text_counts; DROP TABLE texts; PRAGMA user_version = 1;")
+    with closing(SqliteJournal.open(path)) as journal:
+        assert not journal.summary.present
+        assert _summarized(journal) == expected == _replayed(journal)
+        journal.mark_many([Mark(ids[2], Status.SENT)], AT)
+        assert _summarized(journal) == _replayed(journal)
+        assert [d.id for d in journal.deliveries(statuses=(Status.FAILED,))] == [ids[1]]
+
+
+def test_a_version_1_database_gains_its_summary_once(postgres: Any) -> None:
+    """A shared database made by the previous gonogo: rebuilt from every run's log."""
+    url = postgres.new_database()
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(_TABLES)  # type: ignore[arg-type]
+        conn.execute("CREATE TABLE gonogo_schema (version INTEGER NOT NULL)")
+        conn.execute("INSERT INTO gonogo_schema VALUES (1)")
+        conn.execute("INSERT INTO gonogo_runs(release, mode) VALUES ('21.0', 'real')")
+        conn.execute(
+            "INSERT INTO gonogo_events VALUES (1, 1, '2021-11-27T22:00:00+00:00', 'a',"
+            " 'dispatch', NULL, NULL, '{}', 'x')"
+        )
+        for i, status in enumerate(["sent", "failed", "pending"], start=1):
+            conn.execute(
+                "INSERT INTO gonogo_deliveries VALUES (1, %s, 1, 'sms', 'vard', %s, 'P', 'sv',"
+                " NULL, 'Hej')",
+                (i, f"+4670174060{i}"),
+            )
+            conn.execute(
+                "INSERT INTO gonogo_delivery_log(run, delivery, at, status)"
+                " VALUES (1, %s, '2021-11-27T22:00:00+00:00', 'pending')",
+                (i,),
+            )
+            conn.execute(
+                "INSERT INTO gonogo_delivery_log(run, delivery, at, status)"
+                " VALUES (1, %s, '2021-11-27T23:00:00+00:00', %s)",
+                (i, status),
+            )
+    connect(url).close()
+    connect(url).close()  # a second connection finds it done
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("SELECT max(version), count(*) FROM gonogo_schema").fetchone() == (2, 2)
+    with closing(PgJournal(url, 1)) as journal:
+        counts = {g.status: g.count for g in journal.delivery_groups()}
+        assert counts == {Status.SENT: 1, Status.FAILED: 1, Status.PENDING: 1}
+        assert _summarized(journal) == _replayed(journal)
+
+
+@pytest.mark.parametrize("legacy_code", [None, "in-doubt"])
+def test_journal_check_finds_a_summary_that_disagrees(
+    tmp_path: Path, legacy_code: str | None
+) -> None:
+    path = tmp_path / "j.sqlite"
+    with closing(SqliteJournal.create(path, {})) as journal:
+        ids = _dispatch(journal, 3)
+        journal.mark_many([Mark(ids[0], Status.SENT, None, legacy_code)], AT)
+    assert not [p for p in check_journal(path).problems if "summary" in p]
+    with closing(sqlite3.connect(path)) as db, db:  # a status change behind the summary's back
+        db.execute(
+            "INSERT INTO delivery_log(delivery, at, status) VALUES (?, ?, 'failed')",
+            (ids[1], AT.isoformat()),
+        )
+    problems = [p for p in check_journal(path).problems if "summary" in p]
+    assert len(problems) == 1
+    assert "disagrees with the status log for dispatch 1" in problems[0]

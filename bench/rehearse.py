@@ -1,19 +1,28 @@
 """How fast `gonogo rehearse --all-paths` is: every path it prints is rehearsed.
 
-Runs it in a fresh process on the 21.0 runbook (target: under 0.5 s) and on a generated
-runbook with 30 parts and 10 audiences of 1,000 recipients each (target: every path
-under 10 s in all), and prints wall time, CPU time (what to compare on a shared
-machine) and paths per second. Nothing is sampled or extrapolated: the count of paths
-printed is the count `rehearse` reports having run. The generated recipients exist
-only in a temporary directory for the run and go nowhere: a rehearsal sends nothing.
+    .venv/bin/python bench/rehearse.py [--runs 5] [--skip-large]
 
-    .venv/bin/python bench/rehearse.py [--runs 3] [--skip-large]
+1. The anchor: `gonogo --version` in a fresh process, the start-up every run pays.
+2. `rehearse --all-paths` on the 21.0 runbook in a fresh process (target: under 0.5 s),
+   alternating with the anchor, `--runs` times: wall time and the child's CPU time
+   (what to compare on a shared machine), medians.
+3. The same once on a generated runbook with 30 parts and 10 audiences of 1,000
+   recipients each (target: every path under 10 s in all).
+4. Cost per path against its commands, in-process on the 30-part runbook: NoGo at
+   parts 2 to 30 and the all-Go path, each rehearsed from its start (no path shares
+   another's first commands here): CPU milliseconds a command (target: flat, that is
+   linear in the commands).
+
+Nothing is sampled or extrapolated: the paths and commands counted are those in the
+`--json` document `rehearse` prints, every one of which must have held. The generated
+recipients exist only in a temporary directory for the run and go nowhere: a
+rehearsal sends nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import json
 import resource
 import statistics
 import subprocess
@@ -73,46 +82,96 @@ def large_runbook(directory: Path, parts: int = 30, audiences: int = 10, size: i
     return path
 
 
-def run(runbook: Path) -> tuple[float, float, int]:
-    """(wall seconds, CPU seconds of the child, paths rehearsed)."""
+def _child(argv: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """(wall seconds, CPU seconds of the child, the result) of one fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    with tempfile.TemporaryDirectory() as out:
-        result = subprocess.run(
-            [sys.executable, "-m", "gonogo", "rehearse", str(runbook), "--all-paths",
-             "--out", out],
-            capture_output=True, text=True, check=False, env={"COLUMNS": "200", "PATH": ""},
-        )  # fmt: skip
+    env = {"COLUMNS": "200", "PATH": "", "PYTHONPATH": str(REPO / "src")}  # this checkout's
+    result = subprocess.run([sys.executable, "-m", "gonogo", *argv], capture_output=True,
+                            text=True, check=False, env=env)  # fmt: skip
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, result
+
+
+def rehearse_all(runbook: Path) -> tuple[float, float, int, int]:
+    """(wall, CPU, paths, commands) of `rehearse --all-paths` in a fresh process."""
+    with tempfile.TemporaryDirectory() as out:
+        wall, cpu, result = _child(["rehearse", str(runbook), "--all-paths", "--json",
+                                    "--out", out])  # fmt: skip
     if result.returncode != 0:
         sys.exit(f"rehearse failed ({result.returncode}):\n{result.stdout[-3000:]}{result.stderr}")
-    found = re.search(r"(\d+) paths,", result.stdout)
-    return wall, cpu, int(found[1]) if found else 0
+    paths = json.loads(result.stdout)["rehearsals"]
+    if not all(p["ok"] for p in paths):
+        sys.exit("a rehearsed path did not hold")
+    return wall, cpu, len(paths), sum(len(p["steps"]) for p in paths)
 
 
-def report(label: str, runbook: Path, runs: int) -> None:
-    results = [run(runbook) for _ in range(runs)]
-    wall = statistics.median(r[0] for r in results)
-    cpu = statistics.median(r[1] for r in results)
-    paths = results[0][2]
-    print(f"{label}: {paths} paths, all run, median of {runs}: wall {wall:.2f} s, "
-          f"CPU {cpu:.2f} s, {paths / wall:.1f} paths/s, {cpu / paths * 1000:.0f} ms CPU "
-          "a path")  # fmt: skip
+def anchor() -> tuple[float, float]:
+    wall, cpu, result = _child(["--version"])
+    if result.returncode != 0:
+        sys.exit(f"gonogo --version failed: {result.stderr}")
+    return wall, cpu
+
+
+def report(label: str, runbook: Path, runs: int, target: str) -> None:
+    rows, anchors = [], []
+    for _ in range(runs):  # alternating: both see the same load
+        anchors.append(anchor())
+        rows.append(rehearse_all(runbook))
+    wall = statistics.median(r[0] for r in rows)
+    cpu = statistics.median(r[1] for r in rows)
+    _, _, paths, commands = rows[0]
+    print(f"{label}: {paths} paths, {commands} commands, every one run; median of {runs}: "
+          f"wall {wall:.2f} s, CPU {cpu:.2f} s")  # fmt: skip
+    print(f"  anchor, `gonogo --version` (start-up), alternating with it: wall "
+          f"{statistics.median(a[0] for a in anchors):.2f} s, CPU "
+          f"{statistics.median(a[1] for a in anchors):.2f} s")  # fmt: skip
+    print(f"  target: {target}")
+
+
+def per_path(runbook_path: Path) -> None:
+    """CPU a command of single paths of growing length, each from its start."""
+    sys.path.insert(0, str(REPO / "src"))
+    from gonogo.cli import runner  # noqa: PLC0415
+    from gonogo.night.dispatch import stand_ins  # noqa: PLC0415
+    from gonogo.night.runs import load_cached  # noqa: PLC0415
+    from gonogo.rehearsal.engine import rehearse  # noqa: PLC0415
+    from gonogo.rehearsal.paths import generate  # noqa: PLC0415
+
+    runbook = load_cached(runbook_path).runbook
+    assert runbook is not None
+    execute = runner()
+    scenarios = {s.name: s for s in generate(runbook)}
+    names = [f"NoGo at part {n}" for n in (2, 8, 15, 22, 30)] + ["all Go"]
+    print("cost per path, 30 parts, each path from its start (in-process, CPU):")
+    with tempfile.TemporaryDirectory() as out, stand_ins():
+        first = scenarios[names[0]]
+        rehearse(runbook, runbook_path, first, Path(out) / "warm-up", execute)
+        for name in names:
+            start = time.process_time()
+            outcome = rehearse(runbook, runbook_path, scenarios[name], Path(out) / "p", execute)
+            cpu = time.process_time() - start
+            if not outcome.ok:
+                sys.exit(f"{name} did not hold")
+            n = len(outcome.steps)
+            print(f"  {name:16} {n:3d} commands {cpu:6.2f} s {cpu / n * 1000:6.1f} ms a command")
+    print("  target: cost per path linear in its commands (ms a command flat)")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--skip-large", action="store_true")
     args = parser.parse_args()
-    report("release 21.0", RUNBOOK, args.runs)
-    print("  target: under 0.5 s for release 21.0")
+    report("release 21.0", RUNBOOK, args.runs, "under 0.5 s wall")
     if not args.skip_large:
         with tempfile.TemporaryDirectory() as tmp:
-            report("30 parts, 10 audiences x 1,000 recipients", large_runbook(Path(tmp)), 1)
-        print("  target: every path under 10 s in all")
+            large = large_runbook(Path(tmp))
+            report("30 parts, 10 audiences x 1,000 recipients", large, 1,
+                   "every path under 10 s in all")  # fmt: skip
+            per_path(large)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from gonogo.errors import StateError
 from gonogo.night.entries import Entry
 from gonogo.night.journal import Delivery, DeliveryGroup, Status
 from gonogo.night.machine import MachineModel, build_machine
-from gonogo.night.snapshot import Counts, Hold, fold
+from gonogo.night.snapshot import Counts, Hold, continuing, fold
 
 from .entries import entry, load_21
 
@@ -199,3 +199,42 @@ def test_an_override_is_recorded_on_the_part() -> None:
     assert night.closed == entries[-1].at
     assert night.opened is not None
     assert night.closed - night.opened == dt.timedelta(minutes=60)
+
+
+def test_a_fold_that_goes_on_from_an_earlier_one_is_the_whole_fold() -> None:
+    """A command folds its run before and after it acts; the second goes on from the
+    first. Each step's night must be the night folded from the start, and a journal
+    that only shares its first entries must not inherit what came after them."""
+    night = _entries(
+        ("start", None, None),
+        ("dispatch", None, None, DISPATCH),
+        (
+            "incident_opened",
+            None,
+            None,
+            {"id": "INC-1", "priority": 1, "summary": "x", "services": [], "audiences": None},
+        ),
+        ("hold", 1, "väntar"),
+        ("go", 1, None),
+        ("runbook_change_accepted", None, None, ACCEPTED),
+        ("nogo", 2, "fel"),
+        ("rollback_done", None, None),
+    )
+    # The same first three entries, then another hold and a NoGo: longer than a fold of
+    # the first four, which it does not begin with.
+    other = _entries(*[(e.kind.value, e.part, e.reason, e.data) for e in night[:3]],
+                     ("hold", 1, "annan orsak"), ("nogo", 1, "annat"))  # fmt: skip
+    with continuing():
+        steps = [fold(night[:n], [], RUNBOOK, "a" * 64) for n in range(1, len(night) + 1)]
+        fold(night[:4], [], RUNBOOK, "a" * 64)
+        branched = fold(other, [], RUNBOOK, "a" * 64)
+        again = fold(night[:3], [], RUNBOOK, "a" * 64)
+    assert [h.reason for h in branched.holds] == ["annan orsak"]
+    for n, went_on in enumerate(steps, start=1):  # outside: each from its start
+        assert went_on == fold(night[:n], [], RUNBOOK, "a" * 64), n
+    assert branched == fold(other, [], RUNBOOK, "a" * 64)
+    assert branched.state == "rolling_back"
+    assert again == steps[2]
+    assert steps[-1].state == "rolled_back"
+    assert steps[-1].accepted_sha256 == "b" * 64
+    assert steps[4].accepted_sha256 == "a" * 64  # not changed by what was folded later

@@ -14,17 +14,17 @@ from gonogo.night.decisions import Context, beside, changes, deliveries, window
 from gonogo.night.executor import Outcome, confirm, execute, journal_and_send, prepare
 from gonogo.night.new_run import open_new_run
 from gonogo.night.places import Place, existing, locked, open_place, remember_runbook
-from gonogo.night.runs import content_hash, make_run_directory, state_root
+from gonogo.night.runs import load_cached, make_run_directory, state_root
 from gonogo.night.session import Session
+from gonogo.night.steady import content_hash
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.timeline import timeline
-from gonogo.runbook.validate import load_valid
 
 
 def start(session: Session, runbook_path: Path) -> Outcome:
     """Open the window: send the window-started message, in a new run, in the planned
     run that advance notices made, or (a shared journal) join a night already started."""
-    loaded = load_valid(runbook_path)
+    loaded = load_cached(runbook_path)  # once per process (a rehearsal starts many runs)
     assert loaded.runbook is not None
     runbook = loaded.runbook
     now = session.clock.now()

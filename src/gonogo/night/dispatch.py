@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from array import array
 from collections import Counter
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from gonogo.errors import RunbookError
 from gonogo.night.journal import NewDelivery
 from gonogo.night.machine import Effect
+from gonogo.night.rows import Addressee, Rows, Text
 from gonogo.runbook.catalog import (
     Located,
     base_values,
@@ -22,54 +24,12 @@ from gonogo.runbook.catalog import (
 )
 from gonogo.runbook.check_cache import checked_recipients
 from gonogo.runbook.diagnostics import RecipientProblem
+from gonogo.runbook.message_model import Message
 from gonogo.runbook.model import EmailText, Runbook
 from gonogo.runbook.recipients import Recipient, dedupe
 from gonogo.runbook.template import render
 
 CHANNELS: tuple[Literal["sms", "email"], ...] = ("sms", "email")
-
-
-# channel, audience, language, subject, body: one rendered text
-Text = tuple[str, str, str, str | None, str]
-
-
-class Rows(Collection[NewDelivery]):
-    """A dispatch's rows, held as each recipient's reference and the number of its text:
-    a dispatch to 100,000 keeps 100,000 references, its rows are made as they are read."""
-
-    def __init__(self) -> None:
-        self.texts: list[Text] = []
-        self._number: dict[Text, int] = {}
-        self._which = array("I")
-        self._who: list[Recipient] = []
-        self._counts: list[int] = []
-
-    def add(self, text: Text, person: Recipient) -> None:
-        number = self._number.get(text)
-        if number is None:
-            number = self._number[text] = len(self.texts)
-            self.texts.append(text)
-            self._counts.append(0)
-        self._which.append(number)
-        self._who.append(person)
-        self._counts[number] += 1
-
-    def tally(self) -> Counter[Text]:
-        return Counter(dict(zip(self.texts, self._counts, strict=True)))
-
-    def __iter__(self) -> Iterator[NewDelivery]:
-        texts = self.texts
-        for number, person in zip(self._which, self._who, strict=True):
-            channel, audience, language, subject, body = texts[number]
-            address = person.phone if channel == "sms" else person.email
-            assert address is not None  # only recipients with the channel's address are added
-            yield NewDelivery(channel, audience, address, person.name, language, subject, body)
-
-    def __len__(self) -> int:
-        return len(self._who)
-
-    def __contains__(self, row: object) -> bool:
-        return any(row == mine for mine in self)
 
 
 @dataclass(frozen=True)
@@ -161,9 +121,77 @@ def plan_dispatch(
     default = runbook.release.language
     rows = Rows()
     rendered: dict[tuple[str, str, str], tuple[str | None, str] | None] = {}
+    for who in addressees(runbook, base, message, audiences):
+        channel, audience, language = which = who[:3]
+        if which not in rendered:  # one rendered text per audience and language
+            texts = texts_for(message, audience, language, default)
+            rendered[which] = _render_for(channel, texts.sms, texts.email, values)
+        text = rendered[which]
+        assert text is not None  # addressees() keeps only those with a text
+        rows.add((channel, audience, language, text[0], text[1]), who)
+    if message.press is not None:
+        subject, body = render(message.press.subject, values), render(message.press.body, values)
+        for audience, language, address, name in press_addressees(runbook, base):
+            if not audiences or audience in audiences:
+                press = ("email", audience, language, subject, body)
+                rows.add(press, ("email", audience, language, address, name))
+    validity = runbook.sms_validity(message)
+    any_sms = any(text[0] == "sms" for text in rows.texts)
+    seconds = int(validity.total_seconds()) if validity and any_sms else None
+    return PlannedDispatch(effect, located, values, rows, incident, seconds)
+
+
+def addressees(
+    runbook: Runbook, base: Path, message: Message, audiences: tuple[str, ...] = ()
+) -> list[Addressee]:
+    """Who gets `message` on which channel, in which language: each address once per
+    channel, in the order of the message's audiences; none where its language has no
+    text for the channel. Under `stand_ins()`, the first of each (channel, audience,
+    language) only."""
+    default = runbook.release.language
+
+    def has_text(channel: str, audience: str, language: str) -> bool:
+        texts = texts_for(message, audience, language, default)
+        return (texts.sms if channel == "sms" else texts.email) is not None
+
+    cache = _STAND_INS.get()
+    if cache is None:
+        return _addressees(runbook, base, tuple(message.audiences), audiences, has_text)
+    # What the result depends on: the audiences, and which of their languages have a
+    # text on each channel. Messages alike in those (most are) share one plan.
+    texts = tuple((c, a, lang, has_text(c, a, lang)) for a in message.audiences
+                  for lang in _languages(cache, runbook, base, a) for c in CHANNELS)  # fmt: skip
+    key = ("addressees", id(runbook), base, tuple(message.audiences), audiences, texts)
+    if key not in cache:  # the runbook is kept with its result: its id is not reused
+        found = _addressees(runbook, base, tuple(message.audiences), audiences, has_text)
+        cache[key] = (runbook, _first_of_each(found, 3))
+    return cache[key][1]  # type: ignore[no-any-return]
+
+
+def _languages(cache: dict[Any, Any], runbook: Runbook, base: Path, audience: str) -> list[str]:
+    """The languages of an audience's recipients, each once (kept in `cache`)."""
+    key = ("languages", id(runbook), base, audience)
+    if key not in cache:
+        default = runbook.release.language
+        found = dict.fromkeys(p.language or default
+                              for p in audience_recipients(runbook, base, audience))  # fmt: skip
+        cache[key] = (runbook, list(found))
+    return cache[key][1]  # type: ignore[no-any-return]
+
+
+def _addressees(
+    runbook: Runbook,
+    base: Path,
+    message_audiences: tuple[str, ...],
+    audiences: tuple[str, ...],
+    has_text: Callable[[str, str, str], bool],
+) -> list[Addressee]:
+    default = runbook.release.language
+    out: list[Addressee] = []
+    known: dict[tuple[str, str, str], bool] = {}
     for channel in CHANNELS:
         seen: set[str] = set()
-        for audience in message.audiences:
+        for audience in message_audiences:
             if audiences and audience not in audiences:
                 continue
             if channel == "sms" and runbook.audiences[audience].press:
@@ -175,19 +203,72 @@ def plan_dispatch(
                     continue
                 language = person.language or default
                 which = (channel, audience, language)
-                if which not in rendered:  # one rendered text per audience and language
-                    texts = texts_for(message, audience, language, default)
-                    rendered[which] = _render_for(channel, texts.sms, texts.email, values)
-                text = rendered[which]
-                if text is None:
+                if which not in known:
+                    known[which] = has_text(*which)
+                if not known[which]:
                     continue
-                rows.add((channel, audience, language, text[0], text[1]), person)
+                out.append((channel, audience, language, address, person.name))
                 seen.add(str(key))
-    _press_rows(rows, runbook, base, message.press, values, audiences)
-    validity = runbook.sms_validity(message)
-    any_sms = any(text[0] == "sms" for text in rows.texts)
-    seconds = int(validity.total_seconds()) if validity and any_sms else None
-    return PlannedDispatch(effect, located, values, rows, incident, seconds)
+    return out
+
+
+def press_addressees(runbook: Runbook, base: Path) -> list[tuple[str, str, str, str]]:
+    """(audience, language, e-mail, name) of everyone a press statement goes to, by
+    e-mail to every press audience (see the runbook docs); under `stand_ins()`, the first
+    of each audience and language."""
+    cache = _STAND_INS.get()
+    key = ("press", id(runbook), base)
+    if cache is not None and key in cache:
+        return cache[key][1]  # type: ignore[no-any-return]
+    rows: list[tuple[str, str, str, str]] = []
+    seen: set[str] = set()
+    for name, audience in runbook.audiences.items():
+        if not audience.press:
+            continue
+        for person in dedupe(audience_recipients(runbook, base, name), "email"):
+            if person.email is None or person.email in seen:
+                continue
+            seen.add(person.email)
+            rows.append((name, person.language or runbook.release.language, person.email,
+                         person.name))  # fmt: skip
+    if cache is None:
+        return rows
+    cache[key] = (runbook, _first_of_each(rows, 2))
+    return cache[key][1]  # type: ignore[no-any-return]
+
+
+_Row = TypeVar("_Row", bound=tuple[str, ...])
+
+
+def _first_of_each(rows: list[_Row], width: int) -> list[_Row]:
+    """The first row of each distinct prefix of `width` fields, in their order."""
+    kept: dict[tuple[str, ...], _Row] = {}
+    for row in rows:
+        kept.setdefault(row[:width], row)
+    return list(kept.values())
+
+
+# Set inside `stand_ins()`: each planned text's addressees, reduced, by what they depend on.
+_STAND_INS: ContextVar[dict[tuple[object, ...], tuple[Any, ...]] | None] = ContextVar(
+    "stand_ins", default=None
+)
+
+
+@contextmanager
+def stand_ins() -> Iterator[None]:
+    """Plan every text for one stand-in recipient per channel, audience and language.
+
+    For rehearsing every path (`rehearse --all-paths`): which texts reach which
+    audiences is exactly what the whole recipients lists give (each list is planned in
+    full once, with the same deduplication), while each of the path's dispatches
+    journals, writes and checks a few rows instead of one per recipient. The recipients
+    files must not change inside it: their plans are kept for its duration.
+    """
+    token = _STAND_INS.set({})
+    try:
+        yield
+    finally:
+        _STAND_INS.reset(token)
 
 
 def _render_for(
@@ -197,28 +278,3 @@ def _render_for(
     if channel == "sms":
         return None if sms is None else (None, render(sms, values))
     return None if email is None else (render(email.subject, values), render(email.body, values))
-
-
-def _press_rows(
-    rows: Rows,
-    runbook: Runbook,
-    base: Path,
-    press: EmailText | None,
-    values: dict[str, str],
-    audiences: tuple[str, ...],
-) -> None:
-    """A message's press statement, by e-mail to every press audience (see the runbook
-    docs), or to those of `audiences` where the send names some."""
-    if press is None:
-        return
-    seen: set[str] = set()
-    subject, body = render(press.subject, values), render(press.body, values)
-    for name, audience in runbook.audiences.items():
-        if not audience.press or (audiences and name not in audiences):
-            continue
-        for person in dedupe(audience_recipients(runbook, base, name), "email"):
-            if person.email is None or person.email in seen:
-                continue
-            seen.add(person.email)
-            language = person.language or runbook.release.language
-            rows.add(("email", name, language, subject, body), person)

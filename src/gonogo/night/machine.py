@@ -8,6 +8,7 @@ caller dispatches when the step is live and drops when the journal is being repl
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,8 +96,20 @@ class MachineModel:
 
 
 def build_machine(night: MachineModel) -> Machine:
-    """Attach the machine for `night.part_count` parts to `night`."""
-    count = night.part_count
+    """Attach the machine for `night.part_count` parts to `night`.
+
+    The machine is built once per count of parts and shared (every fold attaches one:
+    building it was most of a fold's time); it keeps no reference to the models it
+    drives, so a model lives only as long as its caller holds it.
+    """
+    machine = _machine_for(night.part_count)
+    machine.add_model(night, initial=night.state)
+    machine.models.remove(night)
+    return machine
+
+
+@functools.lru_cache(maxsize=16)
+def _machine_for(count: int) -> Machine:
     parts = [part_state(n) for n in range(1, count + 1)]
     states = [PLANNED, *parts, PARTS_DONE, COMPLETED, ROLLING_BACK, ROLLED_BACK]
     transitions: list[dict[str, Any]] = [
@@ -129,10 +142,10 @@ def build_machine(night: MachineModel) -> Machine:
             {"trigger": "progress", "source": state, "dest": None, "after": "on_part_status"},
         ]
     return Machine(
-        model=night,
+        model=None,
         states=states,
         transitions=transitions,
-        initial=night.state,
+        initial=PLANNED,
         auto_transitions=False,
         send_event=True,
         model_attribute="state",

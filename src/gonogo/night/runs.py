@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from gonogo.night.journal import NOT_SENT, Journal
 from gonogo.night.snapshot import Night, fold
 from gonogo.night.sqlite_format import damaged
 from gonogo.night.sqlite_journal import SqliteJournal
+from gonogo.night.steady import content_hash, steady_sha256
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import LocalTimeError, Timeline, timeline
@@ -38,7 +38,7 @@ def load_cached(path: Path, journaled: str | None = None) -> Loaded:
     """
     if not path.is_file():
         return load_valid(path)  # its one clear line: no such file, or a directory
-    key = (path.resolve(), hashlib.sha256(path.read_bytes()).hexdigest())
+    key = (path.resolve(), steady_sha256(path))
     hit = _LOADED.get(key)
     if hit is not None:
         loaded, checked = hit
@@ -60,19 +60,6 @@ def state_root(state_dir: Path | None) -> Path:
         return state_dir
     env = os.environ.get("GONOGO_STATE_DIR")
     return Path(env) if env else Path.cwd() / ".gonogo"
-
-
-def content_hash(loaded: Loaded) -> str:
-    """The runbook's bytes and its recipients files': what the night sends depends on both."""
-    digest = hashlib.sha256(loaded.path.read_bytes())
-    runbook = loaded.runbook
-    if runbook is not None:
-        for name, audience in sorted(runbook.audiences.items()):
-            if audience.recipients:
-                csv = loaded.path.parent / audience.recipients
-                digest.update(f"\0{name}\0".encode())
-                digest.update(csv.read_bytes() if csv.is_file() else b"")
-    return digest.hexdigest()
 
 
 @dataclass

@@ -8,13 +8,17 @@ report, publish, deliveries, the rehearsal's checks) and every decision reads th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from transitions import MachineError
 
 from gonogo.errors import StateError
+from gonogo.night.dispatches import Counts, Dispatch, dispatch_labels, label_of
 from gonogo.night.entries import (
     TRIGGERS,
     ChangeAccepted,
@@ -24,7 +28,7 @@ from gonogo.night.entries import (
     Kind,
 )
 from gonogo.night.incidents import Incident, apply_incident
-from gonogo.night.journal import Delivery, DeliveryGroup, Status
+from gonogo.night.journal import Delivery, DeliveryGroup
 from gonogo.night.lights import Change, LightsFold
 from gonogo.night.machine import MachineModel, build_machine, part_of
 from gonogo.night.notices import NoticeSent, apply_announce
@@ -51,79 +55,6 @@ class Hold:
     at: dt.datetime
     by: str
     reason: str
-
-
-@dataclass(frozen=True)
-class Counts:
-    """Deliveries by latest status. Rows in flight when no command is sending are in
-    doubt, like the e-mails the operator left unresolved: neither is ever delivered."""
-
-    pending: int = 0
-    in_flight: int = 0
-    sent: int = 0
-    failed: int = 0
-    unresolved: int = 0  # Status.IN_DOUBT
-
-    @property
-    def in_doubt(self) -> int:
-        return self.in_flight + self.unresolved
-
-    @property
-    def total(self) -> int:
-        return self.pending + self.in_doubt + self.sent + self.failed
-
-    @property
-    def unfinished(self) -> int:
-        return self.pending + self.in_flight
-
-    def __add__(self, other: Counts) -> Counts:
-        return Counts(
-            self.pending + other.pending, self.in_flight + other.in_flight,
-            self.sent + other.sent, self.failed + other.failed,
-            self.unresolved + other.unresolved,
-        )  # fmt: skip
-
-    @classmethod
-    def of(cls, status: Status, n: int) -> Counts:
-        name = "unresolved" if status == Status.IN_DOUBT else status.value
-        return cls(**{name: n})
-
-
-@dataclass(frozen=True)
-class Dispatch:
-    seq: int
-    at: dt.datetime
-    event: str
-    part: int | None
-    cause: int
-    incident: str | None
-    recipients: int
-    groups: tuple[DeliveryGroup, ...] = ()
-    notice: str | None = None
-
-    @property
-    def label(self) -> str:
-        """E.g. "part_completed-part1", for outbox names and summaries."""
-        name = self.event
-        if self.part is not None:
-            name += f"-part{self.part}"
-        if self.incident:
-            name += f"-{self.incident}"
-        if self.notice:
-            name += f"-{self.notice}"
-        return name
-
-    @property
-    def counts(self) -> Counts:
-        return sum((Counts.of(g.status, g.count) for g in self.groups), Counts())
-
-    def counts_by(self) -> dict[tuple[str, str], Counts]:
-        """Counts per (channel, audience), in the order the rows were journaled."""
-        out: dict[tuple[str, str], Counts] = {}
-        for g in self.groups:
-            key = (g.channel, g.audience)
-            out[key] = out.get(key, Counts()) + Counts.of(g.status, g.count)
-        return out
 
 
 @dataclass(frozen=True)
@@ -186,59 +117,139 @@ def fold(
     accepted_sha256: str = "",
     problems: Iterable[Delivery] = (),
 ) -> Night:
-    """The night the entries add up to, with each dispatch's delivery counts."""
-    count = len(runbook.parts)
-    model = MachineModel(part_count=count)
-    build_machine(model)
-    model.may_pass_gate = lambda _part: True  # replaying what was decided then
-    parts = [PartActual() for _ in range(count)]
-    holds: list[Hold] = []
-    found: dict[str, Incident] = {}
-    notices: dict[str, NoticeSent] = {}
-    window = WindowChanges()
-    receipts: dict[int, Receipt] = {}
-    lights = LightsFold.for_runbook(runbook)
-    verification = Verification()
-    by_dispatch: dict[int, list[DeliveryGroup]] = {}
-    for group in groups:
-        by_dispatch.setdefault(group.dispatch, []).append(group)
-    dispatches: list[Dispatch] = []
-    opened = closed = None
+    """The night the entries add up to, with each dispatch's delivery counts.
+
+    Inside `continuing()` (a rehearsal), where the entries begin with those of a recent
+    fold (the same run a command ago), that fold goes on from there instead of replaying
+    the whole night again; the entries are compared, not assumed, so any other journal
+    is folded from its start.
+    """
     kept = tuple(entries)
-    for entry in kept:
+    recent = _RECENT.get()
+    if recent is None:
+        state = _Fold(runbook, accepted_sha256)
+        for entry in kept:
+            state.add(entry)
+        return state.night(groups, problems)
+    with _RECENT_LOCK:
+        state = _continued(recent, kept, runbook, accepted_sha256)
+        try:
+            for entry in kept[len(state.entries) :]:
+                state.add(entry)
+        except BaseException:
+            recent.remove(state)  # half-applied: never gone on from
+            raise
+        return state.night(groups, problems)
+
+
+@contextmanager
+def continuing() -> Iterator[None]:
+    """Folds inside it go on from recent ones (see `fold`): for a rehearsal, whose
+    commands fold one growing journal after every step. Equal entries are taken for the
+    same; outside it every fold replays its entries, as each command of a night does."""
+    if _RECENT.get() is not None:
+        yield
+        return
+    token = _RECENT.set([])
+    try:
+        yield
+    finally:
+        _RECENT.reset(token)
+
+
+class _Fold:
+    """What `fold` accumulates, one entry at a time."""
+
+    def __init__(self, runbook: Runbook, accepted_sha256: str) -> None:
+        self.runbook = runbook
+        self.started_with = accepted_sha256
+        self.accepted_sha256 = accepted_sha256
+        count = len(runbook.parts)
+        self.model = MachineModel(part_count=count)
+        build_machine(self.model)
+        self.model.may_pass_gate = lambda _part: True  # replaying what was decided then
+        self.parts = [PartActual() for _ in range(count)]
+        self.holds: list[Hold] = []
+        self.found: dict[str, Incident] = {}
+        self.notices: dict[str, NoticeSent] = {}
+        self.window = WindowChanges()
+        self.receipts: dict[int, Receipt] = {}
+        self.lights = LightsFold.for_runbook(runbook)
+        self.verification = Verification()
+        self.dispatched: list[Entry] = []
+        self.opened: dt.datetime | None = None
+        self.closed: dt.datetime | None = None
+        self.entries: list[Entry] = []
+
+    def add(self, entry: Entry) -> None:
         if entry.kind in TRIGGERS:
-            before = model.current_part
-            _fire(model, entry)
-            after = model.current_part
+            before = self.model.current_part
+            _fire(self.model, entry)
+            after = self.model.current_part
             if entry.kind == Kind.START:
-                opened = entry.at
+                self.opened = entry.at
             if entry.kind in (Kind.END, Kind.ROLLBACK_DONE):
-                closed = entry.at
-            holds = _record(parts, holds, entry, before, after)
+                self.closed = entry.at
+            self.holds = _record(self.parts, self.holds, entry, before, after)
         elif isinstance(entry.payload, Dispatched):
+            self.dispatched.append(entry)
+        elif isinstance(entry.payload, ChangeAccepted):
+            self.accepted_sha256 = entry.payload.new
+        apply_incident(self.found, entry)
+        apply_announce(self.notices, entry)
+        self.window = apply_window_change(self.window, entry)
+        apply_receipts(self.receipts, entry)
+        self.lights.apply(entry)
+        self.verification = apply_verification(self.verification, entry)
+        self.entries.append(entry)
+
+    def night(self, groups: Iterable[DeliveryGroup], problems: Iterable[Delivery]) -> Night:
+        by_dispatch: dict[int, list[DeliveryGroup]] = {}
+        for group in groups:
+            by_dispatch.setdefault(group.dispatch, []).append(group)
+        dispatches = []
+        for entry in self.dispatched:
             p = entry.payload
+            assert isinstance(p, Dispatched)
             dispatches.append(
                 Dispatch(
                     entry.seq, entry.at, p.event, entry.part, p.cause, p.incident, p.recipients,
                     tuple(by_dispatch.get(entry.seq, ())), p.notice,
                 )
             )  # fmt: skip
-        elif isinstance(entry.payload, ChangeAccepted):
-            accepted_sha256 = entry.payload.new
-        apply_incident(found, entry)
-        apply_announce(notices, entry)
-        window = apply_window_change(window, entry)
-        apply_receipts(receipts, entry)
-        lights.apply(entry)
-        verification = apply_verification(verification, entry)
-    return Night(
-        state=model.state, part_count=count, entries=kept, opened=opened, closed=closed,
-        parts=tuple(parts), holds=tuple(holds), incidents=tuple(found.values()),
-        lights=MappingProxyType(dict(lights.lights)), light_changes=tuple(lights.changes),
-        verification=verification, dispatches=tuple(dispatches), problems=tuple(problems),
-        accepted_sha256=accepted_sha256, notices=MappingProxyType(notices),
-        window=window, receipts=MappingProxyType(receipts),
-    )  # fmt: skip
+        lights = self.lights
+        return Night(
+            state=self.model.state, part_count=len(self.parts), entries=tuple(self.entries),
+            opened=self.opened, closed=self.closed, parts=tuple(self.parts),
+            holds=tuple(self.holds), incidents=tuple(self.found.values()),
+            lights=MappingProxyType(dict(lights.lights)), light_changes=tuple(lights.changes),
+            verification=self.verification, dispatches=tuple(dispatches),
+            problems=tuple(problems), accepted_sha256=self.accepted_sha256,
+            notices=MappingProxyType(dict(self.notices)), window=self.window,
+            receipts=MappingProxyType(dict(self.receipts)),
+        )  # fmt: skip
+
+
+# Inside `continuing()`: the last few folds, to go on from.
+_RECENT: ContextVar[list[_Fold] | None] = ContextVar("recent_folds", default=None)
+_RECENT_LOCK = threading.Lock()
+_KEEP = 4
+
+
+def _continued(
+    recent: list[_Fold], entries: tuple[Entry, ...], runbook: Runbook, accepted_sha256: str
+) -> _Fold:
+    for state in recent:
+        n = len(state.entries)
+        if (state.runbook is runbook and state.started_with == accepted_sha256
+                and n <= len(entries) and list(entries[:n]) == state.entries):  # fmt: skip
+            recent.remove(state)
+            recent.insert(0, state)
+            return state
+    state = _Fold(runbook, accepted_sha256)
+    recent.insert(0, state)
+    del recent[_KEEP:]
+    return state
 
 
 def _fire(model: MachineModel, entry: Entry) -> None:
@@ -270,3 +281,7 @@ def _record(
     if after is not None and after != before:
         parts[after - 1] = replace(parts[after - 1], started=entry.at)
     return holds
+
+
+__all__ = ["Counts", "Dispatch", "Hold", "Night", "PartActual", "continuing", "dispatch_labels",
+           "fold", "label_of"]  # fmt: skip

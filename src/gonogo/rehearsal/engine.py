@@ -10,14 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gonogo.night.clock import FixedClock, using
 from gonogo.night.journal import Status
+from gonogo.night.snapshot import continuing
 from gonogo.night.sqlite_journal import SqliteJournal
+from gonogo.night.steady import steady_files
 from gonogo.night.view import NightView, night_view
+from gonogo.rehearsal.forks import Fork, Step, copy_state
 from gonogo.rehearsal.scenario import MessageExpectation, Scenario
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import night_instant
@@ -33,19 +36,6 @@ _CONFIRMING = {
 _CONFIRMING_SUB = {("incident", "open"), ("incident", "update"), ("incident", "resolve")}
 
 
-@dataclass(frozen=True)
-class Step:
-    at: dt.datetime
-    command: str
-    code: int
-    expected: int
-    output: str
-
-    @property
-    def ok(self) -> bool:
-        return self.code == self.expected
-
-
 @dataclass
 class Outcome:
     """What a rehearsal did and whether every expectation held."""
@@ -55,6 +45,7 @@ class Outcome:
     steps: list[Step] = field(default_factory=list)
     checks: list[tuple[str, bool, str]] = field(default_factory=list)  # what, held, got
     view: NightView | None = None
+    forks: dict[int, Fork] = field(default_factory=dict)  # by the count of steps before
 
     @property
     def ok(self) -> bool:
@@ -82,20 +73,33 @@ def rehearse(
     scenario: Scenario,
     state_dir: Path,
     execute: Execute,
+    *,
+    start: Fork | None = None,
+    keep: Mapping[int, Path] | None = None,
 ) -> Outcome:
-    """Run every action at its time, then check the expectations against the journal."""
+    """Run every action at its time, then check the expectations against the journal.
+
+    From `start`, the state after the scenario's first commands (see `forks`), only
+    the rest run; after each step count in `keep`, the state is copied to its directory
+    for the paths that start there (in `Outcome.forks`).
+    """
     if state_dir.exists():
         shutil.rmtree(state_dir)
-    state_dir.mkdir(parents=True)
     outcome = Outcome(scenario, state_dir)
-    clock = FixedClock(night_instant(runbook, scenario.actions[0].at))
+    if start is None:
+        state_dir.mkdir(parents=True)
+        clock = FixedClock(night_instant(runbook, scenario.actions[0].at))
+    else:
+        copy_state(start.directory, state_dir)
+        outcome.steps += start.steps
+        clock = FixedClock(start.instant)
     previous = SqliteJournal.synchronous
     SqliteJournal.synchronous = "OFF"  # a throwaway simulation needs no crash durability
     # A rehearsal is this machine's own: never into a shared journal the environment names.
     shared = os.environ.pop("GONOGO_JOURNAL_URL", None)
     try:
-        with using(clock):
-            for action in scenario.actions:
+        with using(clock), steady_files(), continuing():
+            for action in scenario.actions[len(outcome.steps) :]:
                 instant = night_instant(runbook, action.at)
                 clock.instant = max(instant, clock.instant)
                 code, output = execute(argv_for(action.argv, runbook_path, state_dir))
@@ -103,6 +107,11 @@ def rehearse(
                 clock.advance(dt.timedelta(seconds=1))  # each command takes a moment
                 if code != action.exit:
                     break
+                if keep and len(outcome.steps) in keep:
+                    copy_state(state_dir, keep[len(outcome.steps)])
+                    outcome.forks[len(outcome.steps)] = Fork(
+                        keep[len(outcome.steps)], tuple(outcome.steps), clock.instant
+                    )
             outcome.view = night_view(state_dir, runbook.release.id, True, clock)
             _check(outcome, outcome.view)
     finally:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from gonogo.night.dispatch import stand_ins
 from gonogo.rehearsal.engine import Execute, Outcome, Sent, _sent, rehearse
+from gonogo.rehearsal.forks import plan_forks
 from gonogo.rehearsal.scenario import Action, Expectations, Scenario
 from gonogo.runbook.catalog import iter_messages
 from gonogo.runbook.events import Event
@@ -146,21 +149,37 @@ class PathsResult:
 def all_paths(runbook: Runbook, runbook_path: Path, work: Path, execute: Execute) -> PathsResult:
     result = PathsResult()
     result.coverage = dict.fromkeys(possible_deliveries(runbook), False)
-    for index, scenario in enumerate(generate(runbook), start=1):
-        outcome = rehearse(runbook, runbook_path, scenario, work / f"path-{index:02d}", execute)
-        result.outcomes.append(outcome)
-        if outcome.view is None:
-            continue
-        if outcome.view.night.outcome is None:
-            result.missing.append(f"{scenario.name}: ends in {outcome.view.night.state}, not a "
-                                  "terminal state")  # fmt: skip
-        sent = _sent(outcome.view)
-        for s in sent:
-            result.coverage[(s.event, s.audience, s.channel)] = True
-        result.missing += [
-            f"{scenario.name}: {m}" for m in _missing_messages(runbook, outcome, sent)
-        ]
+    scenarios = generate(runbook)
+    sources = plan_forks(scenarios)
+    wanted: dict[int, dict[int, Path]] = {}  # scenario -> step count -> where its state goes
+    for source in sources:
+        if source is not None:
+            j, n = source
+            wanted.setdefault(j, {})[n] = work / ".forks" / f"path-{j + 1:02d}-after-{n}"
+    with stand_ins():
+        for index, scenario in enumerate(scenarios):
+            source = sources[index]
+            start = None
+            if source is not None:  # None where that path stopped before: run it all
+                start = result.outcomes[source[0]].forks.get(source[1])
+            outcome = rehearse(runbook, runbook_path, scenario, work / f"path-{index + 1:02d}",
+                               execute, start=start, keep=wanted.get(index))  # fmt: skip
+            _add(result, runbook, scenario, outcome)
+    shutil.rmtree(work / ".forks", ignore_errors=True)
     return result
+
+
+def _add(result: PathsResult, runbook: Runbook, scenario: Scenario, outcome: Outcome) -> None:
+    result.outcomes.append(outcome)
+    if outcome.view is None:
+        return
+    if outcome.view.night.outcome is None:
+        result.missing.append(f"{scenario.name}: ends in {outcome.view.night.state}, not a "
+                              "terminal state")  # fmt: skip
+    sent = _sent(outcome.view)
+    for s in sent:
+        result.coverage[(s.event, s.audience, s.channel)] = True
+    result.missing += [f"{scenario.name}: {m}" for m in _missing_messages(runbook, outcome, sent)]
 
 
 def _missing_messages(runbook: Runbook, outcome: Outcome, sent: list[Sent]) -> list[str]:

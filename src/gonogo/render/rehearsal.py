@@ -63,6 +63,6 @@ def print_paths(result: PathsResult, work: Path, *, verbose: bool) -> None:
     reached = sum(result.coverage.values())
     out.print(
         f"{len(result.outcomes)} paths, {reached}/{len(result.coverage)} deliveries reached; "
-        f"journals in {work}"
+        f"journals in {work} (each text to one stand-in per audience, language and channel)"
     )
     out.print("Result: " + ("[green]ok[/green]" if result.ok else "[red]FAILED[/red]"))

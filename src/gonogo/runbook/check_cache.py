@@ -87,10 +87,12 @@ def _check(path: Path, data: bytes) -> tuple[RecipientProblem, ...]:
     return tuple(problems)
 
 
-# A few files' results, so that `start` checks each file once: its runbook check and
-# its dispatch plan both ask. Bounded: `validate` of many runbooks must not hold them all.
+# Files' results, so that `start` checks each file once: its runbook check and its
+# dispatch plan both ask (a runbook may have dozens of audiences). Bounded in files and
+# in recipients: `validate` of many runbooks must not hold them all.
 _CHECKED: dict[tuple[Path, bytes], tuple[list[Recipient], list[RecipientProblem]]] = {}
-_KEEP = 8
+_KEEP = 64
+_KEEP_RECIPIENTS = 250_000
 
 
 def checked_recipients(path: Path, data: bytes) -> tuple[list[Recipient], list[RecipientProblem]]:
@@ -98,11 +100,15 @@ def checked_recipients(path: Path, data: bytes) -> tuple[list[Recipient], list[R
     from gonogo.runbook.recipients import load_recipients  # noqa: PLC0415  # ~30 ms
 
     key = (path.resolve(), hashlib.sha256(data).digest())
-    if key not in _CHECKED:
-        while len(_CHECKED) >= _KEEP:
-            del _CHECKED[next(iter(_CHECKED))]
-        _CHECKED[key] = load_recipients(path, data)
-    return _CHECKED[key]
+    found = _CHECKED.get(key)
+    if found is None:
+        found = load_recipients(path, data)
+        _CHECKED[key] = found
+        held = sum(len(recipients) for recipients, _problems in _CHECKED.values())
+        while len(_CHECKED) > _KEEP or (len(_CHECKED) > 1 and held > _KEEP_RECIPIENTS):
+            oldest = next(iter(_CHECKED))  # the newest, `found`, is always kept
+            held -= len(_CHECKED.pop(oldest)[0])
+    return found
 
 
 def _key(data: bytes) -> str:

@@ -8,7 +8,7 @@ from typing import Protocol
 from gonogo.night.journal import Delivery, Journal, Status, pages
 from gonogo.night.runs import Run
 from gonogo.night.session import Session
-from gonogo.night.snapshot import Night, fold
+from gonogo.night.snapshot import Night, dispatch_labels
 
 
 class Transport(Protocol):
@@ -19,12 +19,14 @@ class Transport(Protocol):
 
 def transport_for(run: Run, session: Session, night: Night | None = None) -> Transport:
     """Live sending, or the dry run's outbox (which alone needs the dispatches' labels:
-    they are folded from the entries only then, no delivery row read for them)."""
+    from `night`, or read from the entries; nothing is folded before a live fan-out)."""
     if run.dry_run:
         from gonogo.night.delivery.outbox import Outbox  # noqa: PLC0415
 
-        labelled = night if night is not None else fold(run.journal.entries(), (), run.runbook)
-        names = {d.seq: d.label for d in labelled.dispatches}
+        if night is None:
+            names = dispatch_labels(run.journal.entries())
+        else:
+            names = {d.seq: d.label for d in night.dispatches}
         return Outbox(run.outbox, lambda seq: names.get(seq, "message"))
     from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415
 

@@ -1,0 +1,69 @@
+"""What a run's files hash to, read once where they are known not to change.
+
+A command checks that the runbook and its recipients files are still what the night
+started with (`content_hash`). A rehearsal runs hundreds of commands in one process
+within a second on files nobody edits meanwhile: inside `steady_files()` each file is
+read and hashed once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any, TypeVar
+
+from gonogo.runbook.loader import Loaded
+
+
+def steady_sha256(path: Path) -> str:
+    """The file's SHA-256 (once inside `steady_files()`)."""
+    return steady(("sha256", path), lambda: hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+# Set inside `steady_files()`: what was read of the files, by what was asked.
+_STEADY: ContextVar[dict[object, Any] | None] = ContextVar("steady_files", default=None)
+_T = TypeVar("_T")
+
+
+@contextmanager
+def steady_files() -> Iterator[None]:
+    """Inside it, the runbook and recipients files are taken not to change: each is read
+    and hashed once, not again by every command. For a rehearsal, whose commands run in
+    one process within a second; a real night's commands each read them afresh."""
+    if _STEADY.get() is not None:
+        yield
+        return
+    token = _STEADY.set({})
+    try:
+        yield
+    finally:
+        _STEADY.reset(token)
+
+
+def steady(key: object, compute: Callable[[], _T]) -> _T:
+    memo = _STEADY.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def content_hash(loaded: Loaded) -> str:
+    """The runbook's bytes and its recipients files': what the night sends depends on both."""
+    return steady(("content", loaded.path), lambda: _content_hash(loaded))
+
+
+def _content_hash(loaded: Loaded) -> str:
+    digest = hashlib.sha256(loaded.path.read_bytes())
+    runbook = loaded.runbook
+    if runbook is not None:
+        for name, audience in sorted(runbook.audiences.items()):
+            if audience.recipients:
+                csv = loaded.path.parent / audience.recipients
+                digest.update(f"\0{name}\0".encode())
+                digest.update(csv.read_bytes() if csv.is_file() else b"")
+    return digest.hexdigest()

@@ -1,0 +1,100 @@
+"""Paths that begin alike are rehearsed once up to where they part.
+
+Every generated path starts with the same commands (the window's start, then Go after
+Go) and parts from others at a NoGo, a hold or an incident. A path that shares its
+first commands with a path rehearsed before it starts from a copy of that path's state
+directory as it was after those commands, with their steps as they ran then: the
+commands are deterministic on the simulated clock, so running them again could only
+give the same journal, outbox and output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from gonogo.rehearsal.scenario import Action, Scenario
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command a rehearsal ran, when, and how it ended against what was expected."""
+
+    at: dt.datetime
+    command: str
+    code: int
+    expected: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.code == self.expected
+
+
+@dataclass(frozen=True)
+class Fork:
+    """A state directory after a path's first `len(steps)` commands."""
+
+    directory: Path
+    steps: tuple[Step, ...]
+    instant: dt.datetime  # the simulated clock then
+
+
+def _key(action: Action) -> tuple[object, ...]:
+    return (action.at, action.do, action.exit)
+
+
+def plan_forks(scenarios: list[Scenario]) -> list[tuple[int, int] | None]:
+    """For each scenario, (the earlier scenario it shares most commands with, how many),
+    or None where it shares none."""
+    out: list[tuple[int, int] | None] = []
+    for i, scenario in enumerate(scenarios):
+        best: tuple[int, int] | None = None
+        mine = [_key(a) for a in scenario.actions]
+        for j in range(i):
+            theirs = scenarios[j].actions
+            n = 0
+            while n < min(len(mine), len(theirs)) and mine[n] == _key(theirs[n]):
+                n += 1
+            n = min(n, len(mine) - 1)  # a path identical to another still runs its last
+            if n and (best is None or n > best[1]):
+                best = (j, n)
+        out.append(best)
+    return out
+
+
+def copy_state(source: Path, target: Path) -> None:
+    """A copy of a state directory no command has open: the journal through SQLite's
+    backup (a consistent copy whatever its WAL holds), the outbox's files hard-linked
+    where the file system can (they are only ever replaced whole, never changed), any
+    other file (the lock, written in place) copied."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.rglob("*")):
+        into = target / path.relative_to(source)
+        if path.is_dir():
+            into.mkdir(parents=True, exist_ok=True)
+        elif path.name.endswith(("-wal", "-shm")):
+            continue  # in the backup of the journal beside them
+        elif path.suffix == ".sqlite":
+            _backup(path, into)
+        elif path.parent.name == "outbox":
+            try:
+                os.link(path, into)
+            except OSError:
+                shutil.copy2(path, into)
+        else:
+            shutil.copy2(path, into)
+
+
+def _backup(source: Path, target: Path) -> None:
+    src = sqlite3.connect(source)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()

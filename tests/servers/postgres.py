@@ -59,15 +59,25 @@ class Postgres:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://gonogo@127.0.0.1:{self.port}/{database}"
 
-    def new_database(self) -> str:
-        """A fresh database for one test: its URL."""
+    def new_database(self, template: str | None = None) -> str:
+        """A fresh database for one test: its URL. With `template` (a URL this method
+        gave), a copy of that database; no one may be connected to that one meanwhile."""
         import psycopg  # noqa: PLC0415
 
         self.databases += 1
         name = f"t{self.databases}_{os.getpid()}"
+        copy = f" TEMPLATE {template.rsplit('/', 1)[1]}" if template else ""
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
+            conn.execute(f"CREATE DATABASE {name}{copy}")  # type: ignore[arg-type]
         return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Remove a database new_database made, ending any session still on it."""
+        import psycopg  # noqa: PLC0415
+
+        name = url.rsplit("/", 1)[1]
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE {name} WITH (FORCE)")  # type: ignore[arg-type]
 
     def close(self) -> None:
         try:

@@ -47,10 +47,15 @@ def with_sms(runbook: Runbook, **update: object) -> Runbook:
 
 
 def journal_dispatch(
-    journal: SqliteJournal, body: str, numbers: list[str], validity: int | None
+    journal: SqliteJournal,
+    body: str,
+    numbers: list[str],
+    validity: int | None,
+    ago: dt.timedelta = dt.timedelta(0),
 ) -> int:
-    """A dispatch as `commit` journals it; `validity=None` as journals before it had one."""
-    now = dt.datetime.now(dt.UTC)
+    """A dispatch as `commit` journals it, decided `ago`; `validity=None` as journals
+    before it had one."""
+    now = dt.datetime.now(dt.UTC) - ago
     rows = [NewDelivery("sms", "vard", n, "", "sv", None, body) for n in numbers]
     entry = NewEntry(
         Kind.DISPATCH, Dispatched("window_started", 1, len(rows), sms_validity=validity)
@@ -101,6 +106,30 @@ def test_every_sms_request_carries_the_journaled_validity(
     validity = {r.form["To"]: r.form.get("ValidityPeriod") for r in posts}
     assert validity == dict.fromkeys(NUMBERS[:3], "1234") | dict.fromkeys(NUMBERS[3:5], "300")
     assert {r.status for r in journal.deliveries()} == {Status.SENT}
+    journal.close()
+
+
+def test_a_late_send_gets_what_is_left_and_an_expired_sms_is_not_sent(
+    tmp_path: Path, twilio_server: TwilioFake
+) -> None:
+    """A resume long after the decision (the laptop died): Twilio gets only the rest of
+    the validity, and an SMS whose validity has passed is not sent at all but journaled
+    failed, so "the window starts now" never arrives hours late."""
+    journal = SqliteJournal.create(tmp_path / "journal.sqlite", {"release": "21.0"})
+    journal_dispatch(journal, ONE_SEGMENT, NUMBERS[:2], 3600, ago=dt.timedelta(minutes=50))
+    stale = journal_dispatch(journal, "Nu startar servicefönstret.", NUMBERS[2:4], 1800,
+                             ago=dt.timedelta(minutes=31))  # fmt: skip
+    runbook = with_sms(bundled(), rate_limit=1000.0)
+
+    send_pending(journal, runbook, twilio_server.env())
+
+    posts = [r for r in twilio_server.requests if r.method == "POST"]
+    assert sorted(r.form["To"] for r in posts) == NUMBERS[:2]
+    for post in posts:  # 10 minutes were left of the hour, less the test's own seconds
+        assert 580 <= int(post.form["ValidityPeriod"]) <= 600
+    expired = journal.deliveries(dispatch=stale)
+    assert {(d.status, d.code) for d in expired} == {(Status.FAILED, "expired")}
+    assert "validity (30 min" in (expired[0].reason or "")
     journal.close()
 
 

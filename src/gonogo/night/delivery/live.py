@@ -16,14 +16,14 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from gonogo.errors import ConfigError, JournalWriteError
 from gonogo.night.delivery.fanout import FanOut
 from gonogo.night.delivery.progress import ProgressBar
 from gonogo.night.delivery.rate import TokenBucket
-from gonogo.night.delivery.validity import sms_validities
+from gonogo.night.delivery.validity import Validity, sms_validities
 from gonogo.night.journal import Delivery, Journal
 from gonogo.notify.base import Channel, Outgoing, SendResult
 from gonogo.runbook.segments import measure
@@ -64,7 +64,8 @@ class LiveTransport:
         self._made_lock = threading.Lock()
         self._shared: dict[str, Channel] = {}
         self.went_out = 0  # messages sent by this transport, journaled or not
-        self._validity: dict[int, int] = {}  # dispatch seq -> SMS ValidityPeriod (s)
+        self._validity: dict[int, Validity] = {}  # dispatch seq -> SMS ValidityPeriod
+        self._clock: tuple[dt.datetime, float] | None = None  # the command's now, monotonic
 
     # -- channels ------------------------------------------------------------------------
     def _lane(self, channel: str) -> _Lane:
@@ -156,6 +157,12 @@ class LiveTransport:
             channel.close()
 
     # -- sending -------------------------------------------------------------------------
+    def _now(self) -> dt.datetime:
+        """The command's clock (a rehearsal's or a test's too), moved on by real time."""
+        assert self._clock is not None  # set by deliver()
+        began, at = self._clock
+        return began + dt.timedelta(seconds=time.monotonic() - at)
+
     def _send_one(self, row: Delivery) -> SendResult:
         channel = self.channel(row.channel)
         lane = self._lane(row.channel)
@@ -166,13 +173,18 @@ class LiveTransport:
             subject=row.subject,
             audience=row.audience,
             name=row.name,
-            validity=self._validity.get(row.dispatch) if row.channel == "sms" else None,
         )
+        validity = self._validity.get(row.dispatch) if row.channel == "sms" else None
         # Twilio's throughput is counted in segments: an SMS of two costs two.
         cost = _segments(row.body) if row.channel == "sms" else 1
         result = SendResult(ok=False, code="not-tried", reason="not tried")
         for attempt in range(MAX_ATTEMPTS):
             lane.bucket.acquire(cost)
+            if validity is not None:
+                left = validity.left(self._now())
+                if left < 1:
+                    return _expired(validity)
+                outgoing = replace(outgoing, validity=left)
             result = channel.send(outgoing)
             if result.ok or not result.retryable:
                 return result
@@ -189,6 +201,7 @@ class LiveTransport:
             return
         self.check({d.channel for d in deliveries})
         self._validity |= sms_validities(journal, deliveries, self.runbook)
+        self._clock = (now, time.monotonic())
         try:
             for name in ("sms", "email"):
                 rows = [d for d in deliveries if d.channel == name]
@@ -211,6 +224,16 @@ class LiveTransport:
 
 
 @functools.lru_cache(maxsize=256)  # a dispatch has a few texts, sent to thousands
+def _expired(validity: Validity) -> SendResult:
+    minutes = validity.seconds // 60
+    return SendResult(
+        ok=False,
+        code="expired",
+        reason=f"not sent: its validity ({minutes} min from the decision at "
+        f"{validity.decided:%H:%M} UTC) had passed",
+    )
+
+
 def _segments(body: str) -> int:
     return measure(body).segments
 

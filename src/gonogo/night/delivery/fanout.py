@@ -41,7 +41,11 @@ class FanOut:
         self.workers = workers
         self.send = send
         self.name = name
-        self.went_out = 0  # requests that were sent, journaled or not
+        # Each handed row's outcome, written by the worker that took it (None: not sent,
+        # a stop came first). Only workers write it, and a signal never lands in a
+        # worker thread, so it is whole even when a stop interrupts the calling thread
+        # halfway through reading a report.
+        self._outcomes: dict[int, Mark | None] = {}
         self._inbox: queue.SimpleQueue[Delivery | None] = queue.SimpleQueue()
         self._reports: queue.SimpleQueue[tuple[Delivery, Mark | None]] = queue.SimpleQueue()
         self._stopping = False
@@ -77,7 +81,7 @@ class FanOut:
                         break
                     handed -= self._collect(done, claimed)
             except BaseException as exc:
-                self._stop(claimed, done, handed, exc)
+                self._stop(claimed, done, threads, exc)
                 raise
         finally:
             for _ in threads:
@@ -97,7 +101,6 @@ class FanOut:
             got += 1
             if mark is not None:  # None: a stop came before the request started
                 done.append(mark)
-                self.went_out += mark.status == Status.SENT
                 claimed.pop(row.id, None)
             try:
                 report = self._reports.get_nowait()
@@ -107,6 +110,7 @@ class FanOut:
     def _work(self) -> None:
         while (row := self._inbox.get()) is not None:
             if self._stopping:
+                self._outcomes[row.id] = None
                 self._reports.put((row, None))
                 continue
             # Whatever happens, a report: the calling thread waits for every row it handed.
@@ -117,22 +121,41 @@ class FanOut:
                 mark = Mark(row.id, Status.IN_FLIGHT, None, "error", f"{mark.reason}: "
                             f"{type(exc).__name__}")  # fmt: skip
             finally:
+                self._outcomes[row.id] = mark
                 self._reports.put((row, mark))
 
+    @property
+    def went_out(self) -> int:
+        """Requests that were sent, journaled or not."""
+        return sum(1 for m in list(self._outcomes.values()) if m and m.status == Status.SENT)
+
     def _stop(
-        self, claimed: dict[int, Delivery], done: list[Mark], handed: int, cause: BaseException
+        self,
+        claimed: dict[int, Delivery],
+        done: list[Mark],
+        threads: list[threading.Thread],
+        cause: BaseException,
     ) -> None:
         """Ctrl-C, SIGTERM, a journal that cannot be written: sends under way finish
         (bounded by their timeout) and their outcome is journaled; every other claimed
         row goes back to pending. Nothing is left in flight by a stop that is allowed to
         finish. Where the journal cannot take the outcomes (disk full), their rows stay
-        in flight, in doubt until `resume` asks the provider."""
+        in flight, in doubt until `resume` asks the provider.
+
+        The outcomes come from what the workers wrote, not from the reports this thread
+        read: the stop may have come between reading a report and counting it."""
         self._stopping = True
-        while handed:
-            handed -= self._collect(done, claimed)
-        done += [Mark(d.id, Status.PENDING, reason="interrupted") for d in claimed.values()]
+        for _ in threads:  # rows handed but not started come back as not sent
+            self._inbox.put(None)
+        for thread in threads:
+            thread.join()
+        rows = dict.fromkeys([*(m.delivery for m in done), *claimed])
+        marks = []
+        for row in rows:
+            found = self._outcomes.get(row)
+            marks.append(found or Mark(row, Status.PENDING, reason="interrupted"))
         try:
-            self.journal.mark_many(done, _now())
+            self.journal.mark_many(marks, _now())
         except JournalWriteError:
             if not isinstance(cause, JournalWriteError):
                 raise  # the disk filled while stopping: that is what to report

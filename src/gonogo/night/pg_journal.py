@@ -18,10 +18,10 @@ from typing import Any
 
 from gonogo.errors import StateError
 from gonogo.night.entries import Entry, Kind, NewEntry, decode, encode
-from gonogo.night.journal import Delivery, DeliveryGroup, Mark, NewDelivery, Status, iso
+from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, Status, iso
 from gonogo.night.pg_connect import connect, database_errors
 from gonogo.night.pg_pages import PgPages
-from gonogo.night.pg_summary import LATEST_OF, MATCH, STATUS, PgSummary, rebuild
+from gonogo.night.pg_summary import PgSummary, rebuild
 from gonogo.night.pg_url import masked
 
 Row = tuple[Any, ...]
@@ -56,7 +56,7 @@ def runs_in(url: str) -> list[tuple[str, str]]:
         conn.close()
 
 
-class PgJournal(PgPages):  # delivery_page: pg_pages.py
+class PgJournal(PgPages):  # deliveries, delivery_page: pg_pages.py
     """One run's journal in a shared database; one writer at a time (the advisory lock)."""
 
     def __init__(self, url: str, run: int) -> None:
@@ -204,37 +204,6 @@ class PgJournal(PgPages):  # delivery_page: pg_pages.py
         """The counts of rows copied in as they are (`journal copy`), from the log."""
         with self.transaction(), database_errors(self.url):
             rebuild(self._db, self.run)
-
-    def deliveries(
-        self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
-    ) -> list[Delivery]:
-        query = f"""
-            SELECT d.id, d.dispatch, d.channel, d.audience, d.address, d.name, d.language,
-                   d.subject, d.body, {STATUS}, l.provider_id, l.code, l.reason, l.at,
-                   (SELECT COUNT(*) FROM gonogo_delivery_log a WHERE a.run = d.run
-                    AND a.delivery = d.id AND a.status = 'in_flight')
-            FROM gonogo_deliveries d CROSS JOIN {LATEST_OF}
-            WHERE d.run = %(run)s
-        """  # noqa: S608  # only our own constants are interpolated
-        params: dict[str, Any] = {"run": self.run}
-        if dispatch is not None:
-            query += " AND d.dispatch = %(dispatch)s"
-            params["dispatch"] = dispatch
-        if statuses is not None:
-            params["statuses"] = [Status(s).value for s in statuses]
-            with database_errors(self.url):
-                params["texts"] = self.summary.texts_in(params["statuses"])
-            if not params["texts"]:
-                return []  # no row is in those statuses: none is read
-            query += f" AND {STATUS} = ANY(%(statuses)s) AND EXISTS (SELECT 1 FROM gonogo_texts"  # noqa: S608
-            query += f" t WHERE t.id = ANY(%(texts)s) AND {MATCH})"
-        found = []
-        for r in self._rows(query + " ORDER BY d.id", params):
-            found.append(
-                Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], Status(r[9]),
-                         r[10], r[11], r[12], int(r[14]), dt.datetime.fromisoformat(r[13]))
-            )  # fmt: skip
-        return found
 
     def delivery_groups(self) -> list[DeliveryGroup]:
         with database_errors(self.url):

@@ -1,7 +1,9 @@
-"""The shared journal's deliveries a page at a time (`Journal.delivery_page`).
+"""The shared journal's delivery rows: all of them (`deliveries`) or a page at a time
+(`delivery_page`), from one query.
 
-Each row's latest status comes through the log's (run, delivery, seq) index, so a page
-costs its own rows: a dispatch to 100,000 is read in pages, never all at once.
+Each row's latest status comes through the log's (run, delivery, seq) index, so a read
+costs its own rows. Asked for rows in some statuses, only the texts the summary of
+counts has in them are read (none at all when it has none).
 """
 
 from __future__ import annotations
@@ -11,31 +13,40 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from gonogo.night.journal import Delivery, Status
+from gonogo.night.pg_connect import database_errors
+from gonogo.night.pg_summary import LATEST_OF, MATCH, STATUS, PgSummary
 
-_PAGE = """
+_ROWS = f"""
     SELECT d.id, d.dispatch, d.channel, d.audience, d.address, d.name, d.language,
-           d.subject, d.body, l.status, l.provider_id, l.code, l.reason, l.at,
+           d.subject, d.body, {STATUS}, l.provider_id, l.code, l.reason, l.at,
            (SELECT COUNT(*) FROM gonogo_delivery_log a
             WHERE a.run = d.run AND a.delivery = d.id AND a.status = 'in_flight')
-    FROM gonogo_deliveries d CROSS JOIN LATERAL (
-        SELECT CASE WHEN status = 'sent' AND code = 'in-doubt' THEN 'in_doubt'
-                    ELSE status END AS status, provider_id, code, reason, at
-        FROM gonogo_delivery_log
-        WHERE run = d.run AND delivery = d.id ORDER BY seq DESC LIMIT 1
-    ) l
+    FROM gonogo_deliveries d CROSS JOIN {LATEST_OF}
     WHERE d.run = %(run)s AND d.id > %(after)s
-"""
+"""  # noqa: S608  # only our own constants are interpolated
+_IN_TEXTS = (
+    " AND EXISTS (SELECT 1 FROM gonogo_texts t"  # noqa: S608  # our own constant only
+    f" WHERE t.id = ANY(%(texts)s) AND {MATCH})"
+)
 
 
 class PgPages:
-    """`delivery_page` for `PgJournal`, which provides its run and `_rows`."""
+    """`deliveries` and `delivery_page` for `PgJournal` (its run, url, summary, `_rows`)."""
 
     run: int
+    url: str
+    summary: PgSummary
 
     def _rows(
         self, query: str, params: dict[str, Any] | Sequence[Any] = ()
     ) -> list[tuple[Any, ...]]:
         raise NotImplementedError  # PgJournal's
+
+    def deliveries(
+        self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
+    ) -> list[Delivery]:
+        """Deliveries with their latest status, oldest first."""
+        return self._select(0, None, dispatch, statuses)
 
     def delivery_page(
         self,
@@ -46,16 +57,33 @@ class PgPages:
         statuses: Iterable[Status] | None = None,
     ) -> list[Delivery]:
         """`deliveries`, at most `limit` of them: those with ids above `after`."""
-        query = _PAGE
-        params: dict[str, Any] = {"run": self.run, "after": after, "limit": limit}
+        return self._select(after, limit, dispatch, statuses)
+
+    def _select(
+        self,
+        after: int,
+        limit: int | None,
+        dispatch: int | None,
+        statuses: Iterable[Status] | None,
+    ) -> list[Delivery]:
+        query = _ROWS
+        params: dict[str, Any] = {"run": self.run, "after": after}
         if dispatch is not None:
             query += " AND d.dispatch = %(dispatch)s"
             params["dispatch"] = dispatch
         if statuses is not None:
-            query += " AND l.status = ANY(%(statuses)s)"
             params["statuses"] = [Status(s).value for s in statuses]
+            with database_errors(self.url):
+                params["texts"] = self.summary.texts_in(params["statuses"])
+            if not params["texts"]:
+                return []  # no row is in those statuses: none is read
+            query += f" AND {STATUS} = ANY(%(statuses)s){_IN_TEXTS}"
+        query += " ORDER BY d.id"
+        if limit is not None:
+            query += " LIMIT %(limit)s"
+            params["limit"] = limit
         return [
             Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], Status(r[9]),
                      r[10], r[11], r[12], int(r[14]), dt.datetime.fromisoformat(r[13]))
-            for r in self._rows(query + " ORDER BY d.id LIMIT %(limit)s", params)
+            for r in self._rows(query, params)
         ]  # fmt: skip

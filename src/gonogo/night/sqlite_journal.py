@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from gonogo.errors import StateError
 from gonogo.night.entries import Entry, NewEntry, encode
-from gonogo.night.journal import Delivery, DeliveryGroup, Mark, NewDelivery, Status, iso
+from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, Status, iso
 from gonogo.night.sqlite_format import (
     APPLICATION_ID,
     DAMAGED_HINT,
@@ -27,21 +27,19 @@ from gonogo.night.sqlite_format import (
     check_format,
     check_statuses,
     damaged,
-    delivery_of,
     entry_of,
     read_error,
     write_error,
 )
 from gonogo.night.sqlite_pages import SqlitePages
-from gonogo.night.sqlite_summary import LATEST_OF, SUMMARY_SCHEMA, Summary
+from gonogo.night.sqlite_summary import SUMMARY_SCHEMA, Summary
 from gonogo.night.summary import TextKey
 
-_STATUS = "CASE WHEN l.status = 'sent' AND l.code = 'in-doubt' THEN 'in_doubt' ELSE l.status END"
 T = TypeVar("T")
 _BATCH = 1000  # rows journaled at a time: a dispatch to 100,000 is streamed
 
 
-class SqliteJournal(SqlitePages):  # delivery_page: sqlite_pages.py
+class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
     """One run's journal file. Safe for one writer at a time (the run's lock sees to it)."""
 
     # FULL: a decision reported as journaled survives a power cut, not only a crash.
@@ -238,45 +236,6 @@ class SqliteJournal(SqlitePages):  # delivery_page: sqlite_pages.py
                 [(m.delivery, stamp, m.status.value, m.provider_id, m.code, m.reason)
                  for m in kept],
             )  # fmt: skip
-
-    def deliveries(
-        self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
-    ) -> list[Delivery]:
-        """Deliveries with their latest status, oldest first."""
-        # S608: only our own constants are interpolated; values are parameters.
-        query = f"""
-            SELECT d.*, {_STATUS} AS status, l.provider_id, l.code, l.reason,
-                   l.at AS marked_at,
-                   (SELECT COUNT(*) FROM delivery_log a
-                    WHERE a.delivery = d.id AND a.status = 'in_flight') AS attempts
-            FROM deliveries d JOIN delivery_log l ON l.seq = {LATEST_OF}
-        """  # noqa: S608
-        clauses: list[str] = []
-        params: list[Any] = []
-        if dispatch is not None:
-            clauses.append("d.dispatch = ?")
-            params.append(dispatch)
-        if statuses is not None:
-            wanted = [Status(s).value for s in statuses]
-            if self.summary.present:  # only the texts that have such rows are read
-                texts = self._reading(lambda: self.summary.texts_in(wanted))
-                if not texts:
-                    return []
-                clause, values = self.summary.restrict(texts)
-                clauses.append(clause)
-                params += values
-            clauses.append(f"{_STATUS} IN ({','.join('?' * len(wanted))})")
-            params += wanted
-        if clauses:
-            query += " WHERE " + " AND ".join(clauses)
-        query += " ORDER BY d.id"
-        found = []
-        for row in self._read(query, params):
-            try:
-                found.append(delivery_of(row))
-            except (ValueError, TypeError) as exc:
-                raise damaged(self.path, f"delivery {row['id']} cannot be read ({exc})") from None
-        return found
 
     def delivery_groups(self) -> list[DeliveryGroup]:
         return self._groups_of(self._reading(self.summary.groups))

@@ -1,8 +1,10 @@
-"""The SQLite journal's deliveries a page at a time (`Journal.delivery_page`).
+"""The SQLite journal's delivery rows: all of them (`deliveries`) or a page at a time
+(`delivery_page`), from one query.
 
-Each row's latest status is found through the log's (delivery, seq) index, so a page
-costs its own rows, not a scan of every status change: a dispatch to 100,000 is read
-in pages, never all in memory at once.
+Each row's latest status is found through the log's (delivery, seq) index, so a read
+costs its own rows, not a scan of every status change. Asked for rows in some
+statuses, only the texts the summary of counts has in them are read (none at all
+when it has none); a dispatch to 100,000 is read in pages, never all in memory at once.
 """
 
 from __future__ import annotations
@@ -14,25 +16,32 @@ from typing import Any
 
 from gonogo.night.journal import Delivery, Status
 from gonogo.night.sqlite_format import damaged, delivery_of, read_error
+from gonogo.night.sqlite_summary import LATEST_OF, Summary
 
 # Journals written before `in_doubt` had its own status marked such e-mails sent.
 _STATUS = "CASE WHEN l.status = 'sent' AND l.code = 'in-doubt' THEN 'in_doubt' ELSE l.status END"
-# S608: only our own constant expression is interpolated; values are parameters.
-_PAGE = f"""
+# S608: only our own constant expressions are interpolated; values are parameters.
+_ROWS = f"""
     SELECT d.*, {_STATUS} AS status, l.provider_id, l.code, l.reason, l.at AS marked_at,
            (SELECT COUNT(*) FROM delivery_log a
             WHERE a.delivery = d.id AND a.status = 'in_flight') AS attempts
-    FROM deliveries d JOIN delivery_log l
-      ON l.seq = (SELECT MAX(seq) FROM delivery_log WHERE delivery = d.id)
+    FROM deliveries d JOIN delivery_log l ON l.seq = {LATEST_OF}
     WHERE d.id > ?
 """  # noqa: S608
 
 
 class SqlitePages:
-    """`delivery_page` for `SqliteJournal`, which provides the connection and path."""
+    """`deliveries` and `delivery_page` for `SqliteJournal` (its connection, path, summary)."""
 
     _db: sqlite3.Connection
     path: Path
+    summary: Summary
+
+    def deliveries(
+        self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
+    ) -> list[Delivery]:
+        """Deliveries with their latest status, oldest first."""
+        return self._select(0, None, dispatch, statuses)
 
     def delivery_page(
         self,
@@ -43,17 +52,37 @@ class SqlitePages:
         statuses: Iterable[Status] | None = None,
     ) -> list[Delivery]:
         """`deliveries`, at most `limit` of them: those with ids above `after`."""
-        query = _PAGE
+        return self._select(after, limit, dispatch, statuses)
+
+    def _select(
+        self,
+        after: int,
+        limit: int | None,
+        dispatch: int | None,
+        statuses: Iterable[Status] | None,
+    ) -> list[Delivery]:
+        query = _ROWS
         params: list[Any] = [after]
         if dispatch is not None:
             query += " AND d.dispatch = ?"
             params.append(dispatch)
-        if statuses is not None:
-            wanted = [Status(s).value for s in statuses]
-            query += f" AND {_STATUS} IN ({','.join('?' * len(wanted))})"
-            params += wanted
         try:
-            rows = self._db.execute(query + " ORDER BY d.id LIMIT ?", (*params, limit)).fetchall()
+            if statuses is not None:
+                wanted = [Status(s).value for s in statuses]
+                if self.summary.present:  # only the texts that have such rows are read
+                    texts = self.summary.texts_in(wanted)
+                    if not texts:
+                        return []
+                    clause, values = self.summary.restrict(texts)
+                    query += f" AND {clause}"
+                    params += values
+                query += f" AND {_STATUS} IN ({','.join('?' * len(wanted))})"
+                params += wanted
+            query += " ORDER BY d.id"
+            if limit is not None:
+                query += " LIMIT ?"
+                params.append(limit)
+            rows = self._db.execute(query, params).fetchall()
         except sqlite3.DatabaseError as exc:
             raise read_error(self.path, exc, self._db) from None
         found = []

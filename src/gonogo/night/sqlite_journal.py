@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 
 from gonogo.errors import StateError
 from gonogo.night.entries import Entry, NewEntry, encode
+from gonogo.night.entry_memo import Known, recall, remember
 from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, Status, iso
 from gonogo.night.sqlite_format import (
     APPLICATION_ID,
@@ -49,6 +51,9 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
     def __init__(self, path: Path) -> None:
         self.path = path
         self._depth = 0  # nesting of transaction(): inner ones join the outer
+        self._where = os.path.abspath(path)
+        self._known: Known | None = None  # the entries this connection read last
+        self._meta: dict[str, str] | None = None
         try:
             self._db = sqlite3.connect(path, timeout=10.0, isolation_level=None)
         except sqlite3.Error as exc:
@@ -151,11 +156,14 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
             self._depth -= 1
 
     def meta(self) -> dict[str, str]:
-        try:
-            rows = self._db.execute("SELECT key, value FROM meta").fetchall()
-        except sqlite3.DatabaseError as exc:
-            raise read_error(self.path, exc, self._db) from None
-        return {row["key"]: row["value"] for row in rows}
+        """What the run records about itself; written once, with the journal."""
+        if self._meta is None:
+            try:
+                rows = self._db.execute("SELECT key, value FROM meta").fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise read_error(self.path, exc, self._db) from None
+            self._meta = {row["key"]: row["value"] for row in rows}
+        return dict(self._meta)
 
     def append(
         self, entry: NewEntry, *, at: dt.datetime, operator: str, runbook_sha256: str
@@ -177,13 +185,34 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
         return int(cursor.lastrowid or 0)
 
     def entries(self) -> list[Entry]:
-        out = []
-        for row in self._read("SELECT * FROM events ORDER BY seq"):
+        """Every entry, oldest first. Those read before (by this connection, or in a
+        rehearsal by an earlier command: `entry_memo`) are not decoded again."""
+        known = self._known or recall(self._where)
+        rows = None if known is None else self._after(known)
+        if rows is None:
+            known, rows = None, self._read("SELECT * FROM events ORDER BY seq")
+        out = list(known.entries) if known else []
+        for row in rows:
             try:
                 out.append(entry_of(row))
             except (ValueError, TypeError) as exc:
                 raise damaged(self.path, f"entry {row['seq']} cannot be read ({exc})") from None
+        if rows and not self._db.in_transaction:  # never what a rollback may yet undo
+            first = known.first if known else tuple(rows[0])
+            self._known = Known(tuple(out), first, tuple(rows[-1]))
+            remember(self._where, self._known)
         return out
+
+    def _after(self, known: Known) -> list[sqlite3.Row] | None:
+        """The rows after those `known` holds, if its first and last are still there as
+        they were (else None: read it all)."""
+        first, last = known.entries[0].seq, known.last_seq
+        rows = self._read("SELECT * FROM events WHERE seq = ? OR seq >= ? ORDER BY seq",
+                          (first, last))  # fmt: skip
+        skip = 1 if first == last else 2
+        if len(rows) < skip or tuple(rows[0]) != known.first or tuple(rows[skip - 1]) != known.last:
+            return None
+        return rows[skip:]
 
     def _read(self, query: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Every row of a query; a journal SQLite cannot read is damaged."""

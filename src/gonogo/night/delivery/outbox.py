@@ -15,6 +15,9 @@ from typing import IO
 from gonogo.night.journal import Delivery, Journal, Mark, Status
 
 MARKS = 2000  # status changes handed to the journal at a time (all in one transaction)
+# A file's recipients stay in memory up to this many characters, then go to disk: a
+# text to a few (a rehearsal's stand-ins) costs no file, one to 100,000 no memory.
+_SPOOL = 64 * 1024
 
 # dispatch, channel, audience, language, subject, body
 _Key = tuple[int, str, str, str, str | None, str]
@@ -26,7 +29,7 @@ def _slug(text: str) -> str:
 
 class _File:
     """One outbox file being written: its recipients go to an unnamed temporary file as
-    they are read, and only their ids stay in memory (for the marks)."""
+    they are read (`_SPOOL`), and only their ids stay in memory (for the marks)."""
 
     def __init__(self, target: Path, head: list[str], key: _Key, members: IO[str]) -> None:
         self.target = target
@@ -78,19 +81,24 @@ class Outbox:
                     key = (d.dispatch, d.channel, d.audience, d.language, d.subject, d.body)
                     file = files.get(key)
                     if file is None:
-                        members = opened.enter_context(tempfile.TemporaryFile(
-                            "w+", encoding="utf-8", dir=self.directory, prefix=".recipients-"
+                        members = opened.enter_context(tempfile.SpooledTemporaryFile(
+                            _SPOOL, "w+", encoding="utf-8", dir=str(self.directory),
+                            prefix=".recipients-",
                         ))  # fmt: skip
                         file = files[key] = self._open(key, variant, members)
                     file.add(d)
             for file in files.values():
                 file.finish()
         with journal.transaction():
+            marks: list[Mark] = []
             for file in files.values():
-                for start in range(0, len(file.ids), MARKS):
-                    chunk = file.ids[start : start + MARKS]
-                    journal.mark_many([Mark(i, Status.SENT, f"outbox:{file.name}")
-                                       for i in chunk], now)  # fmt: skip
+                reason = f"outbox:{file.name}"
+                for i in file.ids:
+                    marks.append(Mark(i, Status.SENT, reason))
+                    if len(marks) == MARKS:
+                        journal.mark_many(marks, now)
+                        marks = []
+            journal.mark_many(marks, now)
 
     def _open(
         self, key: _Key, variant: dict[tuple[int, str, str, str], int], members: IO[str]

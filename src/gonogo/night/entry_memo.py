@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from gonogo.night.entries import Entry
 
@@ -35,7 +36,8 @@ class Known:
         return self.entries[-1].seq
 
 
-_MEMO: ContextVar[dict[str, Known] | None] = ContextVar("entry_memo", default=None)
+_MEMO: ContextVar[dict[str, object] | None] = ContextVar("entry_memo", default=None)
+_T = TypeVar("_T")
 
 
 @contextmanager
@@ -51,12 +53,14 @@ def remembering() -> Iterator[None]:
         _MEMO.reset(token)
 
 
-def recall(where: str) -> Known | None:
+def recall(where: str, kind: type[_T]) -> _T | None:
+    """What was kept under `where` (a file's path, or a name made of it), if a `kind`."""
     memo = _MEMO.get()
-    return None if memo is None else memo.get(where)
+    found = None if memo is None else memo.get(where)
+    return found if isinstance(found, kind) else None
 
 
-def remember(where: str, known: Known) -> None:
+def remember(where: str, known: object) -> None:
     memo = _MEMO.get()
     if memo is not None:
         memo[where] = known

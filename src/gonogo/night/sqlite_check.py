@@ -135,11 +135,10 @@ def _summary_problems(db: sqlite3.Connection, groups: list[DeliveryGroup]) -> li
         summary = Summary(db)
         if not summary.present:
             return []
-        kept = Counter({tuple(row)[:7]: int(row[7]) for row in summary.groups()})
-    except sqlite3.DatabaseError as exc:
+        kept = _counted(summary.groups())
+    except (sqlite3.DatabaseError, ValueError) as exc:
         return [f"the summary of delivery counts cannot be read ({exc})"]
-    replayed = Counter({(g.dispatch, g.audience, g.channel, g.language, g.subject, g.body,
-                         g.status.value): g.count for g in groups})  # fmt: skip
+    replayed = _counted(groups)
     wrong = sorted({key[0] for key in (kept - replayed) + (replayed - kept)})
     if not wrong:
         return []
@@ -165,3 +164,10 @@ def readable_night(
         return fold(entries, groups, loaded.runbook, meta.get("runbook_sha256", "")), ""
     except Exception as exc:  # noqa: BLE001  # a damaged journal may not replay at all
         return None, f"the readable entries do not replay ({type(exc).__name__}: {exc})"
+
+
+def _counted(
+    groups: list[DeliveryGroup],
+) -> Counter[tuple[int, str, str, str, str | None, str, str]]:
+    return Counter({(g.dispatch, g.audience, g.channel, g.language, g.subject, g.body,
+                     g.status.value): g.count for g in groups})  # fmt: skip

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from gonogo.errors import StateError
 from gonogo.night.entries import Entry, NewEntry, encode
 from gonogo.night.entry_memo import Known, recall, remember
-from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, Status, iso
+from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, iso
 from gonogo.night.sqlite_format import (
     APPLICATION_ID,
     DAMAGED_HINT,
@@ -63,7 +63,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
         try:
             self._db.execute(f"PRAGMA synchronous={self.synchronous}")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self.summary = Summary(self._db)
+            self.summary = Summary(self._db, self._where)
         except sqlite3.DatabaseError as exc:  # a file that is not SQLite at all
             error = read_error(path, exc, self._db)
             self._db.close()
@@ -88,7 +88,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                 [("schema_version", str(SCHEMA_VERSION)), *meta.items()],
             )
-        journal.summary = Summary(journal._db)
+        journal.summary = Summary(journal._db, journal._where)
         return journal
 
     def use_wal(self) -> None:
@@ -187,7 +187,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
     def entries(self) -> list[Entry]:
         """Every entry, oldest first. Those read before (by this connection, or in a
         rehearsal by an earlier command: `entry_memo`) are not decoded again."""
-        known = self._known or recall(self._where)
+        known = self._known or recall(self._where, Known)
         rows = None if known is None else self._after(known)
         if rows is None:
             known, rows = None, self._read("SELECT * FROM events ORDER BY seq")
@@ -267,22 +267,13 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
             )  # fmt: skip
 
     def delivery_groups(self) -> list[DeliveryGroup]:
-        return self._groups_of(self._reading(self.summary.groups))
+        try:
+            return self._reading(self.summary.groups)
+        except ValueError as exc:
+            raise damaged(self.path, f"a delivery's status cannot be read ({exc})") from None
 
     def _reading(self, read: Callable[[], T]) -> T:
         try:
             return read()
         except sqlite3.DatabaseError as exc:
             raise read_error(self.path, exc, self._db) from None
-
-    def _groups_of(self, rows: list[sqlite3.Row]) -> list[DeliveryGroup]:
-        try:
-            return [
-                DeliveryGroup(
-                    row["dispatch"], row["audience"], row["channel"], row["language"],
-                    row["subject"], row["body"], Status(row["status"]), row["n"],
-                )
-                for row in rows
-            ]  # fmt: skip
-        except ValueError as exc:
-            raise damaged(self.path, f"a delivery's status cannot be read ({exc})") from None

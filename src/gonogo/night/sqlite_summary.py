@@ -11,7 +11,8 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
-from gonogo.night.journal import Mark, Status
+from gonogo.night.journal import DeliveryGroup, Mark, Status
+from gonogo.night.sqlite_tally import TallyReader
 from gonogo.night.summary import TextKey, changes, chunks, effective
 
 SUMMARY_SCHEMA = """
@@ -58,8 +59,11 @@ _GROUPS_FROM_LOG = """
 class Summary:
     """The counts of one journal file, over its open connection."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, where: str | None = None) -> None:
+        """`where`: the file's absolute path, for a rehearsal to keep its counts between
+        commands (`sqlite_tally`); without it they are kept for this connection only."""
         self._db = db
+        self._tally = TallyReader(db, where)
         self._ids: dict[TextKey, int] = {}  # a text's id never changes once journaled
         found = db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'text_counts'"
@@ -117,27 +121,18 @@ class Summary:
             [(text, status.value, n) for (text, status), n in deltas.items() if n],
         )
 
-    def groups(self) -> list[sqlite3.Row]:
-        """dispatch, audience, channel, language, subject, body, status, n: per text in
-        the order its first row was journaled; the same for a copy as for the original."""
+    def groups(self) -> list[DeliveryGroup]:
+        """Per text in the order its first row was journaled, then status; the same for
+        a copy as for the original. ValueError where a status is not one (damaged)."""
         if not self.present:
-            return self._db.execute(_GROUPS_FROM_LOG).fetchall()
-        return self._db.execute(
-            "SELECT t.dispatch, t.audience, t.channel, t.language, t.subject, t.body,"
-            " c.status, SUM(c.delta) AS n FROM text_counts c JOIN texts t ON t.id = c.text"
-            " GROUP BY c.text, c.status HAVING SUM(c.delta) <> 0 ORDER BY c.text, c.status"
-        ).fetchall()
+            rows = self._db.execute(_GROUPS_FROM_LOG).fetchall()
+            return [DeliveryGroup(r[0], r[1], r[2], r[3], r[4], r[5], Status(r[6]), r[7])
+                    for r in rows]  # fmt: skip
+        return list(self._tally.read().groups)
 
     def texts_in(self, statuses: Iterable[str]) -> list[int]:
         """The texts that have any row in one of `statuses`."""
-        wanted = [Status(s).value for s in statuses]
-        holes = ",".join("?" * len(wanted))
-        query = (
-            f"SELECT text FROM text_counts WHERE status IN ({holes})"  # noqa: S608  # placeholders
-            " GROUP BY text, status HAVING SUM(delta) <> 0"
-        )
-        rows = self._db.execute(query, wanted).fetchall()
-        return sorted({int(r[0]) for r in rows})
+        return self._tally.read().texts_in({Status(s).value for s in statuses})
 
     @staticmethod
     def restrict(texts: list[int]) -> tuple[str, list[int]]:

@@ -1,0 +1,126 @@
+"""The summary's counts per text and status, read once and then only what is new.
+
+`texts` and `text_counts` are append-only, like the entries. A command asks for the
+counts two or three times, and in a rehearsal every command of a path asks again while
+the path's dispatches pile up: summing every change each time made a path's cost grow
+with the square of its commands. A `Tally` keeps the sums with the rows that identify
+what it read (the first and last count change, the last text); the next read checks
+those rows are still there, unchanged, and adds only the rows after them. In a rehearsal
+(`entry_memo.remembering`) a file's tally is kept between commands; otherwise only for
+the connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import cast
+
+from gonogo.night.entry_memo import recall, remember
+from gonogo.night.journal import DeliveryGroup, Status
+from gonogo.night.summary import TextKey
+
+Row = tuple[object, ...]
+_Key = tuple[int, str]  # text id, status
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Each text's count per status, as of the rows named, with the groups they make."""
+
+    texts: dict[int, TextKey] = field(default_factory=dict)
+    counts: dict[_Key, DeliveryGroup] = field(default_factory=dict)  # none of count 0
+    first: Row | None = None  # the first and last `text_counts` rows read
+    last: Row | None = None
+    last_text: Row | None = None  # the last `texts` row read
+
+    @cached_property
+    def groups(self) -> tuple[DeliveryGroup, ...]:
+        """By text id (the order of each text's first row), then status."""
+        return tuple(self.counts[key] for key in sorted(self.counts))
+
+    def texts_in(self, statuses: set[str]) -> list[int]:
+        return sorted({text for text, status in self.counts if status in statuses})
+
+    def adding(self, texts: list[Row], counts: list[Row]) -> Tally:
+        """This tally with rows of `texts` and `text_counts` read after it added (a status
+        that is not one raises ValueError: the file is damaged)."""
+        names = dict(self.texts)
+        for text_id, *fields in texts:
+            names[cast(int, text_id)] = cast(TextKey, tuple(fields))
+        changed: dict[_Key, int] = {}
+        for _, text, status, delta in counts:
+            key = (cast(int, text), cast(str, status))
+            if key not in changed:
+                before = self.counts.get(key)
+                changed[key] = before.count if before else 0
+            changed[key] += cast(int, delta)
+        built = dict(self.counts)
+        for (text, status), n in changed.items():
+            if not n:
+                built.pop((text, status), None)
+                continue
+            dispatch, channel, audience, language, subject, body = names[text]
+            built[(text, status)] = DeliveryGroup(dispatch, audience, channel, language,
+                                                  subject, body, Status(status), n)  # fmt: skip
+        return Tally(
+            names,
+            built,
+            self.first or (counts[0] if counts else None),
+            counts[-1] if counts else self.last,
+            texts[-1] if texts else self.last_text,
+        )
+
+
+class TallyReader:
+    def __init__(self, db: sqlite3.Connection, where: str | None) -> None:
+        self._db = db
+        self._key = None if where is None else f"tally:{where}"
+        self._tally: Tally | None = None
+
+    def read(self) -> Tally:
+        known = self._tally or (recall(self._key, Tally) if self._key else None)
+        tally = self._after(known) if known is not None else None
+        if tally is None:
+            tally = self._after(Tally())
+        assert tally is not None  # from nothing, every row is new
+        if not self._db.in_transaction:  # never what a rollback may yet undo
+            self._tally = tally
+            if self._key:
+                remember(self._key, tally)
+        return tally
+
+    def _after(self, known: Tally) -> Tally | None:
+        """`known` with the rows after it added; None if the rows it names are gone or
+        changed (another file now has this name)."""
+        counts = self._rows(
+            "SELECT seq, text, status, delta FROM text_counts WHERE seq = ? OR seq >= ?"
+            " ORDER BY seq",
+            (_seq(known.first), _seq(known.last)),
+        )
+        if known.first is not None:
+            assert known.last is not None
+            skip = 1 if known.first == known.last else 2
+            if len(counts) < skip or counts[0] != known.first or counts[skip - 1] != known.last:
+                return None
+            counts = counts[skip:]
+        texts = self._rows(
+            "SELECT id, dispatch, channel, audience, language, subject, body FROM texts"
+            " WHERE id >= ? ORDER BY id",
+            (_seq(known.last_text),),
+        )
+        if known.last_text is not None:
+            if not texts or texts[0] != known.last_text:
+                return None
+            texts = texts[1:]
+        if not counts and not texts:
+            return known
+        return known.adding(texts, counts)
+
+    def _rows(self, query: str, params: tuple[int, ...]) -> list[Row]:
+        return [tuple(row) for row in self._db.execute(query, params)]
+
+
+def _seq(row: Row | None) -> int:
+    return 0 if row is None else cast(int, row[0])

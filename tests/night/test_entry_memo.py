@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from gonogo.night.entries import Decided, Empty, Kind, NewEntry
-from gonogo.night.entry_memo import recall, remembering
+from gonogo.night.entry_memo import Known, recall, remembering
 from gonogo.night.sqlite_journal import SqliteJournal
 
 AT = dt.datetime(2021, 11, 27, 22, 0, tzinfo=dt.UTC)
@@ -49,7 +49,7 @@ def test_each_command_of_a_rehearsal_reads_only_the_new_entries(tmp_path: Path) 
         _append(path, Kind.GO, 1)
         _append(path, Kind.GO, 2)
         assert _read(path) == _fresh(path)
-        known = recall(str(path))
+        known = recall(str(path), Known)
         assert known is not None
         assert [e.seq for e in known.entries] == [1, 2, 3]  # gone on from, kept up to date
 
@@ -98,4 +98,4 @@ def test_what_a_rolled_back_transaction_read_is_never_kept(tmp_path: Path) -> No
 def test_outside_a_rehearsal_nothing_is_kept_between_commands(tmp_path: Path) -> None:
     path = _journal(tmp_path / "j.sqlite")
     _read(path)
-    assert recall(str(path)) is None
+    assert recall(str(path), Known) is None

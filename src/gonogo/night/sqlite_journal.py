@@ -21,6 +21,7 @@ from gonogo.errors import StateError
 from gonogo.night.entries import Entry, NewEntry, encode
 from gonogo.night.entry_memo import Known, recall, remember
 from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, iso
+from gonogo.night.kept_open import keep
 from gonogo.night.sqlite_format import (
     APPLICATION_ID,
     DAMAGED_HINT,
@@ -122,6 +123,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
         except BaseException:
             journal.close()
             raise
+        keep(journal._where, path)  # in a rehearsal: `kept_open`
         return journal
 
     def close(self) -> None:

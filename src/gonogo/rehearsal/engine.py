@@ -17,6 +17,7 @@ from pathlib import Path
 from gonogo.night.clock import FixedClock, using
 from gonogo.night.entry_memo import remembering
 from gonogo.night.journal import Status
+from gonogo.night.kept_open import kept_open
 from gonogo.night.snapshot import continuing
 from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.night.steady import steady_files
@@ -99,7 +100,7 @@ def rehearse(
     # A rehearsal is this machine's own: never into a shared journal the environment names.
     shared = os.environ.pop("GONOGO_JOURNAL_URL", None)
     try:
-        with using(clock), steady_files(), continuing(), remembering():
+        with using(clock), steady_files(), continuing(), remembering(), kept_open():
             for action in scenario.actions[len(outcome.steps) :]:
                 instant = night_instant(runbook, action.at)
                 clock.instant = max(instant, clock.instant)

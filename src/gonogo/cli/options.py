@@ -20,7 +20,12 @@ if TYPE_CHECKING:
 
 StateDir = Annotated[
     Path | None,
-    typer.Option("--state-dir", help="Where runs live (default .gonogo, or $GONOGO_STATE_DIR)."),
+    typer.Option(
+        "--state-dir",
+        help="Where runs live (default .gonogo, or $GONOGO_STATE_DIR).",
+        parser=Path,  # as typed; Typer's own path handling costs a validator per command
+        metavar="<path>",
+    ),
 ]
 Release = Annotated[
     str | None, typer.Option("--release", help="Which release's run, when several exist.")

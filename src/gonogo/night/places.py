@@ -86,7 +86,8 @@ def find(root: Path, url: str | None, release: str | None, dry_run: bool) -> Pla
 def locked(place: Place, *, operator: str, command: str, wait: float) -> Iterator[None]:
     """The run's operator lock: a file lock here, or an advisory lock in the database."""
     if place.url is None:
-        place.directory.mkdir(parents=True, exist_ok=True)
+        if not place.directory.is_dir():  # a stat, not a write on the parent each command
+            place.directory.mkdir(parents=True, exist_ok=True)
         with run_lock(place.directory / "lock", operator=operator, command=command, wait=wait):
             yield
         return

@@ -72,7 +72,8 @@ class Outbox:
         """Every row of `pages`, read one page at a time: a dispatch to 100,000 recipients
         is written without holding its rows. The files are written first, then every row
         is marked sent in one transaction."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self.directory.is_dir():
+            self.directory.mkdir(parents=True, exist_ok=True)
         files: dict[_Key, _File] = {}
         variant: dict[tuple[int, str, str, str], int] = {}
         with ExitStack() as opened:  # unnamed temporary files: closing removes them

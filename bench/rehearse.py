@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/rehearse.py [--runs 5] [--skip-large]
 
-1. The anchor: `gonogo --version` in a fresh process, the start-up every run pays.
+1. The anchor: `gonogo --version` in a fresh process, the start-up every run pays; and
+   the floor: a fresh process that only imports what `rehearse --all-paths` runs and
+   builds its command line, running no command (no rehearsal can take less).
 2. `rehearse --all-paths` on the 21.0 runbook in a fresh process (target: under 0.5 s),
    alternating with the anchor, `--runs` times: wall time and the child's CPU time
    (what to compare on a shared machine), medians.
@@ -82,13 +84,23 @@ def large_runbook(directory: Path, parts: int = 30, audiences: int = 10, size: i
     return path
 
 
-def _child(argv: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+# What a rehearsal imports and builds before its first command.
+FLOOR = (
+    "import gonogo.cli, gonogo.night.actions, gonogo.night.delivery.transport,"
+    " gonogo.night.runs, gonogo.rehearsal.paths, gonogo.render.rehearsal,"
+    " gonogo.render.json_views, gonogo.render.preview; gonogo.cli.runner()"
+)
+
+
+def _child(
+    argv: list[str], python: list[str] | None = None
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
     """(wall seconds, CPU seconds of the child, the result) of one fresh process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     env = {"COLUMNS": "200", "PATH": "", "PYTHONPATH": str(REPO / "src")}  # this checkout's
-    result = subprocess.run([sys.executable, "-m", "gonogo", *argv], capture_output=True,
-                            text=True, check=False, env=env)  # fmt: skip
+    command = [sys.executable, *(python or ["-m", "gonogo"]), *argv]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -115,10 +127,18 @@ def anchor() -> tuple[float, float]:
     return wall, cpu
 
 
+def floor() -> tuple[float, float]:
+    wall, cpu, result = _child([], ["-c", FLOOR])
+    if result.returncode != 0:
+        sys.exit(f"the floor's imports failed: {result.stderr}")
+    return wall, cpu
+
+
 def report(label: str, runbook: Path, runs: int, target: str) -> None:
-    rows, anchors = [], []
-    for _ in range(runs):  # alternating: both see the same load
+    rows, anchors, floors = [], [], []
+    for _ in range(runs):  # alternating: all see the same load
         anchors.append(anchor())
+        floors.append(floor())
         rows.append(rehearse_all(runbook))
     wall = statistics.median(r[0] for r in rows)
     cpu = statistics.median(r[1] for r in rows)
@@ -128,6 +148,9 @@ def report(label: str, runbook: Path, runs: int, target: str) -> None:
     print(f"  anchor, `gonogo --version` (start-up), alternating with it: wall "
           f"{statistics.median(a[0] for a in anchors):.2f} s, CPU "
           f"{statistics.median(a[1] for a in anchors):.2f} s")  # fmt: skip
+    print(f"  floor, importing what it runs (no command), alternating with it: wall "
+          f"{statistics.median(f[0] for f in floors):.2f} s, CPU "
+          f"{statistics.median(f[1] for f in floors):.2f} s")  # fmt: skip
     print(f"  target: {target}")
 
 

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gonogo.errors import StateError
 from gonogo.night.entries import Dispatched, Kind, NewEntry
 from gonogo.night.journal import Journal, Mark, NewDelivery, Status
 from gonogo.night.pg_connect import _TABLES, connect
@@ -68,9 +69,10 @@ def _summarized(journal: Journal) -> Counter[tuple[Any, ...]]:
 
 def _play(journal: Journal, batches: list[list[tuple[int, Status, str | None]]]) -> None:
     ids = _dispatch(journal, 12) + _dispatch(journal, 12)
-    for batch in batches:
-        journal.mark_many([Mark(ids[i], status, None, code) for i, status, code in batch], AT)
     assert _summarized(journal) == _replayed(journal)
+    for batch in batches:  # read after every batch: the counts go on from the last read
+        journal.mark_many([Mark(ids[i], status, None, code) for i, status, code in batch], AT)
+        assert _summarized(journal) == _replayed(journal)
     for status in Status:  # only the rows in that status are read, all of them
         found = journal.deliveries(statuses=(status,))
         assert [d.id for d in found] == [d.id for d in journal.deliveries() if d.status == status]
@@ -169,3 +171,17 @@ def test_journal_check_finds_a_summary_that_disagrees(
     problems = [p for p in check_journal(path).problems if "summary" in p]
     assert len(problems) == 1
     assert "disagrees with the status log for dispatch 1" in problems[0]
+
+
+def test_a_count_of_a_text_that_is_not_there_is_damage(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    with closing(SqliteJournal.create(path, {})) as journal:
+        _dispatch(journal, 3)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("INSERT INTO text_counts(text, status, delta) VALUES (99, 'sent', 1)")
+    with closing(SqliteJournal.open(path)) as journal:
+        with pytest.raises(StateError, match="damaged") as raised:
+            journal.delivery_groups()
+        assert "text 99" in raised.value.message
+        with pytest.raises(StateError, match="damaged"):
+            journal.deliveries(statuses=(Status.FAILED,))

@@ -50,8 +50,10 @@ class Tally:
         for text_id, *fields in texts:
             names[cast(int, text_id)] = cast(TextKey, tuple(fields))
         changed: dict[_Key, int] = {}
-        for _, text, status, delta in counts:
-            key = (cast(int, text), cast(str, status))
+        for seq, text, status, delta in counts:
+            if text not in names:
+                raise ValueError(f"count change {seq} is of text {text}, which is not there")
+            key = (text, cast(str, status))
             if key not in changed:
                 before = self.counts.get(key)
                 changed[key] = before.count if before else 0
@@ -81,9 +83,13 @@ class TallyReader:
 
     def read(self) -> Tally:
         known = self._tally or (recall(self._key, Tally) if self._key else None)
-        tally = self._after(known) if known is not None else None
-        if tally is None:
-            tally = self._after(Tally())
+        try:
+            tally = self._after(known) if known is not None else None
+            if tally is None:
+                tally = self._after(Tally())
+        except ValueError as exc:  # a count of no text, a status that is none
+            msg = f"the summary of delivery counts cannot be read ({exc})"
+            raise sqlite3.DatabaseError(msg) from None
         assert tally is not None  # from nothing, every row is new
         if not self._db.in_transaction:  # never what a rollback may yet undo
             self._tally = tally

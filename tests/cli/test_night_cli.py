@@ -1,4 +1,9 @@
-"""The night end to end: every command a separate `python -m gonogo` process, dry runs only."""
+"""The night end to end: every command a separate process, dry runs only.
+
+Each command is forked from a process that has imported gonogo (tests/servers/
+gonogo_forks.py): its own pid, environment, stdin, stdout, stderr and files, as
+`python -m gonogo`, without the imports. The kill -9 tests start `python -m gonogo`.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import pytest
 
 from documented_json import checked
 from gonogo.night.lock import run_lock
+from servers.gonogo_forks import gonogo as forked
 
 RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
 RELEASE = "21.0"
@@ -72,18 +78,10 @@ def gonogo(
     state: Path, *args: str, stdin: str | None = None, yes: bool = True, **env: str
 ) -> subprocess.CompletedProcess[str]:
     """One `gonogo` command as its own process, on the rehearsal in `state`."""
-    command = [sys.executable, "-m", "gonogo", *args, "--state-dir", str(state), "--dry-run"]
+    command = [*args, "--state-dir", str(state), "--dry-run"]
     if yes and args[0] not in ("status", "log", "hold"):
         command.append("--yes")
-    return subprocess.run(
-        command,
-        input=stdin if stdin is not None else "",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=_env(**env),
-        check=False,
-    )
+    return forked(command, env=_env(**env), stdin=stdin or "")
 
 
 def ok(state: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -5,16 +5,16 @@ pydantic, psycopg, the runbook models); a test that runs 200 of them pays that 2
 times. This module, run as a script, is a fork server: it imports every gonogo module
 once (imports only: no command runs, nothing is connected or cached), then for each
 batch of commands it is sent forks one child per command, all at once. Each child is
-its own process with its own pid, working directory, environment, stdin (/dev/null),
-stdout and stderr (files), and database connections; it runs the command exactly as
-`python -m gonogo` does (`gonogo.console.run`), then exits with the command's code.
+its own process with its own pid, working directory, environment, stdin (/dev/null or
+the test's input, from a file), stdout and stderr (files), and database connections; it
+runs the command as `python -m gonogo` does (`gonogo.console.run`, the working
+directory first on sys.path, TZ read again), then exits with the command's code.
 
 `Forks` is the test's side: `run([Command, ...])` starts a batch and returns each
 command's exit code, stdout and stderr once all have exited. `gonogo(args, ...)` runs
 one command in a fork server of the test process's own (one per pytest-xdist worker,
 started on first use), returning what `subprocess.run` would; with
-`GONOGO_TESTS_FRESH=1` it starts a fresh `python -m gonogo` instead, to check that
-the suite passes the same way without the server.
+`GONOGO_TESTS_FRESH=1` it starts a fresh `python -m gonogo` instead.
 """
 
 from __future__ import annotations

@@ -62,6 +62,17 @@ class RealNetworkError(AssertionError):
     """A test tried to leave 127.0.0.1. Not an OSError, so no retry logic swallows it."""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tests marked slow first, the rest in their order after them.
+
+    Under pytest-xdist (`--dist loadgroup`, one test at a time to whichever worker is
+    free) the long kill and race tests then start at once on both cores and the short
+    ones fill in around them; left to where they are collected, a 40 s test started
+    near the end keeps one core busy while the other has nothing to do.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _no_real_providers(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory

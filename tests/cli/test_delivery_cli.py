@@ -11,7 +11,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -24,6 +23,7 @@ import pytest
 
 from documented_json import checked
 from servers import free_port
+from servers.gonogo_forks import gonogo as forked
 from servers.smtp import SmtpServer, make_tls_files
 from servers.twilio_fake import TwilioFake
 
@@ -109,18 +109,10 @@ def write_runbook(
 def gonogo(
     state: Path, *args: str, env: dict[str, str], stdin: str = "", yes: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "gonogo", *args, "--state-dir", str(state)]
+    command = [*args, "--state-dir", str(state)]
     if yes:
         command.append("--yes")
-    return subprocess.run(
-        command,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, **env},
-        check=False,
-    )
+    return forked(command, env={**os.environ, **env}, stdin=stdin)
 
 
 def journal_path(state: Path) -> Path:

@@ -28,6 +28,7 @@ from junitparser import JUnitXml
 import gonogo.runbook.model  # pydantic's models before freezegun (PRODUCT.md)
 from documented_json import SCHEMAS, checked
 from gonogo.cli import _full_app, main
+from servers.gonogo_forks import gonogo as forked
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNBOOK = ROOT / "runbooks" / "release-21.0.yaml"
@@ -35,11 +36,9 @@ SCENARIOS = ROOT / "examples" / "scenarios"
 
 
 def gonogo(*args: str | Path, code: int = 0) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "gonogo", *map(str, args)],
-        capture_output=True, text=True, check=False, cwd=ROOT,
-        env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"},
-    )  # fmt: skip
+    done = forked(
+        list(map(str, args)), cwd=ROOT, env={**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    )
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == code, done.stdout + done.stderr
     return done.stdout

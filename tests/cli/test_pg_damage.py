@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ import pytest
 
 from gonogo.night.pg_connect import SCHEMA_VERSION
 from night.test_shared_night import runbook, site
+from servers.gonogo_forks import gonogo as forked
 
 RUN = "(rehearsal run of release 21.0)"
 COUNTS = (
@@ -65,11 +65,7 @@ def url(postgres: Any) -> str:
 
 
 def gonogo(home: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gonogo", *args, "--dry-run"], cwd=home, input="",
-        capture_output=True, text=True, timeout=120, check=False,
-        env={**os.environ, "GONOGO_JOURNAL_URL": url},
-    )  # fmt: skip
+    return forked([*args, "--dry-run"], cwd=home, env={**os.environ, "GONOGO_JOURNAL_URL": url})
 
 
 def ok(home: Path, url: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -4,6 +4,8 @@ The sending `gonogo start` is killed when the servers have received a random num
 of messages; `gonogo resume` (or the next changing command) must finish the dispatch
 so that every recipient got the message exactly once, or is listed by
 `gonogo deliveries` as failed or in doubt. Never missing silently, never twice.
+The killed command is a fresh `python -m gonogo`; the ones after it are forked
+(tests/servers/gonogo_forks.py).
 
 The 2,000 phone numbers are +46 70-174 00 00 .. 19 99, generated here at run time
 and sent only to the test server: phonenumbers accepts the whole +4670174xxxx block
@@ -29,6 +31,7 @@ from typing import Any
 import pytest
 
 from documented_json import checked
+from servers.gonogo_forks import gonogo as forked
 from servers.smtp import SmtpServer
 from servers.twilio_fake import TwilioFake
 
@@ -149,15 +152,7 @@ def test_kill_9_mid_dispatch_then_resume(
     answers = ("y\n" if resend_mail else "n\n") if mail_in_flight else ""
     if then == "progress":
         answers += "y\n"  # and send the part's status message
-    done = subprocess.run(
-        command(state, then),
-        input=answers,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = forked([then, "--state-dir", str(state)], env=env, stdin=answers)
     context = (SEED, kill_at, dict(statuses), done.stdout[-2000:], done.stderr[-2000:])
     # E-mails the operator chose not to resend stay in doubt: the command says so (exit 3).
     left_in_doubt = bool(mail_in_flight) and not resend_mail
@@ -166,14 +161,7 @@ def test_kill_9_mid_dispatch_then_resume(
     if mail_in_flight:
         assert "e-mail(s) were in flight" in done.stdout, context
 
-    listed = subprocess.run(
-        [*command(state, "deliveries", "--all", "--json")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    listed = forked(["deliveries", "--all", "--json", "--state-dir", str(state)], env=env)
     shown = checked("deliveries", listed.stdout)["deliveries"]
     window = [d for d in shown if d["message"] == "window_started"]
     problems = {(d["channel"], d["address"]) for d in window if d["status"] == "failed"}
@@ -243,10 +231,7 @@ def test_a_stop_mid_fan_out_says_what_is_unfinished_and_resume_finishes(
     assert at_stop["in_flight"] == 0, at_stop  # a graceful stop leaves nothing in doubt
     assert at_stop["pending"] > 0, at_stop
 
-    done = subprocess.run(
-        command(state, "resume"), env=env, capture_output=True, text=True, timeout=120,
-        check=False,
-    )  # fmt: skip
+    done = forked(["resume", "--state-dir", str(state)], env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert set(Counter(r["status"] for r in journal_rows(state))) == {"sent"}
     sms = Counter(m["to"] for m in twilio.messages)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,16 +13,14 @@ from gonogo.night.machine import Effect
 from gonogo.render.preview import preview_lines
 from gonogo.runbook.events import Event
 from gonogo.runbook.segments import measure
+from servers.gonogo_forks import gonogo as forked
 
 REPO = Path(__file__).resolve().parents[2]
 RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
 
 
 def _gonogo(state: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gonogo", *args, "--dry-run", "--state-dir", str(state)],
-        input=stdin, capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
+    return forked([*args, "--dry-run", "--state-dir", str(state)], stdin=stdin)
 
 
 def test_every_text_says_channel_audience_language_and_count(tmp_path: Path) -> None:

@@ -8,23 +8,20 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from night.test_shared_night import ok, runbook, site
+from servers.gonogo_forks import gonogo as forked
 
 FILES = ("status.json", "feed.xml", "index.html", "calendar.ics")
 LOCAL = {"GONOGO_JOURNAL_URL": ""}
 
 
 def publish(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gonogo", "publish", *args], cwd=home, input="",
-        capture_output=True, text=True, timeout=120, check=False, env={**os.environ, **env},
-    )  # fmt: skip
+    return forked(["publish", *args], cwd=home, env={**os.environ, **env})
 
 
 def published(home: Path, out: str, *args: str, **env: str) -> dict[str, bytes]:

@@ -5,12 +5,16 @@ pydantic, psycopg, the runbook models); a test that runs 200 of them pays that 2
 times. This module, run as a script, is a fork server: it imports every gonogo module
 once (imports only: no command runs, nothing is connected or cached), then for each
 batch of commands it is sent forks one child per command, all at once. Each child is
-its own process with its own pid, working directory, environment, stdin (/dev/null),
-stdout and stderr (files), and database connections; it runs the command exactly as
-`python -m gonogo` does (`gonogo.console.run`), then exits with the command's code.
+its own process with its own pid, working directory, environment, stdin (/dev/null or
+the test's input, from a file), stdout and stderr (files), and database connections; it
+runs the command as `python -m gonogo` does (`gonogo.console.run`, the working
+directory first on sys.path, TZ read again), then exits with the command's code.
 
 `Forks` is the test's side: `run([Command, ...])` starts a batch and returns each
-command's exit code, stdout and stderr once all have exited.
+command's exit code, stdout and stderr once all have exited. `gonogo(args, ...)` runs
+one command in a fork server of the test process's own (one per pytest-xdist worker,
+started on first use), returning what `subprocess.run` would; with
+`GONOGO_TESTS_FRESH=1` it starts a fresh `python -m gonogo` instead.
 """
 
 from __future__ import annotations
@@ -20,9 +24,13 @@ import importlib
 import json
 import os
 import pkgutil
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 import traceback
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -36,6 +44,8 @@ class Command:
     args: list[str]  # after `gonogo`
     cwd: str
     env: dict[str, str]
+    stdin: str | None = None  # a file to read as stdin; /dev/null when None
+    timeout: int = TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -84,10 +94,57 @@ class Forks:
         reply = self.server.stdout.readline()
         assert reply, "the fork server died"
         codes: list[int] = json.loads(reply)
-        return [
+        done = [
             Done(code, Path(f"{f}.out").read_text("utf-8"), Path(f"{f}.err").read_text("utf-8"))
             for code, f in zip(codes, files, strict=True)
         ]
+        for f in files:
+            Path(f"{f}.out").unlink()
+            Path(f"{f}.err").unlink()
+        return done
+
+
+_shared: Forks | None = None
+_shared_lock = threading.Lock()
+
+
+def _close_shared(scratch: Path) -> None:
+    if _shared is not None:
+        _shared.__exit__()
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+def gonogo(
+    args: list[str],
+    *,
+    cwd: Path | str | None = None,
+    env: dict[str, str] | None = None,
+    stdin: str = "",
+    timeout: int = 120,
+) -> subprocess.CompletedProcess[str]:
+    """`python -m gonogo ARGS` as its own process, without paying Python's imports."""
+    global _shared  # noqa: PLW0603  # one server per test process, for its whole life
+    cwd = str(cwd or os.getcwd())
+    env = dict(os.environ if env is None else env)
+    if os.environ.get("GONOGO_TESTS_FRESH", "") not in ("", "0"):
+        return subprocess.run(
+            [sys.executable, "-m", "gonogo", *args], cwd=cwd, env=env, input=stdin,
+            capture_output=True, text=True, timeout=timeout, check=False,
+        )  # fmt: skip
+    with _shared_lock:
+        if _shared is None:
+            scratch = Path(tempfile.mkdtemp(prefix="gonogo-forks-"))
+            _shared = Forks(scratch).__enter__()
+            atexit.register(_close_shared, scratch)
+        stdin_file = _shared.scratch / f"stdin-{_shared.batches}"
+        stdin_file.write_text(stdin, "utf-8")
+        try:
+            [done] = _shared.run([Command(args, cwd, env, str(stdin_file), timeout)])
+        finally:
+            stdin_file.unlink()
+    if done.code == -signal.SIGALRM:
+        raise subprocess.TimeoutExpired(["gonogo", *args], timeout, done.stdout, done.stderr)
+    return subprocess.CompletedProcess(["gonogo", *args], done.code, done.stdout, done.stderr)
 
 
 def _import_everything() -> None:
@@ -100,12 +157,15 @@ def _import_everything() -> None:
 
 def _child(command: dict[str, Any]) -> int:
     """In the forked child: become the command's process, run it, return its exit code."""
-    signal.alarm(TIMEOUT)
+    signal.alarm(command["timeout"])
     os.chdir(command["cwd"])
+    sys.path[0] = command["cwd"]  # as `python -m` puts the working directory first
     os.environ.clear()
     os.environ.update(command["env"])
+    time.tzset()  # TZ as the new environment says, as a fresh interpreter reads it
     written = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, command["out"], written),
+    stdin = command["stdin"] or os.devnull
+    for fd, path, flags in ((0, stdin, os.O_RDONLY), (1, command["out"], written),
                             (2, command["err"], written)):  # fmt: skip
         opened = os.open(path, flags, 0o600)
         os.dup2(opened, fd)

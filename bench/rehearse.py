@@ -6,8 +6,9 @@
    the floor: a fresh process that only imports what `rehearse --all-paths` runs and
    builds its command line, running no command (no rehearsal can take less).
 2. `rehearse --all-paths` on the 21.0 runbook in a fresh process (target: under 0.5 s),
-   alternating with the anchor, `--runs` times: wall time and the child's CPU time
-   (what to compare on a shared machine), medians.
+   alternating with the anchor, `--runs` times: wall time and the CPU time of the child
+   and its lanes, medians; with its default `--jobs` (this machine's cores, at most 4)
+   and with `--jobs 1` (one process), which on a busy machine is what to compare.
 3. The same once on a generated runbook with 30 parts and 10 audiences of 1,000
    recipients each (target: every path under 10 s in all).
 4. Cost per path against its commands, in-process on the 30-part runbook: NoGo at
@@ -107,11 +108,13 @@ def _child(
     return wall, cpu, result
 
 
-def rehearse_all(runbook: Path) -> tuple[float, float, int, int]:
-    """(wall, CPU, paths, commands) of `rehearse --all-paths` in a fresh process."""
+def rehearse_all(runbook: Path, jobs: int | None) -> tuple[float, float, int, int]:
+    """(wall, CPU, paths, commands) of `rehearse --all-paths` in a fresh process: CPU of
+    all its processes (its lanes too), with `--jobs` as given or its default."""
     with tempfile.TemporaryDirectory() as out:
+        more = [] if jobs is None else ["--jobs", str(jobs)]
         wall, cpu, result = _child(["rehearse", str(runbook), "--all-paths", "--json",
-                                    "--out", out])  # fmt: skip
+                                    "--out", out, *more])  # fmt: skip
     if result.returncode != 0:
         sys.exit(f"rehearse failed ({result.returncode}):\n{result.stdout[-3000:]}{result.stderr}")
     paths = json.loads(result.stdout)["rehearsals"]
@@ -135,16 +138,18 @@ def floor() -> tuple[float, float]:
 
 
 def report(label: str, runbook: Path, runs: int, target: str) -> None:
-    rows, anchors, floors = [], [], []
+    rows, ones, anchors, floors = [], [], [], []
     for _ in range(runs):  # alternating: all see the same load
         anchors.append(anchor())
         floors.append(floor())
-        rows.append(rehearse_all(runbook))
-    wall = statistics.median(r[0] for r in rows)
-    cpu = statistics.median(r[1] for r in rows)
+        rows.append(rehearse_all(runbook, None))
+        ones.append(rehearse_all(runbook, 1))
     _, _, paths, commands = rows[0]
-    print(f"{label}: {paths} paths, {commands} commands, every one run; median of {runs}: "
-          f"wall {wall:.2f} s, CPU {cpu:.2f} s")  # fmt: skip
+    print(f"{label}: {paths} paths, {commands} commands, every one run; median of {runs}:")
+    for what, found in ((f"default --jobs ({default_jobs()} here)", rows), ("--jobs 1", ones)):
+        wall = statistics.median(r[0] for r in found)
+        cpu = statistics.median(r[1] for r in found)
+        print(f"  {what}: wall {wall:.2f} s, CPU {cpu:.2f} s")
     print(f"  anchor, `gonogo --version` (start-up), alternating with it: wall "
           f"{statistics.median(a[0] for a in anchors):.2f} s, CPU "
           f"{statistics.median(a[1] for a in anchors):.2f} s")  # fmt: skip
@@ -152,6 +157,13 @@ def report(label: str, runbook: Path, runs: int, target: str) -> None:
           f"{statistics.median(f[0] for f in floors):.2f} s, CPU "
           f"{statistics.median(f[1] for f in floors):.2f} s")  # fmt: skip
     print(f"  target: {target}")
+
+
+def default_jobs() -> int:
+    sys.path.insert(0, str(REPO / "src"))
+    from gonogo.rehearsal.lanes import default_jobs as jobs  # noqa: PLC0415
+
+    return jobs()
 
 
 def per_path(runbook_path: Path) -> None:

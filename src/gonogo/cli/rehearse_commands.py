@@ -38,6 +38,17 @@ def rehearse(
             "--junit-xml", help="Also write the result as JUnit XML, for CI.", metavar="FILE"
         ),
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="With --all-paths: rehearse paths in N processes side by side "
+            "(default: this machine's cores, at most 4).",
+        ),
+    ] = None,
 ) -> int:
     """Rehearse the night on a simulated clock; exit 0 only if every expectation held."""
     import tempfile  # noqa: PLC0415
@@ -52,10 +63,11 @@ def rehearse(
     assert loaded.runbook is not None
     execute = runner()
     if all_paths:
+        from gonogo.rehearsal.lanes import default_jobs  # noqa: PLC0415
         from gonogo.rehearsal.paths import all_paths as run_all  # noqa: PLC0415
 
         work = out or Path(tempfile.mkdtemp(prefix="gonogo-paths-"))
-        result = run_all(loaded.runbook, runbook, work, execute)
+        result = run_all(loaded.runbook, runbook, work, execute, jobs or default_jobs())
         if not as_json:
             print_paths(result, work, verbose=verbose)
         _machine_readable(runbook, result.outcomes, work, result, as_json, junit_xml)

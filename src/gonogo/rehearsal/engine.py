@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -85,6 +86,23 @@ def rehearse(
     the rest run; after each step count in `keep`, the state is copied to its directory
     for the paths that start there (in `Outcome.forks`).
     """
+    outcome, instant = run_actions(runbook, runbook_path, scenario, state_dir, execute,
+                                   start=start, keep=keep)  # fmt: skip
+    return conclude(outcome, runbook, instant)
+
+
+def run_actions(
+    runbook: Runbook,
+    runbook_path: Path,
+    scenario: Scenario,
+    state_dir: Path,
+    execute: Execute,
+    *,
+    start: Fork | None = None,
+    keep: Mapping[int, Path] | None = None,
+) -> tuple[Outcome, dt.datetime]:
+    """The commands of `rehearse`, unchecked: the outcome's steps, and the simulated
+    clock when they were done."""
     if state_dir.exists():
         shutil.rmtree(state_dir)
     outcome = Outcome(scenario, state_dir)
@@ -95,32 +113,46 @@ def rehearse(
         copy_state(start.directory, state_dir)
         outcome.steps += start.steps
         clock = FixedClock(start.instant)
+    with _isolated(), using(clock), steady_files(), continuing(), remembering(), kept_open():
+        for action in scenario.actions[len(outcome.steps) :]:
+            instant = night_instant(runbook, action.at)
+            clock.instant = max(instant, clock.instant)
+            code, output = execute(argv_for(action.argv, runbook_path, state_dir))
+            outcome.steps.append(Step(clock.instant, action.do, code, action.exit, output))
+            clock.advance(dt.timedelta(seconds=1))  # each command takes a moment
+            if code != action.exit:
+                break
+            if keep and len(outcome.steps) in keep:
+                copy_state(state_dir, keep[len(outcome.steps)])
+                outcome.forks[len(outcome.steps)] = Fork(
+                    keep[len(outcome.steps)], tuple(outcome.steps), clock.instant
+                )
+    return outcome, clock.instant
+
+
+def conclude(outcome: Outcome, runbook: Runbook, instant: dt.datetime) -> Outcome:
+    """The night the steps left, at `instant`, checked against the expectations."""
+    with _isolated(), steady_files():
+        outcome.view = night_view(outcome.state_dir, runbook.release.id, True,
+                                  FixedClock(instant))  # fmt: skip
+    outcome.view.run.close()  # the view is read, not the journal: left as one file
+    _check(outcome, outcome.view)
+    return outcome
+
+
+@contextmanager
+def _isolated() -> Iterator[None]:
+    """A rehearsal's journals: this machine's own, never a shared journal the
+    environment names, and without crash durability (throwaway simulations)."""
     previous = SqliteJournal.synchronous
-    SqliteJournal.synchronous = "OFF"  # a throwaway simulation needs no crash durability
-    # A rehearsal is this machine's own: never into a shared journal the environment names.
+    SqliteJournal.synchronous = "OFF"
     shared = os.environ.pop("GONOGO_JOURNAL_URL", None)
     try:
-        with using(clock), steady_files(), continuing(), remembering(), kept_open():
-            for action in scenario.actions[len(outcome.steps) :]:
-                instant = night_instant(runbook, action.at)
-                clock.instant = max(instant, clock.instant)
-                code, output = execute(argv_for(action.argv, runbook_path, state_dir))
-                outcome.steps.append(Step(clock.instant, action.do, code, action.exit, output))
-                clock.advance(dt.timedelta(seconds=1))  # each command takes a moment
-                if code != action.exit:
-                    break
-                if keep and len(outcome.steps) in keep:
-                    copy_state(state_dir, keep[len(outcome.steps)])
-                    outcome.forks[len(outcome.steps)] = Fork(
-                        keep[len(outcome.steps)], tuple(outcome.steps), clock.instant
-                    )
-            outcome.view = night_view(state_dir, runbook.release.id, True, clock)
-            _check(outcome, outcome.view)
+        yield
     finally:
         SqliteJournal.synchronous = previous
         if shared is not None:
             os.environ["GONOGO_JOURNAL_URL"] = shared
-    return outcome
 
 
 def _check(outcome: Outcome, view: NightView) -> None:

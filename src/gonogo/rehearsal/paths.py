@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Literal
 
 from gonogo.night.dispatch import stand_ins
-from gonogo.rehearsal.engine import Execute, Outcome, Sent, _sent, rehearse
-from gonogo.rehearsal.forks import plan_forks
+from gonogo.rehearsal.engine import Execute, Outcome, Sent, _sent, conclude, rehearse, run_actions
+from gonogo.rehearsal.forks import Fork, Step, plan_forks
+from gonogo.rehearsal.lanes import side_by_side
 from gonogo.rehearsal.scenario import Action, Expectations, Scenario
 from gonogo.runbook.catalog import iter_messages
 from gonogo.runbook.events import Event
@@ -146,7 +147,11 @@ class PathsResult:
         return not self.missing and all(o.ok for o in self.outcomes)
 
 
-def all_paths(runbook: Runbook, runbook_path: Path, work: Path, execute: Execute) -> PathsResult:
+def all_paths(
+    runbook: Runbook, runbook_path: Path, work: Path, execute: Execute, jobs: int = 1
+) -> PathsResult:
+    """Every generated path, rehearsed and checked; `jobs` processes side by side for
+    the paths no other path starts from (`lanes`)."""
     result = PathsResult()
     result.coverage = dict.fromkeys(possible_deliveries(runbook), False)
     scenarios = generate(runbook)
@@ -156,17 +161,36 @@ def all_paths(runbook: Runbook, runbook_path: Path, work: Path, execute: Execute
         if source is not None:
             j, n = source
             wanted.setdefault(j, {})[n] = work / ".forks" / f"path-{j + 1:02d}-after-{n}"
+    outcomes: dict[int, Outcome] = {}
+
+    def start_of(index: int) -> Fork | None:
+        source = sources[index]  # None where that path stopped before: run it all
+        return None if source is None else outcomes[source[0]].forks.get(source[1])
+
+    def run(index: int) -> tuple[list[Step], dt.datetime]:
+        where = _path_dir(work, index)
+        ran, instant = run_actions(runbook, runbook_path, scenarios[index], where, execute,
+                                   start=start_of(index))  # fmt: skip
+        return ran.steps, instant
+
     with stand_ins():
-        for index, scenario in enumerate(scenarios):
-            source = sources[index]
-            start = None
-            if source is not None:  # None where that path stopped before: run it all
-                start = result.outcomes[source[0]].forks.get(source[1])
-            outcome = rehearse(runbook, runbook_path, scenario, work / f"path-{index + 1:02d}",
-                               execute, start=start, keep=wanted.get(index))  # fmt: skip
-            _add(result, runbook, scenario, outcome)
+        for index in sorted(wanted):  # the paths others start from: first, here
+            outcomes[index] = rehearse(runbook, runbook_path, scenarios[index],
+                                       _path_dir(work, index), execute, start=start_of(index),
+                                       keep=wanted[index])  # fmt: skip
+        rest = {i: len(s.actions) - (sources[i] or (0, 0))[1]
+                for i, s in enumerate(scenarios) if i not in wanted}  # fmt: skip
+        for index, (steps, instant) in side_by_side(rest, jobs, run).items():
+            ran = Outcome(scenarios[index], _path_dir(work, index), steps)
+            outcomes[index] = conclude(ran, runbook, instant)
+    for index, scenario in enumerate(scenarios):
+        _add(result, runbook, scenario, outcomes[index])
     shutil.rmtree(work / ".forks", ignore_errors=True)
     return result
+
+
+def _path_dir(work: Path, index: int) -> Path:
+    return work / f"path-{index + 1:02d}"
 
 
 def _add(result: PathsResult, runbook: Runbook, scenario: Scenario, outcome: Outcome) -> None:

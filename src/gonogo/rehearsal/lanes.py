@@ -1,0 +1,123 @@
+"""Paths rehearsed side by side: one process per core, each with its share of them.
+
+Once the paths that others start from have run (their forks are then on disk), every
+other path depends on nothing but its fork and its own commands, so the rest are split
+into lanes of about equal work (commands to run) and each lane runs in a process forked
+from this one: the runbook loaded, the command line built, the stand-ins planned. A
+lane sends back each path's steps and the simulated clock at its end; the steps are
+those a single process would have run (each path is deterministic on its clock), and
+this process checks each path's journal as it would have. `jobs=1`, or a system without
+`fork`, runs them one after another here.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from typing import TypeVar
+
+from gonogo.errors import GonogoError
+
+T = TypeVar("T")
+
+
+def default_jobs() -> int:
+    """The cores this process may use, at most 4 (beyond that a lane's share is small)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
+
+
+def split(work: dict[int, int], jobs: int) -> list[list[int]]:
+    """Items (item -> cost) in `jobs` lanes of about equal cost, each in item order:
+    the costliest first, each to the lane with the least so far."""
+    lanes: list[list[int]] = [[] for _ in range(max(1, min(jobs, len(work))))]
+    loads = [0] * len(lanes)
+    for item in sorted(work, key=lambda i: (-work[i], i)):
+        least = loads.index(min(loads))
+        lanes[least].append(item)
+        loads[least] += work[item]
+    return [sorted(lane) for lane in lanes if lane]
+
+
+def side_by_side(work: dict[int, int], jobs: int, run: Callable[[int], T]) -> dict[int, T]:
+    """`run(item)` for every item of `work`, in lanes (see `split`), the first here and
+    the others each in a forked process; what `run` returns must pickle."""
+    lanes = split(work, jobs)
+    if len(lanes) < 2 or not hasattr(os, "fork"):
+        return {item: run(item) for lane in lanes for item in lane}
+    children: list[tuple[int, int]] = []  # pid, the pipe its results come through
+    try:
+        for lane in lanes[1:]:
+            children.append(_start(lane, run))
+        done = {item: run(item) for item in lanes[0]}
+        while children:
+            pid, pipe = children.pop(0)
+            done.update(_results(pid, pipe))
+    except BaseException:
+        for pid, pipe in children:  # an interrupt, an error: no lane outlives us
+            os.close(pipe)
+            _stop(pid)
+        raise
+    return done
+
+
+def _start(lane: list[int], run: Callable[[int], T]) -> tuple[int, int]:
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    code = 1  # the lane's process: run it, send its results, and never return
+    try:
+        os.close(read)
+        try:
+            payload = pickle.dumps(("done", {item: run(item) for item in lane}))
+            code = 0
+        except BaseException as exc:  # noqa: BLE001  # it goes back to the parent, as text
+            hint = exc.hint if isinstance(exc, GonogoError) else None
+            failure = (type(exc).__name__, isinstance(exc, GonogoError), str(exc), hint,
+                       traceback.format_exc())  # fmt: skip
+            payload = pickle.dumps(("failed", failure))
+        with os.fdopen(write, "wb") as out:
+            out.write(payload)
+    finally:
+        os._exit(code)  # not the parent's exit handlers, whatever happened above
+
+
+def _results(pid: int, pipe: int) -> dict[int, T]:
+    with os.fdopen(pipe, "rb") as source:
+        payload = source.read()
+    os.waitpid(pid, 0)
+    if not payload:
+        raise GonogoError(f"a rehearsal lane (process {pid}) ended without its results",
+                          hint=_HINT)  # fmt: skip
+    # S301: our own fork's pickle, through a pipe only it and we hold.
+    status, found = pickle.loads(payload)  # noqa: S301
+    if status == "done":
+        return found  # type: ignore[no-any-return]
+    kind, expected, message, hint, trace = found
+    if kind == "KeyboardInterrupt":
+        raise KeyboardInterrupt
+    if os.environ.get("GONOGO_DEBUG"):
+        sys.stderr.write(trace)
+    if expected:  # a GonogoError: the same message as without lanes
+        raise GonogoError(message, hint=hint)
+    raise GonogoError(f"a rehearsal lane failed: {kind}: {message}", hint=_HINT)
+
+
+_HINT = "`--jobs 1` rehearses the paths one after another in one process; --debug shows where"
+
+
+def _stop(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass

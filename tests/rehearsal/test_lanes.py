@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -68,12 +70,30 @@ def test_each_lane_but_the_first_is_its_own_process() -> None:
     assert len({found[1], found[2], os.getpid()}) == 3
 
 
-def _fails(index: int) -> int:
-    if index == 1:
-        raise RuntimeError("the disk went away")
-    if index == 2:
-        raise GonogoError("the runbook was changed", hint="rehearse it again")
-    return index
+def _reaped(pids: Path) -> bool:
+    """Every lane process that wrote its pid to `pids` is gone and was waited for."""
+    found = [int(p.name) for p in pids.iterdir()]
+    assert found, "no lane ran in its own process"
+    for pid in found:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+    return True
+
+
+def _failing(pids: Path) -> Callable[[int], int]:
+    def run(index: int) -> int:
+        if os.getpid() != MAIN:
+            (pids / str(os.getpid())).touch()
+        if index == 1:
+            raise RuntimeError("the disk went away")
+        if index == 2:
+            raise GonogoError("the runbook was changed", hint="rehearse it again")
+        return index
+
+    return run
+
+
+MAIN = os.getpid()
 
 
 @pytest.mark.parametrize(
@@ -84,32 +104,35 @@ def _fails(index: int) -> int:
     ],
 )
 def test_a_lane_that_fails_is_one_clear_error_and_leaves_no_process(
-    work: dict[int, int], message: str, hint: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+    work: dict[int, int], message: str, hint: str, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
     with pytest.raises(GonogoError) as raised:
-        side_by_side(work, 2, _fails)
+        side_by_side(work, 2, _failing(tmp_path))
     assert raised.value.message == message
     assert hint in (raised.value.hint or "")
     assert "Traceback" not in capsys.readouterr().err
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # every lane's process was waited for
+    assert _reaped(tmp_path)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="fork")
 def test_the_lanes_end_when_this_process_fails(tmp_path: Path) -> None:
     marker = tmp_path / "lane-ran-to-its-end"
+    pids = tmp_path / "pids"
+    pids.mkdir()
 
     def slow_lane(index: int) -> int:
-        if index == 0:
+        if index == 0:  # here: once the other lane is under way, fail
+            deadline = time.monotonic() + 20
+            while not any(pids.iterdir()) and time.monotonic() < deadline:
+                time.sleep(0.01)
             raise GonogoError("stopped here")
-        import time  # noqa: PLC0415
-
+        (pids / str(os.getpid())).touch()
         time.sleep(30)
         marker.write_text("still running")
         return index
 
     with pytest.raises(GonogoError, match="stopped here"):
         side_by_side({0: 2, 1: 1}, 2, slow_lane)
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)
+    assert _reaped(pids)
     assert not marker.exists()

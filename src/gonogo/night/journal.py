@@ -142,6 +142,36 @@ class Journal(Protocol):
 PAGE = 2000  # deliveries read at a time where a dispatch's rows are streamed
 
 
+class Paged:
+    """`deliveries` and `delivery_page` of a backend, both through its one `_select`."""
+
+    def _select(
+        self,
+        after: int,
+        limit: int | None,
+        dispatch: int | None,
+        statuses: Iterable[Status] | None,
+    ) -> list[Delivery]:
+        raise NotImplementedError  # each backend's query
+
+    def deliveries(
+        self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
+    ) -> list[Delivery]:
+        """Deliveries with their latest status, oldest first."""
+        return self._select(0, None, dispatch, statuses)
+
+    def delivery_page(
+        self,
+        after: int,
+        limit: int,
+        *,
+        dispatch: int | None = None,
+        statuses: Iterable[Status] | None = None,
+    ) -> list[Delivery]:
+        """`deliveries`, at most `limit` of them: those with ids above `after`."""
+        return self._select(after, limit, dispatch, statuses)
+
+
 def pages(
     journal: Journal,
     *,

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from gonogo.night.journal import Delivery, Status
+from gonogo.night.journal import Delivery, Paged, Status
 from gonogo.night.pg_connect import database_errors
 from gonogo.night.pg_summary import LATEST_OF, MATCH, STATUS, PgSummary
 
@@ -30,8 +30,8 @@ _IN_TEXTS = (
 )
 
 
-class PgPages:
-    """`deliveries` and `delivery_page` for `PgJournal` (its run, url, summary, `_rows`)."""
+class PgPages(Paged):
+    """The delivery rows of `PgJournal` (its run, url, summary, `_rows`): one query."""
 
     run: int
     url: str
@@ -41,23 +41,6 @@ class PgPages:
         self, query: str, params: dict[str, Any] | Sequence[Any] = ()
     ) -> list[tuple[Any, ...]]:
         raise NotImplementedError  # PgJournal's
-
-    def deliveries(
-        self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
-    ) -> list[Delivery]:
-        """Deliveries with their latest status, oldest first."""
-        return self._select(0, None, dispatch, statuses)
-
-    def delivery_page(
-        self,
-        after: int,
-        limit: int,
-        *,
-        dispatch: int | None = None,
-        statuses: Iterable[Status] | None = None,
-    ) -> list[Delivery]:
-        """`deliveries`, at most `limit` of them: those with ids above `after`."""
-        return self._select(after, limit, dispatch, statuses)
 
     def _select(
         self,

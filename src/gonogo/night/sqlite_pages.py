@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from gonogo.night.journal import Delivery, Status
+from gonogo.night.journal import Delivery, Paged, Status
 from gonogo.night.sqlite_format import damaged, delivery_of, read_error
 from gonogo.night.sqlite_summary import LATEST_OF, Summary
 
@@ -30,29 +30,12 @@ _ROWS = f"""
 """  # noqa: S608
 
 
-class SqlitePages:
-    """`deliveries` and `delivery_page` for `SqliteJournal` (its connection, path, summary)."""
+class SqlitePages(Paged):
+    """The delivery rows of `SqliteJournal` (its connection, path, summary): one query."""
 
     _db: sqlite3.Connection
     path: Path
     summary: Summary
-
-    def deliveries(
-        self, *, dispatch: int | None = None, statuses: Iterable[Status] | None = None
-    ) -> list[Delivery]:
-        """Deliveries with their latest status, oldest first."""
-        return self._select(0, None, dispatch, statuses)
-
-    def delivery_page(
-        self,
-        after: int,
-        limit: int,
-        *,
-        dispatch: int | None = None,
-        statuses: Iterable[Status] | None = None,
-    ) -> list[Delivery]:
-        """`deliveries`, at most `limit` of them: those with ids above `after`."""
-        return self._select(after, limit, dispatch, statuses)
 
     def _select(
         self,

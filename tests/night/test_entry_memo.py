@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from gonogo.night.entries import Decided, Empty, Kind, NewEntry
-from gonogo.night.entry_memo import Known, recall, remembering
+from gonogo.night.entry_memo import Known
 from gonogo.night.sqlite_journal import SqliteJournal
+from gonogo.night.steady import recall, steady_files
 
 AT = dt.datetime(2021, 11, 27, 22, 0, tzinfo=dt.UTC)
 
@@ -44,7 +45,7 @@ def _read(path: Path) -> list[tuple[int, Kind, str]]:
 
 def test_each_command_of_a_rehearsal_reads_only_the_new_entries(tmp_path: Path) -> None:
     path = _journal(tmp_path / "j.sqlite")
-    with remembering():
+    with steady_files():
         assert _read(path) == [(1, Kind.START, "anna")]
         _append(path, Kind.GO, 1)
         _append(path, Kind.GO, 2)
@@ -61,7 +62,7 @@ def test_a_journal_replaced_under_the_same_name_is_read_whole(tmp_path: Path) ->
     other = _journal(tmp_path / "other.sqlite")
     _append(path, Kind.GO, 1, operator="anna")
     _append(other, Kind.HOLD, 1, operator="bo")
-    with remembering():
+    with steady_files():
         assert _read(path)[-1] == (2, Kind.GO, "anna")
         shutil.copyfile(other, path)
         assert _read(path) == [(1, Kind.START, "anna"), (2, Kind.HOLD, "bo")]
@@ -70,7 +71,7 @@ def test_a_journal_replaced_under_the_same_name_is_read_whole(tmp_path: Path) ->
 def test_an_entry_changed_behind_the_memo_is_read_again(tmp_path: Path) -> None:
     path = _journal(tmp_path / "j.sqlite")
     _append(path, Kind.GO, 1)
-    with remembering():
+    with steady_files():
         _read(path)
         with closing(sqlite3.connect(path)) as db:
             db.execute("UPDATE events SET operator = 'mallory' WHERE seq = 2")
@@ -88,7 +89,7 @@ def test_what_a_rolled_back_transaction_read_is_never_kept(tmp_path: Path) -> No
             assert len(journal.entries()) == 2  # its own write, inside the transaction
             raise RuntimeError
 
-    with remembering(), closing(SqliteJournal.open(path)) as journal:
+    with steady_files(), closing(SqliteJournal.open(path)) as journal:
         with pytest.raises(RuntimeError):
             go_then_fail(journal)
         assert [e.kind for e in journal.entries()] == [Kind.START]

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from gonogo.errors import StateError
 from gonogo.night.entries import Entry, NewEntry, encode
-from gonogo.night.entry_memo import Known, recall, remember
+from gonogo.night.entry_memo import Known
 from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, iso
 from gonogo.night.kept_open import keep
 from gonogo.night.sqlite_format import (
@@ -36,6 +36,7 @@ from gonogo.night.sqlite_format import (
 )
 from gonogo.night.sqlite_pages import SqlitePages
 from gonogo.night.sqlite_summary import SUMMARY_SCHEMA, Summary
+from gonogo.night.steady import recall, remember
 from gonogo.night.summary import TextKey
 
 T = TypeVar("T")

@@ -6,7 +6,7 @@ the path's dispatches pile up: summing every change each time made a path's cost
 with the square of its commands. A `Tally` keeps the sums with the rows that identify
 what it read (the first and last count change, the last text); the next read checks
 those rows are still there, unchanged, and adds only the rows after them. In a rehearsal
-(`entry_memo.remembering`) a file's tally is kept between commands; otherwise only for
+(`steady.steady_files`) a file's tally is kept between commands; otherwise only for
 the connection.
 """
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import cast
 
-from gonogo.night.entry_memo import recall, remember
 from gonogo.night.journal import DeliveryGroup, Status
+from gonogo.night.steady import recall, remember
 from gonogo.night.summary import TextKey
 
 Row = tuple[object, ...]

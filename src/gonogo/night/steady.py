@@ -1,9 +1,11 @@
-"""What a run's files hash to, read once where they are known not to change.
+"""What a rehearsal's commands read, read once: one memo for the whole process.
 
 A command checks that the runbook and its recipients files are still what the night
 started with (`content_hash`). A rehearsal runs hundreds of commands in one process
 within a second on files nobody edits meanwhile: inside `steady_files()` each file is
-read and hashed once.
+read and hashed once. The journal keeps its decoded entries and delivery counts in the
+same memo (`remember`, `recall`); those are checked against the file before each use
+(`entry_memo`), not taken to be steady.
 """
 
 from __future__ import annotations
@@ -50,6 +52,20 @@ def steady(key: object, compute: Callable[[], _T]) -> _T:
     if key not in memo:
         memo[key] = compute()
     return memo[key]  # type: ignore[no-any-return]
+
+
+def recall(key: str, kind: type[_T]) -> _T | None:
+    """What was kept under `key` inside `steady_files()`, if it is a `kind`."""
+    memo = _STEADY.get()
+    found = None if memo is None else memo.get(key)
+    return found if isinstance(found, kind) else None
+
+
+def remember(key: str, value: object) -> None:
+    """Keep `value` under `key` for the rest of `steady_files()` (outside it, nothing)."""
+    memo = _STEADY.get()
+    if memo is not None:
+        memo[key] = value
 
 
 def content_hash(loaded: Loaded) -> str:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gonogo.night.clock import FixedClock, using
-from gonogo.night.entry_memo import remembering
 from gonogo.night.journal import Status
 from gonogo.night.kept_open import kept_open
 from gonogo.night.snapshot import continuing
@@ -113,7 +112,7 @@ def run_actions(
         copy_state(start.directory, state_dir)
         outcome.steps += start.steps
         clock = FixedClock(start.instant)
-    with _isolated(), using(clock), steady_files(), continuing(), remembering(), kept_open():
+    with _isolated(), using(clock), steady_files(), continuing(), kept_open():
         for action in scenario.actions[len(outcome.steps) :]:
             instant = night_instant(runbook, action.at)
             clock.instant = max(instant, clock.instant)

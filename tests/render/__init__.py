@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,18 @@ RUNBOOKS = Path(__file__).resolve().parents[2] / "runbooks"
 RUNBOOK = RUNBOOKS / "release-21.0.yaml"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PARTICIPANTS = ("apoteket-ab", "dalarna", "stockholm", "kalmar", "jonkoping", "norrbotten")
+
+
+def english_runbook(tmp_path: Path) -> Path:
+    """A copy of 21.0 (with its recipients) whose language is English, checked valid."""
+    runbooks = tmp_path / "runbooks"
+    shutil.copytree(RUNBOOK.parent, runbooks)
+    english = runbooks / RUNBOOK.name
+    text = english.read_text(encoding="utf-8")
+    assert "\n  language: sv\n" in text
+    english.write_text(text.replace("\n  language: sv\n", "\n  language: en\n"), "utf-8")
+    load_valid(english)
+    return english
 
 
 def at(day: int, hhmm: str) -> dt.datetime:

@@ -14,7 +14,7 @@ from gonogo.cli import main
 from gonogo.night.journal import Mark, Status
 from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.runbook.validate import load_valid
-from render import RUNBOOK, at, completed_night, rollback_night, run
+from render import RUNBOOK, at, completed_night, english_runbook, rollback_night, run
 from render.browser import audit
 
 AFTER = "2021-11-28T12:00:00Z"  # the follow-up meeting: every night here is over by then
@@ -193,13 +193,7 @@ def test_report_without_a_run_is_an_error(
 def test_report_in_english_for_an_english_runbook(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    runbooks = tmp_path / "runbooks"
-    shutil.copytree(RUNBOOK.parent, runbooks)
-    english = runbooks / RUNBOOK.name
-    text = english.read_text(encoding="utf-8")
-    assert "\n  language: sv\n" in text
-    english.write_text(text.replace("\n  language: sv\n", "\n  language: en\n"), "utf-8")
-    load_valid(english)
+    english = english_runbook(tmp_path)
     state = tmp_path / "state"
     run(state, at(27, "23:00"), "start", str(english))
     run(state, at(28, "00:00"), "go", "1")

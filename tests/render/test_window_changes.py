@@ -23,7 +23,7 @@ from gonogo.cli import main
 from gonogo.night.entries import Kind, NewEntry, Receipts
 from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.runbook.validate import load_valid
-from render import RUNBOOK, STOCKHOLM, at, run
+from render import RUNBOOK, STOCKHOLM, at, english_runbook, run
 from render.browser import audit
 
 FILES = ("status.json", "feed.xml", "index.html", "calendar.ics")
@@ -306,12 +306,7 @@ def _receipts(state: Path) -> None:
 def test_the_report_in_english_for_an_english_runbook(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    runbooks = tmp_path / "runbooks"
-    shutil.copytree(RUNBOOK.parent, runbooks)
-    english = runbooks / RUNBOOK.name
-    text = english.read_text(encoding="utf-8")
-    english.write_text(text.replace("\n  language: sv\n", "\n  language: en\n"), "utf-8")
-    load_valid(english)
+    english = english_runbook(tmp_path)
     state = tmp_path / "state"
     run(state, at(27, "23:00"), "start", str(english))
     run(state, at(28, "05:00"), "extend", "--until", "08:30", "--reason", "slow migration")

@@ -61,6 +61,11 @@ def recall(key: str, kind: type[_T]) -> _T | None:
     return found if isinstance(found, kind) else None
 
 
+def remembering() -> bool:
+    """Whether this runs inside `steady_files()` (a rehearsal)."""
+    return _STEADY.get() is not None
+
+
 def remember(key: str, value: object) -> None:
     """Keep `value` under `key` for the rest of `steady_files()` (outside it, nothing)."""
     memo = _STEADY.get()

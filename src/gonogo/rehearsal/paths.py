@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from gonogo.night.dispatch import stand_ins
+from gonogo.night.steady import steady_files
 from gonogo.rehearsal.engine import Execute, Outcome, Sent, _sent, conclude, rehearse, run_actions
 from gonogo.rehearsal.forks import Fork, Step, plan_forks
 from gonogo.rehearsal.lanes import side_by_side
@@ -173,7 +174,7 @@ def all_paths(
                                    start=start_of(index))  # fmt: skip
         return ran.steps, instant
 
-    with stand_ins():
+    with stand_ins(), steady_files():  # one memo for every path (outbox files shared)
         for index in sorted(wanted):  # the paths others start from: first, here
             outcomes[index] = rehearse(runbook, runbook_path, scenarios[index],
                                        _path_dir(work, index), execute, start=start_of(index),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from contextlib import closing
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from gonogo.night.delivery.outbox import Outbox
 from gonogo.night.entries import Dispatched, Kind, NewEntry
 from gonogo.night.journal import NewDelivery, Status, pages
 from gonogo.night.sqlite_journal import SqliteJournal
+from gonogo.night.steady import steady_files
 
 AT = dt.datetime(2021, 11, 27, 22, 0, tzinfo=dt.UTC)
 
@@ -46,3 +48,61 @@ def test_one_file_per_text_lists_every_recipient_once_across_pages(tmp_path: Pat
     assert [(d.status, d.provider_id) for d in delivered] == [
         (Status.SENT, f"outbox:{stem}-{c}-vard-{lang}.txt") for c, _a, lang, _s, _b in texts
     ]
+
+
+def _deliver(state: Path, texts: list[tuple[str, str]]) -> dict[str, str]:
+    """One dispatch of (recipient number, body) SMS to `state`'s outbox: name -> text."""
+    rows = [NewDelivery("sms", "vard", f"+4670174060{n}", f"Person {n}", "sv", None, body)
+            for n, body in texts]  # fmt: skip
+    state.mkdir()
+    with closing(SqliteJournal.create(state / "journal.sqlite", {})) as journal:
+        with journal.transaction():
+            seq = journal.append(NewEntry(Kind.DISPATCH, Dispatched("window_started", 1, 7)),
+                                 at=AT, operator="a", runbook_sha256="x")  # fmt: skip
+            journal.add_deliveries(seq, rows, AT)
+        Outbox(state / "outbox", lambda _seq: "window_started").deliver_pages(
+            journal, pages(journal, dispatch=seq, statuses=(Status.PENDING,)), AT
+        )
+    return {p.name: p.read_text(encoding="utf-8") for p in (state / "outbox").iterdir()}
+
+
+def test_a_rehearsal_links_a_text_an_earlier_path_wrote_and_writes_any_other(
+    tmp_path: Path,
+) -> None:
+    """Paths of one rehearsal send the same texts to the same stand-ins: the second copy
+    of a file is a hard link to the first (one inode), with exactly the same text; a
+    text that differs in anything is written as its own file."""
+    with steady_files():
+        first = _deliver(tmp_path / "a", [(1, "Fönstret öppnar.")])
+        same = _deliver(tmp_path / "b", [(1, "Fönstret öppnar.")])
+        other = _deliver(tmp_path / "c", [(1, "Fönstret stänger.")])
+    assert first == same
+    assert other != first
+    name = next(iter(first))
+    inode = [(tmp_path / d / "outbox" / name).stat().st_ino for d in "abc"]
+    assert inode[0] == inode[1] != inode[2]
+    assert (tmp_path / "a" / "outbox" / name).stat().st_nlink == 2
+
+
+def test_a_replaced_or_removed_file_is_never_linked_to(tmp_path: Path) -> None:
+    """The memo names a file as it was: if it was replaced (another text at that name)
+    or removed, the next path's file is written, with its own text."""
+    with steady_files():
+        first = _deliver(tmp_path / "a", [(1, "Fönstret öppnar.")])
+        name = next(iter(first))
+        written = tmp_path / "a" / "outbox" / name
+        replacement = written.with_suffix(".new")
+        replacement.write_text("something else\n", encoding="utf-8")
+        replacement.replace(written)
+        again = _deliver(tmp_path / "b", [(1, "Fönstret öppnar.")])
+        shutil.rmtree(tmp_path / "b")
+        third = _deliver(tmp_path / "c", [(1, "Fönstret öppnar.")])
+    assert again == first == third
+    assert (tmp_path / "c" / "outbox" / name).stat().st_nlink == 1
+
+
+def test_outside_a_rehearsal_every_file_is_its_own(tmp_path: Path) -> None:
+    first = _deliver(tmp_path / "a", [(1, "Fönstret öppnar.")])
+    second = _deliver(tmp_path / "b", [(1, "Fönstret öppnar.")])
+    assert first == second
+    assert all(p.stat().st_nlink == 1 for p in (tmp_path / "b" / "outbox").iterdir())

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import os
 import shutil
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from gonogo.night.journal import Delivery, Journal, Mark, Status
+from gonogo.night.steady import recall, remember, remembering
 
 MARKS = 2000  # status changes handed to the journal at a time (all in one transaction)
 # A file's recipients stay in memory up to this many characters, then go to disk: a
@@ -38,22 +42,76 @@ class _File:
         self.subject, self.body = key[4], key[5]
         self.ids = array("q")
         self.members = members
+        self.spooled = 0  # characters of recipients written to `members`
 
     def add(self, row: Delivery) -> None:
         self.ids.append(row.id)
-        self.members.write(f"  {row.name} <{row.address}>\n")
+        self.spooled += self.members.write(f"  {row.name} <{row.address}>\n")
 
     def finish(self) -> None:
-        """Head, recipients, subject and body, written whole, then renamed into place."""
+        """Head, recipients, subject and body, written whole, then renamed into place.
+
+        Inside a rehearsal (`steady_files()`), a file whose whole text an earlier path
+        already wrote is hard-linked to it instead (`_Written`)."""
+        # only a rehearsal's, and only in memory (see `_SPOOL`): never 100,000 recipients
+        text = self._text() if self.spooled <= _SPOOL and remembering() else None
+        key = None if text is None else "outbox:" + hashlib.sha256(text.encode()).hexdigest()
+        if key is not None and _linked(recall(key, _Written), self.target):
+            return
         temporary = self.target.with_suffix(".tmp")
         with temporary.open("w", encoding="utf-8") as out:
-            out.writelines(f"{line}\n" for line in [*self.head, f"recipients: {len(self.ids)}"])
-            self.members.seek(0)
-            shutil.copyfileobj(self.members, out)
-            if self.subject is not None:
-                out.write(f"subject: {self.subject}\n")
-            out.write("\n" + self.body.rstrip("\n") + "\n")
+            if text is not None:
+                out.write(text)
+            else:
+                self._write(out)
         os.replace(temporary, self.target)  # a crash leaves the old file or the new one
+        if key is not None:
+            remember(key, _Written.of(self.target))
+
+    def _write(self, out: IO[str]) -> None:
+        out.writelines(f"{line}\n" for line in [*self.head, f"recipients: {len(self.ids)}"])
+        self.members.seek(0)
+        shutil.copyfileobj(self.members, out)
+        if self.subject is not None:
+            out.write(f"subject: {self.subject}\n")
+        out.write("\n" + self.body.rstrip("\n") + "\n")
+
+    def _text(self) -> str:
+        whole = io.StringIO()
+        self._write(whole)
+        return whole.getvalue()
+
+
+@dataclass(frozen=True)
+class _Written:
+    """An outbox file a rehearsal wrote, as it was then: linked to only while the same
+    file (inode, size, time) is still at `path`. Outbox files are replaced whole, never
+    changed, so a file still there is still that text."""
+
+    path: str
+    identity: tuple[int, int, int, int]
+
+    @classmethod
+    def of(cls, path: Path) -> _Written:
+        return cls(str(path), _identity(os.stat(path)))
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _linked(written: _Written | None, target: Path) -> bool:
+    """`target` made a hard link to `written`'s file, if it is still that file and
+    `target` does not exist (a link never replaces: the caller writes instead)."""
+    if written is None:
+        return False
+    try:
+        if _identity(os.stat(written.path)) != written.identity:
+            return False
+        os.link(written.path, target)
+    except OSError:  # gone, replaced, another file system, or `target` exists
+        return False
+    return True
 
 
 class Outbox:

@@ -71,23 +71,28 @@ def copy_state(source: Path, target: Path) -> None:
     """A copy of a state directory no command has open: the journal through SQLite's
     backup (a consistent copy whatever its WAL holds), the outbox's files hard-linked
     where the file system can (they are only ever replaced whole, never changed), any
-    other file (the lock, written in place) copied."""
+    other file (the lock, written in place) copied. Walked with plain strings: a fork
+    late in a long night links hundreds of outbox files."""
     target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(source.rglob("*")):
-        into = target / path.relative_to(source)
-        if path.is_dir():
-            into.mkdir(parents=True, exist_ok=True)
-        elif path.name.endswith(("-wal", "-shm")):
-            continue  # in the backup of the journal beside them
-        elif path.suffix == ".sqlite":
-            _backup(path, into)
-        elif path.parent.name == "outbox":
-            try:
-                os.link(path, into)
-            except OSError:
-                shutil.copy2(path, into)
-        else:
-            shutil.copy2(path, into)
+    top = len(str(source))
+    for folder, folders, files in os.walk(source):
+        into = str(target) + folder[top:]
+        for name in sorted(folders):
+            os.makedirs(os.path.join(into, name), exist_ok=True)
+        outbox = os.path.basename(folder) == "outbox"
+        for name in sorted(files):
+            path, copy = os.path.join(folder, name), os.path.join(into, name)
+            if name.endswith(("-wal", "-shm")):
+                continue  # in the backup of the journal beside them
+            if name.endswith(".sqlite"):
+                _backup(Path(path), Path(copy))
+            elif outbox:
+                try:
+                    os.link(path, copy)
+                except OSError:
+                    shutil.copy2(path, copy)
+            else:
+                shutil.copy2(path, copy)
 
 
 def _backup(source: Path, target: Path) -> None:

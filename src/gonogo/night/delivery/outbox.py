@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import os
@@ -27,6 +28,7 @@ _SPOOL = 64 * 1024
 _Key = tuple[int, str, str, str, str | None, str]
 
 
+@functools.lru_cache(maxsize=4096)  # a night's labels and audiences, named in every file
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in text)
 

@@ -4,7 +4,9 @@
 
 1. The anchor: `gonogo --version` in a fresh process, the start-up every run pays; and
    the floor: a fresh process that only imports what `rehearse --all-paths` runs and
-   builds its command line, running no command (no rehearsal can take less).
+   builds its command line, running no command (no rehearsal can take less); and what
+   making one small file costs in the temporary directory, where the rehearsals write
+   their journals and outbox files (it varies several times over a day on one machine).
 2. `rehearse --all-paths` on the 21.0 runbook in a fresh process (target: under 0.5 s),
    alternating with the anchor, `--runs` times: wall time and the CPU time of the child
    and its lanes, medians; with its default `--jobs` (this machine's cores, at most 4)
@@ -137,11 +139,25 @@ def floor() -> tuple[float, float]:
     return wall, cpu
 
 
+def new_files(count: int = 200) -> float:
+    """Milliseconds to make one small file (create, write, rename into place) where the
+    rehearsals write theirs: on one machine this varies several times over a day, and
+    each outbox file and journal costs one."""
+    with tempfile.TemporaryDirectory() as where:
+        start = time.perf_counter()
+        for n in range(count):
+            part = Path(where) / f"{n:05d}.tmp"
+            part.write_text("event: bench\n" * 8, encoding="utf-8")
+            part.replace(part.with_suffix(".txt"))
+        return (time.perf_counter() - start) / count * 1000
+
+
 def report(label: str, runbook: Path, runs: int, target: str) -> None:
-    rows, ones, anchors, floors = [], [], [], []
+    rows, ones, anchors, floors, files = [], [], [], [], []
     for _ in range(runs):  # alternating: all see the same load
         anchors.append(anchor())
         floors.append(floor())
+        files.append(new_files())
         rows.append(rehearse_all(runbook, None))
         ones.append(rehearse_all(runbook, 1))
     _, _, paths, commands = rows[0]
@@ -156,6 +172,8 @@ def report(label: str, runbook: Path, runs: int, target: str) -> None:
     print(f"  floor, importing what it runs (no command), alternating with it: wall "
           f"{statistics.median(f[0] for f in floors):.2f} s, CPU "
           f"{statistics.median(f[1] for f in floors):.2f} s")  # fmt: skip
+    print(f"  a new file in {tempfile.gettempdir()} (create, write, rename), alternating with "
+          f"it: {statistics.median(files):.2f} ms")  # fmt: skip
     print(f"  target: {target}")
 
 

@@ -115,6 +115,12 @@ def test_a_path_that_begins_like_another_leaves_the_journal_of_a_full_run(
     outbox = Path("21.0") / "rehearsal" / "outbox"
     mine = sorted((p.name, p.read_text()) for p in (forked.state_dir / outbox).iterdir())
     assert mine == sorted((p.name, p.read_text()) for p in (alone.state_dir / outbox).iterdir())
+    # In one process, each text any path sent is one file on disk, linked into every
+    # path that sent it: the same texts after a fork too, not only the fork's copies.
+    inodes: dict[str, set[int]] = {}
+    for file in (tmp_path / "all").glob(f"path-*/{outbox}/*.txt"):
+        inodes.setdefault(file.read_text(encoding="utf-8"), set()).add(file.stat().st_ino)
+    assert all(len(found) == 1 for found in inodes.values())
 
 
 def test_a_runbook_with_many_audiences_checks_each_recipients_file_once(

@@ -71,9 +71,13 @@ def copy_state(source: Path, target: Path) -> None:
     """A copy of a state directory no command has open: the journal through SQLite's
     backup (a consistent copy whatever its WAL holds), the outbox's files hard-linked
     where the file system can (they are only ever replaced whole, never changed), any
-    other file (the lock, written in place) copied. Walked with plain strings: a fork
-    late in a long night links hundreds of outbox files."""
-    target.mkdir(parents=True, exist_ok=True)
+    other file (the lock, written in place) copied; an interrupted write's `.tmp` left
+    out. Into a new directory: whatever was at `target` is removed first, so nothing is
+    ever written into a file another path shares. Walked with plain strings: a fork late
+    in a long night links hundreds of outbox files."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
     top = len(str(source))
     for folder, folders, files in os.walk(source):
         into = str(target) + folder[top:]
@@ -84,6 +88,8 @@ def copy_state(source: Path, target: Path) -> None:
             path, copy = os.path.join(folder, name), os.path.join(into, name)
             if name.endswith(("-wal", "-shm")):
                 continue  # in the backup of the journal beside them
+            if outbox and name.endswith(".tmp"):
+                continue  # an interrupted write's, never the outbox's
             if name.endswith(".sqlite"):
                 _backup(Path(path), Path(copy))
             elif outbox:

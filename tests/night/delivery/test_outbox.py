@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from contextlib import closing
 from pathlib import Path
@@ -50,20 +51,24 @@ def test_one_file_per_text_lists_every_recipient_once_across_pages(tmp_path: Pat
     ]
 
 
-def _deliver(state: Path, texts: list[tuple[str, str]]) -> dict[str, str]:
-    """One dispatch of (recipient number, body) SMS to `state`'s outbox: name -> text."""
-    rows = [NewDelivery("sms", "vard", f"+4670174060{n}", f"Person {n}", "sv", None, body)
+def _deliver(
+    state: Path, texts: list[tuple[int, str]], outbox: Path | None = None
+) -> dict[str, str]:
+    """One dispatch of (recipient number, body) SMS from a new journal in `state` to
+    its outbox (or `outbox`): each file's name -> text."""
+    rows = [NewDelivery("sms", "vard", f"+467017{n:05d}", f"Person {n}", "sv", None, body)
             for n, body in texts]  # fmt: skip
     state.mkdir()
+    outbox = outbox or state / "outbox"
     with closing(SqliteJournal.create(state / "journal.sqlite", {})) as journal:
         with journal.transaction():
             seq = journal.append(NewEntry(Kind.DISPATCH, Dispatched("window_started", 1, 7)),
                                  at=AT, operator="a", runbook_sha256="x")  # fmt: skip
             journal.add_deliveries(seq, rows, AT)
-        Outbox(state / "outbox", lambda _seq: "window_started").deliver_pages(
+        Outbox(outbox, lambda _seq: "window_started").deliver_pages(
             journal, pages(journal, dispatch=seq, statuses=(Status.PENDING,)), AT
         )
-    return {p.name: p.read_text(encoding="utf-8") for p in (state / "outbox").iterdir()}
+    return {p.name: p.read_text(encoding="utf-8") for p in outbox.iterdir()}
 
 
 def test_a_rehearsal_links_a_text_an_earlier_path_wrote_and_writes_any_other(
@@ -105,4 +110,48 @@ def test_outside_a_rehearsal_every_file_is_its_own(tmp_path: Path) -> None:
     first = _deliver(tmp_path / "a", [(1, "Fönstret öppnar.")])
     second = _deliver(tmp_path / "b", [(1, "Fönstret öppnar.")])
     assert first == second
+    assert all(p.stat().st_nlink == 1 for p in (tmp_path / "b" / "outbox").iterdir())
+
+
+def test_a_file_changed_in_place_behind_the_memo_is_never_linked_to(tmp_path: Path) -> None:
+    """Same inode, size and time, another text (written in place, its time put back):
+    the link is read back, found to differ, and the file is written instead."""
+    with steady_files():
+        first = _deliver(tmp_path / "a", [(1, "Fönstret öppnar.")])
+        written = tmp_path / "a" / "outbox" / next(iter(first))
+        before = written.stat()
+        with written.open("r+", encoding="utf-8") as edit:
+            edit.write("X")  # same size: one ASCII character for another
+        os.utime(written, ns=(before.st_atime_ns, before.st_mtime_ns))
+        again = _deliver(tmp_path / "b", [(1, "Fönstret öppnar.")])
+    assert again == first
+    assert (tmp_path / "b" / "outbox" / next(iter(first))).stat().st_ino != before.st_ino
+    assert written.read_text(encoding="utf-8").startswith("X")
+
+
+def test_writing_again_over_a_linked_name_leaves_the_other_path_s_file_alone(
+    tmp_path: Path,
+) -> None:
+    """A file linked from another path is replaced whole (a new file renamed over the
+    name), never written through: the other path keeps its text."""
+    with steady_files():
+        first = _deliver(tmp_path / "a", [(1, "Fönstret öppnar.")])
+        name = next(iter(first))
+        _deliver(tmp_path / "b", [(1, "Fönstret öppnar.")])
+        linked = tmp_path / "b" / "outbox" / name
+        assert linked.stat().st_nlink == 2
+        leftover = linked.with_suffix(".tmp")  # an interrupted write's, linked too
+        os.link(tmp_path / "a" / "outbox" / name, leftover)
+        rewritten = _deliver(tmp_path / "b2", [(2, "Fönstret stänger.")], tmp_path / "b" / "outbox")
+    assert "Fönstret stänger." in rewritten[name]
+    assert (tmp_path / "a" / "outbox" / name).read_text(encoding="utf-8") == first[name]
+
+
+def test_a_text_too_long_to_keep_in_memory_is_written_every_time(tmp_path: Path) -> None:
+    many = [(n, "Fönstret öppnar.") for n in range(3000)]  # over 64 KiB of recipients
+    with steady_files():
+        first = _deliver(tmp_path / "a", many)
+        second = _deliver(tmp_path / "b", many)
+    assert first == second
+    assert len(next(iter(first.values()))) > 64 * 1024
     assert all(p.stat().st_nlink == 1 for p in (tmp_path / "b" / "outbox").iterdir())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import hashlib
@@ -54,13 +55,15 @@ class _File:
         """Head, recipients, subject and body, written whole, then renamed into place.
 
         Inside a rehearsal (`steady_files()`), a file whose whole text an earlier path
-        already wrote is hard-linked to it instead (`_Written`)."""
+        already wrote is hard-linked to it instead (`_linked`)."""
         # only a rehearsal's, and only in memory (see `_SPOOL`): never 100,000 recipients
         text = self._text() if self.spooled <= _SPOOL and remembering() else None
         key = None if text is None else "outbox:" + hashlib.sha256(text.encode()).hexdigest()
-        if key is not None and _linked(recall(key, _Written), self.target):
+        if text is not None and key is not None and _linked(recall(key, _Written), self.target,
+                                                            text):  # fmt: skip
             return
         temporary = self.target.with_suffix(".tmp")
+        temporary.unlink(missing_ok=True)  # an interrupted write's, maybe linked elsewhere
         with temporary.open("w", encoding="utf-8") as out:
             if text is not None:
                 out.write(text)
@@ -86,9 +89,7 @@ class _File:
 
 @dataclass(frozen=True)
 class _Written:
-    """An outbox file a rehearsal wrote, as it was then: linked to only while the same
-    file (inode, size, time) is still at `path`. Outbox files are replaced whole, never
-    changed, so a file still there is still that text."""
+    """An outbox file a rehearsal wrote, as it was then (`_linked` checks it still is)."""
 
     path: str
     identity: tuple[int, int, int, int]
@@ -102,9 +103,12 @@ def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def _linked(written: _Written | None, target: Path) -> bool:
-    """`target` made a hard link to `written`'s file, if it is still that file and
-    `target` does not exist (a link never replaces: the caller writes instead)."""
+def _linked(written: _Written | None, target: Path, text: str) -> bool:
+    """`target` made a hard link to `written`'s file, if that is still the file written
+    (inode, size, time) and `target` does not exist (a link never replaces: the caller
+    writes instead). The link is then read back: unless it holds exactly `text`, it is
+    removed and the caller writes. Outbox files are only replaced whole, never changed
+    in place, so a linked file keeps its text."""
     if written is None:
         return False
     try:
@@ -113,7 +117,14 @@ def _linked(written: _Written | None, target: Path) -> bool:
         os.link(written.path, target)
     except OSError:  # gone, replaced, another file system, or `target` exists
         return False
-    return True
+    try:
+        same = target.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        same = False
+    if not same:
+        with contextlib.suppress(OSError):  # if it stays, the caller's write replaces it
+            target.unlink()
+    return same
 
 
 class Outbox:

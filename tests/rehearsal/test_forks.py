@@ -1,0 +1,61 @@
+"""`copy_state`: a path's state directory as a later path starts from it."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from gonogo.rehearsal.forks import copy_state
+
+
+def _state(root: Path) -> Path:
+    """A state directory as a rehearsal leaves it mid-path: a journal in WAL mode with
+    its -wal and -shm held open, an outbox, a lock and an interrupted write's .tmp."""
+    run = root / "21.0" / "rehearsal"
+    (run / "outbox").mkdir(parents=True)
+    (run / "outbox" / "00003-window_started-sms-vard-sv.txt").write_text("sent\n")
+    (run / "outbox" / "00004-part_completed-sms-vard-sv.tmp").write_text("half")
+    (run / "lock").write_text("pid 1\n")
+    return run
+
+
+def test_a_copy_has_the_journal_whole_links_the_outbox_and_copies_the_rest(
+    tmp_path: Path,
+) -> None:
+    run = _state(tmp_path / "from")
+    holder = sqlite3.connect(run / "journal.sqlite", isolation_level=None)
+    with closing(holder):
+        holder.execute("PRAGMA journal_mode=WAL")
+        holder.execute("CREATE TABLE events(seq INTEGER PRIMARY KEY, kind TEXT)")
+        holder.execute("INSERT INTO events(kind) VALUES ('start'), ('go')")  # in the WAL
+        assert (run / "journal.sqlite-wal").exists()
+        copy_state(tmp_path / "from", tmp_path / "to")
+    copied = tmp_path / "to" / "21.0" / "rehearsal"
+    assert sorted(p.name for p in copied.rglob("*")) == [
+        "00003-window_started-sms-vard-sv.txt", "journal.sqlite", "lock", "outbox",
+    ]  # fmt: skip
+    with closing(sqlite3.connect(copied / "journal.sqlite")) as journal:
+        assert journal.execute("SELECT kind FROM events ORDER BY seq").fetchall() == [
+            ("start",),
+            ("go",),
+        ]
+    sent = "outbox/00003-window_started-sms-vard-sv.txt"
+    assert (copied / sent).stat().st_ino == (run / sent).stat().st_ino
+    assert (copied / "lock").stat().st_ino != (run / "lock").stat().st_ino
+
+
+def test_a_copy_replaces_what_was_there_and_never_writes_through_it(tmp_path: Path) -> None:
+    """A copy left by a rehearsal that stopped early, its outbox file linked from
+    elsewhere: copying again removes it first, so the other file keeps its text."""
+    _state(tmp_path / "from")
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("another path's text\n")
+    stale = tmp_path / "to" / "21.0" / "rehearsal"
+    (stale / "outbox").mkdir(parents=True)
+    (stale / "lock").hardlink_to(elsewhere)
+    (stale / "outbox" / "old.txt").write_text("old\n")
+    copy_state(tmp_path / "from", tmp_path / "to")
+    assert elsewhere.read_text() == "another path's text\n"
+    assert (stale / "lock").read_text() == "pid 1\n"
+    assert not (stale / "outbox" / "old.txt").exists()

@@ -58,10 +58,11 @@ class _File:
         already wrote is hard-linked to it instead (`_linked`)."""
         # only a rehearsal's, and only in memory (see `_SPOOL`): never 100,000 recipients
         text = self._text() if self.spooled <= _SPOOL and remembering() else None
-        key = None if text is None else "outbox:" + hashlib.sha256(text.encode()).hexdigest()
-        if text is not None and key is not None and _linked(recall(key, _Written), self.target,
-                                                            text):  # fmt: skip
-            return
+        key = None
+        if text is not None:
+            key = "outbox:" + hashlib.sha256(text.encode()).hexdigest()
+            if _linked(recall(key, _Written), self.target, text):
+                return
         temporary = self.target.with_suffix(".tmp")
         temporary.unlink(missing_ok=True)  # an interrupted write's, maybe linked elsewhere
         with temporary.open("w", encoding="utf-8") as out:

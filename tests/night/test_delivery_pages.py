@@ -56,3 +56,22 @@ def test_pages_read_what_deliveries_reads_a_page_at_a_time(journal: Journal) -> 
     (sent,) = [d for page in pages(journal, statuses=(Status.SENT,)) for d in page]
     assert (sent.id, sent.provider_id, sent.attempts) == (rows[1].id, "SM1", 1)
     assert list(pages(journal, dispatch=second + 100)) == []
+
+
+def test_a_short_page_is_the_last_one_read(journal: Journal) -> None:
+    """Every `go` of a rehearsal reads its few rows in one page: asking again after a
+    page short of `size` would be a query only to find nothing."""
+    _dispatch(journal, 5)
+    asked: list[int] = []
+    read_page = journal.delivery_page
+
+    def counted(after: int, limit: int, **kw: object) -> list[object]:
+        asked.append(after)
+        return read_page(after, limit, **kw)  # type: ignore[arg-type]
+
+    journal.delivery_page = counted  # type: ignore[method-assign]
+    assert [len(page) for page in pages(journal, size=2)] == [2, 2, 1]
+    assert len(asked) == 3
+    asked.clear()
+    assert [len(page) for page in pages(journal, size=5)] == [5]
+    assert len(asked) == 2  # a full page: the next is asked for, and is empty

@@ -180,11 +180,14 @@ def pages(
     size: int = PAGE,
 ) -> Iterator[list[Delivery]]:
     """`journal.deliveries(...)` a page at a time, oldest first: a dispatch to 100,000
-    is never all in memory. Each page is read when the one before is done with."""
+    is never all in memory. Each page is read when the one before is done with; a page
+    short of `size` is the last (no query only to find nothing after it)."""
     wanted = None if statuses is None else tuple(statuses)
     after = 0
     while page := journal.delivery_page(after, size, dispatch=dispatch, statuses=wanted):
         yield page
+        if len(page) < size:
+            return
         after = page[-1].id
 
 

@@ -18,12 +18,14 @@ from pathlib import Path
 from gonogo.night.clock import FixedClock, using
 from gonogo.night.journal import Status
 from gonogo.night.kept_open import kept_open
-from gonogo.night.snapshot import continuing
+from gonogo.night.snapshot import Night, continuing
 from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.night.steady import steady_files
 from gonogo.night.view import NightView, night_view
 from gonogo.rehearsal.forks import Fork, Step, copy_state
 from gonogo.rehearsal.scenario import MessageExpectation, Scenario
+from gonogo.runbook.catalog import iter_messages
+from gonogo.runbook.events import Event
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import night_instant
 
@@ -37,6 +39,44 @@ _CONFIRMING = {
 }  # fmt: skip
 _CONFIRMING_SUB = {("incident", "open"), ("incident", "update"), ("incident", "resolve")}
 
+# Journal kinds that must be followed by a dispatch of this event (unless it is silent).
+_NEEDS = {
+    "start": Event.WINDOW_STARTED,
+    "go": Event.PART_COMPLETED,
+    "nogo": Event.ROLLBACK_STARTED,
+    "rollback_done": Event.ROLLBACK_COMPLETED,
+    "end": Event.WINDOW_COMPLETED,
+    "progress": Event.PART_STATUS,
+    "incident_opened": Event.INCIDENT_OPENED,
+    "incident_updated": Event.INCIDENT_UPDATED,
+    "incident_resolved": Event.INCIDENT_RESOLVED,
+    "verification_started": Event.VERIFICATION_STARTED,
+}
+
+
+@dataclass(frozen=True)
+class Sent:
+    event: str
+    part: int | None
+    audience: str
+    channel: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How a rehearsed night ended, as its journal says: what the report of a rehearsal
+    reads, without the journal (a lane process sends it back to the one that prints)."""
+
+    state: str
+    outcome: str | None  # "completed", "rolled back"; None: the night is not over
+    zone: dt.tzinfo  # the runbook's, for the times shown
+    sent: tuple[Sent, ...]  # one per text sent
+    unsent: tuple[str, ...]  # "no ... message was sent", where an entry needed one
+
+    def local(self, instant: dt.datetime) -> dt.datetime:
+        return instant.astimezone(self.zone)
+
 
 @dataclass
 class Outcome:
@@ -46,7 +86,7 @@ class Outcome:
     state_dir: Path
     steps: list[Step] = field(default_factory=list)
     checks: list[tuple[str, bool, str]] = field(default_factory=list)  # what, held, got
-    view: NightView | None = None
+    ending: Ending | None = None  # once concluded
     forks: dict[int, Fork] = field(default_factory=dict)  # by the count of steps before
 
     @property
@@ -132,10 +172,13 @@ def run_actions(
 def conclude(outcome: Outcome, runbook: Runbook, instant: dt.datetime) -> Outcome:
     """The night the steps left, at `instant`, checked against the expectations."""
     with _isolated(), steady_files():
-        outcome.view = night_view(outcome.state_dir, runbook.release.id, True,
-                                  FixedClock(instant))  # fmt: skip
-    outcome.view.run.close()  # the view is read, not the journal: left as one file
-    _check(outcome, outcome.view)
+        view = night_view(outcome.state_dir, runbook.release.id, True, FixedClock(instant))
+    view.run.close()  # the view is read, not the journal: left as one file
+    sent = _sent(view)
+    _check(outcome, view, sent)
+    night = view.night
+    outcome.ending = Ending(night.state, night.outcome, view.plan.zone, tuple(sent),
+                            _unsent(runbook, night))  # fmt: skip
     return outcome
 
 
@@ -154,9 +197,8 @@ def _isolated() -> Iterator[None]:
             os.environ["GONOGO_JOURNAL_URL"] = shared
 
 
-def _check(outcome: Outcome, view: NightView) -> None:
+def _check(outcome: Outcome, view: NightView, sent: list[Sent]) -> None:
     expect = outcome.scenario.expect
-    sent = _sent(view)
     if expect.state is not None:
         outcome.checks.append((f"state {expect.state}", view.night.state == expect.state,
                                view.night.state))  # fmt: skip
@@ -184,13 +226,22 @@ def _check(outcome: Outcome, view: NightView) -> None:
         outcome.checks.append((f"point of no return passed: {pnr}", passed == pnr, str(passed)))
 
 
-@dataclass(frozen=True)
-class Sent:
-    event: str
-    part: int | None
-    audience: str
-    channel: str
-    text: str
+def _unsent(runbook: Runbook, night: Night) -> tuple[str, ...]:
+    """Each entry that needed a message (a decision, an incident) and has no dispatch of it."""
+    events = night.entries
+    dispatched = {
+        (e.data.get("cause"), e.data.get("event")) for e in events if e.kind == "dispatch"
+    }
+    silent = {located.event for located in iter_messages(runbook) if located.message.silent}
+    missing = []
+    for event in events:
+        needed = _NEEDS.get(event.kind)
+        if needed is None or needed in silent:
+            continue
+        if (event.seq, needed.value) not in dispatched:
+            what = needed.value + (f" (part {event.part})" if event.part else "")
+            missing.append(f"no {what} message was sent")
+    return tuple(missing)
 
 
 def _sent(view: NightView) -> list[Sent]:

@@ -4,10 +4,9 @@ Once the paths that others start from have run (their forks are then on disk), e
 other path depends on nothing but its fork and its own commands, so the rest are split
 into lanes of about equal work (commands to run) and each lane runs in a process forked
 from this one: the runbook loaded, the command line built, the stand-ins planned. A
-lane sends back each path's steps and the simulated clock at its end; the steps are
-those a single process would have run (each path is deterministic on its clock), and
-this process checks each path's journal as it would have. `jobs=1`, or a system without
-`fork`, runs them one after another here.
+lane checks each of its paths' journals and sends back what a single process would
+have found (each path is deterministic on its clock): the steps, the checks, how the
+night ended. `jobs=1`, or a system without `fork`, runs them one after another here.
 """
 
 from __future__ import annotations

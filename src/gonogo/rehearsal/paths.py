@@ -10,28 +10,13 @@ from typing import Literal
 
 from gonogo.night.dispatch import stand_ins
 from gonogo.night.steady import steady_files
-from gonogo.rehearsal.engine import Execute, Outcome, Sent, _sent, conclude, rehearse, run_actions
-from gonogo.rehearsal.forks import Fork, Step, plan_forks
+from gonogo.rehearsal.engine import Execute, Outcome, conclude, rehearse, run_actions
+from gonogo.rehearsal.forks import Fork, plan_forks
 from gonogo.rehearsal.lanes import side_by_side
 from gonogo.rehearsal.scenario import Action, Expectations, Scenario
 from gonogo.runbook.catalog import iter_messages
-from gonogo.runbook.events import Event
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import Timeline, timeline
-
-# Journal kinds that must be followed by a dispatch of this event (unless it is silent).
-_NEEDS = {
-    "start": Event.WINDOW_STARTED,
-    "go": Event.PART_COMPLETED,
-    "nogo": Event.ROLLBACK_STARTED,
-    "rollback_done": Event.ROLLBACK_COMPLETED,
-    "end": Event.WINDOW_COMPLETED,
-    "progress": Event.PART_STATUS,
-    "incident_opened": Event.INCIDENT_OPENED,
-    "incident_updated": Event.INCIDENT_UPDATED,
-    "incident_resolved": Event.INCIDENT_RESOLVED,
-    "verification_started": Event.VERIFICATION_STARTED,
-}
 
 
 class _Builder:
@@ -168,11 +153,11 @@ def all_paths(
         source = sources[index]  # None where that path stopped before: run it all
         return None if source is None else outcomes[source[0]].forks.get(source[1])
 
-    def run(index: int) -> tuple[list[Step], dt.datetime]:
+    def run(index: int) -> Outcome:  # in a lane: what it sends back must pickle
         where = _path_dir(work, index)
         ran, instant = run_actions(runbook, runbook_path, scenarios[index], where, execute,
                                    start=start_of(index))  # fmt: skip
-        return ran.steps, instant
+        return conclude(ran, runbook, instant)
 
     with stand_ins(), steady_files():  # one memo for every path (outbox files shared)
         for index in sorted(wanted):  # the paths others start from: first, here
@@ -181,11 +166,9 @@ def all_paths(
                                        keep=wanted[index])  # fmt: skip
         rest = {i: len(s.actions) - (sources[i] or (0, 0))[1]
                 for i, s in enumerate(scenarios) if i not in wanted}  # fmt: skip
-        for index, (steps, instant) in side_by_side(rest, jobs, run).items():
-            ran = Outcome(scenarios[index], _path_dir(work, index), steps)
-            outcomes[index] = conclude(ran, runbook, instant)
+        outcomes.update(side_by_side(rest, jobs, run))
     for index, scenario in enumerate(scenarios):
-        _add(result, runbook, scenario, outcomes[index])
+        _add(result, scenario, outcomes[index])
     shutil.rmtree(work / ".forks", ignore_errors=True)
     return result
 
@@ -194,36 +177,16 @@ def _path_dir(work: Path, index: int) -> Path:
     return work / f"path-{index + 1:02d}"
 
 
-def _add(result: PathsResult, runbook: Runbook, scenario: Scenario, outcome: Outcome) -> None:
+def _add(result: PathsResult, scenario: Scenario, outcome: Outcome) -> None:
     result.outcomes.append(outcome)
-    if outcome.view is None:
+    ending = outcome.ending
+    if ending is None:
         return
-    if outcome.view.night.outcome is None:
-        result.missing.append(f"{scenario.name}: ends in {outcome.view.night.state}, not a "
-                              "terminal state")  # fmt: skip
-    sent = _sent(outcome.view)
-    for s in sent:
+    if ending.outcome is None:
+        result.missing.append(f"{scenario.name}: ends in {ending.state}, not a terminal state")
+    for s in ending.sent:
         result.coverage[(s.event, s.audience, s.channel)] = True
-    result.missing += [f"{scenario.name}: {m}" for m in _missing_messages(runbook, outcome, sent)]
-
-
-def _missing_messages(runbook: Runbook, outcome: Outcome, sent: list[Sent]) -> list[str]:
-    assert outcome.view is not None
-    events = outcome.view.night.entries
-    dispatched = {
-        (e.data.get("cause"), e.data.get("event")) for e in events if e.kind == "dispatch"
-    }
-    silent = {located.event for located in iter_messages(runbook) if located.message.silent}
-    missing = []
-    for event in events:
-        needed = _NEEDS.get(event.kind)
-        if needed is None or needed in silent:
-            continue
-        if (event.seq, needed.value) not in dispatched:
-            what = needed.value + (f" (part {event.part})" if event.part else "")
-            missing.append(f"no {what} message was sent")
-    del sent
-    return missing
+    result.missing += [f"{scenario.name}: {m}" for m in ending.unsent]
 
 
 def possible_deliveries(runbook: Runbook) -> list[tuple[str, str, str]]:

@@ -219,17 +219,17 @@ def messages_json(runbook: Runbook) -> dict[str, Any]:
 
 
 def _rehearsal(outcome: Outcome) -> dict[str, Any]:
-    view = outcome.view
+    ending = outcome.ending
 
     def at(instant: dt.datetime) -> str:
-        return (view.local(instant) if view else instant).isoformat()
+        return (ending.local(instant) if ending else instant).isoformat()
 
     return {
         "name": outcome.scenario.name,
         "ok": outcome.ok,
         "state_dir": str(outcome.state_dir),
-        "state": view.night.state if view else None,
-        "outcome": view.night.outcome if view else None,
+        "state": ending.state if ending else None,
+        "outcome": ending.outcome if ending else None,
         "steps": [
             {
                 "at": at(s.at),

@@ -14,10 +14,10 @@ from gonogo.render.console import console
 
 def print_outcome(outcome: Outcome, *, verbose: bool) -> None:
     out = console()
-    view = outcome.view
+    ending = outcome.ending
     out.print(f"[bold]Rehearsal: {escape(outcome.scenario.name)}[/bold]")
     for step in outcome.steps:
-        at = view.local(step.at).strftime("%H:%M") if view else step.at.strftime("%H:%M")
+        at = (ending.local(step.at) if ending else step.at).strftime("%H:%M")
         mark = "[green]ok[/green]" if step.ok else "[red]FAILED[/red]"
         expected = f" (expected exit {step.expected})" if step.expected else ""
         out.print(f"  {at}  {escape(step.command):<50} exit {step.code}{expected} {mark}")
@@ -40,7 +40,7 @@ def print_paths(result: PathsResult, work: Path, *, verbose: bool) -> None:
     for column in ("Path", "Commands", "Outcome", "Result"):
         table.add_column(column)
     for outcome in result.outcomes:
-        end = outcome.view.night.outcome if outcome.view else None
+        end = outcome.ending.outcome if outcome.ending else None
         table.add_row(
             escape(outcome.scenario.name), str(len(outcome.steps)), end or "not finished",
             "[green]ok[/green]" if outcome.ok else "[red]FAILED[/red]",

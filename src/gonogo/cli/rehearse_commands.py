@@ -59,15 +59,21 @@ def rehearse(
 
     if scenario is None and not all_paths:
         raise typer.BadParameter("give --scenario FILE or --all-paths")
+    if all_paths:
+        from gonogo.rehearsal.ahead import check_ahead  # noqa: PLC0415
+        from gonogo.rehearsal.lanes import default_jobs  # noqa: PLC0415
+
+        jobs = jobs or default_jobs()
+        check_ahead(runbook, jobs)  # the recipients files, one lane per core
     loaded = load_cached(runbook)
     assert loaded.runbook is not None
     execute = runner()
     if all_paths:
-        from gonogo.rehearsal.lanes import default_jobs  # noqa: PLC0415
         from gonogo.rehearsal.paths import all_paths as run_all  # noqa: PLC0415
 
+        assert jobs is not None
         work = out or Path(tempfile.mkdtemp(prefix="gonogo-paths-"))
-        result = run_all(loaded.runbook, runbook, work, execute, jobs or default_jobs())
+        result = run_all(loaded.runbook, runbook, work, execute, jobs)
         if not as_json:
             print_paths(result, work, verbose=verbose)
         _machine_readable(runbook, result.outcomes, work, result, as_json, junit_xml)

@@ -99,16 +99,27 @@ def checked_recipients(path: Path, data: bytes) -> tuple[list[Recipient], list[R
     """`load_recipients(path, data)`, once per process for the same file and bytes."""
     from gonogo.runbook.recipients import load_recipients  # noqa: PLC0415  # ~30 ms
 
-    key = (path.resolve(), hashlib.sha256(data).digest())
-    found = _CHECKED.get(key)
+    found = _CHECKED.get(_memo_key(path, data))
     if found is None:
         found = load_recipients(path, data)
-        _CHECKED[key] = found
-        held = sum(len(recipients) for recipients, _problems in _CHECKED.values())
-        while len(_CHECKED) > _KEEP or (len(_CHECKED) > 1 and held > _KEEP_RECIPIENTS):
-            oldest = next(iter(_CHECKED))  # the newest, `found`, is always kept
-            held -= len(_CHECKED.pop(oldest)[0])
+        keep_checked(path, data, found)
     return found
+
+
+def keep_checked(
+    path: Path, data: bytes, found: tuple[list[Recipient], list[RecipientProblem]]
+) -> None:
+    """What `checked_recipients(path, data)` returns from now on in this process: what it
+    found, here or in a process forked from this one (`rehearsal.ahead`)."""
+    _CHECKED[_memo_key(path, data)] = found
+    held = sum(len(recipients) for recipients, _problems in _CHECKED.values())
+    while len(_CHECKED) > _KEEP or (len(_CHECKED) > 1 and held > _KEEP_RECIPIENTS):
+        oldest = next(iter(_CHECKED))  # the newest, `found`, is always kept
+        held -= len(_CHECKED.pop(oldest)[0])
+
+
+def _memo_key(path: Path, data: bytes) -> tuple[Path, bytes]:
+    return path.resolve(), hashlib.sha256(data).digest()
 
 
 def _key(data: bytes) -> str:

@@ -53,6 +53,7 @@ class MachineModel:
     may_pass_gate: Callable[[int], bool] = field(default=lambda _part: True)
     effects: list[Effect] = field(default_factory=list)
     state: str = PLANNED
+    machine: Machine | None = field(default=None, repr=False, compare=False)  # build_machine
 
     @property
     def current_part(self) -> int | None:
@@ -91,7 +92,9 @@ class MachineModel:
 
     def fire(self, trigger: str) -> bool:
         """Run a trigger; False when a guard refused, MachineError when not allowed now."""
-        result: bool = getattr(self, trigger)()
+        assert self.machine is not None, "build_machine first"
+        # What the trigger method transitions would attach to the model calls.
+        result: bool = self.machine.events[trigger].trigger(self)
         return result
 
 
@@ -99,12 +102,15 @@ def build_machine(night: MachineModel) -> Machine:
     """Attach the machine for `night.part_count` parts to `night`.
 
     The machine is built once per count of parts and shared (every fold attaches one:
-    building it was most of a fold's time); it keeps no reference to the models it
-    drives, so a model lives only as long as its caller holds it.
+    building it was most of a fold's time). It keeps no reference to the models it
+    drives, so a model lives only as long as its caller holds it; nor does it add its
+    methods to each model (`add_model` adds one per state and trigger, a third of a
+    command's machine time): `fire` runs the machine's event on the model itself.
     """
     machine = _machine_for(night.part_count)
-    machine.add_model(night, initial=night.state)
-    machine.models.remove(night)
+    if night.state not in machine.states:
+        raise ValueError(f"{night.state!r} is not a state of a {night.part_count}-part night")
+    night.machine = machine
     return machine
 
 

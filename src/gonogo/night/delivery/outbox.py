@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
-import io
 import os
 import shutil
 import tempfile
@@ -35,21 +34,35 @@ def _slug(text: str) -> str:
 
 
 class _File:
-    """One outbox file being written: its recipients go to an unnamed temporary file as
-    they are read (`_SPOOL`), and only their ids stay in memory (for the marks)."""
+    """One outbox file being written: its recipients' lines stay in memory up to
+    `_SPOOL` characters, then go to an unnamed temporary file (`spill`) as they are
+    read; only their ids stay in memory (for the marks)."""
 
-    def __init__(self, target: Path, head: list[str], key: _Key, members: IO[str]) -> None:
+    def __init__(
+        self, target: str, head: list[str], key: _Key, spill: Callable[[], IO[str]]
+    ) -> None:
         self.target = target
-        self.name = target.name
+        self.name = os.path.basename(target)
         self.head = head
         self.subject, self.body = key[4], key[5]
         self.ids = array("q")
-        self.members = members
-        self.spooled = 0  # characters of recipients written to `members`
+        self.lines: list[str] = []  # the recipients' lines, until spilled
+        self.kept = 0  # characters in `lines`
+        self.spill = spill
+        self.spilled: IO[str] | None = None
 
     def add(self, row: Delivery) -> None:
         self.ids.append(row.id)
-        self.spooled += self.members.write(f"  {row.name} <{row.address}>\n")
+        line = f"  {row.name} <{row.address}>\n"
+        if self.spilled is not None:
+            self.spilled.write(line)
+            return
+        self.lines.append(line)
+        self.kept += len(line)
+        if self.kept > _SPOOL:
+            self.spilled = self.spill()
+            self.spilled.writelines(self.lines)
+            self.lines = []
 
     def finish(self) -> None:
         """Head, recipients, subject and body, written whole, then renamed into place.
@@ -57,15 +70,18 @@ class _File:
         Inside a rehearsal (`steady_files()`), a file whose whole text an earlier path
         already wrote is hard-linked to it instead (`_linked`)."""
         # only a rehearsal's, and only in memory (see `_SPOOL`): never 100,000 recipients
-        text = self._text() if self.spooled <= _SPOOL and remembering() else None
+        text = None
         key = None
-        if text is not None:
-            key = "outbox:" + hashlib.sha256(text.encode()).hexdigest()
-            if _linked(recall(key, _Written), self.target, text):
+        if self.spilled is None and remembering():
+            text = "".join([self._head(), *self.lines, self._tail()])
+            data = text.encode()
+            key = "outbox:" + hashlib.sha256(data).hexdigest()
+            if _linked(recall(key, _Written), self.target, data):
                 return
-        temporary = self.target.with_suffix(".tmp")
-        temporary.unlink(missing_ok=True)  # an interrupted write's, maybe linked elsewhere
-        with temporary.open("w", encoding="utf-8") as out:
+        temporary = self.target[: -len(".txt")] + ".tmp"
+        with contextlib.suppress(FileNotFoundError):  # an interrupted write's, maybe linked
+            os.unlink(temporary)
+        with open(temporary, "w", encoding="utf-8") as out:
             if text is not None:
                 out.write(text)
             else:
@@ -75,17 +91,19 @@ class _File:
             remember(key, _Written.of(self.target))
 
     def _write(self, out: IO[str]) -> None:
-        out.writelines(f"{line}\n" for line in [*self.head, f"recipients: {len(self.ids)}"])
-        self.members.seek(0)
-        shutil.copyfileobj(self.members, out)
-        if self.subject is not None:
-            out.write(f"subject: {self.subject}\n")
-        out.write("\n" + self.body.rstrip("\n") + "\n")
+        out.write(self._head())
+        if self.spilled is not None:
+            self.spilled.seek(0)
+            shutil.copyfileobj(self.spilled, out)
+        out.writelines(self.lines)
+        out.write(self._tail())
 
-    def _text(self) -> str:
-        whole = io.StringIO()
-        self._write(whole)
-        return whole.getvalue()
+    def _head(self) -> str:
+        return "".join(f"{line}\n" for line in [*self.head, f"recipients: {len(self.ids)}"])
+
+    def _tail(self) -> str:
+        subject = "" if self.subject is None else f"subject: {self.subject}\n"
+        return subject + "\n" + self.body.rstrip("\n") + "\n"
 
 
 @dataclass(frozen=True)
@@ -96,18 +114,18 @@ class _Written:
     identity: tuple[int, int, int, int]
 
     @classmethod
-    def of(cls, path: Path) -> _Written:
-        return cls(str(path), _identity(os.stat(path)))
+    def of(cls, path: str) -> _Written:
+        return cls(path, _identity(os.stat(path)))
 
 
 def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def _linked(written: _Written | None, target: Path, text: str) -> bool:
+def _linked(written: _Written | None, target: str, data: bytes) -> bool:
     """`target` made a hard link to `written`'s file, if that is still the file written
     (inode, size, time) and `target` does not exist (a link never replaces: the caller
-    writes instead). The link is then read back: unless it holds exactly `text`, it is
+    writes instead). The link is then read back: unless it holds exactly `data`, it is
     removed and the caller writes. Outbox files are only replaced whole, never changed
     in place, so a linked file keeps its text."""
     if written is None:
@@ -119,13 +137,26 @@ def _linked(written: _Written | None, target: Path, text: str) -> bool:
     except OSError:  # gone, replaced, another file system, or `target` exists
         return False
     try:
-        same = target.read_text(encoding="utf-8") == text
-    except (OSError, UnicodeDecodeError):
+        same = _read_upto(target, len(data) + 1) == data
+    except OSError:
         same = False
     if not same:
         with contextlib.suppress(OSError):  # if it stays, the caller's write replaces it
-            target.unlink()
+            os.unlink(target)
     return same
+
+
+def _read_upto(path: str, limit: int) -> bytes:
+    """At most `limit` bytes of the file at `path`, from its start."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while limit > 0 and (chunk := os.read(fd, limit)):
+            chunks.append(chunk)
+            limit -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 class Outbox:
@@ -149,16 +180,18 @@ class Outbox:
         files: dict[_Key, _File] = {}
         variant: dict[tuple[int, str, str, str], int] = {}
         with ExitStack() as opened:  # unnamed temporary files: closing removes them
+
+            def spill() -> IO[str]:
+                return opened.enter_context(tempfile.TemporaryFile(
+                    "w+", encoding="utf-8", dir=self.directory, prefix=".recipients-"
+                ))  # fmt: skip
+
             for page in pages:
                 for d in page:
                     key = (d.dispatch, d.channel, d.audience, d.language, d.subject, d.body)
                     file = files.get(key)
                     if file is None:
-                        members = opened.enter_context(tempfile.SpooledTemporaryFile(
-                            _SPOOL, "w+", encoding="utf-8", dir=str(self.directory),
-                            prefix=".recipients-",
-                        ))  # fmt: skip
-                        file = files[key] = self._open(key, variant, members)
+                        file = files[key] = self._open(key, variant, spill)
                     file.add(d)
             for file in files.values():
                 file.finish()
@@ -174,7 +207,7 @@ class Outbox:
             journal.mark_many(marks, now)
 
     def _open(
-        self, key: _Key, variant: dict[tuple[int, str, str, str], int], members: IO[str]
+        self, key: _Key, variant: dict[tuple[int, str, str, str], int], spill: Callable[[], IO[str]]
     ) -> _File:
         dispatch, channel, audience, language = key[:4]
         stem = f"{dispatch:05d}-{_slug(self.label(dispatch))}-{channel}-{_slug(audience)}"
@@ -187,4 +220,4 @@ class Outbox:
             f"audience: {audience}",
             f"language: {language}",
         ]
-        return _File(self.directory / name, head, key, members)
+        return _File(os.path.join(self.directory, name), head, key, spill)

@@ -14,7 +14,7 @@ from gonogo.night.journal import NOT_SENT, Journal
 from gonogo.night.snapshot import Night, fold
 from gonogo.night.sqlite_format import damaged
 from gonogo.night.sqlite_journal import SqliteJournal
-from gonogo.night.steady import content_hash, steady_sha256
+from gonogo.night.steady import content_hash, steady_for, steady_sha256
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import LocalTimeError, Timeline, timeline
@@ -91,7 +91,11 @@ class Run:
 
     def timeline(self) -> Timeline:
         """The plan; a rehearsal's is resolved on the night it runs, in the runbook's zone,
-        so a rehearsal across a change of daylight saving keeps the plan's local times."""
+        so a rehearsal across a change of daylight saving keeps the plan's local times.
+        Resolved once for all of a rehearsal's commands (`steady_for`)."""
+        return steady_for(self.runbook, ("timeline", self.shift), self._timeline)
+
+    def _timeline(self) -> Timeline:
         plan = timeline(self.runbook)
         if not self.shift:
             return plan

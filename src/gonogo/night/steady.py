@@ -54,6 +54,19 @@ def steady(key: object, compute: Callable[[], _T]) -> _T:
     return memo[key]  # type: ignore[no-any-return]
 
 
+def steady_for(owner: object, key: object, compute: Callable[[], _T]) -> _T:
+    """`steady` for what is computed from an object rather than a file (a runbook's plan),
+    by that object's identity. The memo holds the object with the value, so no other
+    object can come to have its id while the value is kept."""
+    memo = _STEADY.get()
+    if memo is None:
+        return compute()
+    slot = ("for", id(owner), key)
+    if slot not in memo:
+        memo[slot] = (owner, compute())
+    return memo[slot][1]  # type: ignore[no-any-return]
+
+
 def recall(key: str, kind: type[_T]) -> _T | None:
     """What was kept under `key` inside `steady_files()`, if it is a `kind`."""
     memo = _STEADY.get()

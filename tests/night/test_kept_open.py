@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import pytest
 from tests.night.test_entry_memo import AT
 
 from gonogo.night.entries import Empty, Kind, NewEntry
@@ -37,3 +39,48 @@ def test_outside_a_rehearsal_a_command_holds_nothing(tmp_path: Path) -> None:
     path = _journal(tmp_path / "journal.sqlite")
     SqliteJournal.open(path).close()
     assert _side_files(path) == []
+
+
+def test_the_next_command_opens_the_connection_the_last_one_closed(tmp_path: Path) -> None:
+    path = _journal(tmp_path / "journal.sqlite")
+    with kept_open():
+        first = SqliteJournal.open(path)
+        connection = first._db
+        first.close()
+        first.close()  # closing twice leaves the kept connection alone
+        with closing(SqliteJournal.open(path)) as second:
+            assert second._db is connection  # warm: not connected again
+            with closing(SqliteJournal.open(path)) as meanwhile:  # one command at a time
+                assert meanwhile._db is not connection
+            assert [e.kind for e in second.entries()] == [Kind.START]
+    with pytest.raises(sqlite3.ProgrammingError):  # closed when the path is done
+        connection.execute("SELECT 1")
+
+
+def test_a_connection_is_never_lent_to_another_file_or_mid_transaction(tmp_path: Path) -> None:
+    path = _journal(tmp_path / "journal.sqlite")
+    with kept_open():
+        journal = SqliteJournal.open(path)
+        old = journal._db
+        journal.close()
+        for side in ("", "-wal", "-shm"):  # the path rehearsed again: another file
+            Path(f"{path}{side}").unlink(missing_ok=True)
+        _journal(path)
+        with closing(SqliteJournal.open(path)) as again:
+            assert again._db is not old
+        with pytest.raises(sqlite3.ProgrammingError):
+            old.execute("SELECT 1")  # the stale one was closed, not kept
+        journal = SqliteJournal.open(path)
+        journal._db.execute("BEGIN")
+        held = journal._db
+        journal.close()
+        with pytest.raises(sqlite3.ProgrammingError):
+            held.execute("SELECT 1")  # in a transaction: closed, never lent
+
+
+def test_outside_a_rehearsal_a_closed_journal_s_connection_is_closed(tmp_path: Path) -> None:
+    path = _journal(tmp_path / "journal.sqlite")
+    journal = SqliteJournal.open(path)
+    journal.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        journal._db.execute("SELECT 1")

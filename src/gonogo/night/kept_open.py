@@ -6,38 +6,92 @@ creates them again: on a journaling file system that is most of a short command'
 system time. Inside `kept_open()` the first opening of each journal file also opens a
 connection that only holds it (no transaction, no lock), so those files stay until the
 path is done. Every real command is its own process and holds nothing.
+
+Inside it, too, a command's connection is not closed but left idle for the next
+command to open that same file (`lend`, `borrow`): a path's commands then skip
+connecting and find SQLite's cache of the file's pages still warm. A connection is
+lent only between transactions, to one command at a time (borrowing takes it), and
+only for the file it was opened on: another file at that path since (a path rehearsed
+again) gets a new connection.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 
-_KEPT: ContextVar[dict[str, sqlite3.Connection] | None] = ContextVar("kept_open", default=None)
+
+@dataclass
+class _Kept:
+    holders: dict[str, sqlite3.Connection] = field(default_factory=dict)
+    idle: dict[str, tuple[tuple[int, int], sqlite3.Connection]] = field(default_factory=dict)
+
+
+_KEPT: ContextVar[_Kept | None] = ContextVar("kept_open", default=None)
 
 
 @contextmanager
 def kept_open() -> Iterator[None]:
     """Hold each journal opened inside it open until it ends."""
-    token = _KEPT.set({})
+    token = _KEPT.set(_Kept())
     try:
         yield
     finally:
-        kept = _KEPT.get() or {}
+        kept = _KEPT.get() or _Kept()
         _KEPT.reset(token)
-        for connection in kept.values():
+        for _file, connection in kept.idle.values():
+            connection.close()
+        for connection in kept.holders.values():
             connection.close()
 
 
 def keep(where: str, path: Path) -> None:
     """Inside `kept_open()`, hold `path` open (once per file)."""
     kept = _KEPT.get()
-    if kept is None or where in kept:
+    if kept is None or where in kept.holders:
         return
     with suppress(sqlite3.Error):  # holding is an optimisation, never a failure
         connection = sqlite3.connect(path, isolation_level=None)
         connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # opens the WAL
-        kept[where] = connection
+        kept.holders[where] = connection
+
+
+def lend(where: str, path: Path, connection: sqlite3.Connection) -> bool:
+    """Inside `kept_open()`, keep a command's connection to `path`, done with and outside
+    any transaction, for the next command to `borrow`; False (the caller closes it)
+    outside, or where one is kept already."""
+    kept = _KEPT.get()
+    if kept is None or where in kept.idle or connection.in_transaction:
+        return False
+    try:
+        kept.idle[where] = (_file(path), connection)
+    except OSError:
+        return False
+    return True
+
+
+def borrow(where: str, path: Path) -> sqlite3.Connection | None:
+    """The connection lent for `path`, if it is to the file now there; it is no longer
+    kept (one command at a time)."""
+    kept = _KEPT.get()
+    if kept is None or where not in kept.idle:
+        return None
+    file, connection = kept.idle.pop(where)
+    try:
+        same = _file(path) == file
+    except OSError:
+        same = False
+    if not same:
+        connection.close()
+        return None
+    return connection
+
+
+def _file(path: Path) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_dev, info.st_ino

@@ -21,7 +21,7 @@ from gonogo.errors import StateError
 from gonogo.night.entries import Entry, NewEntry, encode
 from gonogo.night.entry_memo import Known
 from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, iso
-from gonogo.night.kept_open import keep
+from gonogo.night.kept_open import borrow, keep, lend
 from gonogo.night.sqlite_format import (
     APPLICATION_ID,
     DAMAGED_HINT,
@@ -50,21 +50,28 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
     # A rehearsal's throwaway simulations may relax it to NORMAL.
     synchronous = "FULL"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, connection: sqlite3.Connection | None = None) -> None:
+        """`connection`: one a command before opened on this file (`kept_open.borrow`)."""
         self.path = path
         self._depth = 0  # nesting of transaction(): inner ones join the outer
         self._where = os.path.abspath(path)
         self._known: Known | None = None  # the entries this connection read last
         self._meta: dict[str, str] | None = None
-        try:
-            self._db = sqlite3.connect(path, timeout=10.0, isolation_level=None)
-        except sqlite3.Error as exc:
-            msg = f"cannot open the journal {path}: {exc}"
-            raise StateError(msg, hint=DAMAGED_HINT) from None
+        self._lendable = False  # opened (not created): its connection may be lent
+        self._lent = False  # closed by lending it: no longer ours
+        if connection is not None:
+            self._db = connection
+        else:
+            try:
+                self._db = sqlite3.connect(path, timeout=10.0, isolation_level=None)
+            except sqlite3.Error as exc:
+                msg = f"cannot open the journal {path}: {exc}"
+                raise StateError(msg, hint=DAMAGED_HINT) from None
         self._db.row_factory = sqlite3.Row
         try:
-            self._db.execute(f"PRAGMA synchronous={self.synchronous}")
-            self._db.execute("PRAGMA foreign_keys=ON")
+            if connection is None:
+                self._db.execute(f"PRAGMA synchronous={self.synchronous}")
+                self._db.execute("PRAGMA foreign_keys=ON")
             self.summary = Summary(self._db, self._where)
         except sqlite3.DatabaseError as exc:  # a file that is not SQLite at all
             error = read_error(path, exc, self._db)
@@ -117,7 +124,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
             raise StateError(msg) from None
         if size == 0:
             raise damaged(path, "the file is empty")
-        journal = cls(path)
+        journal = cls(path, borrow(os.path.abspath(path), path))
         try:
             check_format(journal._db, path)
             check_statuses(journal._db, path)
@@ -125,9 +132,15 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
             journal.close()
             raise
         keep(journal._where, path)  # in a rehearsal: `kept_open`
+        journal._lendable = True
         return journal
 
     def close(self) -> None:
+        if self._lent:
+            return
+        if self._lendable and lend(self._where, self.path, self._db):
+            self._lent = True  # in a rehearsal, for its next command (`kept_open`)
+            return
         self._db.close()
 
     @contextmanager

@@ -100,3 +100,38 @@ def test_outside_a_rehearsal_nothing_is_kept_between_commands(tmp_path: Path) ->
     path = _journal(tmp_path / "j.sqlite")
     _read(path)
     assert recall(str(path), Known) is None
+
+
+def _traced(journal: SqliteJournal) -> list[str]:
+    """The statements `journal`'s connection runs from now on."""
+    seen: list[str] = []
+    journal._db.set_trace_callback(seen.append)
+    return seen
+
+
+def _reads(seen: list[str]) -> tuple[int, int]:
+    """How many of `seen` read the entries, and the delivery counts."""
+    return (sum("FROM events" in sql for sql in seen),
+            sum("FROM text_counts" in sql for sql in seen))  # fmt: skip
+
+
+def test_a_connection_rereads_nothing_until_something_is_written(tmp_path: Path) -> None:
+    """A command asks for the entries and the counts several times: with nothing written
+    since, on this connection or any other, it reads neither again; after a write from
+    elsewhere, or its own, it reads what is new."""
+    path = _journal(tmp_path / "j.sqlite")
+    with closing(SqliteJournal.open(path)) as journal:
+        seen = _traced(journal)
+        first = journal.entries()
+        groups = journal.delivery_groups()
+        assert _reads(seen) == (1, 1)
+        assert journal.entries() == first
+        assert journal.delivery_groups() == groups
+        assert _reads(seen) == (1, 1)  # not read again
+        _append(path, Kind.GO, 1, operator="bo")  # another connection commits
+        assert [e.operator for e in journal.entries()] == ["anna", "bo"]
+        with journal.transaction():  # and this one
+            journal.append(NewEntry(Kind.GO, Decided(), 2), at=AT, operator="cy",
+                           runbook_sha256="x")  # fmt: skip
+        assert [e.operator for e in journal.entries()] == ["anna", "bo", "cy"]
+        assert _fresh(path) == [(e.seq, e.kind, e.operator) for e in journal.entries()]

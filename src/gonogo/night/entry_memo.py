@@ -13,7 +13,9 @@ kept between commands.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from gonogo.night.entries import Entry
 
@@ -31,3 +33,13 @@ class Known:
     @property
     def last_seq(self) -> int:
         return self.entries[-1].seq
+
+    def rows_after(self, read: Callable[[str, tuple[int, int]], list[Any]]) -> list[Any] | None:
+        """The journal's rows after those this holds (`read` runs a query), if its first and
+        last are still there as they were (else None: read it all)."""
+        first, last = self.entries[0].seq, self.last_seq
+        rows = read("SELECT * FROM events WHERE seq = ? OR seq >= ? ORDER BY seq", (first, last))
+        skip = 1 if first == last else 2
+        if len(rows) < skip or tuple(rows[0]) != self.first or tuple(rows[skip - 1]) != self.last:
+            return None
+        return rows[skip:]

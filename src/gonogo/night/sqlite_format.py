@@ -114,6 +114,13 @@ def quick_check(db: sqlite3.Connection, limit: int = 5) -> list[str]:
     return [] if problems == ["ok"] else problems
 
 
+def stamp(db: sqlite3.Connection) -> tuple[int, int]:
+    """What changes whenever the file's content may have: SQLite's count of commits by
+    other connections (`data_version`) and this connection's own count of changed rows.
+    A read made at the same stamp would read the same rows."""
+    return int(db.execute("PRAGMA data_version").fetchone()[0]), db.total_changes
+
+
 def check_format(db: sqlite3.Connection, path: Path) -> None:
     """Refuse a file that is not a whole journal of this format (raises StateError)."""
     try:

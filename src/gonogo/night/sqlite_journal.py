@@ -32,6 +32,7 @@ from gonogo.night.sqlite_format import (
     damaged,
     entry_of,
     read_error,
+    stamp,
     write_error,
 )
 from gonogo.night.sqlite_pages import SqlitePages
@@ -56,6 +57,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
         self._depth = 0  # nesting of transaction(): inner ones join the outer
         self._where = os.path.abspath(path)
         self._known: Known | None = None  # the entries this connection read last
+        self._read_at: tuple[int, int] | None = None  # `stamp` when they were read
         self._meta: dict[str, str] | None = None
         self._lendable = False  # opened (not created): its connection may be lent
         self._lent = False  # closed by lending it: no longer ours
@@ -203,8 +205,11 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
     def entries(self) -> list[Entry]:
         """Every entry, oldest first. Those read before (by this connection, or in a
         rehearsal by an earlier command: `entry_memo`) are not decoded again."""
+        now = stamp(self._db)
+        if self._known is not None and now == self._read_at:
+            return list(self._known.entries)  # nothing written since, here or elsewhere
         known = self._known or recall(self._where, Known)
-        rows = None if known is None else self._after(known)
+        rows = None if known is None else known.rows_after(self._read)
         if rows is None:
             known, rows = None, self._read("SELECT * FROM events ORDER BY seq")
         out = list(known.entries) if known else []
@@ -213,22 +218,15 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
                 out.append(entry_of(row))
             except (ValueError, TypeError) as exc:
                 raise damaged(self.path, f"entry {row['seq']} cannot be read ({exc})") from None
-        if rows and not self._db.in_transaction:  # never what a rollback may yet undo
-            first = known.first if known else tuple(rows[0])
-            self._known = Known(tuple(out), first, tuple(rows[-1]))
-            remember(self._where, self._known)
+        if not self._db.in_transaction:  # never what a rollback may yet undo
+            if rows:
+                first = known.first if known else tuple(rows[0])
+                self._known = Known(tuple(out), first, tuple(rows[-1]))
+                remember(self._where, self._known)
+            elif known is not None:
+                self._known = known
+            self._read_at = now
         return out
-
-    def _after(self, known: Known) -> list[sqlite3.Row] | None:
-        """The rows after those `known` holds, if its first and last are still there as
-        they were (else None: read it all)."""
-        first, last = known.entries[0].seq, known.last_seq
-        rows = self._read("SELECT * FROM events WHERE seq = ? OR seq >= ? ORDER BY seq",
-                          (first, last))  # fmt: skip
-        skip = 1 if first == last else 2
-        if len(rows) < skip or tuple(rows[0]) != known.first or tuple(rows[skip - 1]) != known.last:
-            return None
-        return rows[skip:]
 
     def _read(self, query: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Every row of a query; a journal SQLite cannot read is damaged."""

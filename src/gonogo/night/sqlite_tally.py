@@ -5,7 +5,8 @@ counts two or three times, and in a rehearsal every command of a path asks again
 the path's dispatches pile up: summing every change each time made a path's cost grow
 with the square of its commands. A `Tally` keeps the sums with the rows that identify
 what it read (the first and last count change, the last text); the next read checks
-those rows are still there, unchanged, and adds only the rows after them. In a rehearsal
+those rows are still there, unchanged, and adds only the rows after them; on the same
+connection, with nothing written since (`stamp`), it reads nothing at all. In a rehearsal
 (`steady.steady_files`) a file's tally is kept between commands; otherwise only for
 the connection.
 """
@@ -18,6 +19,7 @@ from functools import cached_property
 from typing import cast
 
 from gonogo.night.journal import DeliveryGroup, Status
+from gonogo.night.sqlite_format import stamp
 from gonogo.night.steady import recall, remember
 from gonogo.night.summary import TextKey
 
@@ -80,8 +82,12 @@ class TallyReader:
         self._db = db
         self._key = None if where is None else f"tally:{where}"
         self._tally: Tally | None = None
+        self._stamp: tuple[int, int] | None = None  # `stamp` when `_tally` was read
 
     def read(self) -> Tally:
+        now = stamp(self._db)
+        if self._tally is not None and now == self._stamp:
+            return self._tally  # nothing written since, here or elsewhere
         known = self._tally or (recall(self._key, Tally) if self._key else None)
         try:
             tally = self._after(known) if known is not None else None
@@ -92,7 +98,7 @@ class TallyReader:
             raise sqlite3.DatabaseError(msg) from None
         assert tally is not None  # from nothing, every row is new
         if not self._db.in_transaction:  # never what a rollback may yet undo
-            self._tally = tally
+            self._tally, self._stamp = tally, now
             if self._key:
                 remember(self._key, tally)
         return tally

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from tests.night.test_entry_memo import AT
 
+from gonogo.errors import JournalDamagedError
 from gonogo.night.entries import Empty, Kind, NewEntry
 from gonogo.night.kept_open import kept_open
 from gonogo.night.sqlite_journal import SqliteJournal
@@ -84,3 +85,42 @@ def test_outside_a_rehearsal_a_closed_journal_s_connection_is_closed(tmp_path: P
     journal.close()
     with pytest.raises(sqlite3.ProgrammingError):
         journal._db.execute("SELECT 1")
+
+
+def test_an_unchanged_file_is_neither_checked_nor_read_again_by_the_next_command(
+    tmp_path: Path,
+) -> None:
+    path = _journal(tmp_path / "journal.sqlite")
+    with kept_open():
+        with closing(SqliteJournal.open(path)) as first:
+            entries, groups, meta = first.entries(), first.delivery_groups(), first.meta()
+        with closing(SqliteJournal.open(path)) as second:
+            seen = _traced(second)
+            assert second.entries() == entries
+            assert second.delivery_groups() == groups
+            assert second.meta() == meta
+            assert [sql for sql in seen if not sql.startswith("PRAGMA data_version")] == []
+
+
+def test_a_file_written_by_another_connection_between_commands_is_checked_and_read(
+    tmp_path: Path,
+) -> None:
+    path = _journal(tmp_path / "journal.sqlite")
+    with kept_open():
+        with closing(SqliteJournal.open(path)) as first:
+            assert [e.kind for e in first.entries()] == [Kind.START]
+        other = SqliteJournal(path)  # not the rehearsal's: its own connection
+        with closing(other), other.transaction():
+            other.append(NewEntry(Kind.START, Empty()), at=AT, operator="b", runbook_sha256="x")
+        with closing(SqliteJournal.open(path)) as second:
+            assert [e.operator for e in second.entries()] == ["a", "b"]
+        with closing(sqlite3.connect(path)) as raw, raw:  # damage: a status that is none
+            raw.execute("INSERT INTO delivery_log(delivery, at, status) VALUES (1, 'x', 'lost')")
+        with pytest.raises(JournalDamagedError):
+            SqliteJournal.open(path)
+
+
+def _traced(journal: SqliteJournal) -> list[str]:
+    seen: list[str] = []
+    journal._db.set_trace_callback(seen.append)
+    return seen

@@ -29,7 +29,10 @@ from pathlib import Path
 @dataclass
 class _Kept:
     holders: dict[str, sqlite3.Connection] = field(default_factory=dict)
-    idle: dict[str, tuple[tuple[int, int], sqlite3.Connection]] = field(default_factory=dict)
+    # where -> (the file's device and inode, the connection, what its last user left)
+    idle: dict[str, tuple[tuple[int, int], sqlite3.Connection, object]] = field(
+        default_factory=dict
+    )
 
 
 _KEPT: ContextVar[_Kept | None] = ContextVar("kept_open", default=None)
@@ -44,10 +47,15 @@ def kept_open() -> Iterator[None]:
     finally:
         kept = _KEPT.get() or _Kept()
         _KEPT.reset(token)
-        for _file, connection in kept.idle.values():
+        for _file, connection, _left in kept.idle.values():
             connection.close()
         for connection in kept.holders.values():
             connection.close()
+
+
+def lending() -> bool:
+    """Whether this runs inside `kept_open()`."""
+    return _KEPT.get() is not None
 
 
 def keep(where: str, path: Path) -> None:
@@ -61,27 +69,27 @@ def keep(where: str, path: Path) -> None:
         kept.holders[where] = connection
 
 
-def lend(where: str, path: Path, connection: sqlite3.Connection) -> bool:
+def lend(where: str, path: Path, connection: sqlite3.Connection, left: object = None) -> bool:
     """Inside `kept_open()`, keep a command's connection to `path`, done with and outside
-    any transaction, for the next command to `borrow`; False (the caller closes it)
-    outside, or where one is kept already."""
+    any transaction, for the next command to `borrow`, with what it `left` for that one
+    (`sqlite_lending`); False (the caller closes it) outside, or where one is kept."""
     kept = _KEPT.get()
     if kept is None or where in kept.idle or connection.in_transaction:
         return False
     try:
-        kept.idle[where] = (_file(path), connection)
+        kept.idle[where] = (_file(path), connection, left)
     except OSError:
         return False
     return True
 
 
-def borrow(where: str, path: Path) -> sqlite3.Connection | None:
-    """The connection lent for `path`, if it is to the file now there; it is no longer
-    kept (one command at a time)."""
+def borrow(where: str, path: Path) -> tuple[sqlite3.Connection, object] | None:
+    """The connection lent for `path`, and what was left with it, if it is to the file
+    now there; it is no longer kept (one command at a time)."""
     kept = _KEPT.get()
     if kept is None or where not in kept.idle:
         return None
-    file, connection = kept.idle.pop(where)
+    file, connection, left = kept.idle.pop(where)
     try:
         same = _file(path) == file
     except OSError:
@@ -89,7 +97,7 @@ def borrow(where: str, path: Path) -> sqlite3.Connection | None:
     if not same:
         connection.close()
         return None
-    return connection
+    return connection, left
 
 
 def _file(path: Path) -> tuple[int, int]:

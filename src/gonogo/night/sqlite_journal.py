@@ -21,7 +21,7 @@ from gonogo.errors import StateError
 from gonogo.night.entries import Entry, NewEntry, encode
 from gonogo.night.entry_memo import Known
 from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, iso
-from gonogo.night.kept_open import borrow, keep, lend
+from gonogo.night.kept_open import keep
 from gonogo.night.sqlite_format import (
     APPLICATION_ID,
     DAMAGED_HINT,
@@ -35,6 +35,7 @@ from gonogo.night.sqlite_format import (
     stamp,
     write_error,
 )
+from gonogo.night.sqlite_lending import Left, give, take
 from gonogo.night.sqlite_pages import SqlitePages
 from gonogo.night.sqlite_summary import SUMMARY_SCHEMA, Summary
 from gonogo.night.steady import recall, remember
@@ -51,14 +52,17 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
     # A rehearsal's throwaway simulations may relax it to NORMAL.
     synchronous = "FULL"
 
-    def __init__(self, path: Path, connection: sqlite3.Connection | None = None) -> None:
-        """`connection`: one a command before opened on this file (`kept_open.borrow`)."""
+    def __init__(
+        self, path: Path, connection: sqlite3.Connection | None = None, left: Left | None = None
+    ) -> None:
+        """`connection`: one a command before opened on this file, and `left`, what that
+        command knew of it if it is unchanged since (`sqlite_lending`)."""
         self.path = path
         self._depth = 0  # nesting of transaction(): inner ones join the outer
         self._where = os.path.abspath(path)
-        self._known: Known | None = None  # the entries this connection read last
-        self._read_at: tuple[int, int] | None = None  # `stamp` when they were read
-        self._meta: dict[str, str] | None = None
+        self._known: Known | None = left.known if left else None  # entries read last
+        self._read_at = left.read_at if left else None  # `stamp` when they were read
+        self._meta: dict[str, str] | None = left.meta if left else None
         self._lendable = False  # opened (not created): its connection may be lent
         self._lent = False  # closed by lending it: no longer ours
         if connection is not None:
@@ -74,7 +78,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
             if connection is None:
                 self._db.execute(f"PRAGMA synchronous={self.synchronous}")
                 self._db.execute("PRAGMA foreign_keys=ON")
-            self.summary = Summary(self._db, self._where)
+            self.summary = Summary(self._db, self._where, left)
         except sqlite3.DatabaseError as exc:  # a file that is not SQLite at all
             error = read_error(path, exc, self._db)
             self._db.close()
@@ -126,10 +130,12 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
             raise StateError(msg) from None
         if size == 0:
             raise damaged(path, "the file is empty")
-        journal = cls(path, borrow(os.path.abspath(path), path))
+        connection, left = take(os.path.abspath(path), path)
+        journal = cls(path, connection, left)
         try:
-            check_format(journal._db, path)
-            check_statuses(journal._db, path)
+            if left is None:  # else unchanged since a command before checked it
+                check_format(journal._db, path)
+                check_statuses(journal._db, path)
         except BaseException:
             journal.close()
             raise
@@ -138,12 +144,12 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
         return journal
 
     def close(self) -> None:
-        if self._lent:
-            return
-        if self._lendable and lend(self._where, self.path, self._db):
-            self._lent = True  # in a rehearsal, for its next command (`kept_open`)
-            return
-        self._db.close()
+        if self._lendable and not self._lent:  # in a rehearsal, to its next command
+            summary = self.summary
+            self._lent = give(self._where, self.path, self._db, self._known, self._read_at,
+                              summary.present, summary.tally_read, self._meta)  # fmt: skip
+        if not self._lent:
+            self._db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -24,6 +24,7 @@ from gonogo.night.steady import recall, remember
 from gonogo.night.summary import TextKey
 
 Row = tuple[object, ...]
+Stamp = tuple[int, int]
 _Key = tuple[int, str]  # text id, status
 
 
@@ -78,11 +79,19 @@ class Tally:
 
 
 class TallyReader:
-    def __init__(self, db: sqlite3.Connection, where: str | None) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, where: str | None, read: tuple[Tally, Stamp] | None = None
+    ) -> None:
+        """`read`: a tally read on `db` before, and the stamp then (`sqlite_lending`)."""
         self._db = db
         self._key = None if where is None else f"tally:{where}"
-        self._tally: Tally | None = None
-        self._stamp: tuple[int, int] | None = None  # `stamp` when `_tally` was read
+        self._tally: Tally | None = read[0] if read else None
+        self._stamp: Stamp | None = read[1] if read else None  # `stamp` when it was read
+
+    @property
+    def read_so_far(self) -> tuple[Tally, Stamp] | None:
+        """The last tally read, and the connection's stamp then."""
+        return None if self._tally is None or self._stamp is None else (self._tally, self._stamp)
 
     def read(self) -> Tally:
         now = stamp(self._db)

@@ -94,12 +94,14 @@ def test_an_unchanged_file_is_neither_checked_nor_read_again_by_the_next_command
     with kept_open():
         with closing(SqliteJournal.open(path)) as first:
             entries, groups, meta = first.entries(), first.delivery_groups(), first.meta()
+            seen = _traced(first)  # its connection: what the next command runs on it
         with closing(SqliteJournal.open(path)) as second:
-            seen = _traced(second)
+            assert second._db is first._db
             assert second.entries() == entries
             assert second.delivery_groups() == groups
             assert second.meta() == meta
             assert [sql for sql in seen if not sql.startswith("PRAGMA data_version")] == []
+            assert seen  # the stamps it compared: the file's format not checked again
 
 
 def test_a_file_written_by_another_connection_between_commands_is_checked_and_read(
@@ -124,3 +126,20 @@ def _traced(journal: SqliteJournal) -> list[str]:
     seen: list[str] = []
     journal._db.set_trace_callback(seen.append)
     return seen
+
+
+def test_a_commit_from_elsewhere_while_a_command_has_the_file_open_is_checked_next(
+    tmp_path: Path,
+) -> None:
+    """What a journal checked when it opened is passed on only if nobody else wrote the
+    file before it closed: a status nobody knows, written meanwhile, is found next."""
+    path = _journal(tmp_path / "journal.sqlite")
+    with kept_open():
+        with closing(SqliteJournal.open(path)) as first:
+            first.entries()
+            with closing(sqlite3.connect(path)) as raw, raw:
+                raw.execute(
+                    "INSERT INTO delivery_log(delivery, at, status) VALUES (1, 'x', 'lost')"
+                )
+        with pytest.raises(JournalDamagedError):
+            SqliteJournal.open(path)

@@ -69,17 +69,17 @@ def keep(where: str, path: Path) -> None:
         kept.holders[where] = connection
 
 
-def lend(where: str, path: Path, connection: sqlite3.Connection, left: object = None) -> bool:
+def lend(
+    where: str, file: tuple[int, int], connection: sqlite3.Connection, left: object = None
+) -> bool:
     """Inside `kept_open()`, keep a command's connection to `path`, done with and outside
     any transaction, for the next command to `borrow`, with what it `left` for that one
-    (`sqlite_lending`); False (the caller closes it) outside, or where one is kept."""
+    (`sqlite_lending`); False (the caller closes it) outside, or where one is kept.
+    `file`: the device and inode of the file the connection was opened on."""
     kept = _KEPT.get()
     if kept is None or where in kept.idle or connection.in_transaction:
         return False
-    try:
-        kept.idle[where] = (_file(path), connection, left)
-    except OSError:
-        return False
+    kept.idle[where] = (file, connection, left)
     return True
 
 

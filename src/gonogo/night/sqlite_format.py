@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -112,6 +113,24 @@ def quick_check(db: sqlite3.Connection, limit: int = 5) -> list[str]:
         return [str(exc)]
     problems = [str(row[0]) for row in rows]
     return [] if problems == ["ok"] else problems
+
+
+def existing(path: Path) -> os.stat_result:
+    """The journal file at `path`, there and not empty (else StateError, or damaged)."""
+    if path.is_dir():
+        msg = f"the journal {path} is a directory, not a file"
+        raise StateError(msg, hint="move it away; a journal is a file")
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        msg = f"no journal at {path}"
+        raise StateError(msg) from None
+    except OSError as exc:
+        msg = f"cannot read the journal {path}: {exc.strerror}"
+        raise StateError(msg) from None
+    if info.st_size == 0:
+        raise damaged(path, "the file is empty")
+    return info
 
 
 def stamp(db: sqlite3.Connection) -> tuple[int, int]:

@@ -31,11 +31,12 @@ from gonogo.night.sqlite_format import (
     check_statuses,
     damaged,
     entry_of,
+    existing,
     read_error,
     stamp,
     write_error,
 )
-from gonogo.night.sqlite_lending import Left, give, take
+from gonogo.night.sqlite_lending import Left, checked_at, give, take
 from gonogo.night.sqlite_pages import SqlitePages
 from gonogo.night.sqlite_summary import SUMMARY_SCHEMA, Summary
 from gonogo.night.steady import recall, remember
@@ -63,7 +64,8 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
         self._known: Known | None = left.known if left else None  # entries read last
         self._read_at = left.read_at if left else None  # `stamp` when they were read
         self._meta: dict[str, str] | None = left.meta if left else None
-        self._lendable = False  # opened (not created): its connection may be lent
+        self._file: tuple[int, int] | None = None  # opened (not created): may be lent
+        self._checked: int | None = None  # data_version when the file was last checked
         self._lent = False  # closed by lending it: no longer ours
         if connection is not None:
             self._db = connection
@@ -78,7 +80,8 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
             if connection is None:
                 self._db.execute(f"PRAGMA synchronous={self.synchronous}")
                 self._db.execute("PRAGMA foreign_keys=ON")
-            self.summary = Summary(self._db, self._where, left)
+            known = (left.present, left.tally) if left else None
+            self.summary = Summary(self._db, self._where, known)
         except sqlite3.DatabaseError as exc:  # a file that is not SQLite at all
             error = read_error(path, exc, self._db)
             self._db.close()
@@ -117,37 +120,25 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
     def open(cls, path: Path) -> SqliteJournal:
         """An existing journal, checked: a file that is empty, not SQLite, of another format
         or without its tables is damaged (`JournalDamagedError`), never taken for a new one."""
-        if path.is_dir():
-            msg = f"the journal {path} is a directory, not a file"
-            raise StateError(msg, hint="move it away; a journal is a file")
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            msg = f"no journal at {path}"
-            raise StateError(msg) from None
-        except OSError as exc:
-            msg = f"cannot read the journal {path}: {exc.strerror}"
-            raise StateError(msg) from None
-        if size == 0:
-            raise damaged(path, "the file is empty")
+        info = existing(path)
         connection, left = take(os.path.abspath(path), path)
         journal = cls(path, connection, left)
         try:
             if left is None:  # else unchanged since a command before checked it
                 check_format(journal._db, path)
                 check_statuses(journal._db, path)
+            journal._checked = checked_at(journal._db, left)
         except BaseException:
             journal.close()
             raise
         keep(journal._where, path)  # in a rehearsal: `kept_open`
-        journal._lendable = True
+        journal._file = (info.st_dev, info.st_ino)
         return journal
 
     def close(self) -> None:
-        if self._lendable and not self._lent:  # in a rehearsal, to its next command
-            summary = self.summary
-            self._lent = give(self._where, self.path, self._db, self._known, self._read_at,
-                              summary.present, summary.tally_read, self._meta)  # fmt: skip
+        if self._file is not None and not self._lent:  # in a rehearsal, to its next command
+            self._lent = give(self._where, self._file, self._db, self._checked, self._known,
+                              self._read_at, self.summary, self._meta)  # fmt: skip
         if not self._lent:
             self._db.close()
 
@@ -211,7 +202,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
     def entries(self) -> list[Entry]:
         """Every entry, oldest first. Those read before (by this connection, or in a
         rehearsal by an earlier command: `entry_memo`) are not decoded again."""
-        now = stamp(self._db)
+        now = self._reading(lambda: stamp(self._db))
         if self._known is not None and now == self._read_at:
             return list(self._known.entries)  # nothing written since, here or elsewhere
         known = self._known or recall(self._where, Known)

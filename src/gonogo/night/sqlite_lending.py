@@ -3,12 +3,13 @@ with what its journal knew of the file.
 
 When a command closes the journal, its connection is lent with the file's stamp
 (`sqlite_format.stamp`) and what the journal read: its entries, its delivery counts,
-its meta and whether the file has the summary of counts. The next command to open
-that file borrows them; if the stamp is still the same, nothing has been written
-since, by any connection, so the file is exactly as the last command left it: it was
-checked when first opened and changed only through the journal since, and what was
-read of it is still what it holds. Otherwise the connection alone is reused and the
-file is checked and read again.
+its meta and whether the file has the summary of counts; but only if no other
+connection committed to the file between its check (or the unchanged file taken over)
+and the close: the journal's own writes alone. The next command to open that file
+borrows them; if the stamp is still the same, nothing has been written since, by any
+connection, so the file is exactly as the last command left it: checked, changed only
+through the journal since, and what was read of it still what it holds. Otherwise the
+connection alone is reused and the file is checked and read again.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gonogo.night.entry_memo import Known
 from gonogo.night.kept_open import borrow, lend, lending
 from gonogo.night.sqlite_format import stamp
 from gonogo.night.sqlite_tally import Tally
+
+if TYPE_CHECKING:
+    from gonogo.night.sqlite_summary import Summary
 
 Stamp = tuple[int, int]
 
@@ -46,27 +51,46 @@ def take(where: str, path: Path) -> tuple[sqlite3.Connection | None, Left | None
     connection, left = lent
     try:
         same = isinstance(left, Left) and left.at == stamp(connection)
-    except sqlite3.Error:
-        same = False
+    except sqlite3.Error:  # not a connection to go on with
+        connection.close()
+        return None, None
     return connection, left if same and isinstance(left, Left) else None
+
+
+def checked_at(connection: sqlite3.Connection, left: Left | None) -> int | None:
+    """In a rehearsal, the file's `data_version` once checked (or taken over unchanged):
+    what `give` compares with, so that a commit from another connection while the file
+    was open is never passed on as checked. None outside a rehearsal."""
+    if not lending():
+        return None
+    if left is not None:
+        return left.at[0]
+    try:
+        return stamp(connection)[0]
+    except sqlite3.Error:  # then nothing it read is passed on
+        return None
 
 
 def give(
     where: str,
-    path: Path,
+    file: tuple[int, int],
     connection: sqlite3.Connection,
+    checked: int | None,
     known: Known | None,
     read_at: Stamp | None,
-    present: bool,
-    tally: tuple[Tally, Stamp] | None,
+    summary: Summary,
     meta: dict[str, str] | None,
 ) -> bool:
-    """Lend `connection`, done with and outside any transaction, with what its journal
-    knew (see `kept_open.lend`); False: the caller closes it."""
+    """Lend `connection` to `file` (its device and inode when opened), done with and
+    outside any transaction (see `kept_open.lend`), with what its journal knew if nobody
+    else wrote the file since it was `checked`; False: the caller closes it."""
     if not lending() or connection.in_transaction:
         return False
     try:
-        left = Left(stamp(connection), known, read_at, present, tally, meta)
+        now = stamp(connection)
     except sqlite3.Error:
         return False
-    return lend(where, path, connection, left)
+    left = None
+    if checked is not None and now[0] == checked:  # its own writes alone since
+        left = Left(now, known, read_at, summary.present, summary.tally_read, meta)
+    return lend(where, file, connection, left)

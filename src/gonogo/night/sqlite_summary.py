@@ -10,14 +10,10 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from gonogo.night.journal import DeliveryGroup, Mark, Status
 from gonogo.night.sqlite_tally import Stamp, Tally, TallyReader
 from gonogo.night.summary import TextKey, changes, chunks, effective
-
-if TYPE_CHECKING:
-    from gonogo.night.sqlite_lending import Left
 
 SUMMARY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS texts (
@@ -64,16 +60,20 @@ class Summary:
     """The counts of one journal file, over its open connection."""
 
     def __init__(
-        self, db: sqlite3.Connection, where: str | None = None, left: Left | None = None
+        self,
+        db: sqlite3.Connection,
+        where: str | None = None,
+        known: tuple[bool, tuple[Tally, Stamp] | None] | None = None,
     ) -> None:
         """`where`: the file's absolute path, for a rehearsal to keep its counts between
         commands (`sqlite_tally`); without it they are kept for this connection only.
-        `left`: what a command before knew of the unchanged file (`sqlite_lending`)."""
+        `known`: whether the file has the summary and the tally last read on `db`, from
+        a command before, of the unchanged file (`sqlite_lending`)."""
         self._db = db
-        self._tally = TallyReader(db, where, left.tally if left else None)
+        self._tally = TallyReader(db, where, known[1] if known else None)
         self._ids: dict[TextKey, int] = {}  # a text's id never changes once journaled
-        if left is not None:
-            self.present = left.present
+        if known is not None:
+            self.present = known[0]
             return
         found = db.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'text_counts'"

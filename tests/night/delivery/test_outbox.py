@@ -155,3 +155,33 @@ def test_a_text_too_long_to_keep_in_memory_is_written_every_time(tmp_path: Path)
     assert first == second
     assert len(next(iter(first.values()))) > 64 * 1024
     assert all(p.stat().st_nlink == 1 for p in (tmp_path / "b" / "outbox").iterdir())
+
+
+def _names_in_outbox(state: Path, names: list[str]) -> bytes:
+    rows = [NewDelivery("sms", "vard", f"+467017{n:05d}", name, "sv", None, "Hej")
+            for n, name in enumerate(names)]  # fmt: skip
+    state.mkdir()
+    with closing(SqliteJournal.create(state / "journal.sqlite", {})) as journal:
+        with journal.transaction():
+            seq = journal.append(NewEntry(Kind.DISPATCH, Dispatched("window_started", 1, 7)),
+                                 at=AT, operator="a", runbook_sha256="x")  # fmt: skip
+            journal.add_deliveries(seq, rows, AT)
+        Outbox(state / "outbox", lambda _seq: "window_started").deliver_pages(
+            journal, pages(journal, dispatch=seq, statuses=(Status.PENDING,)), AT
+        )
+    (written,) = (state / "outbox").iterdir()
+    return written.read_bytes()
+
+
+def test_a_name_with_a_carriage_return_lists_as_line_ends_in_memory_or_spilled(
+    tmp_path: Path,
+) -> None:
+    """A quoted CSV name may hold \\r\\n or \\r: the file has \\n for both, as it always
+    had, whether its recipients stayed in memory or went to a temporary file."""
+    odd = ["Ann\r\nLee", "Bo\rX"]
+    small = _names_in_outbox(tmp_path / "small", odd)
+    large = _names_in_outbox(tmp_path / "large", odd + [f"Person {n}" for n in range(3000)])
+    assert len(large) > 64 * 1024
+    for written in (small, large):
+        assert b"\r" not in written
+        assert b"  Ann\nLee <+46701700000>\n  Bo\nX <+46701700001>\n" in written

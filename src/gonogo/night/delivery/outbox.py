@@ -54,6 +54,8 @@ class _File:
     def add(self, row: Delivery) -> None:
         self.ids.append(row.id)
         line = f"  {row.name} <{row.address}>\n"
+        if "\r" in line:  # a quoted name may hold one: a line end, as the file reads back
+            line = line.replace("\r\n", "\n").replace("\r", "\n")
         if self.spilled is not None:
             self.spilled.write(line)
             return

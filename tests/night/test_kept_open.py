@@ -46,8 +46,7 @@ def test_the_next_command_opens_the_connection_the_last_one_closed(tmp_path: Pat
     path = _journal(tmp_path / "journal.sqlite")
     with kept_open():
         first = SqliteJournal.open(path)
-        connection = first._db
-        first.close()
+        connection = _closed(first)
         first.close()  # closing twice leaves the kept connection alone
         with closing(SqliteJournal.open(path)) as second:
             assert second._db is connection  # warm: not connected again
@@ -61,9 +60,7 @@ def test_the_next_command_opens_the_connection_the_last_one_closed(tmp_path: Pat
 def test_a_connection_is_never_lent_to_another_file_or_mid_transaction(tmp_path: Path) -> None:
     path = _journal(tmp_path / "journal.sqlite")
     with kept_open():
-        journal = SqliteJournal.open(path)
-        old = journal._db
-        journal.close()
+        old = _closed(SqliteJournal.open(path))
         for side in ("", "-wal", "-shm"):  # the path rehearsed again: another file
             Path(f"{path}{side}").unlink(missing_ok=True)
         _journal(path)
@@ -143,3 +140,10 @@ def test_a_commit_from_elsewhere_while_a_command_has_the_file_open_is_checked_ne
                 )
         with pytest.raises(JournalDamagedError):
             SqliteJournal.open(path)
+
+
+def _closed(journal: SqliteJournal) -> sqlite3.Connection:
+    """`journal` closed, as a command closes it: its connection (in a rehearsal, lent)."""
+    connection = journal._db
+    journal.close()
+    return connection

@@ -15,6 +15,7 @@ from gonogo.errors import RunbookError
 from gonogo.night.journal import NewDelivery
 from gonogo.night.machine import Effect
 from gonogo.night.rows import Addressee, Rows, Text
+from gonogo.night.steady import held_for
 from gonogo.runbook.catalog import (
     Located,
     base_values,
@@ -161,22 +162,16 @@ def addressees(
     # text on each channel. Messages alike in those (most are) share one plan.
     texts = tuple((c, a, lang, has_text(c, a, lang)) for a in message.audiences
                   for lang in _languages(cache, runbook, base, a) for c in CHANNELS)  # fmt: skip
-    key = ("addressees", id(runbook), base, tuple(message.audiences), audiences, texts)
-    if key not in cache:  # the runbook is kept with its result: its id is not reused
-        found = _addressees(runbook, base, tuple(message.audiences), audiences, has_text)
-        cache[key] = (runbook, _first_of_each(found, 3))
-    return cache[key][1]  # type: ignore[no-any-return]
+    key = ("addressees", base, tuple(message.audiences), audiences, texts)
+    return held_for(cache, runbook, key, lambda: _first_of_each(
+        _addressees(runbook, base, tuple(message.audiences), audiences, has_text), 3))  # fmt: skip
 
 
 def _languages(cache: dict[Any, Any], runbook: Runbook, base: Path, audience: str) -> list[str]:
     """The languages of an audience's recipients, each once (kept in `cache`)."""
-    key = ("languages", id(runbook), base, audience)
-    if key not in cache:
-        default = runbook.release.language
-        found = dict.fromkeys(p.language or default
-                              for p in audience_recipients(runbook, base, audience))  # fmt: skip
-        cache[key] = (runbook, list(found))
-    return cache[key][1]  # type: ignore[no-any-return]
+    default = runbook.release.language
+    return held_for(cache, runbook, ("languages", base, audience), lambda: list(dict.fromkeys(
+        p.language or default for p in audience_recipients(runbook, base, audience))))  # fmt: skip
 
 
 def _addressees(
@@ -217,9 +212,13 @@ def press_addressees(runbook: Runbook, base: Path) -> list[tuple[str, str, str, 
     e-mail to every press audience (see the runbook docs); under `stand_ins()`, the first
     of each audience and language."""
     cache = _STAND_INS.get()
-    key = ("press", id(runbook), base)
-    if cache is not None and key in cache:
-        return cache[key][1]  # type: ignore[no-any-return]
+    if cache is not None:
+        return held_for(cache, runbook, ("press", base),
+                        lambda: _first_of_each(_press_rows(runbook, base), 2))  # fmt: skip
+    return _press_rows(runbook, base)
+
+
+def _press_rows(runbook: Runbook, base: Path) -> list[tuple[str, str, str, str]]:
     rows: list[tuple[str, str, str, str]] = []
     seen: set[str] = set()
     for name, audience in runbook.audiences.items():
@@ -231,10 +230,7 @@ def press_addressees(runbook: Runbook, base: Path) -> list[tuple[str, str, str, 
             seen.add(person.email)
             rows.append((name, person.language or runbook.release.language, person.email,
                          person.name))  # fmt: skip
-    if cache is None:
-        return rows
-    cache[key] = (runbook, _first_of_each(rows, 2))
-    return cache[key][1]  # type: ignore[no-any-return]
+    return rows
 
 
 _Row = TypeVar("_Row", bound=tuple[str, ...])

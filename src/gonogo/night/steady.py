@@ -56,12 +56,15 @@ def steady(key: object, compute: Callable[[], _T]) -> _T:
 
 def steady_for(owner: object, key: object, compute: Callable[[], _T]) -> _T:
     """`steady` for what is computed from an object rather than a file (a runbook's plan),
-    by that object's identity. The memo holds the object with the value, so no other
-    object can come to have its id while the value is kept."""
+    by that object's identity (`held_for`)."""
     memo = _STEADY.get()
-    if memo is None:
-        return compute()
-    slot = ("for", id(owner), key)
+    return compute() if memo is None else held_for(memo, owner, key, compute)
+
+
+def held_for(memo: dict[Any, Any], owner: object, key: object, compute: Callable[[], _T]) -> _T:
+    """`compute()` kept in `memo` under `owner`'s identity and `key`. The memo holds the
+    object with the value, so no other object can come to have its id while it is kept."""
+    slot = (id(owner), key)
     if slot not in memo:
         memo[slot] = (owner, compute())
     return memo[slot][1]  # type: ignore[no-any-return]

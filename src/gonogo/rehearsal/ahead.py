@@ -17,8 +17,8 @@ from pathlib import Path
 from gonogo.errors import GonogoError
 from gonogo.rehearsal.lanes import side_by_side
 from gonogo.runbook.check_cache import checked_recipients, keep_checked
+from gonogo.runbook.loader import load
 from gonogo.runbook.recipients_file import read_limited, resolve_recipients
-from gonogo.runbook.validate import load_valid
 
 # Below this many bytes in all, one core checks the files sooner than two processes
 # start: 21.0's few dozen rows are checked in milliseconds.
@@ -30,11 +30,9 @@ def check_ahead(runbook: Path, jobs: int, *, worth: int = WORTH) -> int:
     bytes or more; the number of files checked."""
     if jobs < 2:
         return 0
-    try:
-        loaded = load_valid(runbook, recipients=False)
-    except (GonogoError, OSError):
-        return 0  # the load that follows reports it
-    assert loaded.runbook is not None
+    loaded = load(runbook)  # its structure only: the load that follows checks it all
+    if loaded.runbook is None:
+        return 0  # the load that follows reports why
     files: dict[Path, bytes] = {}
     for audience in loaded.runbook.audiences.values():
         if audience.recipients is None:

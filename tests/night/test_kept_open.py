@@ -11,7 +11,7 @@ from tests.night.test_entry_memo import AT
 
 from gonogo.errors import JournalDamagedError
 from gonogo.night.entries import Empty, Kind, NewEntry
-from gonogo.night.kept_open import kept_open
+from gonogo.night.kept_open import _KEPT, kept_open
 from gonogo.night.sqlite_journal import SqliteJournal
 
 
@@ -34,6 +34,22 @@ def test_between_commands_the_write_ahead_log_is_not_made_again(tmp_path: Path) 
         with closing(SqliteJournal.open(path)) as journal:  # the next one
             assert [e.kind for e in journal.entries()] == [Kind.START]
     assert _side_files(path) == []  # let go: checkpointed into the one file
+
+
+@pytest.mark.parametrize(("setting", "level"), [("OFF", 0), ("FULL", 2)])
+def test_the_holder_closing_last_syncs_as_the_journal_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, level: int
+) -> None:
+    """The holder, closed last, checkpoints the file: a rehearsal's (OFF) must not sync
+    every path's journal to the disk at its end, which took a quarter of its time."""
+    path = _journal(tmp_path / "journal.sqlite")
+    monkeypatch.setattr(SqliteJournal, "synchronous", setting)
+    with kept_open():
+        SqliteJournal.open(path).close()
+        kept = _KEPT.get()
+        assert kept is not None
+        [holder] = kept.holders.values()
+        assert holder.execute("PRAGMA synchronous").fetchone()[0] == level
 
 
 def test_outside_a_rehearsal_a_command_holds_nothing(tmp_path: Path) -> None:

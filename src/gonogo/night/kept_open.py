@@ -58,13 +58,16 @@ def lending() -> bool:
     return _KEPT.get() is not None
 
 
-def keep(where: str, path: Path) -> None:
-    """Inside `kept_open()`, hold `path` open (once per file)."""
+def keep(where: str, path: Path, synchronous: str) -> None:
+    """Inside `kept_open()`, hold `path` open (once per file). `synchronous`: the
+    journal's own setting, which the holder, closing last, checkpoints the file with:
+    SQLite's default (FULL) would sync every path's journal to the disk at its end."""
     kept = _KEPT.get()
     if kept is None or where in kept.holders:
         return
     with suppress(sqlite3.Error):  # holding is an optimisation, never a failure
         connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute(f"PRAGMA synchronous={synchronous}")
         connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # opens the WAL
         kept.holders[where] = connection
 

@@ -50,7 +50,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
     """One run's journal file. Safe for one writer at a time (the run's lock sees to it)."""
 
     # FULL: a decision reported as journaled survives a power cut, not only a crash.
-    # A rehearsal's throwaway simulations may relax it to NORMAL.
+    # A rehearsal's throwaway simulations relax it to OFF (`rehearsal.engine._isolated`).
     synchronous = "FULL"
 
     def __init__(
@@ -131,7 +131,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
         except BaseException:
             journal.close()
             raise
-        keep(journal._where, path)  # in a rehearsal: `kept_open`
+        keep(journal._where, path, cls.synchronous)  # in a rehearsal: `kept_open`
         journal._file = (info.st_dev, info.st_ino)
         return journal
 

@@ -73,6 +73,20 @@ def test_the_next_command_opens_the_connection_the_last_one_closed(tmp_path: Pat
         connection.execute("SELECT 1")
 
 
+def test_a_holding_inside_another_lets_go_only_when_the_outer_one_ends(tmp_path: Path) -> None:
+    """A path's commands hold the journal, and its conclusion, around them, reads the
+    connection the last command left: the inner end closes nothing."""
+    path = _journal(tmp_path / "journal.sqlite")
+    with kept_open():
+        with kept_open():
+            connection = _closed(SqliteJournal.open(path))
+        with closing(SqliteJournal.open(path)) as conclusion:
+            assert conclusion._db is connection
+    with pytest.raises(sqlite3.ProgrammingError):
+        connection.execute("SELECT 1")
+    assert _side_files(path) == []
+
+
 def test_a_connection_is_never_lent_to_another_file_or_mid_transaction(tmp_path: Path) -> None:
     path = _journal(tmp_path / "journal.sqlite")
     with kept_open():

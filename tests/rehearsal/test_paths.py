@@ -101,6 +101,9 @@ def test_a_path_that_begins_like_another_leaves_the_journal_of_a_full_run(
     result = all_paths(runbook, path, tmp_path / "all", execute)
     assert result.ok
     assert not (tmp_path / "all" / ".forks").exists()
+    # each path's journal let go after its conclusion: checkpointed into its one file
+    assert list((tmp_path / "all").glob("path-*/21.0/rehearsal/journal.sqlite")) != []
+    assert list((tmp_path / "all").glob("path-*/21.0/rehearsal/journal.sqlite-*")) == []
     with stand_ins():
         alone = rehearse(runbook, path, scenarios[index], tmp_path / "alone", execute)
     assert alone.ok

@@ -40,7 +40,10 @@ _KEPT: ContextVar[_Kept | None] = ContextVar("kept_open", default=None)
 
 @contextmanager
 def kept_open() -> Iterator[None]:
-    """Hold each journal opened inside it open until it ends."""
+    """Hold each journal opened inside it open until it ends (the outermost, nested)."""
+    if _KEPT.get() is not None:
+        yield
+        return
     token = _KEPT.set(_Kept())
     try:
         yield

@@ -125,9 +125,19 @@ def rehearse(
     the rest run; after each step count in `keep`, the state is copied to its directory
     for the paths that start there (in `Outcome.forks`).
     """
-    outcome, instant = run_actions(runbook, runbook_path, scenario, state_dir, execute,
-                                   start=start, keep=keep)  # fmt: skip
-    return conclude(outcome, runbook, instant)
+    with one_path():
+        outcome, instant = run_actions(runbook, runbook_path, scenario, state_dir, execute,
+                                       start=start, keep=keep)  # fmt: skip
+        return conclude(outcome, runbook, instant)
+
+
+@contextmanager
+def one_path() -> Iterator[None]:
+    """A path's commands and its conclusion: the journal the last command closed is
+    still open and its entries read (`kept_open`), and the night's fold goes on from
+    that command's (`continuing`) instead of replaying every entry."""
+    with kept_open(), continuing():
+        yield
 
 
 def run_actions(

@@ -84,8 +84,9 @@ def copy_state(source: Path, target: Path) -> None:
         for name in sorted(folders):
             os.makedirs(os.path.join(into, name), exist_ok=True)
         outbox = os.path.basename(folder) == "outbox"
+        src, dst = folder + os.sep, into + os.sep  # names from the walk: plain, no join
         for name in sorted(files):
-            path, copy = os.path.join(folder, name), os.path.join(into, name)
+            path, copy = src + name, dst + name
             if name.endswith(("-wal", "-shm")):
                 continue  # in the backup of the journal beside them
             if outbox and name.endswith(".tmp"):

@@ -10,7 +10,7 @@ from typing import Literal
 
 from gonogo.night.dispatch import stand_ins
 from gonogo.night.steady import steady_files
-from gonogo.rehearsal.engine import Execute, Outcome, conclude, rehearse, run_actions
+from gonogo.rehearsal.engine import Execute, Outcome, conclude, one_path, rehearse, run_actions
 from gonogo.rehearsal.forks import Fork, plan_forks
 from gonogo.rehearsal.lanes import side_by_side
 from gonogo.rehearsal.scenario import Action, Expectations, Scenario
@@ -155,9 +155,10 @@ def all_paths(
 
     def run(index: int) -> Outcome:  # in a lane: what it sends back must pickle
         where = _path_dir(work, index)
-        ran, instant = run_actions(runbook, runbook_path, scenarios[index], where, execute,
-                                   start=start_of(index))  # fmt: skip
-        return conclude(ran, runbook, instant)
+        with one_path():
+            ran, instant = run_actions(runbook, runbook_path, scenarios[index], where,
+                                       execute, start=start_of(index))  # fmt: skip
+            return conclude(ran, runbook, instant)
 
     with stand_ins(), steady_files():  # one memo for every path (outbox files shared)
         for index in sorted(wanted):  # the paths others start from: first, here

@@ -181,6 +181,23 @@ def test_dispatches_count_their_deliveries_by_latest_status() -> None:
     assert night.problems == (problem,)
 
 
+def test_a_fold_gone_on_from_makes_again_only_the_dispatches_whose_counts_changed() -> None:
+    first = {"event": "window_started", "cause": 1, "recipients": 2}
+    second = {"event": "part_completed", "cause": 3, "recipients": 2}
+    entries = _entries(("start", None, None), ("dispatch", None, None, first), ("go", 1, None),
+                       ("dispatch", 1, None, second))  # fmt: skip
+    sent = (_group(2, "sms", Status.SENT, 2),)
+    pending = (_group(4, "sms", Status.PENDING, 2),)
+    with continuing():
+        before = fold(entries, {2: sent, 4: pending}, RUNBOOK)
+        after = fold(entries, {2: sent, 4: (_group(4, "sms", Status.SENT, 2),)}, RUNBOOK)
+    assert after.dispatches[0] is before.dispatches[0]  # unchanged: the same
+    assert before.dispatch(4).counts == Counts(pending=2)  # type: ignore[union-attr]
+    assert after.dispatch(4).counts == Counts(sent=2)  # type: ignore[union-attr]
+    flat = fold(entries, [*sent, *pending], RUNBOOK)  # the same counts, not per dispatch
+    assert flat.dispatches == before.dispatches
+
+
 def test_an_override_is_recorded_on_the_part() -> None:
     entries = _entries(
         ("start", None, None),

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from gonogo.errors import StateError
 from gonogo.night.entries import Dispatched, Kind, NewEntry
-from gonogo.night.journal import Journal, Mark, NewDelivery, Status
+from gonogo.night.journal import Journal, Mark, NewDelivery, Status, by_dispatch
 from gonogo.night.pg_connect import _TABLES, connect
 from gonogo.night.pg_journal import PgJournal
 from gonogo.night.sqlite_check import check_journal
@@ -73,6 +73,8 @@ def _play(journal: Journal, batches: list[list[tuple[int, Status, str | None]]])
     for batch in batches:  # read after every batch: the counts go on from the last read
         journal.mark_many([Mark(ids[i], status, None, code) for i, status, code in batch], AT)
         assert _summarized(journal) == _replayed(journal)
+        # per dispatch, kept apart and changed only where rows changed: the same groups
+        assert journal.dispatch_groups() == by_dispatch(journal.delivery_groups())
     for status in Status:  # only the rows in that status are read, all of them
         found = journal.deliveries(statuses=(status,))
         assert [d.id for d in found] == [d.id for d in journal.deliveries() if d.status == status]
@@ -111,6 +113,7 @@ def test_a_journal_without_a_summary_is_read_from_its_log(tmp_path: Path) -> Non
     with closing(SqliteJournal.open(path)) as journal:
         assert not journal.summary.present
         assert _summarized(journal) == expected == _replayed(journal)
+        assert journal.dispatch_groups() == by_dispatch(journal.delivery_groups())
         journal.mark_many([Mark(ids[2], Status.SENT)], AT)
         assert _summarized(journal) == _replayed(journal)
         assert [d.id for d in journal.deliveries(statuses=(Status.FAILED,))] == [ids[1]]

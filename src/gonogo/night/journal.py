@@ -90,6 +90,18 @@ class DeliveryGroup:
     count: int
 
 
+# dispatch seq -> its groups, in the order `delivery_groups` gives them
+DispatchGroups = dict[int, tuple[DeliveryGroup, ...]]
+
+
+def by_dispatch(groups: Iterable[DeliveryGroup]) -> DispatchGroups:
+    """`groups` per dispatch, each dispatch's in their order."""
+    found: dict[int, list[DeliveryGroup]] = {}
+    for group in groups:
+        found.setdefault(group.dispatch, []).append(group)
+    return {dispatch: tuple(mine) for dispatch, mine in found.items()}
+
+
 class Journal(Protocol):
     """One run's journal. Safe for one writer at a time: the run's lock sees to it."""
 
@@ -123,6 +135,10 @@ class Journal(Protocol):
 
     def delivery_groups(self) -> list[DeliveryGroup]:
         """Counts of the latest statuses per dispatch, audience, channel and text."""
+        ...
+
+    def dispatch_groups(self) -> DispatchGroups:
+        """`delivery_groups` per dispatch (what the night's fold reads)."""
         ...
 
     def close(self) -> None: ...

@@ -18,7 +18,15 @@ from typing import Any
 
 from gonogo.errors import StateError
 from gonogo.night.entries import Entry, Kind, NewEntry, decode, encode
-from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, Status, iso
+from gonogo.night.journal import (
+    DeliveryGroup,
+    DispatchGroups,
+    Mark,
+    NewDelivery,
+    Status,
+    by_dispatch,
+    iso,
+)
 from gonogo.night.pg_connect import connect, database_errors
 from gonogo.night.pg_pages import PgPages
 from gonogo.night.pg_summary import PgSummary, rebuild
@@ -211,6 +219,9 @@ class PgJournal(PgPages):  # deliveries, delivery_page: pg_pages.py
         return [
             DeliveryGroup(r[0], r[1], r[2], r[3], r[4], r[5], Status(r[6]), int(r[7])) for r in rows
         ]
+
+    def dispatch_groups(self) -> DispatchGroups:
+        return by_dispatch(self.delivery_groups())
 
     def first_unknown_status(self, known: list[str]) -> int | None:
         """The first status change naming no status in `known`, numbered in the run's

@@ -110,7 +110,7 @@ class Run:
         """The night as the journal has it now (see `snapshot.fold`)."""
         journal = self.journal
         problems = journal.deliveries(statuses=NOT_SENT)
-        return fold(journal.entries(), journal.delivery_groups(), self.runbook,
+        return fold(journal.entries(), journal.dispatch_groups(), self.runbook,
                     self.started_sha256, problems)  # fmt: skip
 
     def changed_content(self, night: Night) -> str | None:

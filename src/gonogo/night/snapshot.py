@@ -28,7 +28,7 @@ from gonogo.night.entries import (
     Kind,
 )
 from gonogo.night.incidents import Incident, apply_incident
-from gonogo.night.journal import Delivery, DeliveryGroup
+from gonogo.night.journal import Delivery, DeliveryGroup, DispatchGroups, by_dispatch
 from gonogo.night.lights import Change, LightsFold
 from gonogo.night.machine import MachineModel, build_machine, part_of
 from gonogo.night.notices import NoticeSent, apply_announce
@@ -112,12 +112,13 @@ class Night:
 
 def fold(
     entries: Iterable[Entry],
-    groups: Iterable[DeliveryGroup],
+    groups: Iterable[DeliveryGroup] | DispatchGroups,
     runbook: Runbook,
     accepted_sha256: str = "",
     problems: Iterable[Delivery] = (),
 ) -> Night:
-    """The night the entries add up to, with each dispatch's delivery counts.
+    """The night the entries add up to, with each dispatch's delivery counts (`groups`,
+    or those per dispatch, as `Journal.dispatch_groups` gives them).
 
     Inside `continuing()` (a rehearsal), where the entries begin with those of a recent
     fold (the same run a command ago), that fold goes on from there instead of replaying
@@ -177,6 +178,7 @@ class _Fold:
         self.lights = LightsFold.for_runbook(runbook)
         self.verification = Verification()
         self.dispatched: list[Entry] = []
+        self.made: dict[int, Dispatch] = {}  # per dispatch, as its groups last were
         self.opened: dt.datetime | None = None
         self.closed: dt.datetime | None = None
         self.entries: list[Entry] = []
@@ -203,20 +205,22 @@ class _Fold:
         self.verification = apply_verification(self.verification, entry)
         self.entries.append(entry)
 
-    def night(self, groups: Iterable[DeliveryGroup], problems: Iterable[Delivery]) -> Night:
-        by_dispatch: dict[int, list[DeliveryGroup]] = {}
-        for group in groups:
-            by_dispatch.setdefault(group.dispatch, []).append(group)
+    def night(
+        self, groups: Iterable[DeliveryGroup] | DispatchGroups, problems: Iterable[Delivery]
+    ) -> Night:
+        per = groups if isinstance(groups, dict) else by_dispatch(groups)
         dispatches = []
         for entry in self.dispatched:
-            p = entry.payload
-            assert isinstance(p, Dispatched)
-            dispatches.append(
-                Dispatch(
+            mine = per.get(entry.seq, ())
+            made = self.made.get(entry.seq)
+            if made is None or made.groups != mine:  # a fold gone on from: only what changed
+                p = entry.payload
+                assert isinstance(p, Dispatched)
+                made = self.made[entry.seq] = Dispatch(
                     entry.seq, entry.at, p.event, entry.part, p.cause, p.incident, p.recipients,
-                    tuple(by_dispatch.get(entry.seq, ())), p.notice,
-                )
-            )  # fmt: skip
+                    mine, p.notice,
+                )  # fmt: skip
+            dispatches.append(made)
         lights = self.lights
         return Night(
             state=self.model.state, part_count=len(self.parts), entries=tuple(self.entries),

@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from gonogo.errors import StateError
 from gonogo.night.entries import Entry, NewEntry, encode
 from gonogo.night.entry_memo import Known
-from gonogo.night.journal import DeliveryGroup, Mark, NewDelivery, iso
+from gonogo.night.journal import DeliveryGroup, DispatchGroups, Mark, NewDelivery, iso
 from gonogo.night.kept_open import keep
 from gonogo.night.sqlite_format import (
     APPLICATION_ID,
@@ -278,8 +278,14 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
             )  # fmt: skip
 
     def delivery_groups(self) -> list[DeliveryGroup]:
+        return self._counted(self.summary.groups)
+
+    def dispatch_groups(self) -> DispatchGroups:
+        return self._counted(self.summary.dispatch_groups)
+
+    def _counted(self, read: Callable[[], T]) -> T:
         try:
-            return self._reading(self.summary.groups)
+            return self._reading(read)
         except ValueError as exc:
             raise damaged(self.path, f"a delivery's status cannot be read ({exc})") from None
 

@@ -11,7 +11,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
-from gonogo.night.journal import DeliveryGroup, Mark, Status
+from gonogo.night.journal import DeliveryGroup, DispatchGroups, Mark, Status, by_dispatch
 from gonogo.night.sqlite_tally import Stamp, Tally, TallyReader
 from gonogo.night.summary import TextKey, changes, chunks, effective
 
@@ -143,6 +143,12 @@ class Summary:
             return [DeliveryGroup(r[0], r[1], r[2], r[3], r[4], r[5], Status(r[6]), r[7])
                     for r in rows]  # fmt: skip
         return list(self._tally.read().groups)
+
+    def dispatch_groups(self) -> DispatchGroups:
+        """`groups` per dispatch; from the tally, only what changed since is rebuilt."""
+        if not self.present:
+            return by_dispatch(self.groups())
+        return dict(self._tally.read().by_dispatch)
 
     def texts_in(self, statuses: Iterable[str]) -> list[int]:
         """The texts that have any row in one of `statuses`."""

@@ -14,9 +14,10 @@ the connection.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import cast
+from typing import TypeVar, cast
 
 from gonogo.night.journal import DeliveryGroup, Status
 from gonogo.night.sqlite_format import stamp
@@ -26,17 +27,26 @@ from gonogo.night.summary import TextKey
 Row = tuple[object, ...]
 Stamp = tuple[int, int]
 _Key = tuple[int, str]  # text id, status
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Tally:
-    """Each text's count per status, as of the rows named, with the groups they make."""
+    """Each text's count per status, as of the rows named, with the groups they make.
+
+    Kept per dispatch and per status too, each changed only where rows were added: a
+    command's reads then cost what changed since the last, not the whole night's
+    texts (a dispatch's groups stay the same tuple while its counts do)."""
 
     texts: dict[int, TextKey] = field(default_factory=dict)
     counts: dict[_Key, DeliveryGroup] = field(default_factory=dict)  # none of count 0
     first: Row | None = None  # the first and last `text_counts` rows read
     last: Row | None = None
     last_text: Row | None = None  # the last `texts` row read
+    # dispatch -> its counts' keys, in order, and their groups in that order
+    keys: dict[int, tuple[_Key, ...]] = field(default_factory=dict)
+    by_dispatch: dict[int, tuple[DeliveryGroup, ...]] = field(default_factory=dict)
+    in_status: dict[str, frozenset[int]] = field(default_factory=dict)  # -> texts
 
     @cached_property
     def groups(self) -> tuple[DeliveryGroup, ...]:
@@ -44,7 +54,7 @@ class Tally:
         return tuple(self.counts[key] for key in sorted(self.counts))
 
     def texts_in(self, statuses: set[str]) -> list[int]:
-        return sorted({text for text, status in self.counts if status in statuses})
+        return sorted(frozenset().union(*(self.in_status.get(s, ()) for s in statuses)))
 
     def adding(self, texts: list[Row], counts: list[Row]) -> Tally:
         """This tally with rows of `texts` and `text_counts` read after it added (a status
@@ -62,20 +72,43 @@ class Tally:
                 changed[key] = before.count if before else 0
             changed[key] += cast(int, delta)
         built = dict(self.counts)
+        per_dispatch: dict[int, dict[_Key, bool]] = {}  # what changed, where: still there?
+        per_status: dict[str, dict[int, bool]] = {}
         for (text, status), n in changed.items():
-            if not n:
-                built.pop((text, status), None)
-                continue
             dispatch, channel, audience, language, subject, body = names[text]
-            built[(text, status)] = DeliveryGroup(dispatch, audience, channel, language,
-                                                  subject, body, Status(status), n)  # fmt: skip
+            if n:
+                built[(text, status)] = DeliveryGroup(dispatch, audience, channel, language,
+                                                      subject, body, Status(status), n)  # fmt: skip
+            else:
+                built.pop((text, status), None)
+            per_dispatch.setdefault(dispatch, {})[(text, status)] = bool(n)
+            per_status.setdefault(status, {})[text] = bool(n)
+        keys, by_dispatch = dict(self.keys), dict(self.by_dispatch)
+        for dispatch, change in per_dispatch.items():
+            ordered = tuple(sorted(_changed(keys.get(dispatch, ()), change)))
+            keys[dispatch] = ordered
+            by_dispatch[dispatch] = tuple(built[key] for key in ordered)
+        in_status = dict(self.in_status)
+        for status, present in per_status.items():
+            in_status[status] = frozenset(_changed(in_status.get(status, ()), present))
         return Tally(
             names,
             built,
             self.first or (counts[0] if counts else None),
             counts[-1] if counts else self.last,
             texts[-1] if texts else self.last_text,
+            keys,
+            by_dispatch,
+            in_status,
         )
+
+
+def _changed(items: Iterable[T], change: dict[T, bool]) -> set[T]:
+    """`items` with those `change` marks True added and those marked False removed."""
+    now = set(items)
+    now.update(item for item, there in change.items() if there)
+    now.difference_update(item for item, there in change.items() if not there)
+    return now
 
 
 class TallyReader:

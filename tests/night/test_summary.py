@@ -101,6 +101,21 @@ def test_the_postgresql_summary_is_the_replay(postgres: Any, batches: Any) -> No
         _play(journal, batches)
 
 
+def test_a_later_command_counts_under_the_texts_already_journaled(tmp_path: Path) -> None:
+    """A command that marks rows of an earlier command's dispatch finds that dispatch's
+    texts (read all at once) and adds none: one text, one count, whoever writes it."""
+    path = tmp_path / "j.sqlite"
+    with closing(SqliteJournal.create(path, {})) as journal:
+        ids = _dispatch(journal, 6)
+    with closing(SqliteJournal.open(path)) as journal:  # the next command
+        journal.mark_many([Mark(ids[0], Status.SENT), Mark(ids[4], Status.FAILED)], AT)
+        later = _dispatch(journal, 3)  # and a dispatch of its own
+        journal.mark_many([Mark(later[0], Status.SENT)], AT)
+        assert _summarized(journal) == _replayed(journal)
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT COUNT(*) FROM texts").fetchone()[0] == 6  # 3 + 3
+
+
 def test_a_journal_without_a_summary_is_read_from_its_log(tmp_path: Path) -> None:
     """Format 1 (before the summary): the same counts, the slow way, and still writable."""
     path = tmp_path / "old.sqlite"

@@ -246,8 +246,8 @@ def send(session: Session, run: Run, seqs: set[int]) -> list[DispatchResult]:
         return []
     transport = transport_for(run, session)
     # Counted, not read: each dispatch's rows are read as it goes out.
-    total = sum(g.count for g in run.journal.delivery_groups()
-                if g.dispatch in seqs and g.status == Status.PENDING)  # fmt: skip
+    groups = run.journal.dispatch_groups()
+    total = sum(g.count for seq in seqs for g in groups.get(seq, ()) if g.status == Status.PENDING)
     try:
         for seq in sorted(seqs):
             deliver_pending(transport, run.journal, seq, session.clock.now())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
+from typing import cast
 
 from gonogo.night.journal import DeliveryGroup, DispatchGroups, Mark, Status, by_dispatch
 from gonogo.night.sqlite_tally import Stamp, Tally, TallyReader
@@ -72,6 +73,7 @@ class Summary:
         self._db = db
         self._tally = TallyReader(db, where, known[1] if known else None)
         self._ids: dict[TextKey, int] = {}  # a text's id never changes once journaled
+        self._read: set[int] = set()  # dispatches whose texts are all in `_ids`
         if known is not None:
             self.present = known[0]
             return
@@ -88,21 +90,24 @@ class Summary:
         known = self._ids.get(key)
         if known is not None:
             return known
-        row = self._db.execute(
-            "SELECT id FROM texts WHERE dispatch = ? AND channel = ? AND audience = ?"
-            " AND language = ? AND subject IS ? AND body = ?",
-            key,
-        ).fetchone()
-        if row is None:
-            cursor = self._db.execute(
-                "INSERT INTO texts(dispatch, channel, audience, language, subject, body)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                key,
+        if key[0] not in self._read:  # the dispatch's texts, all at once (its 20, not 20 reads)
+            self._read.add(key[0])
+            rows = self._db.execute(
+                "SELECT id, dispatch, channel, audience, language, subject, body FROM texts"
+                " WHERE dispatch = ? ORDER BY id",
+                (key[0],),
             )
-            text = int(cursor.lastrowid or 0)
-        else:
-            text = int(row[0])
-        self._ids[key] = text
+            for text_id, *fields in rows:
+                self._ids.setdefault(cast(TextKey, tuple(fields)), int(text_id))
+            known = self._ids.get(key)
+            if known is not None:
+                return known
+        cursor = self._db.execute(
+            "INSERT INTO texts(dispatch, channel, audience, language, subject, body)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            key,
+        )
+        text = self._ids[key] = int(cursor.lastrowid or 0)
         return text
 
     def added(self, counts: Counter[TextKey]) -> None:

@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeVar, cast
+from typing import cast
 
 from gonogo.night.journal import DeliveryGroup, Status
 from gonogo.night.sqlite_format import stamp
@@ -27,7 +27,6 @@ from gonogo.night.summary import TextKey
 Row = tuple[object, ...]
 Stamp = tuple[int, int]
 _Key = tuple[int, str]  # text id, status
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,8 +76,9 @@ class Tally:
         for (text, status), n in changed.items():
             dispatch, channel, audience, language, subject, body = names[text]
             if n:
-                built[(text, status)] = DeliveryGroup(dispatch, audience, channel, language,
-                                                      subject, body, Status(status), n)  # fmt: skip
+                group = DeliveryGroup(dispatch, audience, channel, language, subject, body,
+                                      _status(status), n)  # fmt: skip
+                built[(text, status)] = group
             else:
                 built.pop((text, status), None)
             per_dispatch.setdefault(dispatch, {})[(text, status)] = bool(n)
@@ -90,7 +90,10 @@ class Tally:
             by_dispatch[dispatch] = tuple(built[key] for key in ordered)
         in_status = dict(self.in_status)
         for status, present in per_status.items():
-            in_status[status] = frozenset(_changed(in_status.get(status, ()), present))
+            now = in_status.get(status, frozenset()).union(
+                t for t, there in present.items() if there
+            )
+            in_status[status] = now.difference(t for t, there in present.items() if not there)
         return Tally(
             names,
             built,
@@ -103,12 +106,21 @@ class Tally:
         )
 
 
-def _changed(items: Iterable[T], change: dict[T, bool]) -> set[T]:
+def _changed(items: Iterable[_Key], change: dict[_Key, bool]) -> set[_Key]:
     """`items` with those `change` marks True added and those marked False removed."""
     now = set(items)
     now.update(item for item, there in change.items() if there)
     now.difference_update(item for item, there in change.items() if not there)
     return now
+
+
+_STATUSES = {status.value: status for status in Status}
+
+
+def _status(value: str) -> Status:
+    """Status(value), without the enum's lookup machinery (a tally makes many)."""
+    found = _STATUSES.get(value)
+    return Status(value) if found is None else found  # none: Status raises ValueError
 
 
 class TallyReader:

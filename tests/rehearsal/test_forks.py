@@ -6,6 +6,12 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from tests.night.test_entry_memo import AT
+from tests.night.test_kept_open import _journal
+
+from gonogo.night.entries import Empty, Kind, NewEntry
+from gonogo.night.sqlite_journal import SqliteJournal
+from gonogo.night.steady import steady_files
 from gonogo.rehearsal.forks import copy_state
 
 
@@ -59,3 +65,30 @@ def test_a_copy_replaces_what_was_there_and_never_writes_through_it(tmp_path: Pa
     assert elsewhere.read_text() == "another path's text\n"
     assert (stale / "lock").read_text() == "pid 1\n"
     assert not (stale / "outbox" / "old.txt").exists()
+
+
+def test_a_copy_s_first_reader_goes_on_from_what_was_read_of_the_original(
+    tmp_path: Path,
+) -> None:
+    """In a rehearsal, the entries and counts read of a path's journal pass to its copy:
+    the copy's first reader checks the rows they name and reads only what follows, and
+    finds what the original has, its own later entries included."""
+    run = tmp_path / "from" / "21.0" / "rehearsal"
+    run.mkdir(parents=True)
+    journal_at = _journal(run / "journal.sqlite")
+    with steady_files():
+        with closing(SqliteJournal.open(journal_at)) as original:
+            entries, groups = original.entries(), original.dispatch_groups()
+        copy_state(tmp_path / "from", tmp_path / "to")
+        copied = tmp_path / "to" / "21.0" / "rehearsal" / "journal.sqlite"
+        with closing(SqliteJournal.open(copied)) as copy:
+            seen: list[str] = []
+            copy._db.set_trace_callback(seen.append)
+            assert copy.entries() == entries
+            assert copy.dispatch_groups() == groups
+            assert not [sql for sql in seen if "ORDER BY seq" in sql and "seq >=" not in sql]
+            with copy.transaction():
+                copy.append(NewEntry(Kind.START, Empty()), at=AT, operator="b", runbook_sha256="x")
+            assert [e.operator for e in copy.entries()] == ["a", "b"]
+        with closing(SqliteJournal.open(journal_at)) as original:  # its own, unchanged
+            assert original.entries() == entries

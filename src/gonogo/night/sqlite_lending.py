@@ -14,6 +14,7 @@ connection alone is reused and the file is checked and read again.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,8 @@ from typing import TYPE_CHECKING
 from gonogo.night.entry_memo import Known
 from gonogo.night.kept_open import borrow, lend, lending
 from gonogo.night.sqlite_format import stamp
-from gonogo.night.sqlite_tally import Tally
+from gonogo.night.sqlite_tally import Tally, tally_key
+from gonogo.night.steady import recall, remember
 
 if TYPE_CHECKING:
     from gonogo.night.sqlite_summary import Summary
@@ -55,6 +57,20 @@ def take(where: str, path: Path) -> tuple[sqlite3.Connection | None, Left | None
         connection.close()
         return None, None
     return connection, left if same and isinstance(left, Left) else None
+
+
+def pass_on(source: Path, copy: Path) -> None:
+    """Inside a rehearsal's memo (`steady.steady_files`), `copy`, a backup of the journal
+    at `source` (the same rows, under the same seqs and ids), starts from what was read
+    of `source`: its entries and its tally. Its first reader checks the rows they name,
+    as with any memo, and reads only what follows, not the whole night again."""
+    src, dst = os.path.abspath(source), os.path.abspath(copy)
+    known = recall(src, Known)
+    if known is not None:
+        remember(dst, known)
+    tally = recall(tally_key(src), Tally)
+    if tally is not None:
+        remember(tally_key(dst), tally)
 
 
 def checked_at(connection: sqlite3.Connection, left: Left | None) -> int | None:

@@ -129,7 +129,7 @@ class TallyReader:
     ) -> None:
         """`read`: a tally read on `db` before, and the stamp then (`sqlite_lending`)."""
         self._db = db
-        self._key = None if where is None else f"tally:{where}"
+        self._key = None if where is None else tally_key(where)
         self._tally: Tally | None = read[0] if read else None
         self._stamp: Stamp | None = read[1] if read else None  # `stamp` when it was read
 
@@ -186,6 +186,11 @@ class TallyReader:
 
     def _rows(self, query: str, params: tuple[int, ...]) -> list[Row]:
         return [tuple(row) for row in self._db.execute(query, params)]
+
+
+def tally_key(where: str) -> str:
+    """Where a rehearsal keeps the tally of the journal file at `where` (`steady`)."""
+    return f"tally:{where}"
 
 
 def _seq(row: Row | None) -> int:

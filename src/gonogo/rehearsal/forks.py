@@ -17,6 +17,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from gonogo.night.sqlite_lending import pass_on
 from gonogo.rehearsal.scenario import Action, Scenario
 
 
@@ -93,6 +94,7 @@ def copy_state(source: Path, target: Path) -> None:
                 continue  # an interrupted write's, never the outbox's
             if name.endswith(".sqlite"):
                 _backup(Path(path), Path(copy))
+                pass_on(Path(path), Path(copy))  # what was read of it: checked, not reread
             elif outbox:
                 try:
                     os.link(path, copy)

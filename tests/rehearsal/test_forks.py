@@ -42,6 +42,7 @@ def test_a_copy_has_the_journal_whole_links_the_outbox_and_copies_the_rest(
         "00003-window_started-sms-vard-sv.txt", "journal.sqlite", "lock", "outbox",
     ]  # fmt: skip
     with closing(sqlite3.connect(copied / "journal.sqlite")) as journal:
+        assert journal.execute("PRAGMA journal_mode").fetchone() == ("wal",)  # as its source
         assert journal.execute("SELECT kind FROM events ORDER BY seq").fetchall() == [
             ("start",),
             ("go",),

@@ -110,6 +110,9 @@ def _backup(source: Path, target: Path) -> None:
     try:
         for db in (src, dst):  # a rehearsal's throwaway copy: closing syncs nothing
             db.execute("PRAGMA synchronous=OFF")
+        # nor does it make a rollback journal beside the copy (a file made and removed:
+        # the copy of a failed backup is never used); it is in WAL mode as its source
+        dst.execute("PRAGMA journal_mode=OFF")
         src.backup(dst)
     finally:
         dst.close()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,13 +117,14 @@ def rehearse(
     execute: Execute,
     *,
     start: Fork | None = None,
-    keep: Mapping[int, Path] | None = None,
+    keep: Mapping[int, Sequence[Path]] | None = None,
 ) -> Outcome:
     """Run every action at its time, then check the expectations against the journal.
 
-    From `start`, the state after the scenario's first commands (see `forks`), only
-    the rest run; after each step count in `keep`, the state is copied to its directory
-    for the paths that start there (in `Outcome.forks`).
+    From `start`, the scenario's first commands (see `forks`), whose state `state_dir`
+    already holds (the path they come from copied it there), only the rest run; after
+    each step count in `keep`, the state is copied to the state directories of the
+    paths that start there (and the steps so far kept in `Outcome.forks`).
     """
     with one_path():
         outcome, instant = run_actions(runbook, runbook_path, scenario, state_dir, execute,
@@ -148,18 +149,17 @@ def run_actions(
     execute: Execute,
     *,
     start: Fork | None = None,
-    keep: Mapping[int, Path] | None = None,
+    keep: Mapping[int, Sequence[Path]] | None = None,
 ) -> tuple[Outcome, dt.datetime]:
     """The commands of `rehearse`, unchecked: the outcome's steps, and the simulated
     clock when they were done."""
-    if state_dir.exists():
-        shutil.rmtree(state_dir)
     outcome = Outcome(scenario, state_dir)
     if start is None:
+        if state_dir.exists():
+            shutil.rmtree(state_dir)
         state_dir.mkdir(parents=True)
         clock = FixedClock(night_instant(runbook, scenario.actions[0].at))
-    else:
-        copy_state(start.directory, state_dir)
+    else:  # its state directory is the copy the path it starts from made
         outcome.steps += start.steps
         clock = FixedClock(start.instant)
     with _isolated(), using(clock), steady_files(), continuing(), kept_open():
@@ -172,10 +172,9 @@ def run_actions(
             if code != action.exit:
                 break
             if keep and len(outcome.steps) in keep:
-                copy_state(state_dir, keep[len(outcome.steps)])
-                outcome.forks[len(outcome.steps)] = Fork(
-                    keep[len(outcome.steps)], tuple(outcome.steps), clock.instant
-                )
+                for target in keep[len(outcome.steps)]:
+                    copy_state(state_dir, target)
+                outcome.forks[len(outcome.steps)] = Fork(tuple(outcome.steps), clock.instant)
     return outcome, clock.instant
 
 

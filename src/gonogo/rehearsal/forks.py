@@ -5,7 +5,8 @@ Go) and parts from others at a NoGo, a hold or an incident. A path that shares i
 first commands with a path rehearsed before it starts from a copy of that path's state
 directory as it was after those commands, with their steps as they ran then: the
 commands are deterministic on the simulated clock, so running them again could only
-give the same journal, outbox and output.
+give the same journal, outbox and output. The earlier path copies its state straight
+into the directory of each path that starts there, as it passes that point.
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ class Step:
 
 @dataclass(frozen=True)
 class Fork:
-    """A state directory after a path's first `len(steps)` commands."""
+    """A path's first `len(steps)` commands, as they ran: a path that starts there
+    finds its state directory a copy of that path's as it was then."""
 
-    directory: Path
     steps: tuple[Step, ...]
     instant: dt.datetime  # the simulated clock then
 

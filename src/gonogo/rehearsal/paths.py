@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -142,11 +141,12 @@ def all_paths(
     result.coverage = dict.fromkeys(possible_deliveries(runbook), False)
     scenarios = generate(runbook)
     sources = plan_forks(scenarios)
-    wanted: dict[int, dict[int, Path]] = {}  # scenario -> step count -> where its state goes
-    for source in sources:
+    # scenario -> step count -> the state directories of the paths that start there
+    wanted: dict[int, dict[int, list[Path]]] = {}
+    for i, source in enumerate(sources):
         if source is not None:
             j, n = source
-            wanted.setdefault(j, {})[n] = work / ".forks" / f"path-{j + 1:02d}-after-{n}"
+            wanted.setdefault(j, {}).setdefault(n, []).append(_path_dir(work, i))
     outcomes: dict[int, Outcome] = {}
 
     def start_of(index: int) -> Fork | None:
@@ -170,7 +170,6 @@ def all_paths(
         outcomes.update(side_by_side(rest, jobs, run))
     for index, scenario in enumerate(scenarios):
         _add(result, scenario, outcomes[index])
-    shutil.rmtree(work / ".forks", ignore_errors=True)
     return result
 
 

@@ -116,6 +116,58 @@ def test_a_later_command_counts_under_the_texts_already_journaled(tmp_path: Path
         assert db.execute("SELECT COUNT(*) FROM texts").fetchone()[0] == 6  # 3 + 3
 
 
+def _again_after_a_rollback(journal: Journal) -> None:
+    """A dispatch rolled back, then made again (the same seq, the same texts): the texts
+    the rollback took are made again, not taken for still there."""
+    _dispatch(journal, 3)
+
+    def stopped_before_the_commit() -> None:
+        with journal.transaction():
+            _dispatch(journal, 3)
+            raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError):
+        stopped_before_the_commit()
+    ids = _dispatch(journal, 3)
+    journal.mark_many([Mark(ids[0], Status.SENT)], AT)
+    assert _summarized(journal) == _replayed(journal)
+
+
+def test_sqlite_texts_a_rollback_took_are_made_again(tmp_path: Path) -> None:
+    with closing(SqliteJournal.create(tmp_path / "j.sqlite", {})) as journal:
+        _again_after_a_rollback(journal)
+
+
+def test_postgresql_texts_a_rollback_took_are_made_again(postgres: Any) -> None:
+    with closing(PgJournal.create(postgres.new_database(), "21.0", "real", {})) as journal:
+        _again_after_a_rollback(journal)
+
+
+def test_a_failed_read_of_a_dispatch_s_texts_is_read_again(tmp_path: Path) -> None:
+    """The read fails (here SQLite refuses it once, as an I/O error would): the retry
+    reads the texts again and counts under them, never under a second copy."""
+    path = tmp_path / "j.sqlite"
+    with closing(SqliteJournal.create(path, {})) as journal:
+        ids = _dispatch(journal, 6)
+    with closing(SqliteJournal.open(path)) as journal:  # the next command
+        refused = []
+
+        def once(action: int, table: str | None, column: str | None, *_: Any) -> int:
+            if table == "texts" and column == "dispatch" and not refused:
+                refused.append(action)
+                return sqlite3.SQLITE_DENY
+            return sqlite3.SQLITE_OK
+
+        journal._db.set_authorizer(once)
+        with pytest.raises(StateError):
+            journal.mark_many([Mark(ids[0], Status.SENT)], AT)
+        assert refused
+        journal.mark_many([Mark(ids[0], Status.SENT)], AT)  # a stop's retry, say
+        assert _summarized(journal) == _replayed(journal)
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("SELECT COUNT(*) FROM texts").fetchone()[0] == 3
+
+
 def test_a_journal_without_a_summary_is_read_from_its_log(tmp_path: Path) -> None:
     """Format 1 (before the summary): the same counts, the slow way, and still writable."""
     path = tmp_path / "old.sqlite"

@@ -8,8 +8,10 @@ from pathlib import Path
 
 from tests.night.test_entry_memo import AT
 from tests.night.test_kept_open import _journal
+from tests.night.test_summary import _dispatch
 
 from gonogo.night.entries import Empty, Kind, NewEntry
+from gonogo.night.journal import Mark, Status
 from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.night.steady import steady_files
 from gonogo.rehearsal.forks import copy_state
@@ -79,7 +81,13 @@ def test_a_copy_s_first_reader_goes_on_from_what_was_read_of_the_original(
     journal_at = _journal(run / "journal.sqlite")
     with steady_files():
         with closing(SqliteJournal.open(journal_at)) as original:
+            ids = _dispatch(original, 6)
+            original.mark_many([Mark(ids[0], Status.SENT), Mark(ids[1], Status.FAILED)], AT)
+            original.dispatch_groups()  # what is read: kept as of now
+        with closing(SqliteJournal.open(journal_at)) as original:  # then more, read too
+            _dispatch(original, 3)
             entries, groups = original.entries(), original.dispatch_groups()
+        assert len(groups) == 2
         copy_state(tmp_path / "from", tmp_path / "to")
         copied = tmp_path / "to" / "21.0" / "rehearsal" / "journal.sqlite"
         with closing(SqliteJournal.open(copied)) as copy:
@@ -88,8 +96,9 @@ def test_a_copy_s_first_reader_goes_on_from_what_was_read_of_the_original(
             assert copy.entries() == entries
             assert copy.dispatch_groups() == groups
             assert not [sql for sql in seen if "ORDER BY seq" in sql and "seq >=" not in sql]
+            assert not [sql for sql in seen if "FROM texts WHERE id >= 0" in sql]  # not all
             with copy.transaction():
                 copy.append(NewEntry(Kind.START, Empty()), at=AT, operator="b", runbook_sha256="x")
-            assert [e.operator for e in copy.entries()] == ["a", "b"]
+            assert [e.operator for e in copy.entries()] == [*(e.operator for e in entries), "b"]
         with closing(SqliteJournal.open(journal_at)) as original:  # its own, unchanged
             assert original.entries() == entries

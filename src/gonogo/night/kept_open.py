@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,11 +68,17 @@ def keep(where: str, path: Path, synchronous: str) -> None:
     kept = _KEPT.get()
     if kept is None or where in kept.holders:
         return
-    with suppress(sqlite3.Error):  # holding is an optimisation, never a failure
+    try:
         connection = sqlite3.connect(path, isolation_level=None)
+    except sqlite3.Error:  # holding is an optimisation, never a failure
+        return
+    try:
         connection.execute(f"PRAGMA synchronous={synchronous}")
         connection.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # opens the WAL
-        kept.holders[where] = connection
+    except sqlite3.Error:
+        connection.close()
+        return
+    kept.holders[where] = connection
 
 
 def lend(

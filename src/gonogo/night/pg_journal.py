@@ -112,12 +112,16 @@ class PgJournal(PgPages):  # deliveries, delivery_page: pg_pages.py
         if self._depth:
             yield self._db
             return
-        with database_errors(self.url), self._db.transaction():
-            self._depth += 1
-            try:
-                yield self._db
-            finally:
-                self._depth -= 1
+        try:
+            with database_errors(self.url), self._db.transaction():
+                self._depth += 1
+                try:
+                    yield self._db
+                finally:
+                    self._depth -= 1
+        except BaseException:
+            self.summary.rolled_back()
+            raise
 
     def _rows(self, query: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Row]:
         with database_errors(self.url):

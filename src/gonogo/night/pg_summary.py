@@ -82,6 +82,10 @@ class PgSummary:
         self._run = run
         self._ids: dict[TextKey, int] = {}  # a text's id never changes once journaled
 
+    def rolled_back(self) -> None:
+        """A rollback may have taken texts this inserted with it: their ids are read again."""
+        self._ids.clear()
+
     def _text(self, key: TextKey) -> int:
         known = self._ids.get(key)
         if known is not None:

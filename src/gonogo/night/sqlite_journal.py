@@ -164,6 +164,7 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
             if self._db.in_transaction:
                 with suppress(sqlite3.Error):
                     self._db.execute("ROLLBACK")
+            self.summary.rolled_back()
             if isinstance(exc, sqlite3.Error):
                 raise write_error(self.path, exc) from None
             raise

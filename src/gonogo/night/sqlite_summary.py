@@ -82,6 +82,11 @@ class Summary:
         ).fetchone()
         self.present = found is not None
 
+    def rolled_back(self) -> None:
+        """A rollback may have taken texts this inserted with it: their ids are read again."""
+        self._ids.clear()
+        self._read.clear()
+
     @property
     def tally_read(self) -> tuple[Tally, Stamp] | None:
         return self._tally.read_so_far
@@ -91,14 +96,14 @@ class Summary:
         if known is not None:
             return known
         if key[0] not in self._read:  # the dispatch's texts, all at once (its 20, not 20 reads)
-            self._read.add(key[0])
             rows = self._db.execute(
                 "SELECT id, dispatch, channel, audience, language, subject, body FROM texts"
                 " WHERE dispatch = ? ORDER BY id",
                 (key[0],),
-            )
+            ).fetchall()
             for text_id, *fields in rows:
                 self._ids.setdefault(cast(TextKey, tuple(fields)), int(text_id))
+            self._read.add(key[0])  # only once all are in `_ids`: a failed read reads again
             known = self._ids.get(key)
             if known is not None:
                 return known

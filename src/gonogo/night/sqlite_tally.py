@@ -86,8 +86,12 @@ class Tally:
         keys, by_dispatch = dict(self.keys), dict(self.by_dispatch)
         for dispatch, change in per_dispatch.items():
             ordered = tuple(sorted(_changed(keys.get(dispatch, ()), change)))
-            keys[dispatch] = ordered
-            by_dispatch[dispatch] = tuple(built[key] for key in ordered)
+            if ordered:
+                keys[dispatch] = ordered
+                by_dispatch[dispatch] = tuple(built[key] for key in ordered)
+            else:  # every count of it back to 0: as absent as in `groups`
+                keys.pop(dispatch, None)
+                by_dispatch.pop(dispatch, None)
         in_status = dict(self.in_status)
         for status, present in per_status.items():
             now = in_status.get(status, frozenset()).union(

@@ -14,7 +14,7 @@ from gonogo.night.entries import Empty, Kind, NewEntry
 from gonogo.night.journal import Mark, Status
 from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.night.steady import steady_files
-from gonogo.rehearsal.forks import copy_state
+from gonogo.rehearsal.forks import copy_state, move_state
 
 
 def _state(root: Path) -> Path:
@@ -102,3 +102,29 @@ def test_a_copy_s_first_reader_goes_on_from_what_was_read_of_the_original(
             assert [e.operator for e in copy.entries()] == [*(e.operator for e in entries), "b"]
         with closing(SqliteJournal.open(journal_at)) as original:  # its own, unchanged
             assert original.entries() == entries
+
+
+def test_a_move_puts_the_state_in_place_of_what_was_there_and_passes_on_its_reads(
+    tmp_path: Path,
+) -> None:
+    """The last path to start from a fork takes the fork's directory itself."""
+    run = _state(tmp_path / "fork")
+    journal_at = _journal(run / "journal.sqlite")
+    stale = tmp_path / "path" / "21.0" / "rehearsal"
+    (stale / "outbox").mkdir(parents=True)
+    (stale / "outbox" / "old.txt").write_text("old\n")
+    inode = journal_at.stat().st_ino
+    with steady_files():
+        with closing(SqliteJournal.open(journal_at)) as fork:
+            entries = fork.entries()
+        move_state(tmp_path / "fork", tmp_path / "path")
+        assert not (tmp_path / "fork").exists()
+        moved = tmp_path / "path" / "21.0" / "rehearsal"
+        assert (moved / "journal.sqlite").stat().st_ino == inode  # renamed, not copied
+        assert not (moved / "outbox" / "old.txt").exists()
+        with closing(SqliteJournal.open(moved / "journal.sqlite")) as journal:
+            seen: list[str] = []
+            journal._db.set_trace_callback(seen.append)
+            assert journal.entries() == entries
+            assert [sql for sql in seen if "FROM events" in sql] != []
+            assert not [sql for sql in seen if "ORDER BY seq" in sql and "seq >=" not in sql]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,14 +117,14 @@ def rehearse(
     execute: Execute,
     *,
     start: Fork | None = None,
-    keep: Mapping[int, Sequence[Path]] | None = None,
+    keep: Mapping[int, Path] | None = None,
 ) -> Outcome:
     """Run every action at its time, then check the expectations against the journal.
 
     From `start`, the scenario's first commands (see `forks`), whose state `state_dir`
-    already holds (the path they come from copied it there), only the rest run; after
-    each step count in `keep`, the state is copied to the state directories of the
-    paths that start there (and the steps so far kept in `Outcome.forks`).
+    already holds (a copy of the state of the path they come from), only the rest run;
+    after each step count in `keep`, the state is copied to its directory for the paths
+    that start there (and the steps so far kept in `Outcome.forks`).
     """
     with one_path():
         outcome, instant = run_actions(runbook, runbook_path, scenario, state_dir, execute,
@@ -149,7 +149,7 @@ def run_actions(
     execute: Execute,
     *,
     start: Fork | None = None,
-    keep: Mapping[int, Sequence[Path]] | None = None,
+    keep: Mapping[int, Path] | None = None,
 ) -> tuple[Outcome, dt.datetime]:
     """The commands of `rehearse`, unchecked: the outcome's steps, and the simulated
     clock when they were done."""
@@ -159,7 +159,7 @@ def run_actions(
             shutil.rmtree(state_dir)
         state_dir.mkdir(parents=True)
         clock = FixedClock(night_instant(runbook, scenario.actions[0].at))
-    else:  # its state directory is the copy the path it starts from made
+    else:  # its state directory is a copy of the state of the path it starts from
         outcome.steps += start.steps
         clock = FixedClock(start.instant)
     with _isolated(), using(clock), steady_files(), continuing(), kept_open():
@@ -172,8 +172,7 @@ def run_actions(
             if code != action.exit:
                 break
             if keep and len(outcome.steps) in keep:
-                for target in keep[len(outcome.steps)]:
-                    copy_state(state_dir, target)
+                copy_state(state_dir, keep[len(outcome.steps)])
                 outcome.forks[len(outcome.steps)] = Fork(tuple(outcome.steps), clock.instant)
     return outcome, clock.instant
 

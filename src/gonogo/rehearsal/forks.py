@@ -5,8 +5,7 @@ Go) and parts from others at a NoGo, a hold or an incident. A path that shares i
 first commands with a path rehearsed before it starts from a copy of that path's state
 directory as it was after those commands, with their steps as they ran then: the
 commands are deterministic on the simulated clock, so running them again could only
-give the same journal, outbox and output. The earlier path copies its state straight
-into the directory of each path that starts there, as it passes that point.
+give the same journal, outbox and output.
 """
 
 from __future__ import annotations
@@ -103,6 +102,21 @@ def copy_state(source: Path, target: Path) -> None:
                     shutil.copy2(path, copy)
             else:
                 shutil.copy2(path, copy)
+
+
+def move_state(source: Path, target: Path) -> None:
+    """`copy_state`, where `source` is needed no more: renamed into place (whatever was at
+    `target` removed first), with what was read of its journals passed on."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(source, target)
+    except OSError:  # another file system, say: a copy does as well
+        copy_state(source, target)
+        return
+    for journal in target.rglob("*.sqlite"):
+        pass_on(source / journal.relative_to(target), journal)
 
 
 def _backup(source: Path, target: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -10,7 +11,7 @@ from typing import Literal
 from gonogo.night.dispatch import stand_ins
 from gonogo.night.steady import steady_files
 from gonogo.rehearsal.engine import Execute, Outcome, conclude, one_path, rehearse, run_actions
-from gonogo.rehearsal.forks import Fork, plan_forks
+from gonogo.rehearsal.forks import Fork, copy_state, move_state, plan_forks
 from gonogo.rehearsal.lanes import side_by_side
 from gonogo.rehearsal.scenario import Action, Expectations, Scenario
 from gonogo.runbook.catalog import iter_messages
@@ -136,17 +137,21 @@ def all_paths(
     runbook: Runbook, runbook_path: Path, work: Path, execute: Execute, jobs: int = 1
 ) -> PathsResult:
     """Every generated path, rehearsed and checked; `jobs` processes side by side for
-    the paths no other path starts from (`lanes`)."""
+    the paths no other path starts from (`lanes`).
+
+    A path that others start from keeps its state after their first commands in one
+    directory under `.forks`; the paths that start there are rehearsed in one lane,
+    which copies that state into the directory of each of them and moves it into the
+    last one's, so the copying is shared out with the rest of the work."""
     result = PathsResult()
     result.coverage = dict.fromkeys(possible_deliveries(runbook), False)
     scenarios = generate(runbook)
     sources = plan_forks(scenarios)
-    # scenario -> step count -> the state directories of the paths that start there
-    wanted: dict[int, dict[int, list[Path]]] = {}
-    for i, source in enumerate(sources):
+    wanted: dict[int, dict[int, Path]] = {}  # scenario -> step count -> where its state goes
+    for source in sources:
         if source is not None:
             j, n = source
-            wanted.setdefault(j, {}).setdefault(n, []).append(_path_dir(work, i))
+            wanted.setdefault(j, {})[n] = _fork_dir(work, j, n)
     outcomes: dict[int, Outcome] = {}
 
     def start_of(index: int) -> Fork | None:
@@ -160,17 +165,45 @@ def all_paths(
                                        execute, start=start_of(index))  # fmt: skip
             return conclude(ran, runbook, instant)
 
+    # lane work: the paths that start from one fork, together (first path's index)
+    together: dict[int, list[int]] = {}
+    by_fork: dict[tuple[int, int], int] = {}
+    for index, source in enumerate(sources):
+        if index in wanted:
+            continue
+        first = index if source is None else by_fork.setdefault(source, index)
+        together.setdefault(first, []).append(index)
+
+    def run_together(first: int) -> dict[int, Outcome]:  # in a lane
+        members = together[first]
+        source = sources[first]
+        if source is not None and start_of(first) is not None:
+            targets = [_path_dir(work, i) for i in members]
+            for target in targets[:-1]:
+                copy_state(wanted[source[0]][source[1]], target)
+            move_state(wanted[source[0]][source[1]], targets[-1])
+        return {index: run(index) for index in members}
+
     with stand_ins(), steady_files():  # one memo for every path (outbox files shared)
         for index in sorted(wanted):  # the paths others start from: first, here
+            source = sources[index]
+            if source is not None and start_of(index) is not None:
+                copy_state(wanted[source[0]][source[1]], _path_dir(work, index))
             outcomes[index] = rehearse(runbook, runbook_path, scenarios[index],
                                        _path_dir(work, index), execute, start=start_of(index),
                                        keep=wanted[index])  # fmt: skip
-        rest = {i: len(s.actions) - (sources[i] or (0, 0))[1]
-                for i, s in enumerate(scenarios) if i not in wanted}  # fmt: skip
-        outcomes.update(side_by_side(rest, jobs, run))
+        work_of = {first: sum(len(scenarios[i].actions) - (sources[i] or (0, 0))[1]
+                              for i in members) for first, members in together.items()}  # fmt: skip
+        for found in side_by_side(work_of, jobs, run_together).values():
+            outcomes.update(found)
     for index, scenario in enumerate(scenarios):
         _add(result, scenario, outcomes[index])
+    shutil.rmtree(work / ".forks", ignore_errors=True)
     return result
+
+
+def _fork_dir(work: Path, index: int, steps: int) -> Path:
+    return work / ".forks" / f"path-{index + 1:02d}-after-{steps}"
 
 
 def _path_dir(work: Path, index: int) -> Path:

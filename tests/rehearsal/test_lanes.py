@@ -15,7 +15,7 @@ from tests.rehearsal.test_paths import RUNBOOKS, _rows
 from gonogo.cli import runner
 from gonogo.errors import GonogoError
 from gonogo.rehearsal.lanes import side_by_side, split
-from gonogo.rehearsal.paths import all_paths
+from gonogo.rehearsal.paths import _by_fork, all_paths
 from gonogo.runbook.validate import load_valid
 
 JOURNAL = Path("21.0") / "rehearsal" / "journal.sqlite"
@@ -31,6 +31,7 @@ def test_paths_in_lanes_are_the_paths_of_one_process(tmp_path: Path) -> None:
     lanes = all_paths(runbook, path, tmp_path / "three", execute, jobs=3)
     assert alone.ok
     assert lanes.ok
+    assert not (tmp_path / "three" / ".forks").exists()  # every fork copied or moved, then gone
     assert lanes.coverage == alone.coverage
     assert lanes.missing == alone.missing
     assert len(lanes.outcomes) == len(alone.outcomes) == 18
@@ -61,6 +62,13 @@ def test_lanes_share_the_work_evenly_and_keep_each_lane_in_order() -> None:
 
 def _pids(index: int) -> int:
     return os.getpid()
+
+
+def test_in_each_lane_the_paths_from_one_fork_go_together() -> None:
+    """So that a lane with every path from a fork moves the fork's state into the last
+    one instead of copying it; paths from no fork stay alone."""
+    sources: list[tuple[int, int] | None] = [None, (0, 3), (0, 3), (0, 5), None, (0, 3)]
+    assert _by_fork([[1, 3, 2], [4, 5]], sources) == [[[1, 2], [3]], [[4], [5]]]
 
 
 def test_each_lane_but_the_first_is_its_own_process() -> None:

@@ -48,7 +48,12 @@ def split(work: dict[int, int], jobs: int) -> list[list[int]]:
 def side_by_side(work: dict[int, int], jobs: int, run: Callable[[int], T]) -> dict[int, T]:
     """`run(item)` for every item of `work`, in lanes (see `split`), the first here and
     the others each in a forked process; what `run` returns must pickle."""
-    lanes = split(work, jobs)
+    return in_lanes(split(work, jobs), run)
+
+
+def in_lanes(lanes: list[list[int]], run: Callable[[int], T]) -> dict[int, T]:
+    """`run(item)` for the items of each lane in turn, the first lane here and the
+    others each in a forked process (`side_by_side`, where the lanes are made)."""
     if len(lanes) < 2 or not hasattr(os, "fork"):
         return {item: run(item) for lane in lanes for item in lane}
     children: list[tuple[int, int]] = []  # pid, the pipe its results come through

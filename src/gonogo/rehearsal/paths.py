@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -12,7 +13,7 @@ from gonogo.night.dispatch import stand_ins
 from gonogo.night.steady import steady_files
 from gonogo.rehearsal.engine import Execute, Outcome, conclude, one_path, rehearse, run_actions
 from gonogo.rehearsal.forks import Fork, copy_state, move_state, plan_forks
-from gonogo.rehearsal.lanes import side_by_side
+from gonogo.rehearsal.lanes import in_lanes, split
 from gonogo.rehearsal.scenario import Action, Expectations, Scenario
 from gonogo.runbook.catalog import iter_messages
 from gonogo.runbook.model import Runbook
@@ -140,9 +141,9 @@ def all_paths(
     the paths no other path starts from (`lanes`).
 
     A path that others start from keeps its state after their first commands in one
-    directory under `.forks`; the paths that start there are rehearsed in one lane,
-    which copies that state into the directory of each of them and moves it into the
-    last one's, so the copying is shared out with the rest of the work."""
+    directory under `.forks`; the lanes copy it into the directories of the paths that
+    start there, so the copying is shared out with the rest of the work, and where one
+    lane has all of them, it moves it into the last one's instead of copying it."""
     result = PathsResult()
     result.coverage = dict.fromkeys(possible_deliveries(runbook), False)
     scenarios = generate(runbook)
@@ -165,23 +166,21 @@ def all_paths(
                                        execute, start=start_of(index))  # fmt: skip
             return conclude(ran, runbook, instant)
 
-    # lane work: the paths that start from one fork, together (first path's index)
+    # each lane's paths, those from one fork together (by the first one's index)
     together: dict[int, list[int]] = {}
-    by_fork: dict[tuple[int, int], int] = {}
-    for index, source in enumerate(sources):
-        if index in wanted:
-            continue
-        first = index if source is None else by_fork.setdefault(source, index)
-        together.setdefault(first, []).append(index)
+    per_fork: Counter[tuple[int, int] | None] = Counter()  # the lanes' paths from each
 
     def run_together(first: int) -> dict[int, Outcome]:  # in a lane
         members = together[first]
         source = sources[first]
         if source is not None and start_of(first) is not None:
+            fork = wanted[source[0]][source[1]]
             targets = [_path_dir(work, i) for i in members]
-            for target in targets[:-1]:
-                copy_state(wanted[source[0]][source[1]], target)
-            move_state(wanted[source[0]][source[1]], targets[-1])
+            whole = len(members) == per_fork[source]  # no other lane copies it: moved
+            for target in targets[:-1] if whole else targets:
+                copy_state(fork, target)
+            if whole:
+                move_state(fork, targets[-1])
         return {index: run(index) for index in members}
 
     with stand_ins(), steady_files():  # one memo for every path (outbox files shared)
@@ -192,14 +191,32 @@ def all_paths(
             outcomes[index] = rehearse(runbook, runbook_path, scenarios[index],
                                        _path_dir(work, index), execute, start=start_of(index),
                                        keep=wanted[index])  # fmt: skip
-        work_of = {first: sum(len(scenarios[i].actions) - (sources[i] or (0, 0))[1]
-                              for i in members) for first, members in together.items()}  # fmt: skip
-        for found in side_by_side(work_of, jobs, run_together).values():
+        rest = {i: len(s.actions) - (sources[i] or (0, 0))[1]
+                for i, s in enumerate(scenarios) if i not in wanted}  # fmt: skip
+        grouped = _by_fork(split(rest, jobs), sources)
+        together.update((group[0], group) for lane in grouped for group in lane)
+        per_fork.update(sources[i] for i in rest)
+        firsts = [[group[0] for group in lane] for lane in grouped]
+        for found in in_lanes(firsts, run_together).values():
             outcomes.update(found)
     for index, scenario in enumerate(scenarios):
         _add(result, scenario, outcomes[index])
     shutil.rmtree(work / ".forks", ignore_errors=True)
     return result
+
+
+def _by_fork(
+    lanes: list[list[int]], sources: list[tuple[int, int] | None]
+) -> list[list[list[int]]]:
+    """Each lane's paths, those that start from one fork together, in the lane's order."""
+    out = []
+    for lane in lanes:
+        groups: dict[object, list[int]] = {}
+        for index in lane:
+            source = sources[index]
+            groups.setdefault(("alone", index) if source is None else source, []).append(index)
+        out.append(list(groups.values()))
+    return out
 
 
 def _fork_dir(work: Path, index: int, steps: int) -> Path:

@@ -84,7 +84,7 @@ def keep(where: str, path: Path, synchronous: str) -> None:
 def lend(
     where: str, file: tuple[int, int], connection: sqlite3.Connection, left: object = None
 ) -> bool:
-    """Inside `kept_open()`, keep a command's connection to `path`, done with and outside
+    """Inside `kept_open()`, keep a command's connection to `where`, done with and outside
     any transaction, for the next command to `borrow`, with what it `left` for that one
     (`sqlite_lending`); False (the caller closes it) outside, or where one is kept.
     `file`: the device and inode of the file the connection was opened on."""

@@ -133,7 +133,10 @@ def existing(path: Path) -> os.stat_result:
     return info
 
 
-def stamp(db: sqlite3.Connection) -> tuple[int, int]:
+Stamp = tuple[int, int]  # what `stamp` gives
+
+
+def stamp(db: sqlite3.Connection) -> Stamp:
     """What changes whenever the file's content may have: SQLite's count of commits by
     other connections (`data_version`) and this connection's own count of changed rows.
     A read made at the same stamp would read the same rows."""

@@ -22,14 +22,12 @@ from typing import TYPE_CHECKING
 
 from gonogo.night.entry_memo import Known
 from gonogo.night.kept_open import borrow, lend, lending
-from gonogo.night.sqlite_format import stamp
+from gonogo.night.sqlite_format import Stamp, stamp
 from gonogo.night.sqlite_tally import Tally, tally_key
 from gonogo.night.steady import recall, remember
 
 if TYPE_CHECKING:
     from gonogo.night.sqlite_summary import Summary
-
-Stamp = tuple[int, int]
 
 
 @dataclass(frozen=True)

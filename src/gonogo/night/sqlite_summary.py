@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from typing import cast
 
 from gonogo.night.journal import DeliveryGroup, DispatchGroups, Mark, Status, by_dispatch
-from gonogo.night.sqlite_tally import Stamp, Tally, TallyReader
+from gonogo.night.sqlite_format import Stamp
+from gonogo.night.sqlite_tally import Tally, TallyReader
 from gonogo.night.summary import TextKey, changes, chunks, effective
 
 SUMMARY_SCHEMA = """

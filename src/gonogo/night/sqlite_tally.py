@@ -14,19 +14,18 @@ the connection.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import cast
+from typing import TypeVar, cast
 
 from gonogo.night.journal import DeliveryGroup, Status
-from gonogo.night.sqlite_format import stamp
+from gonogo.night.sqlite_format import Stamp, stamp
 from gonogo.night.steady import recall, remember
 from gonogo.night.summary import TextKey
 
 Row = tuple[object, ...]
-Stamp = tuple[int, int]
 _Key = tuple[int, str]  # text id, status
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ class Tally:
             per_status.setdefault(status, {})[text] = bool(n)
         keys, by_dispatch = dict(self.keys), dict(self.by_dispatch)
         for dispatch, change in per_dispatch.items():
-            ordered = tuple(sorted(_changed(keys.get(dispatch, ()), change)))
+            ordered = tuple(sorted(_changed(frozenset(keys.get(dispatch, ())), change)))
             if ordered:
                 keys[dispatch] = ordered
                 by_dispatch[dispatch] = tuple(built[key] for key in ordered)
@@ -94,10 +93,7 @@ class Tally:
                 by_dispatch.pop(dispatch, None)
         in_status = dict(self.in_status)
         for status, present in per_status.items():
-            now = in_status.get(status, frozenset()).union(
-                t for t, there in present.items() if there
-            )
-            in_status[status] = now.difference(t for t, there in present.items() if not there)
+            in_status[status] = _changed(in_status.get(status, frozenset()), present)
         return Tally(
             names,
             built,
@@ -110,12 +106,10 @@ class Tally:
         )
 
 
-def _changed(items: Iterable[_Key], change: dict[_Key, bool]) -> set[_Key]:
+def _changed(items: frozenset[_T], change: dict[_T, bool]) -> frozenset[_T]:
     """`items` with those `change` marks True added and those marked False removed."""
-    now = set(items)
-    now.update(item for item, there in change.items() if there)
-    now.difference_update(item for item, there in change.items() if not there)
-    return now
+    added = items.union(item for item, there in change.items() if there)
+    return added.difference(item for item, there in change.items() if not there)
 
 
 _STATUSES = {status.value: status for status in Status}

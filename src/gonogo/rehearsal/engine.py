@@ -162,7 +162,7 @@ def run_actions(
     else:  # its state directory is a copy of the state of the path it starts from
         outcome.steps += start.steps
         clock = FixedClock(start.instant)
-    with _isolated(), using(clock), steady_files(), continuing(), kept_open():
+    with _isolated(), using(clock), steady_files(), one_path():
         for action in scenario.actions[len(outcome.steps) :]:
             instant = night_instant(runbook, action.at)
             clock.instant = max(instant, clock.instant)
@@ -181,7 +181,7 @@ def conclude(outcome: Outcome, runbook: Runbook, instant: dt.datetime) -> Outcom
     """The night the steps left, at `instant`, checked against the expectations."""
     with _isolated(), steady_files():
         view = night_view(outcome.state_dir, runbook.release.id, True, FixedClock(instant))
-    view.run.close()  # the view is read, not the journal: left as one file
+    view.run.close()  # the view is read, not the journal (in a path: until it lets go)
     sent = _sent(view)
     _check(outcome, view, sent)
     night = view.night

@@ -14,8 +14,8 @@ from tests.rehearsal.test_paths import RUNBOOKS, _rows
 
 from gonogo.cli import runner
 from gonogo.errors import GonogoError
-from gonogo.rehearsal.lanes import side_by_side, split
-from gonogo.rehearsal.paths import _by_fork, all_paths
+from gonogo.rehearsal.lanes import _QUEUED, side_by_side, split
+from gonogo.rehearsal.paths import _tasks, all_paths
 from gonogo.runbook.validate import load_valid
 
 JOURNAL = Path("21.0") / "rehearsal" / "journal.sqlite"
@@ -60,21 +60,70 @@ def test_lanes_share_the_work_evenly_and_keep_each_lane_in_order() -> None:
     assert len(split({0: 1}, 4)) == 1  # never more lanes than paths
 
 
-def _pids(index: int) -> int:
+def test_more_items_than_the_queue_holds_are_split_beforehand() -> None:
+    many = dict.fromkeys(range(_QUEUED + 1), 1)
+    found = side_by_side(many, 2, _pid)
+    assert sorted(found) == sorted(many)
+    assert len(set(found.values())) == 2
+    assert [found[i] for i in range(_QUEUED + 1)] == [found[i % 2] for i in range(_QUEUED + 1)]
+
+
+def _pid(index: int) -> int:
     return os.getpid()
 
 
-def test_in_each_lane_the_paths_from_one_fork_go_together() -> None:
-    """So that a lane with every path from a fork moves the fork's state into the last
-    one instead of copying it; paths from no fork stay alone."""
+def test_the_paths_from_one_fork_go_to_one_lane_together() -> None:
+    """So that the lane moves the fork's state into the last one instead of copying it;
+    paths from no fork go alone, and so do those of a fork that has more than a lane's
+    share of the commands."""
     sources: list[tuple[int, int] | None] = [None, (0, 3), (0, 3), (0, 5), None, (0, 3)]
-    assert _by_fork([[1, 3, 2], [4, 5]], sources) == [[[1, 2], [3]], [[4], [5]]]
+    work = {1: 2, 2: 3, 3: 4, 4: 5, 5: 2}
+    assert _tasks(work, sources, 2) == [[1, 2, 5], [3], [4]]
+    sources[3] = (0, 3)  # 11 of 16 commands, a lane's share being 8: each path alone
+    assert _tasks(work, sources, 2) == [[1], [2], [3], [5], [4]]
+    assert _tasks(work, sources, 1) == [[1, 2, 3, 5], [4]]
 
 
-def test_each_lane_but_the_first_is_its_own_process() -> None:
-    found = side_by_side({0: 1, 1: 1, 2: 1}, 3, _pids)
-    assert found[0] == os.getpid()
-    assert len({found[1], found[2], os.getpid()}) == 3
+def _wait(until: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 20
+    while not until() and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def test_each_lane_but_the_first_is_its_own_process(tmp_path: Path) -> None:
+    def run(index: int) -> int:  # each lane takes one item, then waits for the others
+        (tmp_path / str(os.getpid())).touch()
+        _wait(lambda: len(list(tmp_path.iterdir())) == 3)
+        return os.getpid()
+
+    found = side_by_side({0: 1, 1: 1, 2: 1}, 3, run)
+    assert sorted(found) == [0, 1, 2]
+    assert os.getpid() in found.values()
+    assert len(set(found.values())) == 3
+
+
+def test_a_lane_that_is_slower_takes_less_of_the_work(tmp_path: Path) -> None:
+    """Each lane takes the next item when it ends one: while this process is held up on
+    its first item, the other lane takes all the rest (split beforehand, it would wait
+    with half of them)."""
+
+    here = tmp_path / "here"
+    there = tmp_path / "there"
+    here.mkdir()
+    there.mkdir()
+
+    def run(index: int) -> int:
+        if os.getpid() == MAIN:
+            (here / str(index)).touch()
+            _wait(lambda: len(list(there.iterdir())) == 7)
+        else:  # not before this process has taken one
+            _wait(lambda: any(here.iterdir()))
+            (there / str(index)).touch()
+        return os.getpid()
+
+    found = side_by_side(dict.fromkeys(range(8), 1), 2, run)
+    assert sorted(found) == list(range(8))
+    assert list(found.values()).count(MAIN) == 1
 
 
 def _reaped(pids: Path) -> bool:
@@ -87,15 +136,15 @@ def _reaped(pids: Path) -> bool:
     return True
 
 
-def _failing(pids: Path) -> Callable[[int], int]:
+def _failing(pids: Path, error: Exception) -> Callable[[int], int]:
+    """Each item fails in a lane's own process; here, each waits until one has begun."""
+
     def run(index: int) -> int:
-        if os.getpid() != MAIN:
-            (pids / str(os.getpid())).touch()
-        if index == 1:
-            raise RuntimeError("the disk went away")
-        if index == 2:
-            raise GonogoError("the runbook was changed", hint="rehearse it again")
-        return index
+        if os.getpid() == MAIN:
+            _wait(lambda: any(pids.iterdir()))
+            return index
+        (pids / str(os.getpid())).touch()
+        raise error
 
     return run
 
@@ -104,18 +153,20 @@ MAIN = os.getpid()
 
 
 @pytest.mark.parametrize(
-    ("work", "message", "hint"),
+    ("error", "message", "hint"),
     [
-        ({0: 2, 1: 1}, "a rehearsal lane failed: RuntimeError: the disk went away", "--jobs 1"),
-        ({0: 2, 2: 1}, "the runbook was changed", "rehearse it again"),
+        (RuntimeError("the disk went away"),
+         "a rehearsal lane failed: RuntimeError: the disk went away", "--jobs 1"),
+        (GonogoError("the runbook was changed", hint="rehearse it again"),
+         "the runbook was changed", "rehearse it again"),
     ],
-)
+)  # fmt: skip
 def test_a_lane_that_fails_is_one_clear_error_and_leaves_no_process(
-    work: dict[int, int], message: str, hint: str, tmp_path: Path,
+    error: Exception, message: str, hint: str, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     with pytest.raises(GonogoError) as raised:
-        side_by_side(work, 2, _failing(tmp_path))
+        side_by_side({0: 2, 1: 1}, 2, _failing(tmp_path, error))
     assert raised.value.message == message
     assert hint in (raised.value.hint or "")
     assert "Traceback" not in capsys.readouterr().err
@@ -129,10 +180,8 @@ def test_the_lanes_end_when_this_process_fails(tmp_path: Path) -> None:
     pids.mkdir()
 
     def slow_lane(index: int) -> int:
-        if index == 0:  # here: once the other lane is under way, fail
-            deadline = time.monotonic() + 20
-            while not any(pids.iterdir()) and time.monotonic() < deadline:
-                time.sleep(0.01)
+        if os.getpid() == MAIN:  # here: once the other lane is under way, fail
+            _wait(lambda: any(pids.iterdir()))
             raise GonogoError("stopped here")
         (pids / str(os.getpid())).touch()
         time.sleep(30)

@@ -1,12 +1,15 @@
-"""Paths rehearsed side by side: one process per core, each with its share of them.
+"""Paths rehearsed side by side: one process per core, each taking the next path when
+it ends one.
 
 Once the paths that others start from have run (their forks are then on disk), every
-other path depends on nothing but its fork and its own commands, so the rest are split
-into lanes of about equal work (commands to run) and each lane runs in a process forked
-from this one: the runbook loaded, the command line built, the stand-ins planned. A
-lane checks each of its paths' journals and sends back what a single process would
-have found (each path is deterministic on its clock): the steps, the checks, how the
-night ended. `jobs=1`, or a system without `fork`, runs them one after another here.
+other path depends on nothing but its fork and its own commands. The rest run in lanes,
+one per core, each in a process forked from this one: the runbook loaded, the command
+line built, the stand-ins planned. The lanes take the work from one queue, costliest
+first, so a lane that is slower for any reason (a path dearer than its commands say, a
+core another program wants) takes less, and they end within about one path of each
+other. A lane checks each of its paths' journals and sends back what a single process
+would have found (each path is deterministic on its clock): the steps, the checks, how
+the night ended. `jobs=1`, or a system without `fork`, runs them one after another here.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import pickle
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TypeVar
 
 from gonogo.errors import GonogoError
@@ -46,16 +49,41 @@ def split(work: dict[int, int], jobs: int) -> list[list[int]]:
 
 
 def side_by_side(work: dict[int, int], jobs: int, run: Callable[[int], T]) -> dict[int, T]:
-    """`run(item)` for every item of `work`, in lanes (see `split`), the first here and
-    the others each in a forked process; what `run` returns must pickle."""
-    return in_lanes(split(work, jobs), run)
+    """`run(item)` for every item of `work` (item -> cost), in up to `jobs` lanes, this
+    process and forked ones, each taking the next item, costliest first, whenever it
+    ends one; what `run` returns must pickle. Beyond `_QUEUED` items, the lanes are
+    made beforehand instead (`split`)."""
+    lanes = max(1, min(jobs, len(work)))
+    if lanes < 2 or not hasattr(os, "fork"):
+        return {item: run(item) for item in sorted(work)}
+    if len(work) > _QUEUED:
+        return _in_lanes(split(work, jobs), run)
+    queue, fill = os.pipe()
+    try:  # at most one page: a pipe holds it whole, and the write never waits
+        os.write(fill, b"".join(item.to_bytes(_ITEM, "little")
+                                for item in sorted(work, key=lambda i: (-work[i], i))))  # fmt: skip
+    finally:
+        os.close(fill)  # once it is empty, every lane reads its end
+    try:
+        return _in_lanes([_taken(queue) for _ in range(lanes)], run)
+    finally:
+        os.close(queue)
 
 
-def in_lanes(lanes: list[list[int]], run: Callable[[int], T]) -> dict[int, T]:
+_ITEM = 4  # bytes an item takes in the queue
+_QUEUED = 4096 // _ITEM  # items the queue takes: one page, the least a pipe holds
+
+
+def _taken(queue: int) -> Iterator[int]:
+    """The items this lane takes from `queue`, each when it asks for the next. Every item
+    was written before any lane read, so each read takes one whole item or none."""
+    while chunk := os.read(queue, _ITEM):
+        yield int.from_bytes(chunk, "little")
+
+
+def _in_lanes(lanes: Sequence[Iterable[int]], run: Callable[[int], T]) -> dict[int, T]:
     """`run(item)` for the items of each lane in turn, the first lane here and the
-    others each in a forked process (`side_by_side`, where the lanes are made)."""
-    if len(lanes) < 2 or not hasattr(os, "fork"):
-        return {item: run(item) for lane in lanes for item in lane}
+    others each in a forked process."""
     children: list[tuple[int, int]] = []  # pid, the pipe its results come through
     try:
         for lane in lanes[1:]:
@@ -72,7 +100,7 @@ def in_lanes(lanes: list[list[int]], run: Callable[[int], T]) -> dict[int, T]:
     return done
 
 
-def _start(lane: list[int], run: Callable[[int], T]) -> tuple[int, int]:
+def _start(lane: Iterable[int], run: Callable[[int], T]) -> tuple[int, int]:
     read, write = os.pipe()
     pid = os.fork()
     if pid:

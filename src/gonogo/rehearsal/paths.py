@@ -13,7 +13,7 @@ from gonogo.night.dispatch import stand_ins
 from gonogo.night.steady import steady_files
 from gonogo.rehearsal.engine import Execute, Outcome, conclude, one_path, rehearse, run_actions
 from gonogo.rehearsal.forks import Fork, copy_state, move_state, plan_forks
-from gonogo.rehearsal.lanes import in_lanes, split
+from gonogo.rehearsal.lanes import side_by_side
 from gonogo.rehearsal.scenario import Action, Expectations, Scenario
 from gonogo.runbook.catalog import iter_messages
 from gonogo.runbook.model import Runbook
@@ -142,8 +142,9 @@ def all_paths(
 
     A path that others start from keeps its state after their first commands in one
     directory under `.forks`; the lanes copy it into the directories of the paths that
-    start there, so the copying is shared out with the rest of the work, and where one
-    lane has all of them, it moves it into the last one's instead of copying it."""
+    start there, so the copying is shared out with the rest of the work. The paths from
+    one fork go to a lane together, and it moves the state into the last one instead of
+    copying it, unless together they are more than a lane's share (`_tasks`)."""
     result = PathsResult()
     result.coverage = dict.fromkeys(possible_deliveries(runbook), False)
     scenarios = generate(runbook)
@@ -166,9 +167,9 @@ def all_paths(
                                        execute, start=start_of(index))  # fmt: skip
             return conclude(ran, runbook, instant)
 
-    # each lane's paths, those from one fork together (by the first one's index)
+    # the paths a lane takes at once (`_tasks`), by the first one's index
     together: dict[int, list[int]] = {}
-    per_fork: Counter[tuple[int, int] | None] = Counter()  # the lanes' paths from each
+    per_fork: Counter[tuple[int, int] | None] = Counter()  # the lanes' paths from each fork
 
     def run_together(first: int) -> dict[int, Outcome]:  # in a lane
         members = together[first]
@@ -193,11 +194,11 @@ def all_paths(
                                        keep=wanted[index])  # fmt: skip
         rest = {i: len(s.actions) - (sources[i] or (0, 0))[1]
                 for i, s in enumerate(scenarios) if i not in wanted}  # fmt: skip
-        grouped = _by_fork(split(rest, jobs), sources)
-        together.update((group[0], group) for lane in grouped for group in lane)
+        tasks = _tasks(rest, sources, jobs)
+        together.update((task[0], task) for task in tasks)
         per_fork.update(sources[i] for i in rest)
-        firsts = [[group[0] for group in lane] for lane in grouped]
-        for found in in_lanes(firsts, run_together).values():
+        costs = {task[0]: sum(rest[i] for i in task) for task in tasks}
+        for found in side_by_side(costs, jobs, run_together).values():
             outcomes.update(found)
     for index, scenario in enumerate(scenarios):
         _add(result, scenario, outcomes[index])
@@ -205,18 +206,24 @@ def all_paths(
     return result
 
 
-def _by_fork(
-    lanes: list[list[int]], sources: list[tuple[int, int] | None]
-) -> list[list[list[int]]]:
-    """Each lane's paths, those that start from one fork together, in the lane's order."""
-    out = []
-    for lane in lanes:
-        groups: dict[object, list[int]] = {}
-        for index in lane:
-            source = sources[index]
-            groups.setdefault(("alone", index) if source is None else source, []).append(index)
-        out.append(list(groups.values()))
-    return out
+def _tasks(
+    work: dict[int, int], sources: list[tuple[int, int] | None], jobs: int
+) -> list[list[int]]:
+    """The paths of `work` (path -> commands to run) as the lanes take them: those that
+    start from one fork together, unless their commands are more than a lane's share;
+    then, like a path that starts from none, each alone."""
+    share = sum(work.values()) / max(1, jobs)
+    groups: dict[object, list[int]] = {}
+    for index in sorted(work):
+        source = sources[index]
+        groups.setdefault(("alone", index) if source is None else source, []).append(index)
+    tasks: list[list[int]] = []
+    for group in groups.values():
+        if sum(work[i] for i in group) > share:
+            tasks.extend([i] for i in group)
+        else:
+            tasks.append(group)
+    return tasks
 
 
 def _fork_dir(work: Path, index: int, steps: int) -> Path:

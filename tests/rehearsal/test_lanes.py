@@ -74,14 +74,22 @@ def _pid(index: int) -> int:
 
 def test_the_paths_from_one_fork_go_to_one_lane_together() -> None:
     """So that the lane moves the fork's state into the last one instead of copying it;
-    paths from no fork go alone, and so do those of a fork that has more than a lane's
-    share of the commands."""
+    paths from no fork go alone, and with lanes, so do those of a fork whose commands
+    are more than a quarter of a lane's share (the lanes end about a task apart)."""
     sources: list[tuple[int, int] | None] = [None, (0, 3), (0, 3), (0, 5), None, (0, 3)]
-    work = {1: 2, 2: 3, 3: 4, 4: 5, 5: 2}
+    work = {1: 1, 2: 2, 3: 20, 4: 20, 5: 1}  # a lane's share at 2 lanes: 22
     assert _tasks(work, sources, 2) == [[1, 2, 5], [3], [4]]
-    sources[3] = (0, 3)  # 11 of 16 commands, a lane's share being 8: each path alone
+    sources[3] = (0, 3)  # 24 of 44 commands from one fork: each path alone
     assert _tasks(work, sources, 2) == [[1], [2], [3], [5], [4]]
-    assert _tasks(work, sources, 1) == [[1, 2, 3, 5], [4]]
+    assert _tasks(work, sources, 1) == [[1, 2, 3, 5], [4]]  # one lane: kept together
+
+
+def test_more_items_than_the_queue_takes_are_split_beforehand_and_no_pipe_is_left() -> None:
+    before = len(os.listdir("/proc/self/fd"))
+    for odd in ({-1: 1, 0: 1, 1: 1}, {2**32: 1, 0: 1, 1: 1}):  # not an item the queue takes
+        found = side_by_side(odd, 2, _pid)
+        assert sorted(found) == sorted(odd)
+    assert len(os.listdir("/proc/self/fd")) == before
 
 
 def _wait(until: Callable[[], bool]) -> None:
@@ -128,7 +136,7 @@ def test_a_lane_that_is_slower_takes_less_of_the_work(tmp_path: Path) -> None:
 
 def _reaped(pids: Path) -> bool:
     """Every lane process that wrote its pid to `pids` is gone and was waited for."""
-    found = [int(p.name) for p in pids.iterdir()]
+    found = [int(p.name) for p in pids.iterdir() if int(p.name) != MAIN]
     assert found, "no lane ran in its own process"
     for pid in found:
         with pytest.raises(ChildProcessError):
@@ -136,15 +144,16 @@ def _reaped(pids: Path) -> bool:
     return True
 
 
-def _failing(pids: Path, error: Exception) -> Callable[[int], int]:
-    """Each item fails in a lane's own process; here, each waits until one has begun."""
+def _failing(pids: Path, error: Exception, *, here: bool) -> Callable[[int], int]:
+    """Each item fails in a lane's own process (`here`: in this one instead). Each lane
+    says it has taken an item (its pid in `pids`) and waits for the other to."""
 
     def run(index: int) -> int:
-        if os.getpid() == MAIN:
-            _wait(lambda: any(pids.iterdir()))
-            return index
         (pids / str(os.getpid())).touch()
-        raise error
+        _wait(lambda: len(list(pids.iterdir())) == 2)
+        if (os.getpid() == MAIN) == here:
+            raise error
+        return index
 
     return run
 
@@ -152,6 +161,7 @@ def _failing(pids: Path, error: Exception) -> Callable[[int], int]:
 MAIN = os.getpid()
 
 
+@pytest.mark.parametrize("here", [False, True], ids=["in-a-lane-process", "in-this-process"])
 @pytest.mark.parametrize(
     ("error", "message", "hint"),
     [
@@ -162,15 +172,39 @@ MAIN = os.getpid()
     ],
 )  # fmt: skip
 def test_a_lane_that_fails_is_one_clear_error_and_leaves_no_process(
-    error: Exception, message: str, hint: str, tmp_path: Path,
+    error: Exception, message: str, hint: str, here: bool, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
+    """The same error, whichever lane took the item that failed."""
+    pids = tmp_path / "pids"
+    pids.mkdir()
     with pytest.raises(GonogoError) as raised:
-        side_by_side({0: 2, 1: 1}, 2, _failing(tmp_path, error))
+        side_by_side({0: 2, 1: 1}, 2, _failing(pids, error, here=here))
     assert raised.value.message == message
     assert hint in (raised.value.hint or "")
     assert "Traceback" not in capsys.readouterr().err
-    assert _reaped(tmp_path)
+    assert _reaped(pids)
+
+
+def test_a_lane_that_fails_leaves_the_rest_of_the_work_untaken(tmp_path: Path) -> None:
+    """The other lanes end with the item they are on: the error is not kept back until
+    every item is done."""
+    failed = tmp_path / "failed"
+    ran = tmp_path / "ran"
+    ran.mkdir()
+
+    def run(index: int) -> int:
+        if os.getpid() != MAIN:
+            failed.touch()
+            raise RuntimeError("the disk went away")
+        (ran / str(index)).touch()
+        _wait(failed.exists)
+        time.sleep(0.5)  # the failed lane has long taken what was left
+        return index
+
+    with pytest.raises(GonogoError, match="the disk went away"):
+        side_by_side(dict.fromkeys(range(40), 1), 2, run)
+    assert len(list(ran.iterdir())) <= 2
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="fork")

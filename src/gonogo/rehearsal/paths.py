@@ -144,7 +144,7 @@ def all_paths(
     directory under `.forks`; the lanes copy it into the directories of the paths that
     start there, so the copying is shared out with the rest of the work. The paths from
     one fork go to a lane together, and it moves the state into the last one instead of
-    copying it, unless together they are more than a lane's share (`_tasks`)."""
+    copying it, unless together they are a large part of a lane's work (`_tasks`)."""
     result = PathsResult()
     result.coverage = dict.fromkeys(possible_deliveries(runbook), False)
     scenarios = generate(runbook)
@@ -210,16 +210,18 @@ def _tasks(
     work: dict[int, int], sources: list[tuple[int, int] | None], jobs: int
 ) -> list[list[int]]:
     """The paths of `work` (path -> commands to run) as the lanes take them: those that
-    start from one fork together, unless their commands are more than a lane's share;
-    then, like a path that starts from none, each alone."""
-    share = sum(work.values()) / max(1, jobs)
+    start from one fork together (the last then takes the fork's state, not a copy),
+    unless there are lanes and their commands are more than a quarter of a lane's
+    share; then, like a path that starts from none, each alone. The lanes end within
+    about one task of each other, so no task is a large part of one's work."""
+    limit = sum(work.values()) / (4 * jobs) if jobs > 1 else float("inf")
     groups: dict[object, list[int]] = {}
     for index in sorted(work):
         source = sources[index]
         groups.setdefault(("alone", index) if source is None else source, []).append(index)
     tasks: list[list[int]] = []
     for group in groups.values():
-        if sum(work[i] for i in group) > share:
+        if sum(work[i] for i in group) > limit:
             tasks.extend([i] for i in group)
         else:
             tasks.append(group)

@@ -14,9 +14,11 @@
 3. The same once on a generated runbook with 30 parts and 10 audiences of 1,000
    recipients each (target: every path under 10 s in all).
 4. Cost per path against its commands, in-process on the 30-part runbook: NoGo at
-   parts 2 to 30 and the all-Go path, each rehearsed from its start (no path shares
-   another's first commands here): CPU milliseconds a command (target: flat, that is
-   linear in the commands).
+   parts 2 to 30 and the all-Go path, each rehearsed from its start in its own
+   directory (no path shares another's first commands here): CPU milliseconds a
+   command and a Go, and each Go of the all-Go path by thirds of the night (target:
+   linear in the commands, that is a Go late in the night costs what one early does;
+   ms a command alone also follows the mix of commands, Go being the dearest).
 
 Nothing is sampled or extrapolated: the paths and commands counted are those in the
 `--json` document `rehearse` prints, every one of which must have held. The generated
@@ -185,7 +187,10 @@ def default_jobs() -> int:
 
 
 def per_path(runbook_path: Path) -> None:
-    """CPU a command of single paths of growing length, each from its start."""
+    """CPU of single paths of growing length, each from its start in its own directory,
+    and of each Go along the longest: linear means a Go costs the same late in the
+    night as early (a path's commands are not all alike: its Go commands each write a
+    file per audience and channel, so ms a command alone depends on the mix)."""
     sys.path.insert(0, str(REPO / "src"))
     from gonogo.cli import runner  # noqa: PLC0415
     from gonogo.night.dispatch import stand_ins  # noqa: PLC0415
@@ -195,22 +200,42 @@ def per_path(runbook_path: Path) -> None:
 
     runbook = load_cached(runbook_path).runbook
     assert runbook is not None
-    execute = runner()
+    run = runner()
+    gos: list[float] = []  # CPU seconds of each Go, in the order they ran
+
+    def execute(argv: list[str]) -> tuple[int, str]:
+        start = time.process_time()
+        try:
+            return run(argv)
+        finally:
+            if argv[0] == "go":
+                gos.append(time.process_time() - start)
+
     scenarios = {s.name: s for s in generate(runbook)}
     names = [f"NoGo at part {n}" for n in (2, 8, 15, 22, 30)] + ["all Go"]
     print("cost per path, 30 parts, each path from its start (in-process, CPU):")
     with tempfile.TemporaryDirectory() as out, stand_ins():
         first = scenarios[names[0]]
         rehearse(runbook, runbook_path, first, Path(out) / "warm-up", execute)
-        for name in names:
+        for i, name in enumerate(names):
+            gos.clear()
             start = time.process_time()
-            outcome = rehearse(runbook, runbook_path, scenarios[name], Path(out) / "p", execute)
+            outcome = rehearse(runbook, runbook_path, scenarios[name], Path(out) / str(i),
+                               execute)  # fmt: skip
             cpu = time.process_time() - start
             if not outcome.ok:
                 sys.exit(f"{name} did not hold")
             n = len(outcome.steps)
-            print(f"  {name:16} {n:3d} commands {cpu:6.2f} s {cpu / n * 1000:6.1f} ms a command")
-    print("  target: cost per path linear in its commands (ms a command flat)")
+            print(f"  {name:16} {n:3d} commands ({len(gos):2d} Go) {cpu:6.2f} s"
+                  f" {cpu / n * 1000:6.1f} ms a command, {statistics.mean(gos) * 1000:6.1f}"
+                  " ms a Go")  # fmt: skip
+    third = len(gos) // 3
+    thirds = [gos[:third], gos[third : 2 * third], gos[2 * third :]]
+    print("  each Go of the all-Go path, by thirds of the night (median CPU): " + ", ".join(
+        f"Go {sum(map(len, thirds[:k])) + 1}-{sum(map(len, thirds[: k + 1]))}"
+        f" {statistics.median(part) * 1000:.1f} ms" for k, part in enumerate(thirds)))  # fmt: skip
+    print("  target: cost per path linear in its commands (a Go late in the night costs what")
+    print("  one early does)")
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from gonogo.night.pg_connect import _TABLES, connect
 from gonogo.night.pg_journal import PgJournal
 from gonogo.night.sqlite_check import check_journal
 from gonogo.night.sqlite_journal import SqliteJournal
+from gonogo.night.steady import steady_files
 
 AT = dt.datetime(2021, 11, 27, 22, 0, tzinfo=dt.UTC)
 TEXTS = [("sms", "vard", "sv", None, "Hej"), ("sms", "apotek", "sv", None, "Hej"),
@@ -255,3 +256,40 @@ def test_a_count_of_a_text_that_is_not_there_is_damage(tmp_path: Path) -> None:
         assert "text 99" in raised.value.message
         with pytest.raises(StateError, match="damaged"):
             journal.deliveries(statuses=(Status.FAILED,))
+
+
+def _steps_to_read_what_is_new(path: Path, nights: int) -> int:
+    """SQLite's steps for a later command to read the counts and entries, where a memo
+    holds what an earlier one read, after `nights` dispatches marked one at a time."""
+    with closing(SqliteJournal.create(path, {})) as journal:
+        for _ in range(nights):
+            ids = _dispatch(journal, 3)
+            journal.mark_many([Mark(ids[0], Status.SENT)], AT)  # a count change each
+    with steady_files():
+        with closing(SqliteJournal.open(path)) as journal:  # the earlier command
+            journal.delivery_groups()
+            journal.entries()
+        with closing(SqliteJournal.open(path)) as journal:
+            journal.mark_many([Mark(ids[1], Status.SENT)], AT)  # something new
+        with closing(SqliteJournal.open(path)) as journal:  # the later one
+            steps = [0]
+
+            def step() -> int:
+                steps[0] += 1
+                return 0
+
+            journal._db.set_progress_handler(step, 1)
+            journal.delivery_groups()
+            journal.entries()
+            return steps[0]
+
+
+def test_reading_what_is_new_costs_the_same_early_and_late_in_the_night(
+    tmp_path: Path,
+) -> None:
+    """The memo's rows are found by key: a command late in a long night reads as little
+    as one in a short one (for `seq = ? OR seq >= ?` SQLite scanned every row, and each
+    command of a rehearsal cost more than the one before)."""
+    short = _steps_to_read_what_is_new(tmp_path / "short.sqlite", 5)
+    long = _steps_to_read_what_is_new(tmp_path / "long.sqlite", 400)
+    assert long < short * 2

@@ -38,7 +38,10 @@ class Known:
         """The journal's rows after those this holds (`read` runs a query), if its first and
         last are still there as they were (else None: read it all)."""
         first, last = self.entries[0].seq, self.last_seq
-        rows = read("SELECT * FROM events WHERE seq = ? OR seq >= ? ORDER BY seq", (first, last))
+        # Two lookups by key, not `seq = ? OR seq >= ?`: SQLite scans the table for that,
+        # and each command would read the whole night again to find its few new rows.
+        rows = read("SELECT * FROM events WHERE seq = ? UNION SELECT * FROM events"
+                    " WHERE seq >= ? ORDER BY seq", (first, last))  # fmt: skip
         skip = 1 if first == last else 2
         if len(rows) < skip or tuple(rows[0]) != self.first or tuple(rows[skip - 1]) != self.last:
             return None

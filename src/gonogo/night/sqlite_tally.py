@@ -159,8 +159,9 @@ class TallyReader:
         """`known` with the rows after it added; None if the rows it names are gone or
         changed (another file now has this name)."""
         counts = self._rows(
-            "SELECT seq, text, status, delta FROM text_counts WHERE seq = ? OR seq >= ?"
-            " ORDER BY seq",
+            # two lookups by key: for `seq = ? OR seq >= ?` SQLite scans the whole table
+            "SELECT seq, text, status, delta FROM text_counts WHERE seq = ? UNION"
+            " SELECT seq, text, status, delta FROM text_counts WHERE seq >= ? ORDER BY seq",
             (_seq(known.first), _seq(known.last)),
         )
         if known.first is not None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar, cast
 
+from gonogo.night.entry_memo import rows_after
 from gonogo.night.journal import DeliveryGroup, Status
 from gonogo.night.sqlite_format import Stamp, stamp
 from gonogo.night.steady import recall, remember
@@ -158,18 +159,15 @@ class TallyReader:
     def _after(self, known: Tally) -> Tally | None:
         """`known` with the rows after it added; None if the rows it names are gone or
         changed (another file now has this name)."""
-        counts = self._rows(
-            # two lookups by key: for `seq = ? OR seq >= ?` SQLite scans the whole table
-            "SELECT seq, text, status, delta FROM text_counts WHERE seq = ? UNION"
-            " SELECT seq, text, status, delta FROM text_counts WHERE seq >= ? ORDER BY seq",
-            (_seq(known.first), _seq(known.last)),
-        )
-        if known.first is not None:
+        if known.first is None:
+            counts = self._rows(f"{_COUNTS} ORDER BY seq")
+        else:
             assert known.last is not None
-            skip = 1 if known.first == known.last else 2
-            if len(counts) < skip or counts[0] != known.first or counts[skip - 1] != known.last:
+            keys = (_seq(known.first), _seq(known.last))
+            after = rows_after(self._rows, _COUNTS, keys, known.first, known.last)
+            if after is None:
                 return None
-            counts = counts[skip:]
+            counts = after
         texts = self._rows(
             "SELECT id, dispatch, channel, audience, language, subject, body FROM texts"
             " WHERE id >= ? ORDER BY id",
@@ -183,8 +181,11 @@ class TallyReader:
             return known
         return known.adding(texts, counts)
 
-    def _rows(self, query: str, params: tuple[int, ...]) -> list[Row]:
+    def _rows(self, query: str, params: tuple[int, ...] = ()) -> list[Row]:
         return [tuple(row) for row in self._db.execute(query, params)]
+
+
+_COUNTS = "SELECT seq, text, status, delta FROM text_counts"
 
 
 def tally_key(where: str) -> str:

@@ -11,7 +11,7 @@ from typing import Literal
 
 from gonogo.night.dispatch import stand_ins
 from gonogo.night.steady import steady_files
-from gonogo.rehearsal.engine import Execute, Outcome, conclude, one_path, rehearse, run_actions
+from gonogo.rehearsal.engine import Execute, Outcome, rehearse
 from gonogo.rehearsal.forks import Fork, copy_state, move_state, plan_forks
 from gonogo.rehearsal.lanes import side_by_side
 from gonogo.rehearsal.scenario import Action, Expectations, Scenario
@@ -161,11 +161,8 @@ def all_paths(
         return None if source is None else outcomes[source[0]].forks.get(source[1])
 
     def run(index: int) -> Outcome:  # in a lane: what it sends back must pickle
-        where = _path_dir(work, index)
-        with one_path():
-            ran, instant = run_actions(runbook, runbook_path, scenarios[index], where,
-                                       execute, start=start_of(index))  # fmt: skip
-            return conclude(ran, runbook, instant)
+        return rehearse(runbook, runbook_path, scenarios[index], _path_dir(work, index),
+                        execute, start=start_of(index))  # fmt: skip
 
     # the paths a lane takes at once (`_tasks`), by the first one's index
     together: dict[int, list[int]] = {}

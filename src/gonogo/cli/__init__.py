@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import typer
+import typer._click
 import typer.main
 
 from gonogo.cli import runbook_commands
@@ -86,28 +87,44 @@ def runner() -> Callable[[list[str]], tuple[int, str]]:
     def run(args: list[str]) -> tuple[int, str]:
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
-            code = _guarded(
-                lambda a: command.main(args=a, prog_name="gonogo", standalone_mode=False), args
-            )
+            code = _guarded(lambda a: _invoke(command, a), args, interrupts=False)
         return code, buffer.getvalue()
 
     return run
 
 
-def _guarded(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
+def _invoke(command: typer._click.Command, args: list[str]) -> Any:
+    """What `command.main(args, standalone_mode=False)` does, less Typer's turning Ctrl-C
+    into a returned 130: one command of a rehearsal must not swallow the rehearsal's."""
+    with command.make_context("gonogo", args) as ctx:
+        return command.invoke(ctx)
+
+
+def _guarded(
+    invoke: Callable[[list[str]], Any], args: list[str], *, interrupts: bool = True
+) -> int:
+    """`invoke(args)`'s exit code; an expected error becomes one message and its code.
+
+    With `interrupts=False` (one command of many, as a rehearsal runs them) Ctrl-C and a
+    stop signal are not this command's result but the caller's: they are raised on."""
     debug = "--debug" in args or bool(os.environ.get("GONOGO_DEBUG"))
     args = [a for a in args if a != "--debug"]
     if debug:  # for core code that would otherwise turn any exception into a message
         os.environ["GONOGO_DEBUG"] = "1"
     try:
         result = invoke(args)
+    except (StoppedError, KeyboardInterrupt, Stop) as exc:
+        if not interrupts:  # the caller's to stop, not this command's to report
+            if isinstance(exc, StoppedError):
+                raise (Stop(exc.signum) if exc.signum else KeyboardInterrupt()) from exc
+            raise
+        if isinstance(exc, StoppedError):
+            return _failed(exc, debug=debug)
+        typer.echo("gonogo: interrupted" if isinstance(exc, KeyboardInterrupt)
+                   else "gonogo: stopped by a signal", err=True)  # fmt: skip
+        return 128 + exc.signum if isinstance(exc, Stop) else int(ExitCode.INTERRUPTED)
     except GonogoError as exc:
-        if debug:
-            traceback.print_exc()
-        typer.echo(f"gonogo: error: {exc.message}", err=True)
-        if exc.hint:
-            typer.echo(f"hint: {exc.hint}", err=True)
-        return exc.code if isinstance(exc, StoppedError) else int(exc.exit_code)
+        return _failed(exc, debug=debug)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
@@ -120,12 +137,6 @@ def _guarded(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
         else:
             typer.echo(f"gonogo: {exc.format_message()}", err=True)
         return int(ExitCode.USAGE)
-    except KeyboardInterrupt:
-        typer.echo("gonogo: interrupted", err=True)
-        return int(ExitCode.INTERRUPTED)
-    except Stop as stop:
-        typer.echo("gonogo: stopped by a signal", err=True)
-        return 128 + stop.signum
     except OSError as exc:  # a filesystem fault no layer below named: still one line
         if debug:
             traceback.print_exc()
@@ -135,3 +146,12 @@ def _guarded(invoke: Callable[[list[str]], Any], args: list[str]) -> int:
                    err=True)  # fmt: skip
         return int(ExitCode.INVALID)
     return result if isinstance(result, int) else int(ExitCode.OK)
+
+
+def _failed(exc: GonogoError, *, debug: bool) -> int:
+    if debug:
+        traceback.print_exc()
+    typer.echo(f"gonogo: error: {exc.message}", err=True)
+    if exc.hint:
+        typer.echo(f"hint: {exc.hint}", err=True)
+    return exc.code if isinstance(exc, StoppedError) else int(exc.exit_code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,6 +11,7 @@ import typer
 
 from gonogo.cli.app import app
 from gonogo.cli.json_output import AsJson, echo_json
+from gonogo.errors import Stop, StoppedError
 
 if TYPE_CHECKING:
     from gonogo.rehearsal.engine import Outcome
@@ -73,7 +76,8 @@ def rehearse(
 
         assert jobs is not None
         work = out or Path(tempfile.mkdtemp(prefix="gonogo-paths-"))
-        result = run_all(loaded.runbook, runbook, work, execute, jobs)
+        with _interrupted_in(work):
+            result = run_all(loaded.runbook, runbook, work, execute, jobs)
         if not as_json:
             print_paths(result, work, verbose=verbose)
         _machine_readable(runbook, result.outcomes, work, result, as_json, junit_xml)
@@ -84,11 +88,24 @@ def rehearse(
 
     plan = load_scenario(scenario)
     state_dir = out or Path(tempfile.mkdtemp(prefix="gonogo-rehearsal-"))
-    outcome = run_one(loaded.runbook, runbook, plan, state_dir, execute)
+    with _interrupted_in(state_dir):
+        outcome = run_one(loaded.runbook, runbook, plan, state_dir, execute)
     if not as_json:
         print_outcome(outcome, verbose=verbose)
     _machine_readable(runbook, [outcome], state_dir, None, as_json, junit_xml)
     return 0 if outcome.ok else 1
+
+
+@contextlib.contextmanager
+def _interrupted_in(work: Path) -> Iterator[None]:
+    """Ctrl-C or a stop signal ends the whole rehearsal (130, or 128 plus the signal),
+    saying where the journals of what it did so far are; no verdict on the rest."""
+    try:
+        yield
+    except (KeyboardInterrupt, Stop) as exc:
+        signum = exc.signum if isinstance(exc, Stop) else None
+        raise StoppedError(f"the rehearsal was interrupted; what it did so far is in {work}",
+                           signum=signum) from exc  # fmt: skip
 
 
 def _machine_readable(

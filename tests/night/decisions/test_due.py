@@ -93,3 +93,19 @@ def test_durations_read_in_hours_and_minutes() -> None:
     (caution,) = decide_start(context(2633871), dry_run=False).cautions
     assert "1829 days 1 h after the planned start" in caution.warning
     assert "minutes" not in caution.warning
+
+
+def test_after_the_night_next_names_what_is_still_due_not_nothing() -> None:
+    """An incident opened after the window closed: Due lists its update, and Next must
+    not say "nothing more to do" beneath it."""
+    gos = [entry("go", 10 * n, part=n) for n in range(1, 6)]
+    opened = entry(
+        "incident_opened", 75,
+        {"id": "INC-1", "priority": 1, "summary": "långsamt", "services": [], "audiences": [],
+         "light": "red"},
+    )  # fmt: skip
+    over = night(entry("start", 0), *gos, entry("end", 70), opened)
+    assert _commands(80, over) == ["gonogo incident update INC-1 --summary TEXT"]
+    assert next_command(context(80), over) == (
+        "`gonogo incident update INC-1 --summary TEXT` (update on incident INC-1 (P1))"
+    )

@@ -142,8 +142,11 @@ def _deliveries_due(night: Night) -> list[Due]:
 
 
 def next_command(ctx: Context, night: Night) -> str:
-    """The one step to suggest: the window's own, never one the rules would refuse."""
-    window = [d for d in due_now(ctx, night) if not d.command.startswith(_BESIDE)]
+    """The one step to suggest: the window's own, never one the rules would refuse; with
+    none left in the window, what is still due beside it (an incident's update, failed
+    deliveries), so that Next never says "nothing" above a Due list."""
+    due = due_now(ctx, night)
+    window = [d for d in due if not d.command.startswith(_BESIDE)]
     if window:
         step = window[0]
         part = night.current_part
@@ -157,6 +160,8 @@ def next_command(ctx: Context, night: Night) -> str:
                 f"or `gonogo nogo {part} --reason ...`"
             )
         return f"`{step.command}`"
+    if due:  # only what is due beside the window
+        return f"`{due[0].command}` ({due[0].what})"
     return "nothing more to do; see `gonogo report` or `gonogo log`"
 
 

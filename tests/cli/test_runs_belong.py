@@ -175,3 +175,27 @@ def test_a_change_that_keeps_the_begun_parts_is_accepted(runbook: Path, tmp_path
     _drop_part(runbook, "databas", "migrering")  # now part 1 goes: refused again
     done = gonogo(state, "go", "3", "--accept-changed-runbook")
     assert "part 1 'databas' got Go and is no longer in the runbook" in done.stderr
+
+
+def test_a_runbook_gone_from_its_path_is_named_with_what_to_do(
+    runbook: Path, tmp_path: Path
+) -> None:
+    """The journal keeps the runbook's hash, not its content: the views need the file."""
+    state = tmp_path / "state"
+    ok(state, "start", str(runbook))
+    ok(state, "go", "1")
+    moved = tmp_path / "moved.yaml"
+    runbook.rename(moved)
+    for command in VIEWS:
+        done = _run(state, *command)
+        assert done.returncode == 1, command
+        assert f"the run's runbook {runbook} is gone" in done.stderr
+        assert "keeps its hash, not its content" in done.stderr
+        assert f"put the runbook the night ran with back at {runbook}" in done.stderr
+    moved.rename(runbook)  # put back, the report is written
+    written = _run(state, "report")
+    assert written.returncode == 0, written.stderr
+    assert "Databasförändringar" in written.stdout
+    help_text = forked(["report", "--help"]).stdout
+    assert "journal alone" not in help_text
+    assert "the runbook it names" in help_text

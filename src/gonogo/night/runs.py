@@ -276,8 +276,10 @@ def run_of(directory: Path, journal: Journal, runbook: Path | None = None) -> Ru
     path = runbook or Path(meta["runbook"])
     if not path.is_file():
         journal.close()
-        msg = f"the run's runbook {path} is gone"
-        raise StateError(msg, hint="restore the file; the journal names the runbook it ran")
+        msg = f"the run's runbook {path} is gone: the journal keeps its hash, not its content"
+        hint = (f"put the runbook the night ran with back at {path} (e.g. from version "
+                "control); `gonogo journal check` reads the journal without it")  # fmt: skip
+        raise StateError(msg, hint=hint)
     try:
         loaded = load_cached(path, meta["runbook_sha256"])
     except BaseException:

@@ -42,7 +42,8 @@ def report(
     dry_run: DryRun = False,
     journal: JournalUrl = None,
 ) -> int:
-    """The release report, from the journal alone. Never waits for the lock."""
+    """The release report, from the journal and the runbook it names (which must still be
+    there). Never waits for the lock."""
     from gonogo.night.clock import SystemClock  # noqa: PLC0415
     from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.report import render  # noqa: PLC0415

@@ -39,7 +39,7 @@ def check(
     if place.url is None:
         from gonogo.night.sqlite_check import check_journal  # noqa: PLC0415
 
-        report = check_journal(place.directory / JOURNAL)
+        report = check_journal(place.directory / JOURNAL, (place.release, place.mode))
     else:
         from gonogo.night.pg_check import check_run  # noqa: PLC0415
 

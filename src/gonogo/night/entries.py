@@ -98,6 +98,7 @@ class ChangeAccepted:
     old: str
     new: str
     file: str
+    parts: tuple[str, ...] = ()  # the runbook's part ids from now on ((): not journaled)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from gonogo.errors import (
     Stop,
     StoppedError,
 )
+from gonogo.night.belongs import part_ids
 from gonogo.night.decisions import Context, Decision, Send
 from gonogo.night.delivery.reconcile import SETTLE_HINT, finish_interrupted
 from gonogo.night.delivery.transport import deliver_pending, transport_for
@@ -122,7 +123,10 @@ def _accept_change(session: Session, run: Run, night: Night, new: str) -> None:
             hint="review the change; to go on with it, repeat the command with "
             "--accept-changed-runbook (it is journaled)",
         )
-    entry = NewEntry(Kind.RUNBOOK_CHANGE_ACCEPTED, ChangeAccepted(old, new, str(run.loaded.path)))
+    parts = part_ids(run.runbook)
+    entry = NewEntry(
+        Kind.RUNBOOK_CHANGE_ACCEPTED, ChangeAccepted(old, new, str(run.loaded.path), parts)
+    )
     with run.journal.transaction():
         run.journal.append(entry, at=session.clock.now(), operator=session.operator,
                            runbook_sha256=new)  # fmt: skip

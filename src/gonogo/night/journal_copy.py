@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gonogo.errors import StateError
+from gonogo.night.belongs import REHEARSAL, refuse_misplaced
 from gonogo.night.pg_journal import (
     DELIVERY_COLUMNS,
     EVENT_COLUMNS,
@@ -21,7 +22,7 @@ from gonogo.night.pg_journal import (
 )
 from gonogo.night.pg_url import is_url, masked
 from gonogo.night.places import Place, find
-from gonogo.night.runs import JOURNAL, REHEARSAL
+from gonogo.night.runs import JOURNAL
 from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.night.sqlite_summary import Summary
 
@@ -52,6 +53,7 @@ def read(place: Place) -> Dump:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        refuse_misplaced(meta, path, place.release, place.mode)
         meta.pop("schema_version", None)
         return (
             meta,

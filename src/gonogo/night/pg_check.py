@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from gonogo.errors import JournalDamagedError, StateError
+from gonogo.night.belongs import misplaced
 from gonogo.night.entries import Entry, Kind, decode
 from gonogo.night.journal import DeliveryGroup, Status
 from gonogo.night.pg_journal import PgJournal, Row, find_run
@@ -69,6 +70,9 @@ def checked_entries(journal: PgJournal, release: str, mode: str) -> list[Entry]:
     missing = [key for key in META_KEYS if key not in meta]
     if missing:
         raise damaged(name, f"it does not name the run's {', '.join(missing)}")
+    elsewhere = misplaced(meta, release, mode)
+    if elsewhere is not None:
+        raise StateError(f"the journal {name} does not belong there: {elsewhere}; nothing was done")
     problems: list[str] = []
     entries = _entries(journal.raw_events(), problems)
     if problems:
@@ -106,6 +110,8 @@ def check_run(url: str, release: str, mode: str, runbook: Path | None = None) ->
     try:
         meta = journal.meta()
         problems = [f"it does not name the run's {key}" for key in META_KEYS if key not in meta]
+        elsewhere = misplaced(meta, release, mode) if "release" in meta else None
+        problems += [elsewhere] if elsewhere else []
         entries = _entries(journal.raw_events(), problems)
         if not entries or entries[0].kind not in FIRST_KINDS:
             problems.append("it has no start entry")

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo.errors import StateError
+from gonogo.night.belongs import REAL, REHEARSAL
 from gonogo.night.lock import run_lock
 from gonogo.night.pg_url import is_url, masked
 from gonogo.night.runs import (
-    REAL,
-    REHEARSAL,
     Run,
     existing_night,
     locate,

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo.errors import StateError
+from gonogo.night.belongs import (
+    PARTS,
+    REAL,
+    REHEARSAL,
+    accepted,
+    changed_runbook_error,
+    part_ids,
+    refuse_misplaced,
+    refuse_other_parts,
+)
 from gonogo.night.entries import Entry, Kind
 from gonogo.night.journal import NOT_SENT, Journal
 from gonogo.night.snapshot import Night, fold
@@ -20,8 +31,6 @@ from gonogo.runbook.model import Runbook
 from gonogo.runbook.timeline import LocalTimeError, Timeline, timeline
 from gonogo.runbook.validate import load_valid
 
-REAL = "real"
-REHEARSAL = "rehearsal"
 JOURNAL = "journal.sqlite"
 
 
@@ -107,11 +116,22 @@ class Run:
         return that_night.shifted(moved - that_night.window_start)
 
     def night(self) -> Night:
-        """The night as the journal has it now (see `snapshot.fold`)."""
+        """The night as the journal has it now (see `snapshot.fold`); refused where the
+        runbook changed since the night started so that its decisions no longer fit."""
         journal = self.journal
+        entries = journal.entries()
+        changed = content_hash(self.loaded) != self.started_sha256
+        if changed:
+            refuse_other_parts(self.journal.meta(), entries, self.loaded, self.started_sha256)
         problems = journal.deliveries(statuses=NOT_SENT)
-        return fold(journal.entries(), journal.dispatch_groups(), self.runbook,
-                    self.started_sha256, problems)  # fmt: skip
+        try:
+            return fold(entries, journal.dispatch_groups(), self.runbook,
+                        self.started_sha256, problems)  # fmt: skip
+        except StateError as exc:
+            if not changed:
+                raise
+            then = accepted(self.started_sha256, entries)
+            raise changed_runbook_error(self.loaded.path, then, exc.message) from None
 
     def changed_content(self, night: Night) -> str | None:
         """The runbook's content hash now, if it differs from the one the night goes on with."""
@@ -181,6 +201,7 @@ def checked_entries(journal: Journal, path: Path) -> list[Entry]:
     missing = [key for key in META_KEYS if key not in meta]
     if missing:
         raise damaged(path, f"it does not name the run's {', '.join(missing)}")
+    refuse_misplaced(meta, path, path.parent.parent.name, path.parent.name)
     entries = journal.entries()
     if not entries or entries[0].kind not in FIRST_KINDS:
         raise damaged(path, "it has no start entry")
@@ -200,6 +221,7 @@ def run_meta(
         "dry_run": "1" if dry_run else "0",
         "shift_seconds": str(int(shift.total_seconds())),
         "created": at.isoformat(),
+        PARTS: json.dumps(part_ids(runbook)),
     }
 
 
@@ -254,8 +276,10 @@ def run_of(directory: Path, journal: Journal, runbook: Path | None = None) -> Ru
     path = runbook or Path(meta["runbook"])
     if not path.is_file():
         journal.close()
-        msg = f"the run's runbook {path} is gone"
-        raise StateError(msg, hint="restore the file; the journal names the runbook it ran")
+        msg = f"the run's runbook {path} is gone: the journal keeps its hash, not its content"
+        hint = (f"put the runbook the night ran with back at {path} (e.g. from version "
+                "control); `gonogo journal check` reads the journal without it")  # fmt: skip
+        raise StateError(msg, hint=hint)
     try:
         loaded = load_cached(path, meta["runbook_sha256"])
     except BaseException:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gonogo.errors import GonogoError, JournalDamagedError, StateError
+from gonogo.night.belongs import misplaced, parts_moved
 from gonogo.night.entries import Entry
 from gonogo.night.journal import DeliveryGroup, Status
 from gonogo.night.runs import FIRST_KINDS, load_cached
@@ -36,8 +37,9 @@ class CheckReport:
         return not self.problems
 
 
-def check_journal(path: Path) -> CheckReport:
-    """What of the journal at `path` can be read, and what cannot."""
+def check_journal(path: Path, run: tuple[str, str] | None = None) -> CheckReport:
+    """What of the journal at `path` can be read, and what cannot; `run`: the release
+    and mode of the run it was found for, which it must be the journal of."""
     if path.is_dir():
         return CheckReport(path, (f"{path} is a directory, not a journal",))
     try:
@@ -53,10 +55,10 @@ def check_journal(path: Path) -> CheckReport:
         return CheckReport(path, (f"SQLite cannot open it: {exc}",))
     with closing(db):
         db.row_factory = sqlite3.Row
-        return _check(db, path)
+        return _check(db, path, run)
 
 
-def _check(db: sqlite3.Connection, path: Path) -> CheckReport:
+def _check(db: sqlite3.Connection, path: Path, run: tuple[str, str] | None) -> CheckReport:
     try:
         db.execute("PRAGMA user_version").fetchone()
     except sqlite3.DatabaseError as exc:
@@ -73,6 +75,9 @@ def _check(db: sqlite3.Connection, path: Path) -> CheckReport:
     meta = {
         r["key"]: r["value"] for r in _rows(db, "SELECT key, value FROM meta", problems, "meta")
     }
+    elsewhere = misplaced(meta, *run) if run and "release" in meta else None
+    if elsewhere is not None:
+        problems.append(elsewhere)
     entries = _entries(db, problems)
     if not entries or entries[0].kind not in FIRST_KINDS:
         problems.append("it has no start entry")
@@ -160,6 +165,9 @@ def readable_night(
     except (GonogoError, OSError):
         return None, f"its runbook {runbook_path} cannot be loaded"
     assert loaded.runbook is not None
+    moved = parts_moved(meta, entries, loaded.runbook)
+    if moved is not None:
+        return None, f"its runbook {runbook_path} has changed and no longer fits: {moved}"
     try:
         return fold(entries, groups, loaded.runbook, meta.get("runbook_sha256", "")), ""
     except Exception as exc:  # noqa: BLE001  # a damaged journal may not replay at all

@@ -16,8 +16,9 @@ import os
 from pathlib import Path
 
 from gonogo.errors import StateError
+from gonogo.night.belongs import REHEARSAL
 from gonogo.night.pg_url import masked
-from gonogo.night.runs import JOURNAL, REHEARSAL
+from gonogo.night.runs import JOURNAL
 from gonogo.render.calendar_ics import calendar
 from gonogo.render.feed import feed
 from gonogo.render.site_page import page

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gonogo.errors import GonogoError
+from gonogo.night.belongs import REAL, REHEARSAL
 from gonogo.night.clock import FixedClock
 from gonogo.night.incidents import Incident
 from gonogo.night.lights import Change
-from gonogo.night.runs import JOURNAL, REAL, REHEARSAL
+from gonogo.night.runs import JOURNAL
 from gonogo.night.view import NightView, night_view
 from gonogo.night.window_changes import CANCELLED
 from gonogo.render.window_told import Told, told

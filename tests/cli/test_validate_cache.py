@@ -26,7 +26,7 @@ RUNBOOK = edit("    name: Drift\n", "    name: Drift\n    recipients: drift.csv\
 GOOD = "name,phone,email,language\nAnna,+46701740605,anna@example.org,sv\n"
 BAD_PHONE = "name,phone,email,language\nAnna,0701740605,anna@example.org,sv\n"
 BAD_PHONE_LINE = (
-    "drift.csv:2:6: error: phone '0701740605' must be in international form, + and country "
+    "drift.csv:2:6: error: phone number must be in international form, + and country "
     "code, e.g. +46701740605 [recipients]"
 )
 

@@ -95,9 +95,39 @@ def test_a_credential_in_a_recipients_line_is_masked(tmp_path: Path) -> None:
     (tmp_path / "drift.csv").write_text(f"name,phone,email,language\nAnna,{TOKEN},,\n")
     (tmp_path / "night.yaml").write_text(with_recipients("drift.csv"))
     done = gonogo("validate", "night.yaml", cwd=tmp_path, cache=tmp_path / "cache")
-    assert "drift.csv:2:6: error: phone '***' must be in international form" in done.stdout
+    assert "drift.csv:2:6: error: phone number must be in international form" in done.stdout
     assert TOKEN not in done.stdout
     assert TOKEN.encode() not in everything_in(tmp_path / "cache")
+
+
+# A file a runbook may name that is no CSV, or a CSV with a secret in any field: the
+# message says what and where, never a word of the file.
+SECRET_FILES = {
+    "env-line": ("GONOGO_SMTP_PASSWORD=hunter2horse\n", "hunter2horse", "1:1", "no header row"),
+    "export-line": ('export PASSWORD="Tr0ub4dor&3"\n', "Tr0ub4dor", "1:1", "no header row"),
+    "header-cell": ("name,hunter2horse,email,language\n", "hunter2horse", "1:6", "unknown column"),
+    "phone": ("name,phone,email,language\nAnna,+hunter2horse,,\n", "hunter", "2:6", "phone"),
+    "e-mail": ("name,phone,email,language\nAnna,,a@hunter2horse.invalid,\n", "hunter", "2:7",
+               "invalid e-mail"),
+    "language": ("name,phone,email,language\nAnna,+46701740605,,Tr0ub4dor&3\n", "Tr0ub4dor",
+                 "2:20", "language"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("output", ["text", "json", "github", "sarif"])
+@pytest.mark.parametrize("case", list(SECRET_FILES))
+def test_a_recipients_file_is_never_quoted(tmp_path: Path, case: str, output: str) -> None:
+    content, secret, where, what = SECRET_FILES[case]
+    (tmp_path / ".env").write_text(content)
+    (tmp_path / "night.yaml").write_text(with_recipients(".env"))
+    cache = tmp_path / "cache"
+    done = gonogo("validate", "--format", output, "night.yaml", cwd=tmp_path, cache=cache)
+    assert done.returncode == 1, done.stdout
+    assert secret not in done.stdout + done.stderr
+    assert secret.encode() not in everything_in(cache)
+    assert what in done.stdout
+    if output == "text":
+        assert f".env:{where}: error: {what}" in done.stdout
 
 
 @pytest.mark.parametrize(

@@ -274,3 +274,20 @@ def test_edge_and_region_name_the_host_as_the_twilio_package_does(
 
     assert root == expected
     assert (host, port) == (expected.removeprefix("https://"), 443)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "says"),
+    [
+        ("http://u:Pw/Hemligt@127.0.0.1:4010", "has a bad port: 'http://u:***@127.0.0.1:4010'"),
+        ("http://u:PwHemligt@[::1", "is not an http(s) URL: 'http://u:***@[::1'"),
+        ("http://u:PwHemligt@h:xx", "has a bad port: 'http://u:***@h:xx'"),
+    ],
+)
+def test_an_unusable_base_url_is_a_config_error_without_its_password(
+    base_url: str, says: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        api_address(base_url, None, None)
+    assert says in caught.value.message
+    assert "Hemligt" not in caught.value.message

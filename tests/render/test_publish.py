@@ -310,7 +310,31 @@ def test_base_url_must_be_absolute(
 ) -> None:
     args = ["publish", "--out", str(tmp_path), "--state-dir", str(disrupted), "--dry-run"]
     assert main([*args, "--base-url", address]) == 2
-    assert "is not an absolute http(s) address" in capsys.readouterr().err
+    assert "not an absolute http(s) address" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("https://anna:Hemligt77@drift.example.se/", "has a user name or password in it"),
+        ("https://anna@drift.example.se/", "has a user name or password in it"),
+        ("ftp://anna:Hemligt77@drift.example.se/", "has a user name or password in it"),
+        ("https://anna:Hemligt77@drift.example.se/?x=1", "has a user name or password in it"),
+        ("https://anna:Hemligt77@[drift.example.se/", "not an absolute http(s) address"),
+        ("anna:Hemligt77@drift.example.se/", "not an absolute http(s) address"),
+        ("https://drift.example.se:Hemligt77/", "not an absolute http(s) address"),
+    ],
+)
+def test_a_base_url_with_a_login_is_refused_and_not_repeated(
+    disrupted: Path, tmp_path: Path, address: str, why: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "site"
+    args = ["publish", "--out", str(out), "--state-dir", str(disrupted), "--dry-run"]
+    assert main([*args, "--base-url", address]) == 2
+    shown = capsys.readouterr()
+    assert why in shown.err
+    assert "Hemligt77" not in shown.out + shown.err
+    assert not out.exists()  # nothing published
 
 
 def test_feed_says_when_an_incident_is_resolved_and_how_a_window_ended(tmp_path: Path) -> None:

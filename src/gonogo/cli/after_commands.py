@@ -105,10 +105,23 @@ def publish(
 def _absolute_url(value: str | None) -> str | None:
     from urllib.parse import urlsplit  # noqa: PLC0415
 
-    if value:
+    if not value:
+        return value
+    # The value is not repeated in these messages: it may carry a password.
+    try:
         parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
-            raise typer.BadParameter(f"{value!r} is not an absolute http(s) address")
+        _port = parts.port  # a port that is not a number raises here
+    except ValueError:
+        parts = None
+    if parts is not None and "@" in parts.netloc:
+        raise typer.BadParameter(
+            "the site's public address has a user name or password in it, which feed.xml "
+            "would publish; give it as https://HOST/PATH/"
+        )
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise typer.BadParameter("not an absolute http(s) address, e.g. https://drift.example.org/")
+    if parts.query or parts.fragment:
+        raise typer.BadParameter("the site's address takes no ?query or #fragment")
     return value
 
 

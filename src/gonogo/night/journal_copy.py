@@ -104,8 +104,16 @@ def write(to: str, release: str, dry_run: bool, dump: Dump) -> str:
     return str(path)
 
 
+def _refuse_other_urls(where: str, option: str) -> None:
+    if "://" in where and not is_url(where):  # not a directory to create; it may hold a password
+        msg = f"{option} must be a state directory or begin with postgresql://"
+        raise StateError(msg, hint="the text itself is not shown: it may hold a password")
+
+
 def copy(source: str, to: str, release: str | None, dry_run: bool) -> str:
     """Copy the run `source` holds to `to`; returns a sentence saying what was copied."""
+    _refuse_other_urls(source, "--from")
+    _refuse_other_urls(to, "--to")
     place = _place(source, release, dry_run)
     dump = read(place)
     target = write(to, place.release, place.dry_run, dump)

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from gonogo.errors import StateError
 from gonogo.night.pg_summary import SUMMARY_TABLES, upgrade
@@ -76,8 +77,20 @@ def database_errors(url: str) -> Iterator[None]:
         raise unreachable(url, exc) from None
 
 
+def malformed(url: str, exc: BaseException) -> StateError:
+    return StateError(
+        f"the journal URL {masked(url)} cannot be read: {scrub(str(exc), url)}",
+        hint="write it as postgresql://USER@HOST[:PORT]/DATABASE (a password is better "
+        "kept in ~/.pgpass or PGPASSWORD); nothing was changed",
+    )
+
+
 def connect(url: str) -> psycopg.Connection[tuple[Any, ...]]:
     """An autocommit connection with the schema in place (created on first use)."""
+    try:  # libpq's parser quotes a URL it cannot read whole, password and all
+        conninfo_to_dict(url)
+    except psycopg.Error as exc:
+        raise malformed(url, exc) from None
     with database_errors(url):
         conn = psycopg.connect(url, autocommit=True, connect_timeout=5)
     try:

@@ -44,7 +44,10 @@ def api_address(base_url: str | None, edge: str | None, region: str | None) -> t
     with `TWILIO_EDGE` / `TWILIO_REGION` applied as `twilio` does (`api.twilio.com`
     becomes `api.{edge}.{region}.twilio.com`). A `ConfigError` for an unusable URL."""
     root = DEFAULT_ROOT if base_url is None else base_url.rstrip("/")
-    parts = urlsplit(root)
+    try:
+        parts = urlsplit(root)
+    except ValueError:  # an unclosed [ of an IPv6 address
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(
             f"TWILIO_API_BASE_URL is not an http(s) URL: {shown_url(base_url)!r}",
@@ -66,18 +69,17 @@ def api_address(base_url: str | None, edge: str | None, region: str | None) -> t
 
 
 def shown_url(url: str | None) -> str:
-    """`url` as it may be printed: a password in it is always ***."""
+    """`url` as it may be printed: a password in it is always ***.
+
+    Taken apart by hand: everything before the last `@` is the user information, so a
+    password with a `/` in it, or a URL urllib cannot read, is masked all the same."""
     if not url:
         return ""
-    try:
-        parts = urlsplit(url)
-        if parts.password is None:
-            return url
-    except ValueError:
-        return "(unreadable URL)"
-    user = parts.username or ""
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return parts._replace(netloc=f"{user}:***@{host}").geturl()
+    scheme, sep, rest = url.partition("://")
+    userinfo, at, host = rest.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    return f"{scheme}{sep}{userinfo.split(':', 1)[0]}:***@{host}"
 
 
 class MessagePoster:

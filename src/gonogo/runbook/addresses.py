@@ -1,4 +1,9 @@
-"""A recipient's phone number and e-mail address: validated, normalised, or why not."""
+"""A recipient's phone number and e-mail address: validated, normalised, or why not.
+
+The reasons never quote the value: a recipients file may be any file in the runbook's
+tree (a `.env`), and `validate`'s output lands in CI logs. The message's line and
+column say where the value is.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from gonogo.runbook.diagnostics import Severity
-from gonogo.runbook.secrets import excerpt
 
 # What people write around a number in international form. Anything else phonenumbers
 # would silently convert or drop: letters ("+46 70 174 06 0A" parses), extensions.
@@ -38,9 +42,8 @@ def check_phone(raw: str) -> tuple[str | None, list[tuple[Severity, str]]]:
     kind = phonenumbers.PhoneNumberType.UNKNOWN
     if not raw.startswith("+"):
         why = "must be in international form, + and country code, e.g. +46701740605"
-    elif bad := dict.fromkeys(c for c in raw[1:] if c not in _PHONE_CHARS):
-        listed = ", ".join(repr(c) for c in bad)
-        why = f"contains {listed}: write digits only, e.g. +46701740605"
+    elif any(c not in _PHONE_CHARS for c in raw[1:]):
+        why = "contains a character other than digits: write digits only, e.g. +46701740605"
     else:
         try:
             number = phonenumbers.parse(raw, None)
@@ -57,13 +60,13 @@ def check_phone(raw: str) -> tuple[str | None, list[tuple[Severity, str]]]:
             elif (kind := phonenumbers.number_type(number)) == phonenumbers.PhoneNumberType.UNKNOWN:
                 why = f"is not a valid number: no +{number.country_code} number has that form"
     if why is not None:
-        return None, [("error", f"phone {excerpt(raw)} {why}")]
+        return None, [("error", f"phone number {why}")]
     e164: str = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if kind in _SMS_CAPABLE:
         return e164, []
     kind_name = phonenumbers.PhoneNumberType.to_string(kind).lower().replace("_", " ")
     return e164, [
-        ("warning", f"phone {e164} is not a mobile number ({kind_name}): SMS may not arrive")
+        ("warning", f"phone number is not a mobile number ({kind_name}): SMS may not arrive")
     ]
 
 
@@ -74,6 +77,16 @@ def check_email(raw: str) -> tuple[str | None, str | None]:
     try:
         validated = validate_email(raw, check_deliverability=False)
     except EmailNotValidError as exc:
-        return None, f"invalid e-mail {excerpt(raw)}: {excerpt(str(exc), 120)[1:-1]}"
+        return None, f"invalid e-mail address: {_unquoting(str(exc), raw)}"
     normalized: str = validated.normalized
     return normalized, None
+
+
+def _unquoting(reason: str, raw: str) -> str:
+    """email-validator's reason, unless it quotes any of the address (a domain name, a
+    character): then only that the address is not valid."""
+    lowered = reason.lower()
+    windows = {raw[i : i + 4].lower() for i in range(max(len(raw) - 3, 1))}
+    if "'" in reason or '"' in reason or any(w in lowered for w in windows):
+        return "not a valid address (the reason would quote it)"
+    return reason

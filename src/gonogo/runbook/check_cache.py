@@ -38,7 +38,7 @@ CACHE_DIR_ENV = "GONOGO_CACHE_DIR"
 # Bump when the entry format or the meaning of a cached result changes.
 _FORMAT = "gonogo recipients check, entry format 1"
 # What the check runs on: email-validator uses idna for international domain names.
-# detect-secrets masks credentials in the excerpts the messages quote.
+# detect-secrets: no longer quoted from, kept so an old entry is never taken as new.
 _LIBRARIES = ("phonenumbers", "email_validator", "idna", "detect_secrets")
 _UNUSED_FOR = 30 * 24 * 3600  # seconds an entry may go unread before it is removed
 
@@ -68,8 +68,7 @@ def recipient_problems(
     cache when it has them.
 
     Raises `RunbookError` when the file cannot be decoded, as the check does; such a
-    file is never cached. Only problems are stored, their excerpts masked: never the
-    file's content.
+    file is never cached. Only problems are stored, and they quote nothing of the file.
     """
     if cache_dir is None:
         return _check(path, data)
@@ -131,11 +130,13 @@ def _key(data: bytes) -> str:
 @functools.cache
 def _checker_identity() -> bytes:
     """What a result depends on besides the file: the entry format, gonogo's check (the
-    source of recipients.py), Python (csv's messages) and the installed versions of the
-    libraries, read from their dist-info directories without importing them."""
+    source of recipients.py and addresses.py), Python (csv's messages) and the installed
+    versions of the libraries, read from their dist-info directories without importing
+    them."""
     here = Path(__file__).parent
-    # The check, and the masking of what its messages quote.
-    sources = [(here / name).read_bytes() for name in ("recipients.py", "secrets.py")]
+    # The check and its messages (an entry written while they quoted the file is not read).
+    names = ("recipients.py", "addresses.py", "secrets.py")
+    sources = [(here / name).read_bytes() for name in names]
     parts = [_FORMAT, gonogo.__version__, sys.version]
     parts += [hashlib.sha256(source).hexdigest() for source in sources]
     parts += [_library_version(name) for name in _LIBRARIES]

@@ -4,6 +4,9 @@ Columns `name,phone,email,language` in any order, named by a header row (matched
 case-insensitively); spaces around names and values are ignored. Problems are
 reported with the line and column they are on, never raised: a runbook check turns
 them into diagnostics so that one run lists everything wrong with the file.
+
+No message quotes the file: a runbook may name any file in its tree (a `.env`), and
+`validate`'s output lands in CI logs. Line and column say where; the message what.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from typing import Literal
 from gonogo.errors import RunbookError
 from gonogo.runbook.addresses import check_email, check_phone
 from gonogo.runbook.diagnostics import RecipientProblem, Severity
-from gonogo.runbook.secrets import excerpt
 
 COLUMNS = ("name", "phone", "email", "language")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
@@ -186,20 +188,22 @@ def _check_row(
     if value["language"] and not _LANGUAGE.fullmatch(value["language"]):
         report(
             "language",
-            f"language {excerpt(value['language'])} must be a lowercase ISO 639 code of 2 or 3 "
+            "language must be a lowercase ISO 639 code of 2 or 3 "
             "letters, e.g. sv or en; leave it empty for the runbook's default",
         )
     # Duplicates are tracked even on rows with errors, so that fixing an error does not
     # reveal a new warning on the next run.
     if phone is not None:
         if phone in seen_phones:
-            report("phone", f"phone {phone} is already on line {seen_phones[phone]}", "warning")
+            message = f"the same phone number is already on line {seen_phones[phone]}"
+            report("phone", message, "warning")
         seen_phones.setdefault(phone, where["phone"][0])
     if email is not None:
         key = email.casefold()
         key = email if key == email else key  # most are: one string, not two
         if key in seen_emails:
-            report("email", f"e-mail {email} is already on line {seen_emails[key]}", "warning")
+            message = f"the same e-mail address is already on line {seen_emails[key]}"
+            report("email", message, "warning")
         seen_emails.setdefault(key, where["email"][0])
     if any(problem.severity == "error" for problem in problems):
         return None, problems
@@ -232,9 +236,7 @@ def _check_header(row: list[str], starts: list[tuple[int, int]]) -> list[Recipie
     line = starts[0][0]
     expected = ",".join(COLUMNS)
     if not set(names) & set(COLUMNS):
-        message = (
-            f"no header row: the first line must be {expected}, found {excerpt(','.join(row))}"
-        )
+        message = f"no header row: the first line must be {expected}; it names none of them"
         return [RecipientProblem(line, 1, message, "error")]
     problems = []
     for i, name in enumerate(names):
@@ -242,7 +244,7 @@ def _check_header(row: list[str], starts: list[tuple[int, int]]) -> list[Recipie
             message = "empty column name (a comma too many?)"
             problems.append(RecipientProblem(*starts[i], message, "error"))
         elif name not in COLUMNS:
-            message = f"unknown column {excerpt(row[i].strip())}; the columns are {expected}"
+            message = f"unknown column name; the columns are {expected}"
             problems.append(RecipientProblem(*starts[i], message, "error"))
         elif name in names[:i]:
             problems.append(RecipientProblem(*starts[i], f"column {name!r} given twice", "error"))

@@ -200,7 +200,7 @@ def test_report_in_english_for_an_english_runbook(
     run(state, at(28, "01:30"), "nogo", "2", "--reason", "Migration failed")
     md = report(state, capsys)
     assert md.startswith("# Release 21.0 av tjänsteplattformen (rehearsal)\n")
-    assert "**Outcome:** not finished (state rolling_back)" in md
+    assert "**Outcome:** not finished (rolling back)" in md
     assert "- Planned window: Saturday 27 November 2021 23:00 – Sunday 28 November 2021 07:00" in md
     assert "| 01:30 | on time | 30 min early | NOGO | anna | Migration failed |" in md
     assert "| 01:30 | red: " not in md
@@ -268,3 +268,24 @@ def test_the_audit_finds_what_the_issue_found(tmp_path: Path) -> None:
     serious = [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == ["color-contrast"]
     assert result["width"] > 390
+
+
+@pytest.mark.parametrize(
+    ("steps", "words"),
+    [
+        ([], "inte avslutad (del 1 pågår)"),
+        ([("00:10", "go", "1")], "inte avslutad (del 2 pågår)"),
+        ([("00:10", "nogo", "1", "--reason", "fel")], "inte avslutad (tillbakarullning pågår)"),
+    ],
+)
+def test_an_unfinished_night_says_where_it_stands_in_the_runbooks_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], steps: list[tuple[str, ...]], words: str
+) -> None:
+    """Not the state machine's names ("läge part_2") in a Swedish report."""
+    state = tmp_path / "state"
+    run(state, at(27, "23:00"), "start", str(RUNBOOK))
+    for clock, *args in steps:
+        run(state, at(28, clock), *args)
+    md = report(state, capsys)
+    assert f"**Utfall:** {words}\n" in md
+    assert "part_" not in md.split("**Utfall:**")[1].split("\n")[0]

@@ -60,7 +60,14 @@ def _outcome(outcome: str, language: str) -> str:
     if outcome in MESSAGES:
         return say(language, outcome)
     state = outcome.removeprefix("not finished (state ").removesuffix(")")
-    return say(language, "not finished", state=state) if state != outcome else outcome
+    if state == outcome:
+        return outcome
+    number = state.removeprefix("part_")
+    if number.isdigit():
+        where = say(language, "state part", n=int(number))
+    else:
+        where = say(language, f"state {state}") if f"state {state}" in MESSAGES else state
+    return say(language, "not finished", state=where)
 
 
 # Lamps and bars; TEXT_COLOURS for words on white, which need 4.5:1 (WCAG AA).

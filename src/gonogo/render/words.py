@@ -34,7 +34,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "outcome": ("Utfall", "Outcome"),
     "completed": ("genomförd", "completed"),
     "rolled back": ("tillbakarullad", "rolled back"),
-    "not finished": ("inte avslutad (läge {state})", "not finished (state {state})"),
+    "not finished": ("inte avslutad ({state})", "not finished ({state})"),
+    # Where an unfinished night stands, in words, not the state machine's names.
+    "state planned": ("servicefönstret har inte startat", "the window has not started"),
+    "state part": ("del {n} pågår", "part {n} in progress"),
+    "state parts_done": (
+        "alla delar har fått Go, fönstret är inte avslutat",
+        "every part has had Go, the window is not ended",
+    ),
+    "state rolling_back": ("tillbakarullning pågår", "rolling back"),
     "messages sent": ("Skickade meddelanden", "Messages sent"),
     "failed deliveries": ("{n} misslyckade leveranser", "{n} failed deliveries"),
     "incidents": ("Driftstörningar", "Incidents"),

@@ -154,12 +154,13 @@ def test_an_unknown_incident_is_refused_and_the_known_named() -> None:
         resolve_incident(context(150), in_part(2), "INC-1", "klart")
 
 
-def test_resolution_without_summary_repeats_the_latest_word() -> None:
-    update = entry("incident_updated", 140, {"id": "INC-1", "summary": "nästan klart"})
+def test_resolution_without_summary_names_the_incident_as_opened() -> None:
+    # Not the latest update ("felsökning pågår"): the text says the incident is over.
+    update = entry("incident_updated", 140, {"id": "INC-1", "summary": "felsökning pågår"})
     decision = resolve_incident(context(150), in_part(2, opened(), update), "INC-1", None)
     assert decision.entry == NewEntry(Kind.INCIDENT_RESOLVED, IncidentWord("INC-1", ""))
     assert decision.sends[0].effect == Effect(Event.INCIDENT_RESOLVED)
-    assert decision.sends[0].values["summary"] == "nästan klart"
+    assert decision.sends[0].values["summary"] == "receptet kommer inte fram"
     closing = resolve_incident(context(150), in_part(2, opened()), "INC-1", "klart")
     assert closing.entry.payload == IncidentWord("INC-1", "klart")
     assert closing.sends[0].values["summary"] == "klart"

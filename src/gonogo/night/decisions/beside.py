@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Context, Decision, Send
-from gonogo.night.decisions.names import find_participant, require_reason
+from gonogo.night.decisions.names import find_participant, optional_text, require_reason
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import (
     Disrupted,
@@ -137,9 +137,12 @@ def update_incident(ctx: Context, night: Night, incident_id: str, summary: str) 
 
 
 def resolve_incident(ctx: Context, night: Night, incident_id: str, summary: str | None) -> Decision:
+    summary = optional_text(summary, "resolving an incident", "--summary")
     incident = _find_open(ctx, night, incident_id)
-    # Without a closing summary, the latest word on the incident is repeated.
-    values = _incident_values(ctx, incident, summary or incident.latest_summary)
+    # Without a closing summary the texts name the incident as it was opened ("now the
+    # disruption is resolved: <what it was>"), as the feed does. The latest update would
+    # say what was going on then ("troubleshooting continues"), never that it is over.
+    values = _incident_values(ctx, incident, summary or incident.summary)
     send = _send(ctx, Event.INCIDENT_RESOLVED, values, incident.audiences, incident.id)
     entry = NewEntry(Kind.INCIDENT_RESOLVED, IncidentWord(incident.id, summary or ""))
     return Decision(entry, (send,))
@@ -147,6 +150,7 @@ def resolve_incident(ctx: Context, night: Night, incident_id: str, summary: str 
 
 def disruption(ctx: Context, summary: str, services: list[str]) -> Decision:
     """The short-interruption notice (something is slow), without opening an incident."""
+    summary = require_reason(summary, "a disruption notice", "--summary")
     _check_services(ctx, services)
     names = [ctx.runbook.services[s].name for s in services]
     values = {"summary": summary, "services": ", ".join(names)}
@@ -195,6 +199,7 @@ def _early(ctx: Context, night: Night) -> tuple[Caution, ...]:
 def verify_report(
     ctx: Context, night: Night, participant: str, result: str, note: str | None
 ) -> Decision:
+    note = optional_text(note, "a verification report", "--note")
     result = result.strip().lower()
     if result not in RESULTS:
         raise TransitionError(f"result {result}: use ok, fail or skip")
@@ -203,6 +208,6 @@ def verify_report(
         raise TransitionError(
             "production verification has not started", hint="`gonogo verify start` first"
         )
-    if result == "skip" and not (note and note.strip()):
+    if result == "skip" and note is None:
         raise TransitionError("a skipped participant needs --note saying why")
     return Decision(NewEntry(Kind.VERIFICATION_REPORT, Reported(participant, result), reason=note))

@@ -11,6 +11,7 @@ import datetime as dt
 
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Context, Decision, Send
+from gonogo.night.decisions.names import require_reason
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import Empty, Extended, Kind, NewEntry, Rescheduled
 from gonogo.night.machine import Effect
@@ -29,6 +30,7 @@ def reschedule(
     reason: str,
 ) -> Decision:
     """Move the window (start and end; the parts move with it) before it opens."""
+    reason = require_reason(reason, "`reschedule`")
     _before_opening(night, "reschedule")
     plan = ctx.plan
     start = start or ctx.local(plan.window_start).time()
@@ -51,6 +53,7 @@ def reschedule(
 
 def cancel(ctx: Context, night: Night, reason: str) -> Decision:
     """Call the window off before it opens."""
+    reason = require_reason(reason, "`cancel`")
     _before_opening(night, "cancel")
     sends = _to_notified(ctx, night, Event.WINDOW_CANCELLED, ctx.plan, reason)
     return Decision(NewEntry(Kind.CANCEL, Empty(), reason=reason), sends)
@@ -58,6 +61,7 @@ def cancel(ctx: Context, night: Night, reason: str) -> Decision:
 
 def extend(ctx: Context, night: Night, until: dt.time, reason: str) -> Decision:
     """The window runs past its announced end: it now ends at `until` (local)."""
+    reason = require_reason(reason, "`extend`")
     if not night.started or night.closed is not None:
         raise TransitionError(
             "the window is not open; only an open window can be extended",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from gonogo.errors import TransitionError
-from gonogo.night.decisions import Context, Decision, Send
+from gonogo.night.decisions import Caution, Context, Decision, Send
 from gonogo.night.decisions.names import require_reason
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import Empty, Extended, Kind, NewEntry, Rescheduled
@@ -18,7 +18,8 @@ from gonogo.night.machine import Effect
 from gonogo.night.snapshot import Night
 from gonogo.runbook.events import Event
 from gonogo.runbook.notices import day_words, notice_values
-from gonogo.runbook.timeline import LocalTimeError, Timeline, resolve
+from gonogo.runbook.time_checks import plan_problems
+from gonogo.runbook.timeline import LocalTimeError, Timeline, ambiguity, resolve
 
 
 def reschedule(
@@ -46,9 +47,33 @@ def reschedule(
     if (new_start, new_end) == (plan.window_start, plan.window_end):
         raise TransitionError("the window is already at that time; nothing was changed")
     moved = plan.shifted(new_start - plan.window_start)._replace(window_end=new_end)
+    cautions = _check_moved(plan, moved, f"{day} {start:%H:%M}-{end:%H:%M}")
+    for clock, on in ((start, day), (end, end_day)):
+        if twice := ambiguity(on, clock, plan.zone):
+            cautions += (Caution(f"Warning: {twice}.", "Move the window anyway?"),)
     payload = Rescheduled(new_start.isoformat(), new_end.isoformat())
     sends = _to_notified(ctx, night, Event.WINDOW_MOVED, moved, reason)
-    return Decision(NewEntry(Kind.RESCHEDULE, payload, reason=reason), sends)
+    return Decision(NewEntry(Kind.RESCHEDULE, payload, reason=reason), sends, cautions)
+
+
+def _check_moved(plan: Timeline, moved: Timeline, where: str) -> tuple[Caution, ...]:
+    """The rules `validate` applies to the runbook's window, applied to the moved one:
+    its errors refuse the move; a warning the plan did not have already asks first."""
+    problems = plan_problems(moved)
+    errors = [p.message for p in problems if p.severity == "error"]
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise TransitionError(
+            f"the window {where} does not fit the plan: {errors[0]}{more}; nothing was changed",
+            hint="the parts move with the start and keep their lengths; give an --end that "
+            "leaves room for them and the rollback",
+        )
+    known = {(p.path, p.code) for p in plan_problems(plan)}
+    return tuple(
+        Caution(f"Warning: {p.message}.", "Move the window anyway?")
+        for p in problems
+        if (p.path, p.code) not in known
+    )
 
 
 def cancel(ctx: Context, night: Night, reason: str) -> Decision:

@@ -201,3 +201,14 @@ def test_reschedule_to_a_window_validate_rejects_exits_1_and_sends_nothing(
     assert out.startswith(f"gonogo: error: the window 2021-12-04 23:00-{end} does not fit the plan")
     assert "flyttas" not in out
     assert (outbox(tmp_path), journal.read_bytes()) == before
+
+
+def test_verify_start_before_the_window_opens_exits_1_and_sends_nothing(tmp_path: Path) -> None:
+    assert gonogo(tmp_path, "2021-11-20T22:05:00Z", "announce", RUNBOOK, "--yes")[0] == 0
+    journal = tmp_path / "21.0" / "rehearsal" / "journal.sqlite"
+    before = (outbox(tmp_path), journal.read_bytes())
+    code, out = gonogo(tmp_path, "2021-11-27T21:00:00Z", "verify", "start", "--yes")
+    assert (code, out.splitlines()[0]) == (
+        1, "gonogo: error: the run has not started; open the window first"
+    )  # fmt: skip
+    assert (outbox(tmp_path), journal.read_bytes()) == before

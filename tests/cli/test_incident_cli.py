@@ -827,3 +827,17 @@ def test_a_blank_text_exits_1_like_hold_and_nothing_is_journaled_or_sent(
     assert "empty" in done.err
     assert done.err.rstrip().endswith("nothing was done")
     assert night.snapshot() == before
+
+
+def test_verify_start_during_and_after_a_rollback_exits_1_and_sends_nothing(
+    night: Night,
+) -> None:
+    night.ok("nogo", "1", "--reason", "backupen misslyckades")
+    for then in ("rolling back", "over: rolled back"):
+        before = night.snapshot()
+        done = night("verify", "start")
+        assert done.code == 1, done.out
+        assert f"production verification cannot start now: the night is {then}" in done.err
+        assert night.snapshot() == before
+        if then == "rolling back":
+            night.ok("rollback-done")

@@ -219,6 +219,35 @@ def test_verify_start_sends_the_participant_count() -> None:
     )  # fmt: skip
 
 
+NOGO_2 = entry("nogo", 30, part=2)
+
+
+@pytest.mark.parametrize(
+    ("entries", "message", "hint"),
+    [
+        ((), "the run has not started; open the window first", "next: `gonogo start RUNBOOK`"),
+        ((entry("start", 0), entry("go", 10, part=1), NOGO_2),
+         "production verification cannot start now: the night is rolling back; nothing was sent",
+         "next: `gonogo rollback-done` when the rollback is finished"),
+        ((entry("start", 0), entry("go", 10, part=1), NOGO_2, entry("rollback_done", 60)),
+         "production verification cannot start now: the night is over: rolled back; nothing "
+         "was sent", "nothing more to do; see `gonogo report` or `gonogo log`"),
+        ((*in_part(6).entries, entry("end", 60)),
+         "production verification cannot start now: the night is over: completed; nothing was "
+         "sent", "nothing more to do; see `gonogo report` or `gonogo log`"),
+        (in_part(6).entries,
+         "production verification cannot start now: every part has had Go; the window waits "
+         "to be ended; nothing was sent", "next: `gonogo end`"),
+    ],
+)  # fmt: skip
+def test_verify_start_is_refused_where_verification_cannot_start(
+    entries: tuple[Entry, ...], message: str, hint: str
+) -> None:
+    with pytest.raises(TransitionError) as refused:
+        verify_start(context(300), night(*entries))
+    assert (refused.value.message, refused.value.hint) == (message, hint)
+
+
 def test_verify_start_twice_is_refused() -> None:
     started = in_part(5, entry("verification_started", 300))
     with pytest.raises(TransitionError, match="already started at 04:00"):

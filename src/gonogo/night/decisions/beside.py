@@ -21,6 +21,7 @@ from gonogo.night.lights import COLOURS
 from gonogo.night.machine import Effect
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import RESULTS
+from gonogo.night.wording import describe, next_step
 from gonogo.runbook.catalog import message_for
 from gonogo.runbook.events import Event
 from gonogo.runbook.template import placeholders
@@ -175,9 +176,33 @@ def verify_start(ctx: Context, night: Night) -> Decision:
     if started is not None:
         at = ctx.local(started).strftime("%H:%M")
         raise TransitionError(f"production verification was already started at {at}")
+    _check_verifiable(ctx, night)
     values = {"participant_count": str(len(spec.participants))}
     send = _send(ctx, Event.VERIFICATION_STARTED, values)
     return Decision(NewEntry(Kind.VERIFICATION_STARTED, Empty()), (send,), _early(ctx, night))
+
+
+def _check_verifiable(ctx: Context, night: Night) -> None:
+    """The go-ahead tells every participant to verify the new release in production now:
+    only while a part up to the one it gates is in progress, never before the window
+    opens, during or after a rollback, or after the night."""
+    if not night.started:
+        raise TransitionError(
+            "the run has not started; open the window first",
+            hint=next_step(night),
+        )
+    current = night.current_part
+    spec = ctx.runbook.verification
+    assert spec is not None
+    gated = next(n for n, p in enumerate(ctx.runbook.parts, 1) if p.id == spec.gates)
+    if current is None or current > gated:
+        where = describe(ctx.runbook, night)
+        if current is not None:
+            where = f"part {gated} ({spec.gates}), which it gates, has had Go"
+        raise TransitionError(
+            f"production verification cannot start now: {where}; nothing was sent",
+            hint=next_step(night),
+        )
 
 
 def _early(ctx: Context, night: Night) -> tuple[Caution, ...]:
@@ -188,9 +213,9 @@ def _early(ctx: Context, night: Night) -> tuple[Caution, ...]:
     current = night.current_part
     if current is not None and current >= gated:
         return ()
-    where = f"part {current} is in progress" if current else "no part is in progress"
     warning = (
-        f"Warning: verification gates part {gated} ({spec.gates}), but {where}: the "
+        f"Warning: verification gates part {gated} ({spec.gates}), but part {current} is "
+        "in progress: the "
         "go-ahead tells every participant to start verifying now."
     )
     return (Caution(warning, "Send the go-ahead anyway?"),)

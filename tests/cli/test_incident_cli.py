@@ -782,12 +782,62 @@ def test_a_text_that_names_the_services_needs_services(night: Night) -> None:
     assert night.snapshot() == before
 
 
-def test_resolve_without_summary_repeats_the_latest_update(night: Night) -> None:
+def test_resolve_without_summary_names_the_incident_as_opened(night: Night) -> None:
+    # README's own commands: open, update, resolve without --summary.
+    night.ok("incident", "open", "--priority", "2", "--summary", "Förskrivning går långsamt",
+             "--services", "erecept")  # fmt: skip
+    night.ok("incident", "update", "INC-1", "--summary", "Felsökning pågår")
+    night.ok("incident", "resolve", "INC-1")
+    texts = night.texts("incident_resolved")
+    assert texts[("sms", "vard")] == {
+        (None, "Nu är driftstörningen löst: Förskrivning går långsamt. Förskrivning av "
+               "e-recept fungerar som vanligt igen. Vi beklagar eventuella problem.")
+    }  # fmt: skip
+    bodies = [body for sent in texts.values() for _s, body in sent]
+    assert bodies
+    assert all("Felsökning pågår" not in body for body in bodies)
+    assert all("Förskrivning går långsamt" in body for body in bodies)
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["incident", "resolve", "INC-1", "--summary"],
+        ["incident", "update", "INC-1", "--summary"],
+        ["disruption", "--services", "erecept", "--summary"],
+        ["extend", "--until", "08:00", "--reason"],
+        ["hold", "1", "--reason"],
+        ["lights", "set", "erecept", "yellow", "--reason"],
+        ["verify", "dalarna", "ok", "--note"],
+        ["settle", "--resend", "--reason"],
+        ["go", "1", "--override-verification", "--reason"],
+    ],
+)
+def test_a_blank_text_exits_1_like_hold_and_nothing_is_journaled_or_sent(
+    night: Night, args: list[str], blank: str
+) -> None:
     night.ok("incident", "open", "--priority", "3", "--summary", "Klas svarar inte",
              "--services", "klas")  # fmt: skip
-    night.ok("incident", "update", "INC-1", "--summary", "Felet är hittat")
-    night.ok("incident", "resolve", "INC-1")
-    bodies = [body for sent in night.texts("incident_resolved").values() for _s, body in sent]
-    assert bodies
-    assert all("Klas svarar inte" not in body for body in bodies)
-    assert all("Felet är hittat" in body for body in bodies)
+    night.ok("verify", "start", answer="y\n")
+    before = night.snapshot()
+    done = night(*args, blank)
+    assert done.code == 1, done.err
+    assert done.err.startswith("gonogo: error: ")
+    assert "empty" in done.err
+    assert done.err.rstrip().endswith("nothing was done")
+    assert night.snapshot() == before
+
+
+def test_verify_start_during_and_after_a_rollback_exits_1_and_sends_nothing(
+    night: Night,
+) -> None:
+    night.ok("nogo", "1", "--reason", "backupen misslyckades")
+    for then in ("rolling back", "over: rolled back"):
+        before = night.snapshot()
+        done = night("verify", "start")
+        assert done.code == 1, done.out
+        assert f"production verification cannot start now: the night is {then}" in done.err
+        assert night.snapshot() == before
+        if then == "rolling back":
+            night.ok("rollback-done")

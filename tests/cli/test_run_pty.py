@@ -107,7 +107,7 @@ def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path
     _type(child, "Felsökning pågår", OUTBOX)
     _type(child, "y")
     _type(child, "r", r"Incident id \[INC-1\]: ")
-    _type(child, "", r"Summary \(Enter: the latest\): ")
+    _type(child, "", r"Summary \(Enter: the opening one\): ")
     _type(child, "Åtgärdat", OUTBOX)
     _type(child, "y")
     _type(child, "g", r"Part \[5\]: ")

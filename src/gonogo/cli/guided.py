@@ -168,7 +168,7 @@ def key(
             done(lambda: actions.verify_start(session))
         else:
             result = choose("Result", ("ok", "fail", "skip"))
-            note = typer.prompt("Note", default="", show_default=False) or None
+            note = str(typer.prompt("Note", default="", show_default=False)).strip() or None
             done(lambda: actions.verify_report(session, who, result, note))
     elif choice in ("i", "x"):
         _incident_or_disruption(session, choice, done)
@@ -179,8 +179,10 @@ def key(
             summary = text("Summary")
             done(lambda: actions.update_incident(session, incident, summary))
         else:
-            closing = typer.prompt("Summary (Enter: the latest)", default="", show_default=False)
-            done(lambda: actions.resolve_incident(session, incident, closing or None))
+            closing = typer.prompt(
+                "Summary (Enter: the opening one)", default="", show_default=False
+            )
+            done(lambda: actions.resolve_incident(session, incident, closing.strip() or None))
     elif choice == "l":
         service = text("Service")
         colour = choose("Colour", ("green", "yellow", "red"))

@@ -81,7 +81,7 @@ def go(
     """Go for PART: its message goes out and the next part starts."""
     from gonogo.night import actions  # noqa: PLC0415
 
-    if override_verification and not reason:
+    if override_verification and reason is None:  # a blank one is refused like NoGo's
         raise typer.BadParameter("--override-verification needs --reason TEXT")
     return _finish(
         actions.step(session, "go", part, reason, override_verification=override_verification)
@@ -232,6 +232,6 @@ def settle(
 
     if resend == mark_sent:
         raise typer.BadParameter("give one of --resend or --mark-sent")
-    if not reason or not reason.strip():
+    if reason is None:  # a blank one is refused like NoGo's
         raise typer.BadParameter("--reason TEXT says what was checked (it is journaled)")
     return _finish(actions.settle(session, RESEND if resend else MARK_SENT, reason))

@@ -68,7 +68,10 @@ def incident_update(
 def incident_resolve(
     session: Session,
     incident_id: Annotated[str, typer.Argument(metavar="ID")],
-    summary: Annotated[str | None, typer.Option("--summary", help="How it was resolved.")] = None,
+    summary: Annotated[
+        str | None,
+        typer.Option("--summary", help="How it was resolved (default: the opening summary)."),
+    ] = None,
 ) -> int:
     """Resolve an incident: its message goes out and its services' lights are restored."""
     from gonogo.night import actions  # noqa: PLC0415
@@ -129,7 +132,7 @@ def lights(
         return 0
     if action != "set" or not service or not colour:
         raise typer.BadParameter("use `gonogo lights` or `gonogo lights set SERVICE COLOR`")
-    if not reason:
+    if reason is None:  # a blank one is refused like NoGo's
         raise typer.BadParameter("`lights set` needs --reason TEXT")
     from gonogo.night import actions  # noqa: PLC0415
 

@@ -154,12 +154,13 @@ def test_an_unknown_incident_is_refused_and_the_known_named() -> None:
         resolve_incident(context(150), in_part(2), "INC-1", "klart")
 
 
-def test_resolution_without_summary_repeats_the_latest_word() -> None:
-    update = entry("incident_updated", 140, {"id": "INC-1", "summary": "nästan klart"})
+def test_resolution_without_summary_names_the_incident_as_opened() -> None:
+    # Not the latest update ("felsökning pågår"): the text says the incident is over.
+    update = entry("incident_updated", 140, {"id": "INC-1", "summary": "felsökning pågår"})
     decision = resolve_incident(context(150), in_part(2, opened(), update), "INC-1", None)
     assert decision.entry == NewEntry(Kind.INCIDENT_RESOLVED, IncidentWord("INC-1", ""))
     assert decision.sends[0].effect == Effect(Event.INCIDENT_RESOLVED)
-    assert decision.sends[0].values["summary"] == "nästan klart"
+    assert decision.sends[0].values["summary"] == "receptet kommer inte fram"
     closing = resolve_incident(context(150), in_part(2, opened()), "INC-1", "klart")
     assert closing.entry.payload == IncidentWord("INC-1", "klart")
     assert closing.sends[0].values["summary"] == "klart"
@@ -216,6 +217,35 @@ def test_verify_start_sends_the_participant_count() -> None:
     assert (send.effect, send.values["participant_count"]) == (
         Effect(Event.VERIFICATION_STARTED), "7",
     )  # fmt: skip
+
+
+NOGO_2 = entry("nogo", 30, part=2)
+
+
+@pytest.mark.parametrize(
+    ("entries", "message", "hint"),
+    [
+        ((), "the run has not started; open the window first", "next: `gonogo start RUNBOOK`"),
+        ((entry("start", 0), entry("go", 10, part=1), NOGO_2),
+         "production verification cannot start now: the night is rolling back; nothing was sent",
+         "next: `gonogo rollback-done` when the rollback is finished"),
+        ((entry("start", 0), entry("go", 10, part=1), NOGO_2, entry("rollback_done", 60)),
+         "production verification cannot start now: the night is over: rolled back; nothing "
+         "was sent", "nothing more to do; see `gonogo report` or `gonogo log`"),
+        ((*in_part(6).entries, entry("end", 60)),
+         "production verification cannot start now: the night is over: completed; nothing was "
+         "sent", "nothing more to do; see `gonogo report` or `gonogo log`"),
+        (in_part(6).entries,
+         "production verification cannot start now: every part has had Go; the window waits "
+         "to be ended; nothing was sent", "next: `gonogo end`"),
+    ],
+)  # fmt: skip
+def test_verify_start_is_refused_where_verification_cannot_start(
+    entries: tuple[Entry, ...], message: str, hint: str
+) -> None:
+    with pytest.raises(TransitionError) as refused:
+        verify_start(context(300), night(*entries))
+    assert (refused.value.message, refused.value.hint) == (message, hint)
 
 
 def test_verify_start_twice_is_refused() -> None:

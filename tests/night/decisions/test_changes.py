@@ -65,6 +65,40 @@ def test_reschedule_refusals(day: dt.date, start: dt.time | None, message: str) 
         reschedule(context(-6 * DAY), night(), day, start, None, "fel")
 
 
+@pytest.mark.parametrize(
+    ("end", "message"),
+    [
+        (dt.time(23), "the window 2021-12-04 23:00-23:00 does not fit the plan: the window "
+                      "ends when it starts; nothing was changed"),
+        (dt.time(23, 30), "the window 2021-12-04 23:00-23:30 does not fit the plan: part 1 "
+                          "ends after the window's end 23:30 (and 5 more); nothing was changed"),
+        (dt.time(4, 30), "the window 2021-12-04 23:00-04:30 does not fit the plan: part 5 "
+                         "ends after the window's end 04:30; nothing was changed"),
+    ],
+)  # fmt: skip
+def test_reschedule_refuses_a_window_validate_would_reject(end: dt.time, message: str) -> None:
+    with pytest.raises(TransitionError) as refused:
+        reschedule(context(-6 * DAY), night(WEEK_SENT), dt.date(2021, 12, 4), None, end, "fel")
+    assert refused.value.message == message
+    assert "give an --end that leaves room" in (refused.value.hint or "")
+
+
+def test_reschedule_asks_when_the_rollback_no_longer_fits() -> None:
+    decision = reschedule(
+        context(-6 * DAY), night(WEEK_SENT), dt.date(2021, 12, 4), None, dt.time(6), "fel"
+    )
+    (caution,) = decision.cautions
+    assert caution.warning == (
+        "Warning: a NoGo at the last part leaves no room: its planned end plus the rollback "
+        "(1h30m) is 45m past the window's end 06:00."
+    )
+    # As planned (05:15 + 1h30m fits before 07:00), nothing to ask.
+    assert (
+        reschedule(context(-6 * DAY), night(), dt.date(2021, 12, 4), None, None, "fel").cautions
+        == ()
+    )
+
+
 def test_after_opening_no_reschedule_or_cancel() -> None:
     opened = night(entry("start", 0))
     for decide in (

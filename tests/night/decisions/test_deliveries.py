@@ -62,7 +62,9 @@ def test_retry_failed_puts_the_failed_back_to_pending() -> None:
 
 @pytest.mark.parametrize("reason", ["", "   "])
 def test_settle_needs_a_reason(reason: str) -> None:
-    with pytest.raises(TransitionError, match="needs --reason saying what was checked"):
+    with pytest.raises(
+        TransitionError, match="settling deliveries in doubt needs --reason TEXT, not an empty one"
+    ):
         settle(with_problems(row(1, Status.IN_DOUBT, "email")), RESEND, reason)
 
 

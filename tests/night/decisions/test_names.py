@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 import pytest
 
 from gonogo.errors import TransitionError
-from gonogo.night.decisions.beside import set_light, verify_report
+from gonogo.night.decisions import Decision
+from gonogo.night.decisions.beside import (
+    disruption,
+    open_incident,
+    resolve_incident,
+    set_light,
+    update_incident,
+    verify_report,
+)
+from gonogo.night.decisions.changes import cancel, extend, reschedule
+from gonogo.night.decisions.deliveries import RESEND, settle
 from gonogo.night.decisions.names import find_part, find_participant, require_reason
 from gonogo.night.decisions.window import decide_step
 
 from ..entries import entry
-from .nights import RUNBOOK, context, in_part
+from .nights import RUNBOOK, context, in_part, night
 
 
 @pytest.mark.parametrize(
@@ -76,3 +89,75 @@ def test_verify_start_before_its_part_asks_first() -> None:
     (caution,) = verify_start(context(5), in_part(1)).cautions
     assert "verification gates part 5 (ev), but part 1 is in progress" in caution.warning
     assert verify_start(context(300), in_part(5)).cautions == ()
+
+
+INCIDENT = entry("incident_opened", 20, {"id": "INC-1", "priority": 2, "summary": "seg",
+                                          "services": ["erecept"]})  # fmt: skip
+VERIFYING = in_part(5, entry("verification_started", 51))
+# Every decision that takes an operator's text, with that text blank. Each would
+# otherwise send or journal it ("Kort störning:  . Berörda tjänster…").
+BLANK_TEXT: dict[str, tuple[Callable[[str], Decision], str]] = {
+    "incident open": (
+        lambda t: open_incident(context(30), in_part(1), 2, t, ["erecept"], None, None),
+        "an incident needs --summary TEXT",
+    ),
+    "incident update": (
+        lambda t: update_incident(context(30), in_part(1, INCIDENT), "INC-1", t),
+        "an incident update needs --summary TEXT",
+    ),
+    "incident resolve": (
+        lambda t: resolve_incident(context(30), in_part(1, INCIDENT), "INC-1", t),
+        "resolving an incident: --summary is empty or blank; give TEXT or leave --summary out",
+    ),
+    "disruption": (
+        lambda t: disruption(context(30), t, ["erecept"]),
+        "a disruption notice needs --summary TEXT",
+    ),
+    "verify note": (
+        lambda t: verify_report(context(52), VERIFYING, "dalarna", "ok", t),
+        "a verification report: --note is empty or blank; give TEXT or leave --note out",
+    ),
+    "verify skip": (
+        lambda t: verify_report(context(52), VERIFYING, "dalarna", "skip", t),
+        "a verification report: --note is empty or blank",
+    ),
+    "go": (
+        lambda t: decide_step(context(5), in_part(1), "go", "1", t),
+        "`go` needs --reason TEXT",
+    ),
+    "go override": (
+        lambda t: decide_step(context(5), in_part(1), "go", "1", t, override_verification=True),
+        "a Go over production verification needs --reason TEXT",
+    ),
+    "lights": (
+        lambda t: set_light(context(5), "erecept", "red", t),
+        "setting a light needs --reason TEXT",
+    ),
+    "settle": (lambda t: settle(night(), RESEND, t), "settling deliveries in doubt needs --reason"),
+    "reschedule": (
+        lambda t: reschedule(context(-9000), night(), dt.date(2021, 12, 4), None, None, t),
+        "`reschedule` needs --reason TEXT",
+    ),
+    "cancel": (lambda t: cancel(context(-9000), night(), t), "`cancel` needs --reason TEXT"),
+    "extend": (
+        lambda t: extend(context(60), in_part(1), dt.time(8), t),
+        "`extend` needs --reason TEXT",
+    ),
+}
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t\n"])
+@pytest.mark.parametrize("command", list(BLANK_TEXT))
+def test_a_blank_text_is_refused_wherever_an_operator_gives_one(command: str, text: str) -> None:
+    decide, message = BLANK_TEXT[command]
+    with pytest.raises(TransitionError) as refused:
+        decide(text)
+    assert refused.value.message.startswith(message)
+    assert refused.value.message.endswith("; nothing was done")
+
+
+def test_a_given_text_is_journaled_and_sent_stripped() -> None:
+    decision = disruption(context(30), "  seg  ", ["erecept"])
+    assert decision.sends[0].values["summary"] == "seg"
+    decision = extend(context(60), in_part(1), dt.time(8), " migreringen ")
+    assert (decision.entry.reason, decision.sends[0].values["reason"]) == ("migreringen",) * 2

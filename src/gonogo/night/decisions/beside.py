@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Context, Decision, Send
-from gonogo.night.decisions.names import find_participant, require_reason
+from gonogo.night.decisions.names import find_participant, optional_text, require_reason
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import (
     Disrupted,
@@ -21,6 +21,7 @@ from gonogo.night.lights import COLOURS
 from gonogo.night.machine import Effect
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import RESULTS
+from gonogo.night.wording import describe, next_step
 from gonogo.runbook.catalog import message_for
 from gonogo.runbook.events import Event
 from gonogo.runbook.template import placeholders
@@ -137,9 +138,12 @@ def update_incident(ctx: Context, night: Night, incident_id: str, summary: str) 
 
 
 def resolve_incident(ctx: Context, night: Night, incident_id: str, summary: str | None) -> Decision:
+    summary = optional_text(summary, "resolving an incident", "--summary")
     incident = _find_open(ctx, night, incident_id)
-    # Without a closing summary, the latest word on the incident is repeated.
-    values = _incident_values(ctx, incident, summary or incident.latest_summary)
+    # Without a closing summary the texts name the incident as it was opened ("now the
+    # disruption is resolved: <what it was>"), as the feed does. The latest update would
+    # say what was going on then ("troubleshooting continues"), never that it is over.
+    values = _incident_values(ctx, incident, summary or incident.summary)
     send = _send(ctx, Event.INCIDENT_RESOLVED, values, incident.audiences, incident.id)
     entry = NewEntry(Kind.INCIDENT_RESOLVED, IncidentWord(incident.id, summary or ""))
     return Decision(entry, (send,))
@@ -147,6 +151,7 @@ def resolve_incident(ctx: Context, night: Night, incident_id: str, summary: str 
 
 def disruption(ctx: Context, summary: str, services: list[str]) -> Decision:
     """The short-interruption notice (something is slow), without opening an incident."""
+    summary = require_reason(summary, "a disruption notice", "--summary")
     _check_services(ctx, services)
     names = [ctx.runbook.services[s].name for s in services]
     values = {"summary": summary, "services": ", ".join(names)}
@@ -171,9 +176,33 @@ def verify_start(ctx: Context, night: Night) -> Decision:
     if started is not None:
         at = ctx.local(started).strftime("%H:%M")
         raise TransitionError(f"production verification was already started at {at}")
+    _check_verifiable(ctx, night)
     values = {"participant_count": str(len(spec.participants))}
     send = _send(ctx, Event.VERIFICATION_STARTED, values)
     return Decision(NewEntry(Kind.VERIFICATION_STARTED, Empty()), (send,), _early(ctx, night))
+
+
+def _check_verifiable(ctx: Context, night: Night) -> None:
+    """The go-ahead tells every participant to verify the new release in production now:
+    only while a part up to the one it gates is in progress, never before the window
+    opens, during or after a rollback, or after the night."""
+    if not night.started:
+        raise TransitionError(
+            "the run has not started; open the window first",
+            hint=next_step(night),
+        )
+    current = night.current_part
+    spec = ctx.runbook.verification
+    assert spec is not None
+    gated = next(n for n, p in enumerate(ctx.runbook.parts, 1) if p.id == spec.gates)
+    if current is None or current > gated:
+        where = describe(ctx.runbook, night)
+        if current is not None:
+            where = f"part {gated} ({spec.gates}), which it gates, has had Go"
+        raise TransitionError(
+            f"production verification cannot start now: {where}; nothing was sent",
+            hint=next_step(night),
+        )
 
 
 def _early(ctx: Context, night: Night) -> tuple[Caution, ...]:
@@ -184,9 +213,9 @@ def _early(ctx: Context, night: Night) -> tuple[Caution, ...]:
     current = night.current_part
     if current is not None and current >= gated:
         return ()
-    where = f"part {current} is in progress" if current else "no part is in progress"
     warning = (
-        f"Warning: verification gates part {gated} ({spec.gates}), but {where}: the "
+        f"Warning: verification gates part {gated} ({spec.gates}), but part {current} is "
+        "in progress: the "
         "go-ahead tells every participant to start verifying now."
     )
     return (Caution(warning, "Send the go-ahead anyway?"),)
@@ -195,6 +224,7 @@ def _early(ctx: Context, night: Night) -> tuple[Caution, ...]:
 def verify_report(
     ctx: Context, night: Night, participant: str, result: str, note: str | None
 ) -> Decision:
+    note = optional_text(note, "a verification report", "--note")
     result = result.strip().lower()
     if result not in RESULTS:
         raise TransitionError(f"result {result}: use ok, fail or skip")
@@ -203,6 +233,6 @@ def verify_report(
         raise TransitionError(
             "production verification has not started", hint="`gonogo verify start` first"
         )
-    if result == "skip" and not (note and note.strip()):
+    if result == "skip" and note is None:
         raise TransitionError("a skipped participant needs --note saying why")
     return Decision(NewEntry(Kind.VERIFICATION_REPORT, Reported(participant, result), reason=note))

@@ -10,14 +10,16 @@ from __future__ import annotations
 import datetime as dt
 
 from gonogo.errors import TransitionError
-from gonogo.night.decisions import Context, Decision, Send
+from gonogo.night.decisions import Caution, Context, Decision, Send
+from gonogo.night.decisions.names import require_reason
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import Empty, Extended, Kind, NewEntry, Rescheduled
 from gonogo.night.machine import Effect
 from gonogo.night.snapshot import Night
 from gonogo.runbook.events import Event
 from gonogo.runbook.notices import day_words, notice_values
-from gonogo.runbook.timeline import LocalTimeError, Timeline, resolve
+from gonogo.runbook.time_checks import plan_problems
+from gonogo.runbook.timeline import LocalTimeError, Timeline, ambiguity, resolve
 
 
 def reschedule(
@@ -29,6 +31,7 @@ def reschedule(
     reason: str,
 ) -> Decision:
     """Move the window (start and end; the parts move with it) before it opens."""
+    reason = require_reason(reason, "`reschedule`")
     _before_opening(night, "reschedule")
     plan = ctx.plan
     start = start or ctx.local(plan.window_start).time()
@@ -44,13 +47,38 @@ def reschedule(
     if (new_start, new_end) == (plan.window_start, plan.window_end):
         raise TransitionError("the window is already at that time; nothing was changed")
     moved = plan.shifted(new_start - plan.window_start)._replace(window_end=new_end)
+    cautions = _check_moved(plan, moved, f"{day} {start:%H:%M}-{end:%H:%M}")
+    for clock, on in ((start, day), (end, end_day)):
+        if twice := ambiguity(on, clock, plan.zone):
+            cautions += (Caution(f"Warning: {twice}.", "Move the window anyway?"),)
     payload = Rescheduled(new_start.isoformat(), new_end.isoformat())
     sends = _to_notified(ctx, night, Event.WINDOW_MOVED, moved, reason)
-    return Decision(NewEntry(Kind.RESCHEDULE, payload, reason=reason), sends)
+    return Decision(NewEntry(Kind.RESCHEDULE, payload, reason=reason), sends, cautions)
+
+
+def _check_moved(plan: Timeline, moved: Timeline, where: str) -> tuple[Caution, ...]:
+    """The rules `validate` applies to the runbook's window, applied to the moved one:
+    its errors refuse the move; a warning the plan did not have already asks first."""
+    problems = plan_problems(moved)
+    errors = [p.message for p in problems if p.severity == "error"]
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise TransitionError(
+            f"the window {where} does not fit the plan: {errors[0]}{more}; nothing was changed",
+            hint="the parts move with the start and keep their lengths; give an --end that "
+            "leaves room for them and the rollback",
+        )
+    known = {(p.path, p.code) for p in plan_problems(plan)}
+    return tuple(
+        Caution(f"Warning: {p.message}.", "Move the window anyway?")
+        for p in problems
+        if (p.path, p.code) not in known
+    )
 
 
 def cancel(ctx: Context, night: Night, reason: str) -> Decision:
     """Call the window off before it opens."""
+    reason = require_reason(reason, "`cancel`")
     _before_opening(night, "cancel")
     sends = _to_notified(ctx, night, Event.WINDOW_CANCELLED, ctx.plan, reason)
     return Decision(NewEntry(Kind.CANCEL, Empty(), reason=reason), sends)
@@ -58,6 +86,7 @@ def cancel(ctx: Context, night: Night, reason: str) -> Decision:
 
 def extend(ctx: Context, night: Night, until: dt.time, reason: str) -> Decision:
     """The window runs past its announced end: it now ends at `until` (local)."""
+    reason = require_reason(reason, "`extend`")
     if not night.started or night.closed is not None:
         raise TransitionError(
             "the window is not open; only an open window can be extended",

@@ -6,6 +6,7 @@ from collections import Counter
 
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Decision
+from gonogo.night.decisions.names import require_reason
 from gonogo.night.entries import Kind, NewEntry, Requeued
 from gonogo.night.journal import Delivery, Mark, Status
 from gonogo.night.snapshot import Night
@@ -39,8 +40,7 @@ def retry_failed(night: Night) -> Decision | None:
 
 def settle(night: Night, action: str, reason: str) -> Decision:
     """E-mails in doubt, settled on purpose after checking the mail server's log."""
-    if not reason.strip():
-        raise TransitionError("settling deliveries in doubt needs --reason saying what was checked")
+    reason = require_reason(reason, "settling deliveries in doubt")
     doubtful = [d for d in night.problems if d.status in (Status.IN_DOUBT, Status.IN_FLIGHT)]
     if not doubtful:
         raise TransitionError("no delivery is in doubt; nothing was done")

@@ -1,7 +1,8 @@
 """Forgiving names: what a tired operator types, matched to the runbook's parts and people.
 
 Parts by number, id or title; verification participants by id, organisation or system;
-any case. A near miss is refused with a "did you mean"; so is an empty reason.
+any case. A near miss is refused with a "did you mean"; so is an empty or blank text
+(a reason, summary or note), which would otherwise go out in a message or the journal.
 """
 
 from __future__ import annotations
@@ -71,7 +72,18 @@ def find_participant(runbook: Runbook, ref: str) -> str:
 
 
 def require_reason(reason: str | None, what: str, option: str = "--reason") -> str:
-    """The reason, stripped; an empty or blank one is refused."""
+    """The operator's text (reason, summary, note), stripped; an empty or blank one is
+    refused. Every text an operator gives goes through here or `optional_text`."""
     if reason is None or not reason.strip():
         raise TransitionError(f"{what} needs {option} TEXT, not an empty one; nothing was done")
     return reason.strip()
+
+
+def optional_text(text: str | None, what: str, option: str) -> str | None:
+    """An optional text: None when not given, else refused like `require_reason` if blank
+    (a blank one given on purpose is a slip, not a wish to leave it out)."""
+    if text is not None and not text.strip():
+        raise TransitionError(
+            f"{what}: {option} is empty or blank; give TEXT or leave {option} out; nothing was done"
+        )
+    return None if text is None else text.strip()

@@ -62,9 +62,11 @@ def decide_step(
 ) -> Decision:
     """One decision of the window's machine; TransitionError if not allowed now."""
     runbook = ctx.runbook
-    if trigger in ("nogo", "hold") or (override_verification and reason is not None):
-        what = "a Go over production verification" if trigger == "go" else f"`{trigger}`"
-        reason = require_reason(reason, what)
+    if trigger in ("nogo", "hold") or reason is not None:
+        over = trigger == "go" and override_verification
+        reason = require_reason(
+            reason, "a Go over production verification" if over else f"`{trigger}`"
+        )
     part = _check_part(ctx, night, trigger, part_ref)
     if trigger == "progress":
         _check_progress(ctx, night, part)

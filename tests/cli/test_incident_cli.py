@@ -829,6 +829,52 @@ def test_a_blank_text_exits_1_like_hold_and_nothing_is_journaled_or_sent(
     assert night.snapshot() == before
 
 
+@pytest.mark.parametrize(
+    "text", ["a\x1b]0;pwned\x07b", "\x1b[31mröd\x1b[0m", "rad\röverskriven", "x\x9by"]
+)
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["incident", "resolve", "INC-1", "--summary"],
+        ["disruption", "--services", "erecept", "--summary"],
+        ["hold", "1", "--reason"],
+        ["verify", "dalarna", "ok", "--note"],
+    ],
+)
+def test_a_text_with_terminal_controls_is_refused_and_nothing_is_journaled_or_sent(
+    night: Night, args: list[str], text: str
+) -> None:
+    """Journaled, an escape sequence would recolour or retitle every later reader's
+    terminal (status, log) and go out in messages."""
+    night.ok("incident", "open", "--priority", "3", "--summary", "Klas svarar inte",
+             "--services", "klas")  # fmt: skip
+    night.ok("verify", "start", answer="y\n")
+    before = night.snapshot()
+    done = night(*args, text)
+    assert done.code == 1, done.err
+    assert "holds a control character (U+00" in done.err
+    assert done.err.rstrip().endswith("nothing was done")
+    assert "\x1b" not in done.err + done.out
+    assert night.snapshot() == before
+
+
+@pytest.mark.parametrize("by", ["\x1b[31mEVIL\x1b[0m", "  "])
+def test_a_by_name_with_terminal_controls_or_blank_is_a_usage_error(night: Night, by: str) -> None:
+    before = night.snapshot()
+    done = night("hold", "1", "--reason", "väntar", "--by", by)
+    assert done.code == 2, done.err
+    assert "--by " in done.err
+    assert "\x1b" not in done.err + done.out
+    assert night.snapshot() == before
+
+
+def test_a_text_keeps_its_line_breaks_and_tabs(night: Night) -> None:
+    night.ok("hold", "1", "--reason", "väntar på\ndatabasen\tteam A")
+    assert "väntar på\ndatabasen\tteam A" in {
+        r[0] for r in night.query("SELECT reason FROM events WHERE reason IS NOT NULL")
+    }
+
+
 def test_verify_start_during_and_after_a_rollback_exits_1_and_sends_nothing(
     night: Night,
 ) -> None:

@@ -55,8 +55,16 @@ AcceptChanged = Annotated[
 
 
 def operator(by: str | None) -> str:
-    if by:
-        return by
+    """Who acts: `--by`, else the system user. A name is journaled and shown to every
+    operator after: blank or with a terminal control character, it is a usage error."""
+    if by is not None:
+        from gonogo.night.decisions.names import control_character  # noqa: PLC0415
+
+        where = control_character(by)
+        if not by.strip() or where is not None:
+            why = f"holds a control character ({where})" if where else "is empty or blank"
+            raise typer.BadParameter(f"--by {why}; give the name of who acts")
+        return by.strip()
     try:
         return getpass.getuser()
     except (KeyError, OSError):

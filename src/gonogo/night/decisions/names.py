@@ -8,6 +8,7 @@ any case. A near miss is refused with a "did you mean"; so is an empty or blank 
 from __future__ import annotations
 
 import difflib
+import re
 
 from gonogo.errors import TransitionError
 from gonogo.runbook.model import Runbook
@@ -73,10 +74,11 @@ def find_participant(runbook: Runbook, ref: str) -> str:
 
 def require_reason(reason: str | None, what: str, option: str = "--reason") -> str:
     """The operator's text (reason, summary, note), stripped; an empty or blank one is
-    refused. Every text an operator gives goes through here or `optional_text`."""
+    refused, and so is one with a control character (`control_character`). Every text an
+    operator gives goes through here or `optional_text`."""
     if reason is None or not reason.strip():
         raise TransitionError(f"{what} needs {option} TEXT, not an empty one; nothing was done")
-    return reason.strip()
+    return _printable(reason.strip(), what, option)
 
 
 def optional_text(text: str | None, what: str, option: str) -> str | None:
@@ -86,4 +88,26 @@ def optional_text(text: str | None, what: str, option: str) -> str | None:
         raise TransitionError(
             f"{what}: {option} is empty or blank; give TEXT or leave {option} out; nothing was done"
         )
-    return None if text is None else text.strip()
+    return None if text is None else _printable(text.strip(), what, option)
+
+
+# Terminal controls (ESC sequences, BEL, CR, DEL, C1): journaled, they would recolour,
+# retitle or overwrite the screens of everyone who reads the night later (status, log).
+# A tab and a line break are text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str) -> str | None:
+    """The first terminal control character in `text`, described ("U+001B at 3"), or None."""
+    found = _CONTROL.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X} at {found.start() + 1}"
+
+
+def _printable(text: str, what: str, option: str) -> str:
+    where = control_character(text)
+    if where is not None:
+        raise TransitionError(
+            f"{what}: {option} holds a control character ({where}); type the text again "
+            "without it; nothing was done"
+        )
+    return text

@@ -43,3 +43,21 @@ def read_regular(path: Path, limit: int) -> bytes:
     """At most `limit` + 1 bytes of the regular file at `path` (see `open_regular`)."""
     with open_regular(path) as file:
         return file.read(limit + 1)
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """`data` as the file at `path` (created or replaced), or into the pipe or device there
+    if one reads it: a pipe that nobody reads is refused at once instead of waited on."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NONBLOCK
+    flags |= getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO without a reader
+            raise NotRegularFileError(
+                errno.ENXIO, "a pipe that nothing reads, not a file", str(path)
+            ) from None
+        raise
+    with os.fdopen(fd, "wb") as file:
+        os.set_blocking(fd, True)
+        file.write(data)

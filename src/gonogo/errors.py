@@ -57,6 +57,12 @@ class JournalWriteError(StateError):
         self.sent = sent
 
 
+class UsageError(GonogoError):
+    """The command was called wrongly (an option or environment variable out of range)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class ConfigError(GonogoError):
     """Missing credentials or an unreachable provider, found before anything is sent."""
 

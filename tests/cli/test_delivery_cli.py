@@ -403,6 +403,31 @@ def test_missing_token_at_start_sends_and_journals_nothing_and_can_start_again(
     assert start(night).returncode == 0
 
 
+@pytest.mark.parametrize(
+    "sid",
+    ["AC/../../x", "AC0123456789abcdef0123456789abcdef\nX-Injected: 1",
+     "AC0123456789abcdef0123456789abcde", "ac0123456789abcdef0123456789abcdef",
+     " AC0123456789abcdef0123456789abcdef"],
+    ids=["path", "newline", "short", "lower-prefix", "space"],
+)  # fmt: skip
+def test_a_malformed_account_sid_is_refused_before_anything_is_journaled_or_sent(
+    night: dict[str, Any], twilio_server: TwilioFake, smtp_server: SmtpServer, sid: str
+) -> None:
+    env = {**night["env"], "TWILIO_ACCOUNT_SID": sid}
+    done = gonogo(night["state"], "start", str(night["runbook"]), env=env)
+
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == (
+        "gonogo: error: SMS cannot be sent: TWILIO_ACCOUNT_SID is not a Twilio account SID "
+        "(AC and 32 hex digits)\n"
+        "hint: Copy the Account SID from the Twilio console (its value is not shown here).\n"
+    )
+    assert twilio_server.requests == []
+    assert smtp_server.received == []
+    assert _snapshot_journal(night["state"]) in (None, ([], []))
+    assert start(night).returncode == 0  # with the SID as it should be
+
+
 @pytest.mark.parametrize("broken", ["token", "smtp"])
 def test_broken_channel_before_a_step_changes_nothing(
     night: dict[str, Any], twilio_server: TwilioFake, smtp_server: SmtpServer, broken: str

@@ -17,6 +17,7 @@ import pytest
 from tests.cli import crash
 from tests.cli.test_night_cli import RUNBOOKS, gonogo, journal_path, ok
 
+from servers.gonogo_forks import gonogo as forked
 from servers.twilio_fake import TwilioFake
 
 NOBODY = 65534
@@ -157,3 +158,29 @@ def test_a_disk_that_fills_mid_fan_out(tmp_path: Path) -> None:
         body = twilio.messages[-1]["body"]
         got = Counter(m["to"] for m in twilio.messages if m["body"] == body)
         assert got == Counter(phones)  # every number once: none twice, none missed
+
+
+SCENARIO = RUNBOOKS.parent / "examples" / "scenarios" / "smooth-night.yaml"
+
+
+def test_an_output_that_is_a_pipe_nothing_reads_is_refused_at_once(
+    rehearsal: Path, tmp_path: Path
+) -> None:
+    pipe = tmp_path / "out.txt"
+    os.mkfifo(pipe)  # opened for writing, it would wait for a reader for ever
+    refused = f"gonogo: error: a pipe that nothing reads, not a file: {pipe}"
+    assert _one_error(gonogo(rehearsal, "report", "--out", str(pipe), yes=False)) == refused
+    done = forked(["rehearse", str(RUNBOOKS / "release-21.0.yaml"), "--scenario", str(SCENARIO),
+                   "--junit-xml", str(pipe)])  # fmt: skip
+    assert _one_error(done) == refused
+
+
+def test_a_rehearsal_out_that_is_a_pipe_or_a_file_is_refused(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "file").write_text("mine\n")
+    for name in ("pipe", "file"):
+        done = forked(["rehearse", str(RUNBOOKS / "release-21.0.yaml"), "--scenario",
+                       str(SCENARIO), "--out", str(tmp_path / name)])  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert f"--out {tmp_path / name} is not a directory; give a directory" in done.stderr
+    assert (tmp_path / "file").read_text() == "mine\n"

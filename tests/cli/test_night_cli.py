@@ -569,6 +569,27 @@ def test_a_held_lock_makes_the_other_command_exit_4(runbook: Path, tmp_path: Pat
     assert dispatches(state).count(("part_completed", 1)) == 1
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("GONOGO_LOCK_WAIT", "abc"), ("GONOGO_LOCK_WAIT", "-1"), ("GONOGO_LOCK_WAIT", "nan"),
+     ("GONOGO_SETTLE", "inf"), ("GONOGO_SETTLE", "soon")],
+)  # fmt: skip
+def test_a_bad_seconds_variable_is_a_usage_error_before_anything_is_journaled(
+    runbook: Path, tmp_path: Path, variable: str, value: str
+) -> None:
+    state = tmp_path / "state"
+    ok(state, "start", str(runbook))
+    before = snapshot(state)
+    for args in (["hold", "1", "--reason", "x", "--yes"], ["announce", str(runbook)]):
+        done = gonogo(state, *args, **{variable: value})
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == (
+            f"gonogo: error: {variable}={value!r} is not a number of seconds (0 or more)\n"
+            f"hint: set {variable} to seconds, e.g. 5, or unset it\n"
+        )
+    assert snapshot(state) == before
+
+
 # --- kill -9 in the middle of a command --------------------------------------------------
 
 

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from documented_json import checked
+from gonogo.cli import guided, run_command
 
 REPO = Path(__file__).resolve().parents[2]
 RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
@@ -78,6 +81,30 @@ def test_speed_needs_a_dry_run(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--speed is for rehearsals" in result.stderr
     assert not (tmp_path / "21.0").exists()
+
+
+@pytest.mark.parametrize("speed", ["-5", "0", "nan", "inf", "1e309", "1e300"])
+def test_speed_must_be_a_sane_number_above_0(tmp_path: Path, speed: str) -> None:
+    result = _gonogo("run", str(RUNBOOK), "--dry-run", "--speed", speed, "--state-dir",
+                     str(tmp_path), stdin="y\ny\nq\n")  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "give a number greater than 0 and at most 10000, e.g. 60" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "21.0").exists()
+
+
+def test_an_unexpected_error_in_the_guided_night_never_exits_0(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_command._worst(0) == 0
+    try:
+        assert guided.act(lambda: 1 / 0) == 1  # a bug: the night goes on ...
+        assert "unexpected error (ZeroDivisionError" in capsys.readouterr().err
+        assert run_command._worst(0) == 1  # ... but its session does not end as a clean one
+        assert run_command._worst(3) == 3
+        assert "1 unexpected error(s) in this session" in capsys.readouterr().err
+    finally:
+        guided._UNEXPECTED.clear()  # this process's tally: the next test's session is new
 
 
 def test_run_and_rehearse_on_a_missing_file_or_a_directory_give_one_line(

@@ -173,6 +173,26 @@ def test_sarif_form_of_a_valid_runbook() -> None:
     assert log["runs"][0]["results"] == []
 
 
+def test_sarif_of_a_file_name_that_is_not_utf8_is_utf8(tmp_path: Path) -> None:
+    """A URI percent-encodes the name's bytes; the message shows them as `\\xff`."""
+    folder = Path(os.fsdecode(bytes(tmp_path) + b"/d\xffir"))
+    folder.mkdir()
+    write(folder, os.fsdecode(b"bad\xfe.yaml"), RELEASE_21.read_text("utf-8"))  # no CSVs
+    done = subprocess.run(
+        [sys.executable, "-m", "gonogo", "validate", "--format", "sarif",
+         os.fsdecode(b"d\xffir/bad\xfe.yaml")],
+        capture_output=True, check=False, cwd=tmp_path,
+        env={**os.environ, "LC_ALL": "C.UTF-8"},
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (1, b"")
+    log = json.loads(done.stdout.decode("utf-8"))  # strict: no raw \xff byte
+    jsonschema.Draft4Validator(sarif_schema()).validate(log)
+    result = log["runs"][0]["results"][0]
+    location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "d%FFir/bad%FE.yaml"}
+    assert result["message"]["text"] == "recipients file not found: d\\xffir/recipients/vard.csv"
+
+
 def test_warnings_fail_only_with_strict() -> None:
     relaxed = gonogo("validate", MINIMAL)
     assert relaxed.returncode == 0

@@ -77,6 +77,27 @@ def test_proc_kmsg_does_not_hang(tmp_path: Path) -> None:
     assert done.returncode == 1
 
 
+@pytest.mark.parametrize("command", ["validate", "plan", "messages"])
+def test_a_runbook_that_is_a_pipe_is_refused_at_once(tmp_path: Path, command: str) -> None:
+    os.mkfifo(tmp_path / "night.yaml")  # opened for reading, it waits for a writer for ever
+    done = gonogo(command, "night.yaml", cwd=tmp_path)  # timeout=30 fails the test
+    assert done.returncode == 1
+    expected = "night.yaml:1:1: error: not a regular file (a pipe or a device?), not a runbook"
+    assert expected in done.stdout + done.stderr
+
+
+def test_a_pipe_named_like_a_runbook_does_not_hang_the_hook(tmp_path: Path) -> None:
+    (tmp_path / "runbooks").mkdir()
+    os.mkfifo(tmp_path / "runbooks" / "night.yaml")
+    (tmp_path / "other.yaml").write_text("x: 1\n")
+    os.mkfifo(tmp_path / "pipe.yaml")  # read to see whether it is a runbook: not one
+    done = gonogo("validate", "--changed", "runbooks/night.yaml", "other.yaml", "pipe.yaml",
+                  cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "runbooks/night.yaml:1:1: error: not a regular file" in done.stdout
+    assert "pipe.yaml" not in done.stdout
+
+
 def test_recipients_root_lets_runbooks_share_a_file(tmp_path: Path) -> None:
     (tmp_path / "runbooks").mkdir()
     (tmp_path / "shared").mkdir()

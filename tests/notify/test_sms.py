@@ -200,6 +200,18 @@ def test_check_names_missing_credentials(
         TwilioSms(sender=SENDER, env=env).check()
 
 
+@pytest.mark.parametrize("sid", ["AC/../../x", "AC" + "0" * 32 + "\r\nHost: evil", "MG" + "0" * 32])
+def test_a_malformed_account_sid_is_refused_and_not_shown(
+    twilio_server: TwilioFake, sid: str
+) -> None:
+    env = twilio_server.env() | {"TWILIO_ACCOUNT_SID": sid}
+    with pytest.raises(ConfigError) as refused:
+        TwilioSms(sender=SENDER, env=env)
+    assert "TWILIO_ACCOUNT_SID is not a Twilio account SID" in refused.value.message
+    assert sid not in f"{refused.value.message} {refused.value.hint}"
+    assert twilio_server.requests == []
+
+
 def test_check_names_an_unreachable_host() -> None:
     with TwilioFake() as gone:
         env = gone.env()

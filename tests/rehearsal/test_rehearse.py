@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -106,13 +107,26 @@ def test_lateness_and_point_of_no_return_follow_the_simulated_clock(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("scenario: 1\nname: x\nactions: []\n", "actions: List should have at least 1 item"),
-        ("scenario: 2\nname: x\nactions: ['23:00 start']\n", "scenario: Input should be 1"),
-        ("scenario: 1\nname: x\nactions: ['2300 start']\n", "expected a local time as HH:MM"),
-        ("scenario: 1\nname: x\nactions: ['23:00 start']\nexpect: {stat: x}\n", "expect.stat"),
+        ("scenario: 1\nname: x\nactions: []\n", "bad.yaml:3:10: actions: needs at least one entry"),
+        ("scenario: 2\nname: x\nactions: ['23:00 start']\n", "bad.yaml:1:11: scenario: expected 1"),
+        ("scenario: 1\nname: x\nactions: ['2300 start']\n",
+         "bad.yaml:3:11: action 1 (`2300 start`): at: expected a local time as HH:MM"),
+        ("scenario: 1\nname: x\nactions:\n  - '23:00 start'\n  - '25:00 go 1'\n",
+         "bad.yaml:5:5: action 2 (`25:00 go 1`): at: expected a local time as HH:MM in quotes"),
+        ("scenario: 1\nname: x\nactions:\n  - '23:00 start'\n"
+         "  - \"00:05 nogo 1 --reason 'unterminated\"\n",
+         "bad.yaml:5:5: action 2 (`00:05 nogo 1 --reason 'unterminated`): do: the command "
+         "cannot be split into words: no closing quotation"),
+        ("scenario: 1\nname: x\nactions:\n  - at: '23:00'\n    do: 'nogo 1 --reason \"x'\n",
+         "bad.yaml:5:9: action 1 (`23:00 nogo 1 --reason \"x`): do: the command cannot be split"),
+        ("scenario: 1\nname: x\nactions: ['23:00 start', '23:10']\n",
+         "bad.yaml:3:26: action 2 (`23:10`): do: the command is empty"),
+        ("scenario: 1\nname: x\nactions: ['23:00 start']\nexpect: {stat: x}\n",
+         "bad.yaml:4:10: unknown key 'stat'; did you mean 'state'?"),
         ("scenario: [1\n", "YAML syntax error"),
+        ("- 23:00 start\n", "bad.yaml:1:1: not a scenario: one is a mapping that starts with"),
     ],
-)
+)  # fmt: skip
 def test_bad_scenarios_are_one_clear_error(
     text: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -121,6 +135,22 @@ def test_bad_scenarios_are_one_clear_error(
     assert code == 1
     assert message in out
     assert "Traceback" not in out
+    assert out.startswith("gonogo: error: ")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_scenario_that_is_not_a_file_is_refused_at_once(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scenario = tmp_path / "night.yaml"
+    if kind == "fifo":
+        os.mkfifo(scenario)  # opened for reading, it would wait for a writer for ever
+    else:
+        scenario.mkdir()
+    code, out = _rehearse(capsys, "--scenario", str(scenario))
+    assert code == 1
+    what = "not a regular file (a pipe or a device?)" if kind == "fifo" else "is a directory"
+    assert out == f"gonogo: error: {scenario}: cannot read the scenario: {what}\n"
 
 
 def test_all_paths_on_21_0_end_in_terminal_states_with_their_messages(

@@ -190,6 +190,32 @@ CASES = [
         id="bad-date",
     ),
     pytest.param(
+        edit(
+            '    sender: "+46701740605"\n', '    sender: "+46701740605"\n    rate_limit: 1e-300\n'
+        ),
+        [
+            "19:17: error: rate_limit: expected at least 1 a minute (0.0167 a second) and at "
+            "most 10000 a second, got 1e-300 [bad-value]"
+        ],
+        id="rate-limit-too-low",
+    ),
+    pytest.param(
+        edit('    sender: "+46701740605"\n', '    sender: "+46701740605"\n    rate_limit: 0\n'),
+        [
+            "19:17: error: rate_limit: expected at least 1 a minute (0.0167 a second) and at "
+            "most 10000 a second, got 0 [bad-value]"
+        ],
+        id="rate-limit-0",
+    ),
+    pytest.param(
+        edit('    sender: "+46701740605"\n', '    sender: "+46701740605"\n    rate_limit: 1e9\n'),
+        [
+            "19:17: error: rate_limit: expected at least 1 a minute (0.0167 a second) and at "
+            "most 10000 a second, got 1e+09 [bad-value]"
+        ],
+        id="rate-limit-too-high",
+    ),
+    pytest.param(
         edit('    sender: "+46701740605"\n', "    rate_limit: 5\n"),
         ["18:5: error: sms: give exactly one of messaging_service_sid or sender [bad-value]"],
         id="model-rule",

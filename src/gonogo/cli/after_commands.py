@@ -26,8 +26,10 @@ def _write(text: str, out: Path | None) -> None:
     if out is None:
         typer.echo(text, nl=False)
         return
+    from gonogo.regular_file import write_output  # noqa: PLC0415
+
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text, encoding="utf-8")
+    write_output(out, text.encode("utf-8"))
     typer.echo(f"Wrote {out}", err=True)
 
 

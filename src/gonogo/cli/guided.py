@@ -34,6 +34,14 @@ HELP = (
 )
 
 
+# Unexpected errors (bugs) the guided night outlived: the session then never exits 0.
+_UNEXPECTED: list[str] = []
+
+
+def unexpected_errors() -> int:
+    return len(_UNEXPECTED)
+
+
 def act(action: Callable[[], object]) -> int:
     """Run one action; an error is one line and the night goes on (Ctrl-C ends it)."""
     import os  # noqa: PLC0415
@@ -52,6 +60,7 @@ def act(action: Callable[[], object]) -> int:
     except Exception as exc:  # the guided night must outlive a bug
         if os.environ.get("GONOGO_DEBUG"):
             raise
+        _UNEXPECTED.append(type(exc).__name__)
         typer.echo(
             f"gonogo: unexpected error ({type(exc).__name__}: {exc}); nothing more was done, "
             "the night stands as `s` shows",

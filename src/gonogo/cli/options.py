@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import inspect
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gonogo.errors import StoppedError
+from gonogo.errors import StoppedError, UsageError
 
 if TYPE_CHECKING:
     from gonogo.night.session import Session
@@ -71,13 +72,22 @@ def operator(by: str | None) -> str:
         return "unknown"
 
 
-def _seconds(text: str | None) -> float | None:
+def _env_seconds(name: str, default: float | None) -> float | None:
+    """A number of seconds from the environment: finite and not negative, else a usage
+    error before anything is journaled or sent."""
+    text = os.environ.get(name, "").strip()
     if not text:
-        return None
+        return default
     try:
-        return max(0.0, float(text))
+        seconds = float(text)
     except ValueError:
-        raise typer.BadParameter(f"GONOGO_SETTLE={text!r}: give seconds, e.g. 10") from None
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds < 0:
+        raise UsageError(
+            f"{name}={text[:40]!r} is not a number of seconds (0 or more)",
+            hint=f"set {name} to seconds, e.g. 5, or unset it",
+        )
+    return seconds
 
 
 def make_session(
@@ -128,8 +138,8 @@ def make_session(
         dry_run=dry_run,
         journal_url=journal_url(journal),
         accept_changed_runbook=accept_changed,
-        lock_wait=float(os.environ.get("GONOGO_LOCK_WAIT", "5")),
-        settle=_seconds(os.environ.get("GONOGO_SETTLE")),
+        lock_wait=_env_seconds("GONOGO_LOCK_WAIT", 5.0) or 0.0,
+        settle=_env_seconds("GONOGO_SETTLE", None),
         command=masked_command(["gonogo", *sys.argv[1:]]),  # shown to other operators
     )
 

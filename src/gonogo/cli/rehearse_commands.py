@@ -62,6 +62,8 @@ def rehearse(
 
     if scenario is None and not all_paths:
         raise typer.BadParameter("give --scenario FILE or --all-paths")
+    if out is not None and out.exists() and not out.is_dir():  # a file, or a pipe
+        raise typer.BadParameter(f"--out {out} is not a directory; give a directory")
     if all_paths:
         from gonogo.rehearsal.ahead import check_ahead  # noqa: PLC0415
         from gonogo.rehearsal.lanes import default_jobs  # noqa: PLC0415
@@ -120,9 +122,10 @@ def _machine_readable(
     if as_json:
         echo_json(document)
     if junit_xml is not None:
+        from gonogo.regular_file import write_output  # noqa: PLC0415
         from gonogo.render.junit import junit_xml as to_xml  # noqa: PLC0415
 
         junit_xml.parent.mkdir(parents=True, exist_ok=True)
-        junit_xml.write_text(to_xml(document), encoding="utf-8")
+        write_output(junit_xml, to_xml(document).encode("utf-8"))
         if not as_json:
             typer.echo(f"Wrote {junit_xml}")

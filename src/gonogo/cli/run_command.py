@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -13,6 +14,10 @@ from gonogo.errors import ExitCode, GonogoError, StoppedError
 
 if TYPE_CHECKING:
     from gonogo.night.session import Session
+
+# An 8-hour night in about 3 seconds; a scaled clock left running for a week still stays
+# inside the years a datetime can hold.
+MAX_SPEED = 10_000
 
 
 @app.command()
@@ -33,6 +38,10 @@ def run(
     from gonogo.night.runs import load_cached, state_root  # noqa: PLC0415
     from gonogo.runbook.timeline import timeline  # noqa: PLC0415
 
+    if not (math.isfinite(speed) and 0 < speed <= MAX_SPEED):  # nan, inf, 0, backwards
+        raise typer.BadParameter(
+            f"--speed {speed:g}: give a number greater than 0 and at most {MAX_SPEED}, e.g. 60"
+        )
     if speed != 1.0 and not dry_run:
         raise typer.BadParameter("--speed is for rehearsals: add --dry-run")
     loaded = load_cached(runbook)
@@ -52,7 +61,20 @@ def run(
             from gonogo.cli.guided import act  # noqa: PLC0415
 
             act(lambda: _start(session, runbook))
-        return _loop(session, state_dir, release, dry_run, by)
+        code = _loop(session, state_dir, release, dry_run, by)
+    return _worst(code)
+
+
+def _worst(code: int) -> int:
+    """`code`, but never 0 after an unexpected error: a script must not take the night
+    for a clean one."""
+    from gonogo.cli.guided import unexpected_errors  # noqa: PLC0415
+
+    count = unexpected_errors()
+    if count and code == 0:
+        typer.echo(f"gonogo: {count} unexpected error(s) in this session (see above)", err=True)
+        return int(ExitCode.INVALID)
+    return code
 
 
 def _loop(

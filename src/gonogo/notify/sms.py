@@ -7,6 +7,7 @@ sending does not need it.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Mapping
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 CHECK_TIMEOUT = 5.0  # seconds for the reachability check's TCP connect
 LIST_PAGE_SIZE = 100  # Messages per list call: most numbers' whole history at this account
 LIST_MAX_PAGES = 50  # more Messages than this to one number since `since`: refuse to guess
+# Twilio's own pattern for an Account SID (twilio_api_v2010.json). It goes into every
+# request's path: anything else (a `/`, `..`, a line break) would change the request.
+_ACCOUNT_SID = re.compile(r"AC[0-9a-fA-F]{32}")
 
 
 class TwilioSms:
@@ -66,6 +70,13 @@ class TwilioSms:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
         self._sid = env.get("TWILIO_ACCOUNT_SID", "")
+        if self._sid and not _ACCOUNT_SID.fullmatch(self._sid):
+            # Refused before any request, and not shown: only a well-formed SID is printed.
+            raise ConfigError(
+                "SMS cannot be sent: TWILIO_ACCOUNT_SID is not a Twilio account SID "
+                "(AC and 32 hex digits)",
+                hint="Copy the Account SID from the Twilio console (its value is not shown here).",
+            )
         self._token = env.get("TWILIO_AUTH_TOKEN", "")
         self._base_url = env.get("TWILIO_API_BASE_URL") or None
         self._edge = env.get("TWILIO_EDGE") or None

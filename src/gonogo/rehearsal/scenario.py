@@ -7,14 +7,16 @@ import shlex
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gonogo.errors import RunbookError
+from gonogo.regular_file import read_regular
+from gonogo.rehearsal.scenario_marks import located, parse_marked
 from gonogo.runbook.events import Event
-from gonogo.runbook.types import LocalTime, parse_local_time
+from gonogo.runbook.types import LocalTime
 
 SCENARIO_FORMAT = 1
+MAX_SCENARIO_BYTES = 1_000_000  # the bundled ones are under 2 kB
 
 
 class _Strict(BaseModel):
@@ -25,8 +27,24 @@ class Action(_Strict):
     at: LocalTime = Field(
         description="Local time in the runbook's zone; before the window's start: the next day."
     )
-    do: str = Field(min_length=1, description="A gonogo command without `gonogo`, e.g. `go 1`.")
+    do: str = Field(
+        description="A gonogo command without `gonogo`, e.g. `go 1`.",
+        json_schema_extra={"minLength": 1},  # checked by _words, in plainer words
+    )
     exit: int = Field(default=0, description="The exit code the command must end with.")
+
+    @field_validator("do")
+    @classmethod
+    def _words(cls, value: str) -> str:
+        try:
+            words = shlex.split(value)
+        except ValueError as exc:  # shlex: "No closing quotation", "No escaped character"
+            problem = str(exc)[:1].lower() + str(exc)[1:]
+            msg = f"the command cannot be split into words: {problem}"
+            raise ValueError(msg) from None
+        if not words:
+            raise ValueError("the command is empty; write it as `HH:MM command`, e.g. `00:05 go 1`")
+        return value
 
     @property
     def argv(self) -> list[str]:
@@ -73,14 +91,14 @@ class Scenario(_Strict):
     @field_validator("actions", mode="before")
     @classmethod
     def _short_form(cls, value: object) -> object:
-        # "23:00 start" is the short form of {at: "23:00", do: start}.
+        # "23:00 start" is the short form of {at: "23:00", do: start}; its time and
+        # command are checked as `at` and `do`, so an error names the action.
         if not isinstance(value, list):
             return value
         out: list[object] = []
         for item in value:
             if isinstance(item, str):
                 clock, _, command = item.strip().partition(" ")
-                parse_local_time(clock)
                 out.append({"at": clock, "do": command.strip()})
             else:
                 out.append(item)
@@ -88,24 +106,23 @@ class Scenario(_Strict):
 
 
 def load_scenario(path: Path) -> Scenario:
+    """The scenario in `path`; a RunbookError naming each problem's line and action."""
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text)
+        raw = read_regular(path, MAX_SCENARIO_BYTES)
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{path}: cannot read the scenario: {exc}"
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        msg = f"{path}: cannot read the scenario: {reason}"
         raise RunbookError(msg) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        msg = f"{where}: YAML syntax error: {getattr(exc, 'problem', exc)}"
-        raise RunbookError(msg) from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        msg = f"{path}: the scenario is over {MAX_SCENARIO_BYTES // 1000} kB; one is a few lines"
+        raise RunbookError(msg)
+    data, marks = parse_marked(text, path)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
         problems = [
-            f"{path}: {'.'.join(str(p) for p in e['loc'])}: "
-            + e["msg"].removeprefix("Value error, ")
-            for e in exc.errors(include_url=False)
+            located(error, marks, data, path, Scenario) for error in exc.errors(include_url=False)
         ]
         raise RunbookError("\n".join(problems)) from None
 

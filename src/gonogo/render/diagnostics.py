@@ -32,7 +32,12 @@ _SARIF_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _artifact_uri(file: str) -> str:
-    """A relative path as a relative URI (what code-scanning uploads expect), else file://."""
+    """A relative path as a relative URI (what code-scanning uploads expect), else file://.
+
+    A URI carries the name's bytes percent-encoded, so a name that is not UTF-8 (Python
+    holds its bytes as lone surrogates) still gives valid UTF-8 JSON.
+    """
+    import os  # noqa: PLC0415
     from pathlib import Path, PurePosixPath  # noqa: PLC0415
     from urllib.parse import quote  # noqa: PLC0415
 
@@ -42,7 +47,12 @@ def _artifact_uri(file: str) -> str:
             path = path.relative_to(Path.cwd())
         except ValueError:
             return path.as_uri()
-    return quote(PurePosixPath(*path.parts).as_posix())
+    return quote(os.fsencode(PurePosixPath(*path.parts).as_posix()))
+
+
+def _utf8(text: str) -> str:
+    """`text` with the bytes of a name that is not UTF-8 shown as `\\xff`: SARIF is UTF-8."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def as_sarif(diagnostics: list[Diagnostic]) -> str:
@@ -59,7 +69,7 @@ def as_sarif(diagnostics: list[Diagnostic]) -> str:
             "ruleId": d.code,
             "ruleIndex": codes.index(d.code),
             "level": d.severity,
-            "message": {"text": d.message},
+            "message": {"text": _utf8(d.message)},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": _artifact_uri(d.file)},
                 # SARIF lines and columns are 1-based like ours; 0 means "the whole file".

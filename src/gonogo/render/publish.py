@@ -28,6 +28,7 @@ from gonogo.render.status_json import status
 
 def _write(path: Path, data: bytes) -> None:
     temporary = path.with_name(path.name + ".tmp")
+    temporary.unlink(missing_ok=True)  # a leftover, or a pipe that would hang the write
     temporary.write_bytes(data)
     os.replace(temporary, path)  # a reader sees the old file or the new one
 

@@ -17,6 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from gonogo.regular_file import read_regular
+from gonogo.runbook.file_text import MAX_FILE_BYTES
+
 _YAML = (".yaml", ".yml")
 _MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=\S*runbook[^/\s]*\.json", re.M)
 _FORMAT = re.compile(r"^format\s*:", re.M)
@@ -25,8 +28,8 @@ _SKIPPED_DIRS = {"node_modules", "venv", "__pycache__"}  # and every directory s
 
 
 def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8", errors="replace")
+    try:  # a pipe named *.yaml is no runbook, and reading it would wait for ever
+        return read_regular(path, MAX_FILE_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return ""
 

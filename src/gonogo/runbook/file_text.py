@@ -9,6 +9,7 @@ import hashlib
 import re
 from pathlib import Path
 
+from gonogo.regular_file import NotRegularFileError, read_regular
 from gonogo.runbook.loaded import Loaded
 
 # A limit that keeps a hostile or broken file from taking validate down or holding it up.
@@ -19,13 +20,15 @@ MAX_FILE_BYTES = 2_000_000
 def read_text(path: Path, loaded: Loaded) -> str | None:
     """The file's text (its SHA-256 set on `loaded`), or None with the problem added."""
     try:
-        with path.open("rb") as file:
-            raw = file.read(MAX_FILE_BYTES + 1)
+        raw = read_regular(path, MAX_FILE_BYTES)  # a pipe or a device would hang the read
     except FileNotFoundError:
         loaded.add_at(1, 1, "unreadable", "no such file")
         return None
     except IsADirectoryError:
         loaded.add_at(1, 1, "unreadable", "is a directory, not a runbook file")
+        return None
+    except NotRegularFileError:
+        loaded.add_at(1, 1, "unreadable", "not a regular file (a pipe or a device?), not a runbook")
         return None
     except OSError as exc:
         loaded.add_at(1, 1, "unreadable", f"cannot read the file: {exc.strerror}")

@@ -21,6 +21,7 @@ from gonogo.runbook.types import (
     Duration,
     Flag,
     LocalTime,
+    Rate,
     SmsValidity,
     ZoneName,
     quoted_time,
@@ -114,10 +115,10 @@ class SmsChannel(Strict):
         default=None,
         description="E.164 number or alphanumeric id. This or messaging_service_sid.",
     )
-    rate_limit: float = Field(
+    rate_limit: Rate = Field(
         default=10.0,
-        gt=0,
-        description="Segments per second at most (Twilio's unit: a 2-segment SMS counts 2).",
+        description="Segments per second at most (Twilio's unit: a 2-segment SMS counts 2); "
+        "from 1 a minute (0.0167) to 10000.",
     )
     concurrency: int = Field(
         default=8, ge=1, le=64, description="Requests at the same time at most."
@@ -150,7 +151,9 @@ class EmailChannel(Strict):
     )
     sender: str = Field(min_length=3, description='"Name <address>" or an address.')
     reply_to: str | None = Field(default=None, description="A Reply-To: address.")
-    rate_limit: float = Field(default=20.0, gt=0, description="Messages per second at most.")
+    rate_limit: Rate = Field(
+        default=20.0, description="Messages per second at most; from 1 a minute (0.0167) to 10000."
+    )
     concurrency: int = Field(
         default=4, ge=1, le=32, description="SMTP connections at the same time at most."
     )

@@ -19,14 +19,17 @@ _PATTERN_HINTS = {
 }
 
 
-def describe(error: ErrorDetails, marks: Marks) -> tuple[DocPath, str, str, bool]:
-    """(path in the document, code, message, whether to point at the key) for one error."""
+def describe(
+    error: ErrorDetails, marks: Marks, model: type[BaseModel] = Runbook
+) -> tuple[DocPath, str, str, bool]:
+    """(path in the document, code, message, whether to point at the key) for one error
+    in a document validated as `model` (a runbook unless said otherwise)."""
     path = _document_path(error["loc"], marks)
     kind = error["type"]
     name = _name(path)
     got = _shown(error.get("input"))
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(path[:-1])
+        allowed = _allowed_keys(path[:-1], model)
         import difflib  # noqa: PLC0415  # only for an unknown key; keeps start-up light
 
         close = difflib.get_close_matches(name, allowed, n=1)
@@ -88,8 +91,8 @@ def _document_path(loc: tuple[int | str, ...], marks: Marks) -> DocPath:
     return tuple(path)
 
 
-def _allowed_keys(path: DocPath) -> list[str]:
-    model: Any = Runbook
+def _allowed_keys(path: DocPath, root: type[BaseModel]) -> list[str]:
+    model: Any = root
     for element in path:
         model = _step(model, element)
         if model is None:

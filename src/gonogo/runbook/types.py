@@ -138,6 +138,27 @@ SmsValidity = Annotated[
         }
     ),
 ]
+# A channel's rate limit, a second: below one a minute a night's messages take days (a
+# slip such as 1e-3 for 1e3); above 10000 it is no limit Twilio or a mail server keeps.
+MIN_RATE = 1 / 60
+MAX_RATE = 10_000.0
+
+
+def check_rate(value: float) -> float:
+    if not MIN_RATE <= value <= MAX_RATE:  # nan and inf fail too
+        msg = (
+            f"expected at least 1 a minute (0.0167 a second) and at most {MAX_RATE:g} a second, "
+            f"got {value:g}"
+        )
+        raise ValueError(msg)
+    return value
+
+
+Rate = Annotated[
+    float,
+    AfterValidator(check_rate),
+    WithJsonSchema({"type": "number", "minimum": MIN_RATE, "maximum": MAX_RATE}),
+]
 _OFFSET = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
 # Twilio schedules at most 35 days ahead, and a notice sent earlier than that is
 # forgotten before the night; beyond it an offset is a typo.

@@ -164,7 +164,10 @@ class LiveTransport:
         return began + dt.timedelta(seconds=time.monotonic() - at)
 
     def _send_one(self, row: Delivery) -> SendResult:
-        channel = self.channel(row.channel)
+        try:
+            channel = self.channel(row.channel)
+        except ConfigError as exc:  # e.g. a malformed TWILIO_ACCOUNT_SID: nothing was sent
+            return SendResult(ok=False, code="config", reason=exc.message)
         lane = self._lane(row.channel)
         outgoing = Outgoing(
             channel="sms" if row.channel == "sms" else "email",

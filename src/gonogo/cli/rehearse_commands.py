@@ -54,16 +54,12 @@ def rehearse(
     ] = None,
 ) -> int:
     """Rehearse the night on a simulated clock; exit 0 only if every expectation held."""
-    import tempfile  # noqa: PLC0415
-
     from gonogo.cli import runner  # noqa: PLC0415
     from gonogo.night.runs import load_cached  # noqa: PLC0415
     from gonogo.render.rehearsal import print_outcome, print_paths  # noqa: PLC0415
 
     if scenario is None and not all_paths:
         raise typer.BadParameter("give --scenario FILE or --all-paths")
-    if out is not None and out.exists() and not out.is_dir():  # a file, or a pipe
-        raise typer.BadParameter(f"--out {out} is not a directory; give a directory")
     if all_paths:
         from gonogo.rehearsal.ahead import check_ahead  # noqa: PLC0415
         from gonogo.rehearsal.lanes import default_jobs  # noqa: PLC0415
@@ -72,12 +68,14 @@ def rehearse(
         check_ahead(runbook, jobs)  # the recipients files, one lane per core
     loaded = load_cached(runbook)
     assert loaded.runbook is not None
+    from gonogo.rehearsal.out_dir import claim  # noqa: PLC0415
+
+    work = claim(out, "gonogo-paths-" if all_paths else "gonogo-rehearsal-")
     execute = runner()
     if all_paths:
         from gonogo.rehearsal.paths import all_paths as run_all  # noqa: PLC0415
 
         assert jobs is not None
-        work = out or Path(tempfile.mkdtemp(prefix="gonogo-paths-"))
         with _interrupted_in(work):
             result = run_all(loaded.runbook, runbook, work, execute, jobs)
         if not as_json:
@@ -89,7 +87,7 @@ def rehearse(
     from gonogo.rehearsal.scenario import load_scenario  # noqa: PLC0415
 
     plan = load_scenario(scenario)
-    state_dir = out or Path(tempfile.mkdtemp(prefix="gonogo-rehearsal-"))
+    state_dir = work
     with _interrupted_in(state_dir):
         outcome = run_one(loaded.runbook, runbook, plan, state_dir, execute)
     if not as_json:

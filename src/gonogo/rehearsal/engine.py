@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from gonogo.night.sqlite_journal import SqliteJournal
 from gonogo.night.steady import steady_files
 from gonogo.night.view import NightView, night_view
 from gonogo.rehearsal.forks import Fork, Step, copy_state
+from gonogo.rehearsal.out_dir import emptied
 from gonogo.rehearsal.scenario import MessageExpectation, Scenario
 from gonogo.runbook.catalog import iter_messages
 from gonogo.runbook.events import Event
@@ -156,9 +156,7 @@ def run_actions(
     clock when they were done."""
     outcome = Outcome(scenario, state_dir)
     if start is None:
-        if state_dir.exists():
-            shutil.rmtree(state_dir)
-        state_dir.mkdir(parents=True)
+        emptied(state_dir)
         clock = FixedClock(night_instant(runbook, scenario.actions[0].at))
     else:  # its state directory is a copy of the state of the path it starts from
         outcome.steps += start.steps

@@ -10,6 +10,7 @@ shown masked, and what counts as the password errs on the side of hiding too muc
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote
 
 SCHEMES = ("postgresql://", "postgres://")
@@ -30,40 +31,45 @@ def _split(url: str) -> tuple[str, str, str | None, str]:
     return scheme + sep, user, password if colon else None, after
 
 
-def _query_passwords(after: str) -> list[str]:
-    """The raw values of `password=` in the query (also a malformed one)."""
-    _path, _q, query = after.partition("?")
-    values = []
-    for pair in query.split("&"):
-        key, _eq, value = pair.partition("=")
-        if unquote(key).strip().lower() == "password":
-            values.append(value)
-    return values
+# A `password=` parameter anywhere after a `?` or `&`, wherever the user part ends: an
+# `@` in the query (`?user=ops@site`) must not make the query look like a user part.
+_PARAMETER = re.compile(r"([?&])([^=&?]*)=([^&]*)")
+
+
+def _is_password(key: str) -> bool:
+    return unquote(key).strip().lower() == "password"
+
+
+def _query_passwords(url: str) -> list[str]:
+    """The raw values of every `password=` parameter in `url` (also a malformed one)."""
+    return [m.group(3) for m in _PARAMETER.finditer(url) if _is_password(m.group(2))]
+
+
+def _without_query_passwords(url: str) -> str:
+    return _PARAMETER.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}=***" if _is_password(m.group(2)) else m.group(0),
+        url,
+    )
 
 
 def _secrets(url: str) -> list[str]:
     """Every password in `url`, as written and percent-decoded, longest first."""
-    _scheme, _user, password, after = _split(url)
-    raw = [*([password] if password else []), *_query_passwords(after)]
+    plain = _without_query_passwords(url)
+    _scheme, _user, password, _after = _split(plain)
+    # Which `@` ends the user part may be unclear (one in the query too): both readings.
+    first = plain.partition("://")[2].partition("@")[0].partition(":")[2] if "@" in plain else ""
+    raw = [p for p in (password, first) if p and p != "***"] + _query_passwords(url)
     found = {form for secret in raw for form in (secret, unquote(secret)) if form}
     return sorted(found, key=len, reverse=True)
 
 
 def masked(url: str) -> str:
     """The URL as messages show it: any password replaced by ***."""
-    scheme, user, password, after = _split(url)
+    scheme, user, password, after = _split(_without_query_passwords(url))
     head = "" if not user and password is None else user
     if password is not None:
         head += ":***"
-    path, q, query = after.partition("?")
-    if q:
-        pairs = []
-        for pair in query.split("&"):
-            key, eq, _value = pair.partition("=")
-            secret = unquote(key).strip().lower() == "password"
-            pairs.append(f"{key}{eq}***" if secret else pair)
-        path += "?" + "&".join(pairs)
-    return f"{scheme}{head}{'@' if head else ''}{path}"
+    return f"{scheme}{head}{'@' if head else ''}{after}"
 
 
 def scrub(text: str, url: str) -> str:

@@ -68,3 +68,16 @@ def test_emptying_a_rehearsals_directory_never_follows_a_link_out_of_it(
     assert _rehearse(out, "scenario", capsys)[0] == 0
     assert not (out / "link").exists()
     assert (elsewhere / "keep.txt").read_text() == "mine\n"
+
+
+def test_a_refused_scenario_leaves_the_last_rehearsal_as_it_was(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert _rehearse(out, "scenario", capsys)[0] == 0
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scenario: 1\nname: trasig\nactions:\n  - at: '25:00'\n    do: go 1\n")
+    code = main(["rehearse", str(RUNBOOK), "--scenario", str(bad), "--out", str(out)])
+    assert code == 1, capsys.readouterr()
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before

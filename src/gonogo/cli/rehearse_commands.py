@@ -69,7 +69,10 @@ def rehearse(
     loaded = load_cached(runbook)
     assert loaded.runbook is not None
     from gonogo.rehearsal.out_dir import claim  # noqa: PLC0415
+    from gonogo.rehearsal.scenario import load_scenario  # noqa: PLC0415
 
+    # Every input is checked before `--out` is emptied: a refused rehearsal keeps the last.
+    plan = None if scenario is None else load_scenario(scenario)
     work = claim(out, "gonogo-paths-" if all_paths else "gonogo-rehearsal-")
     execute = runner()
     if all_paths:
@@ -82,11 +85,9 @@ def rehearse(
             print_paths(result, work, verbose=verbose)
         _machine_readable(runbook, result.outcomes, work, result, as_json, junit_xml)
         return 0 if result.ok else 1
-    assert scenario is not None
+    assert plan is not None
     from gonogo.rehearsal.engine import rehearse as run_one  # noqa: PLC0415
-    from gonogo.rehearsal.scenario import load_scenario  # noqa: PLC0415
 
-    plan = load_scenario(scenario)
     state_dir = work
     with _interrupted_in(state_dir):
         outcome = run_one(loaded.runbook, runbook, plan, state_dir, execute)

@@ -200,3 +200,18 @@ def test_rehearse_runs_as_a_separate_process(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Result: every expectation held" in result.stdout
+
+
+def test_a_scenario_of_aliases_of_aliases_is_refused_at_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nine levels of nine aliases: 400 bytes that stand for 387 million values."""
+    lines = ["scenario: 1", "name: bomb", 'l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, 9)]
+    lines += ["actions: [*l8]"]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("\n".join(lines) + "\n")
+    code, out = _rehearse(capsys, "--scenario", str(bomb), "--out", str(tmp_path / "out"))
+    assert code == 1, out
+    assert f"{bomb}:3:5: this value is used again through a YAML alias (*name)" in out
+    assert not (tmp_path / "out").exists()  # refused before anything was written

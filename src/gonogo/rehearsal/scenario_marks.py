@@ -23,6 +23,8 @@ def parse_marked(text: str, path: Path) -> tuple[dict[str, Any], Marks]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
+        if node is not None:
+            _refuse_aliases(node, path)
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -39,6 +41,27 @@ def parse_marked(text: str, path: Path) -> tuple[dict[str, Any], Marks]:
     marks = Marks()
     _mark(node, (), marks)
     return data, marks
+
+
+def _refuse_aliases(root: yaml.Node, path: Path) -> None:
+    """A scenario writes its values out: an alias (`*name`) reuses a node, and aliases of
+    aliases make a few hundred bytes stand for more values than any walk could visit."""
+    seen: set[int] = set()
+    todo = [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            mark = node.start_mark
+            raise RunbookError(
+                f"{path}:{mark.line + 1}:{mark.column + 1}: this value is used again through "
+                "a YAML alias (*name), which a scenario does not allow; write it out where "
+                "it is used"
+            )
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            todo += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
 
 
 def _mark(node: yaml.Node, path: DocPath, marks: Marks) -> None:

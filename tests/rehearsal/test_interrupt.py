@@ -19,6 +19,7 @@ def _default_sigint() -> None:  # a shell's job may have inherited it ignored
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
+@pytest.mark.slow  # two whole rehearsals in fresh processes
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_ctrl_c_mid_rehearsal_stops_it_with_130(tmp_path: Path, jobs: int) -> None:
     out = tmp_path / "out"

@@ -42,6 +42,11 @@ def unexpected_errors() -> int:
     return len(_UNEXPECTED)
 
 
+def new_session() -> None:
+    """A guided night begins: no unexpected error of an earlier one in this process counts."""
+    _UNEXPECTED.clear()
+
+
 def act(action: Callable[[], object]) -> int:
     """Run one action; an error is one line and the night goes on (Ctrl-C ends it)."""
     import os  # noqa: PLC0415

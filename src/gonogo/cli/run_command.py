@@ -44,6 +44,9 @@ def run(
         )
     if speed != 1.0 and not dry_run:
         raise typer.BadParameter("--speed is for rehearsals: add --dry-run")
+    from gonogo.cli.guided import new_session  # noqa: PLC0415
+
+    new_session()
     loaded = load_cached(runbook)
     assert loaded.runbook is not None
     release = loaded.runbook.release.id

@@ -19,19 +19,30 @@ class NotRegularFileError(OSError):
     """The path names a pipe, socket or device, not a file."""
 
 
-def open_regular(path: Path) -> BinaryIO:
-    """`path` opened for reading in binary; a directory or anything but a regular file is
-    refused with an OSError (IsADirectoryError, NotRegularFileError) naming the path."""
+def regular_fd(path: Path) -> tuple[int, os.stat_result]:
+    """`path` opened read-only without blocking: its descriptor (the caller's to close)
+    and status. A directory or anything but a regular file is refused with an OSError
+    (IsADirectoryError, NotRegularFileError) naming the path, its descriptor closed."""
     flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     fd = os.open(path, flags)
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(info.st_mode):
             raise NotRegularFileError(
                 errno.EINVAL, "not a regular file (a pipe or a device?)", str(path)
             )
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, info
+
+
+def open_regular(path: Path) -> BinaryIO:
+    """`path` opened for reading in binary (see `regular_fd`)."""
+    fd, _info = regular_fd(path)
+    try:
         os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:

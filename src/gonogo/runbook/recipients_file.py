@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 from gonogo.errors import RunbookError
+from gonogo.regular_file import NotRegularFileError, regular_fd
 
 MAX_BYTES = 50 * 1024 * 1024
 READ_TIMEOUT = 5.0  # seconds; a local file of 50 MB reads in well under one
@@ -86,19 +87,19 @@ def read_limited(path: Path, max_bytes: int = MAX_BYTES, timeout: float = READ_T
     for a pipe after it was resolved is refused too; read on a thread of its own, so
     that a file system that stops answering cannot hold validate up.
     """
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        fd = os.open(path, flags)
+        fd, info = regular_fd(path)
     except FileNotFoundError:
         raise RecipientsFileError(f"{path}: recipients file not found") from None
+    except IsADirectoryError:
+        raise RecipientsFileError(f"{path}: is a directory, not a recipients CSV file") from None
+    except NotRegularFileError:
+        raise RecipientsFileError(
+            f"{path}: not a regular file, not a recipients CSV file"
+        ) from None
     except OSError as exc:
         raise RecipientsFileError(f"{path}: cannot read recipients file: {exc.strerror}") from None
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise RecipientsFileError(f"{path}: is a directory, not a recipients CSV file")
-        if not stat.S_ISREG(info.st_mode):
-            raise RecipientsFileError(f"{path}: not a regular file, not a recipients CSV file")
         if info.st_size > max_bytes:
             raise RecipientsFileError(_too_large(path, max_bytes))
         data = _read_with_timeout(fd, max_bytes + 1, timeout, path)

@@ -41,7 +41,8 @@ class Report:
     release: str
     title: str
     dry_run: bool
-    outcome: str
+    outcome: str  # completed, rolled back, cancelled or not finished
+    state: str  # where a night not finished stands (the machine's state)
     zone: str
     window_start: dt.datetime
     window_end: dt.datetime
@@ -93,6 +94,7 @@ def build(view: NightView) -> Report:
         title=runbook.release.title,
         dry_run=view.run.dry_run,
         outcome=_outcome(view),
+        state=view.night.state,
         zone=view.plan.zone.key,
         window_start=local(view.plan.window_start),
         window_end=local(view.plan.window_end),
@@ -117,7 +119,7 @@ def build(view: NightView) -> Report:
 def _outcome(view: NightView) -> str:
     if view.night.window.cancelled is not None:
         return CANCELLED
-    return view.night.outcome or f"not finished (state {view.night.state})"
+    return view.night.outcome or "not finished"
 
 
 def _holds(view: NightView, part: int) -> list[str]:

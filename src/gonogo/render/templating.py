@@ -27,7 +27,7 @@ def environment(language: str = "en") -> Any:
     env.filters["dt"] = lambda v: words.long_date(lang, v)
     env.filters["month"] = lambda v: words.month(lang, v)
     env.filters["late"] = lambda v: _late(v, lang)
-    env.filters["outcome"] = lambda v: _outcome(v, lang)
+    env.filters["outcome"] = lambda v, state="": _outcome(v, lang, state)
     env.filters["chart"] = lambda v: words.chart_label(lang, v)
     env.filters["why"] = lambda v: words.light_reason(lang, v)
     env.filters["service"] = lambda key, names: names.get(key, key)
@@ -54,14 +54,12 @@ def _percent(value: float, language: str) -> str:
     return (text.replace(".", ",") if language == "sv" else text) + " %"
 
 
-def _outcome(outcome: str, language: str) -> str:
+def _outcome(outcome: str, language: str, state: str) -> str:
+    """The night's outcome in words; one not finished says where it stands."""
     from gonogo.render.words import MESSAGES, say  # noqa: PLC0415
 
-    if outcome in MESSAGES:
-        return say(language, outcome)
-    state = outcome.removeprefix("not finished (state ").removesuffix(")")
-    if state == outcome:
-        return outcome
+    if outcome != "not finished":
+        return say(language, outcome) if outcome in MESSAGES else outcome
     number = state.removeprefix("part_")
     if number.isdigit():
         where = say(language, "state part", n=int(number))

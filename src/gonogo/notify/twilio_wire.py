@@ -34,6 +34,7 @@ from gonogo.errors import ConfigError
 from gonogo.notify.base import SendResult
 from gonogo.notify.http1 import Connection
 from gonogo.notify.twilio_failures import answer_failure, wire_failure
+from gonogo.url_mask import masked
 
 DEFAULT_ROOT = "https://api.twilio.com"
 API_PATH = "/2010-04-01/Accounts/{sid}/Messages.json"
@@ -69,17 +70,8 @@ def api_address(base_url: str | None, edge: str | None, region: str | None) -> t
 
 
 def shown_url(url: str | None) -> str:
-    """`url` as it may be printed: a password in it is always ***.
-
-    Taken apart by hand: everything before the last `@` is the user information, so a
-    password with a `/` in it, or a URL urllib cannot read, is masked all the same."""
-    if not url:
-        return ""
-    scheme, sep, rest = url.partition("://")
-    userinfo, at, host = rest.rpartition("@")
-    if not at or ":" not in userinfo:
-        return url
-    return f"{scheme}{sep}{userinfo.split(':', 1)[0]}:***@{host}"
+    """`url` as it may be printed: a password in it is always *** (`url_mask.masked`)."""
+    return masked(url) if url else ""
 
 
 class MessagePoster:

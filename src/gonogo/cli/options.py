@@ -57,15 +57,12 @@ AcceptChanged = Annotated[
 
 def operator(by: str | None) -> str:
     """Who acts: `--by`, else the system user. A name is journaled and shown to every
-    operator after: blank or with a terminal control character, it is a usage error."""
+    operator after: blank or with a terminal control character, it is refused as any
+    operator's text is (`require_reason`: exit 1, nothing done)."""
     if by is not None:
-        from gonogo.night.decisions.names import control_character  # noqa: PLC0415
+        from gonogo.night.decisions.names import require_reason  # noqa: PLC0415
 
-        where = control_character(by)
-        if not by.strip() or where is not None:
-            why = f"holds a control character ({where})" if where else "is empty or blank"
-            raise typer.BadParameter(f"--by {why}; give the name of who acts")
-        return by.strip()
+        return require_reason(by, "who acts", "--by")
     try:
         return getpass.getuser()
     except (KeyError, OSError):

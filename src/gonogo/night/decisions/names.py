@@ -74,7 +74,7 @@ def find_participant(runbook: Runbook, ref: str) -> str:
 
 def require_reason(reason: str | None, what: str, option: str = "--reason") -> str:
     """The operator's text (reason, summary, note), stripped; an empty or blank one is
-    refused, and so is one with a control character (`control_character`). Every text an
+    refused, and so is one with a control character (`_control_character`). Every text an
     operator gives goes through here or `optional_text`."""
     if reason is None or not reason.strip():
         raise TransitionError(f"{what} needs {option} TEXT, not an empty one; nothing was done")
@@ -97,14 +97,14 @@ def optional_text(text: str | None, what: str, option: str) -> str | None:
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def control_character(text: str) -> str | None:
+def _control_character(text: str) -> str | None:
     """The first terminal control character in `text`, described ("U+001B at 3"), or None."""
     found = _CONTROL.search(text)
     return None if found is None else f"U+{ord(found.group()):04X} at {found.start() + 1}"
 
 
 def _printable(text: str, what: str, option: str) -> str:
-    where = control_character(text)
+    where = _control_character(text)
     if where is not None:
         raise TransitionError(
             f"{what}: {option} holds a control character ({where}); type the text again "

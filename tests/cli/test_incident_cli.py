@@ -799,19 +799,19 @@ def test_resolve_without_summary_names_the_incident_as_opened(night: Night) -> N
     assert all("Förskrivning går långsamt" in body for body in bodies)
 
 
-@pytest.mark.parametrize("blank", ["", " "])
 @pytest.mark.parametrize(
-    "args",
+    ("args", "blank"),  # every option, each kind of blank on some: one night each
     [
-        ["incident", "resolve", "INC-1", "--summary"],
-        ["incident", "update", "INC-1", "--summary"],
-        ["disruption", "--services", "erecept", "--summary"],
-        ["extend", "--until", "08:00", "--reason"],
-        ["hold", "1", "--reason"],
-        ["lights", "set", "erecept", "yellow", "--reason"],
-        ["verify", "dalarna", "ok", "--note"],
-        ["settle", "--resend", "--reason"],
-        ["go", "1", "--override-verification", "--reason"],
+        (["incident", "resolve", "INC-1", "--summary"], ""),
+        (["incident", "update", "INC-1", "--summary"], " "),
+        (["disruption", "--services", "erecept", "--summary"], ""),
+        (["extend", "--until", "08:00", "--reason"], " "),
+        (["hold", "1", "--reason"], ""),
+        (["hold", "1", "--reason"], " "),
+        (["lights", "set", "erecept", "yellow", "--reason"], ""),
+        (["verify", "dalarna", "ok", "--note"], " "),
+        (["settle", "--resend", "--reason"], ""),
+        (["go", "1", "--override-verification", "--reason"], " "),
     ],
 )
 def test_a_blank_text_exits_1_like_hold_and_nothing_is_journaled_or_sent(
@@ -830,15 +830,12 @@ def test_a_blank_text_exits_1_like_hold_and_nothing_is_journaled_or_sent(
 
 
 @pytest.mark.parametrize(
-    "text", ["a\x1b]0;pwned\x07b", "\x1b[31mröd\x1b[0m", "rad\röverskriven", "x\x9by"]
-)
-@pytest.mark.parametrize(
-    "args",
+    ("args", "text"),  # each option with one kind of control: OSC title, colour, CR, C1
     [
-        ["incident", "resolve", "INC-1", "--summary"],
-        ["disruption", "--services", "erecept", "--summary"],
-        ["hold", "1", "--reason"],
-        ["verify", "dalarna", "ok", "--note"],
+        (["incident", "resolve", "INC-1", "--summary"], "a\x1b]0;pwned\x07b"),
+        (["disruption", "--services", "erecept", "--summary"], "\x1b[31mröd\x1b[0m"),
+        (["hold", "1", "--reason"], "rad\röverskriven"),
+        (["verify", "dalarna", "ok", "--note"], "x\x9by"),
     ],
 )
 def test_a_text_with_terminal_controls_is_refused_and_nothing_is_journaled_or_sent(

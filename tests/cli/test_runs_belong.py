@@ -38,6 +38,13 @@ def _minimal_beside(runbook: Path) -> Path:
     return runbook.parent / "minimal.yaml"
 
 
+def _night_at(state: Path, runbook: Path, *, gos: int) -> None:
+    """A rehearsal of `runbook` in `state`, started and given Go on its first `gos` parts."""
+    ok(state, "start", str(runbook))
+    for part in range(1, gos + 1):
+        ok(state, "go", str(part))
+
+
 def _run(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """`gonogo` on the rehearsal in `state`; --yes where the command takes it."""
     return gonogo(state, *args, yes=args[0] not in ("report", "deliveries", "journal"))
@@ -100,9 +107,7 @@ def test_a_runbook_whose_begun_parts_changed_is_refused_even_when_accepted(
     runbook: Path, tmp_path: Path
 ) -> None:
     state = tmp_path / "state"
-    ok(state, "start", str(runbook))
-    ok(state, "go", "1")
-    ok(state, "go", "2")
+    _night_at(state, runbook, gos=2)
     _drop_part(runbook, "databas", "migrering")
     before = snapshot(state)
     for command in (*VIEWS, ("go", "3"), ("go", "3", "--accept-changed-runbook")):
@@ -119,8 +124,7 @@ def test_a_runbook_whose_begun_parts_changed_is_refused_even_when_accepted(
 
 def test_a_part_moved_before_the_one_in_progress_is_named(runbook: Path, tmp_path: Path) -> None:
     state = tmp_path / "state"
-    ok(state, "start", str(runbook))
-    ok(state, "go", "1")
+    _night_at(state, runbook, gos=1)
     text = runbook.read_text(encoding="utf-8")
     first = text.index("  - id: databas\n")
     second, third = text.index("  - id: migrering\n"), text.index("  - id: miljoer\n")
@@ -136,9 +140,7 @@ def test_another_runbook_in_the_runs_file_says_the_runbook_changed(
     runbook: Path, tmp_path: Path
 ) -> None:
     state = tmp_path / "state"
-    ok(state, "start", str(runbook))
-    ok(state, "go", "1")
-    ok(state, "go", "2")
+    _night_at(state, runbook, gos=2)
     shutil.copy(_minimal_beside(runbook), runbook)
     for command in (("status",), ("report",), ("go", "3", "--accept-changed-runbook")):
         done = _run(state, *command)
@@ -152,9 +154,7 @@ def test_a_journal_from_before_part_ids_were_kept_says_the_runbook_changed(
 ) -> None:
     """Without the part ids the change is found where the journal no longer replays."""
     state = tmp_path / "state"
-    ok(state, "start", str(runbook))
-    ok(state, "go", "1")
-    ok(state, "go", "2")
+    _night_at(state, runbook, gos=2)
     with closing(sqlite3.connect(journal_path(state))) as db, db:
         db.execute("DELETE FROM meta WHERE key = 'parts'")
     _drop_part(runbook, "databas", "ev")  # one part left: the second Go no longer fits
@@ -167,8 +167,7 @@ def test_a_journal_from_before_part_ids_were_kept_says_the_runbook_changed(
 
 def test_a_change_that_keeps_the_begun_parts_is_accepted(runbook: Path, tmp_path: Path) -> None:
     state = tmp_path / "state"
-    ok(state, "start", str(runbook))
-    ok(state, "go", "1")
+    _night_at(state, runbook, gos=1)
     text = runbook.read_text(encoding="utf-8")
     runbook.write_text(text.replace("title: Uppstart av miljöer", "title: Miljöerna startas"))
     ok(state, "go", "2", "--accept-changed-runbook")
@@ -182,8 +181,7 @@ def test_a_runbook_gone_from_its_path_is_named_with_what_to_do(
 ) -> None:
     """The journal keeps the runbook's hash, not its content: the views need the file."""
     state = tmp_path / "state"
-    ok(state, "start", str(runbook))
-    ok(state, "go", "1")
+    _night_at(state, runbook, gos=1)
     moved = tmp_path / "moved.yaml"
     runbook.rename(moved)
     for command in VIEWS:

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import typer
+import typer.main
+
+from gonogo import cli
 
 
 def test_help_lists_every_command_in_release_order() -> None:
@@ -24,3 +34,33 @@ def test_help_lists_every_command_in_release_order() -> None:
         "incident",
         "journal",
     ]
+
+
+def _printed(
+    make_app: Callable[[list[str]], Callable[..., Any]], args: list[str]
+) -> tuple[int, str]:
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        code = cli._guarded(
+            lambda a: make_app(a)(args=a, prog_name="gonogo", standalone_mode=False), args
+        )
+    return code, buffer.getvalue()
+
+
+def test_a_command_run_alone_reads_as_in_the_full_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`gonogo go ...` builds only `go` (cli._app_for): its help, usage errors and exit
+    codes are those of the app with every command, for every command and group."""
+    monkeypatch.setenv("COLUMNS", "100")
+    full = cli._full_app()
+    every = typer.main.get_command(full)  # built once: building it is what _app_for saves
+    names = [cli._command_name(c) for c in full.registered_commands]
+    names += [g.name for g in full.registered_groups if g.name]
+    assert len(names) == 31
+    for name in names:
+        for args in ([name, "--help"], [name, "--no-such-option"]):
+            alone = _printed(cli._app_for, args)
+            assert alone == _printed(lambda _a: every, args), args
+            assert f"Usage: gonogo {name} " in alone[1], args
+    # Only the command named is built, and the root's --version stays.
+    assert len(cli._app_for(["go", "1"]).registered_commands) == 1
+    assert _printed(cli._app_for, ["--version"])[1].startswith("gonogo ")

@@ -92,7 +92,8 @@ def test_status_json(disrupted: Path, tmp_path: Path) -> None:
     assert state["major_disruption"] is True
     assert state["services"]["erecept"] == {
         "name": "E-recept", "class": "A", "colour": "red",
-        "since": "2021-11-28T08:00:00Z", "why": "incident INC-3 opened", "until": None,
+        "since": "2021-11-28T08:00:00Z", "why": "incident INC-3 opened",
+        "why_text": "driftstörning INC-3 öppnad", "rehearsal": True, "until": None,
     }  # fmt: skip
     assert {s["colour"] for k, s in state["services"].items() if k != "erecept"} == {"green"}
     assert [(i["id"], i["major"], i["rehearsal"]) for i in state["incidents"]] == [

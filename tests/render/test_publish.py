@@ -92,7 +92,8 @@ def test_status_json(disrupted: Path, tmp_path: Path) -> None:
     assert state["major_disruption"] is True
     assert state["services"]["erecept"] == {
         "name": "E-recept", "class": "A", "colour": "red",
-        "since": "2021-11-28T08:00:00Z", "why": "incident INC-3 opened", "until": None,
+        "since": "2021-11-28T08:00:00Z", "why": "incident INC-3 opened",
+        "why_text": "driftstörning INC-3 öppnad", "rehearsal": True, "until": None,
     }  # fmt: skip
     assert {s["colour"] for k, s in state["services"].items() if k != "erecept"} == {"green"}
     assert [(i["id"], i["major"], i["rehearsal"]) for i in state["incidents"]] == [
@@ -116,14 +117,14 @@ def test_feed_has_every_window_incident_and_update(disrupted: Path, tmp_path: Pa
     assert parsed.feed.language == "sv"
     titles = [e.title for e in parsed.entries]
     assert titles == [
-        "Driftstörning INC-3 (prioritet 1): E-recept svarar inte",
-        "Åtgärdad INC-2: Omstart gjord",
-        "Driftstörning INC-2 (prioritet 1): E-recept svarar inte",
+        "Driftstörning INC-3 (övning, prioritet 1): E-recept svarar inte",
+        "Åtgärdad INC-2 (övning): Omstart gjord",
+        "Driftstörning INC-2 (övning, prioritet 1): E-recept svarar inte",
         "Servicefönstret är avslutat: Release 21.0 av tjänsteplattformen (övning), "
         "produktionssättningen är genomförd",
-        "Åtgärdad INC-1: Åtgärdat",
-        "Uppdatering INC-1: Felsökning pågår i <db01>",
-        "Driftstörning INC-1 (prioritet 2): Förskrivning går långsamt | test",
+        "Åtgärdad INC-1 (övning): Åtgärdat",
+        "Uppdatering INC-1 (övning): Felsökning pågår i <db01>",
+        "Driftstörning INC-1 (övning, prioritet 2): Förskrivning går långsamt | test",
         "Servicefönster: Release 21.0 av tjänsteplattformen (övning), "
         "2021-11-27 23:00–2021-11-28 07:00",
     ]
@@ -285,7 +286,7 @@ def test_feed_links_are_absolute_with_a_base_url(disrupted: Path, tmp_path: Path
     assert self_link.href == "https://drift.example.se/info/feed.xml"
     assert self_link.type == "application/rss+xml"
     links = {e.title.split(":")[0]: e.link for e in parsed.entries}
-    assert links["Driftstörning INC-3 (prioritet 1)"] == (
+    assert links["Driftstörning INC-3 (övning, prioritet 1)"] == (
         "https://drift.example.se/info/index.html#21.0-rehearsal-INC-3"
     )
     assert links["Servicefönster"] == "https://drift.example.se/info/index.html#21.0-rehearsal"
@@ -346,7 +347,7 @@ def test_feed_says_when_an_incident_is_resolved_and_how_a_window_ended(tmp_path:
     parsed = feedparser.parse(publish(state, tmp_path / "site", "--dry-run")["feed.xml"])
     by_id = {e.id: e for e in parsed.entries}
     resolved = by_id["gonogo:21.0-rehearsal:INC-1:resolved"]
-    assert resolved.title == "Åtgärdad INC-1: Klas svarar långsamt"
+    assert resolved.title == "Åtgärdad INC-1 (övning): Klas svarar långsamt"
     assert resolved.summary == "Driftstörningen är åtgärdad. Klas svarar långsamt"
     assert resolved.published == "Sun, 28 Nov 2021 07:10:00 +0000"
     outcome = by_id["gonogo:21.0-rehearsal:outcome"]

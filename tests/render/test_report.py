@@ -82,7 +82,7 @@ def test_markdown_messages_incidents_verification_lights(
         " varaktighet 60 min"
     ) in md
     assert "- **försenade uppdateringar: 1**" in md
-    assert "- 02:25 anna: Felsökning pågår i <db01> (**15 min försenad**)" in md
+    assert "- 02:25 anna: Felsökning pågår i &lt;db01&gt; (**15 min försenad**)" in md
     assert (
         "Startade 04:05; spärrar del `ev`; produktionsverifieringen misslyckades för "
         "Region Örebro/NCS Cross."

@@ -74,7 +74,9 @@ def _items(source: Source) -> list[tuple[dt.datetime, str, dict[str, str]]]:
     text = "\n\n".join(t for t in (runbook.window.description, runbook.window.description_en)
                        if t)  # fmt: skip
     guid = f"gonogo:{source.key}"
-    title = f"{runbook.release.title}{' (övning)' if source.rehearsal else ''}"
+    # A rehearsal's every item says so: a subscriber must not read a drill as an outage.
+    drill = f" ({w['rehearsal']})" if source.rehearsal else ""
+    title = f"{runbook.release.title}{drill}"
     items = [(start, guid + ":window", {
         "title": f"{w['window']}: {title}, {start:%Y-%m-%d %H:%M}–{end:%Y-%m-%d %H:%M}",
         "description": text or runbook.release.title,
@@ -91,7 +93,9 @@ def _items(source: Source) -> list[tuple[dt.datetime, str, dict[str, str]]]:
     names = runbook.services
     for incident in source.incidents():
         affected = ", ".join(names[s].name for s in incident.services if s in names)
-        head = f"{w['incident']} {incident.id} ({w['priority']} {incident.priority})"
+        marked = f"{w['rehearsal']}, " if source.rehearsal else ""
+        head = f"{w['incident']} {incident.id} ({marked}{w['priority']} {incident.priority})"
+        name = f"{incident.id}{drill}"
         items.append((incident.opened, f"{guid}:{incident.id}", {
             "title": f"{head}: {incident.summary}",
             "description": incident.summary + (f"\n{w['services']}: {affected}"
@@ -101,7 +105,7 @@ def _items(source: Source) -> list[tuple[dt.datetime, str, dict[str, str]]]:
         for number, (at, _by, summary) in enumerate(incident.updates, start=1):
             kind = w["resolved"] if at == incident.resolved else w["update"]
             items.append((at, f"{guid}:{incident.id}:{number}", {
-                "title": f"{kind} {incident.id}: {summary}",
+                "title": f"{kind} {name}: {summary}",
                 "description": summary,
                 "category": w["incident"],
             }))  # fmt: skip
@@ -109,7 +113,7 @@ def _items(source: Source) -> list[tuple[dt.datetime, str, dict[str, str]]]:
         if incident.resolved is not None and not said:
             # `incident resolve` without --summary: subscribers still hear that it is over.
             items.append((incident.resolved, f"{guid}:{incident.id}:resolved", {
-                "title": f"{w['resolved']} {incident.id}: {incident.summary}",
+                "title": f"{w['resolved']} {name}: {incident.summary}",
                 "description": f"{w['resolved_text']} {incident.summary}",
                 "category": w["incident"],
             }))  # fmt: skip

@@ -10,7 +10,9 @@ release and incident ids.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import json
 import os
 from pathlib import Path
@@ -26,11 +28,45 @@ from gonogo.render.site_sources import build_time, sources, started_runs
 from gonogo.render.status_json import status
 
 
-def _write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.unlink(missing_ok=True)  # a leftover, or a pipe that would hang the write
-    temporary.write_bytes(data)
-    os.replace(temporary, path)  # a reader sees the old file or the new one
+def _write_all(out: Path, files: dict[str, bytes]) -> list[Path]:
+    """Every file written beside its place first and renamed into place only when all
+    are: a full disk or any write error leaves the old site whole and no temporary file
+    behind. Each rename is atomic: a reader sees an old file or a new one, never half."""
+    out.mkdir(parents=True, exist_ok=True)
+    temporaries: dict[Path, Path] = {}  # each file's temporary, in the same directory
+    replaced = 0
+    path = out
+    try:
+        for name, data in files.items():
+            path = out / name
+            temporary = out / f".{name}.{os.getpid()}.tmp"
+            temporary.unlink(missing_ok=True)  # a crashed publish's: its process is gone
+            # O_EXCL: a pipe or link put there meanwhile is refused, not written through.
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            temporaries[path] = temporary
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())  # some file systems say they are full only here
+        for path in temporaries:
+            if path.is_dir() and not path.is_symlink():  # the one thing a rename refuses
+                raise IsADirectoryError(errno.EISDIR, "a directory is in its place")
+        for path, temporary in temporaries.items():
+            os.replace(temporary, path)
+            replaced += 1
+    except BaseException as exc:
+        for temporary in temporaries.values():
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
+        kept = (f"files replaced: {replaced} of {len(files)}" if replaced
+                else f"the site in {out} is as it was")  # fmt: skip
+        raise StateError(
+            f"could not write {path}: {exc.strerror or exc}; {kept}",
+            hint=f"make room on the disk of {out}, or fix what is named, then publish again",
+        ) from exc
+    return list(temporaries)
 
 
 def site_url(base_url: str) -> str:
@@ -90,9 +126,4 @@ def publish(
         for source in found:
             if source.view is not None:
                 source.view.run.close()
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, data in files.items():
-        _write(out / name, data)
-        written.append(out / name)
-    return written
+    return _write_all(out, files)

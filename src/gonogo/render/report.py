@@ -185,7 +185,7 @@ def render(view: NightView, fmt: str) -> str:
 
     report = build(view)
     language = language_of(view.run.runbook.release.language)
-    env = environment(language)
+    env = environment(language, markdown=fmt == "md")
     env.filters["told"] = lambda change: told_line(language, change)
     template = env.get_template(f"report.{fmt}.j2")
     text: str = template.render(

@@ -34,6 +34,7 @@ WORDS: dict[str, dict[str, str]] = {
         "extended_text": "Servicefönstret förlängs och avslutas senast {end}, i stället för "
         "{previous} som tidigare meddelats.",
         "reason": "Orsak",
+        "rehearsal": "övning",
     },
     "en": {
         "site": "Operational information",
@@ -59,6 +60,7 @@ WORDS: dict[str, dict[str, str]] = {
         "extended_text": "The service window is extended and ends at the latest {end}, "
         "instead of {previous} as announced.",
         "reason": "Reason",
+        "rehearsal": "rehearsal",
     },
 }
 _MONTHS = (

@@ -10,6 +10,7 @@ from gonogo.night.lights import COLOURS
 from gonogo.night.window_changes import CANCELLED
 from gonogo.render.site_sources import Source
 from gonogo.render.window_told import Told
+from gonogo.render.words import language_of, light_reason
 
 RECENT = dt.timedelta(days=7)  # how long a resolved incident stays on the page
 
@@ -38,21 +39,25 @@ def status(found: list[Source], built: dt.datetime | None = None) -> dict[str, A
         for key, service in source.runbook.services.items():
             entry = services.setdefault(
                 key,
-                {"name": service.name, "class": service.class_, "colours": [], "changes": []},
+                {"name": service.name, "class": service.class_, "shown": [], "changes": []},
             )
-            entry["colours"].append(now.get(key, "green"))
-            entry["changes"] += [c for c in changes if c.service == key]
+            entry["shown"].append((now.get(key, "green"), source.rehearsal))
+            entry["changes"] += [(c, source) for c in changes if c.service == key]
     lights = {}
     for key in sorted(services):
         entry = services[key]
-        colour = _worst(entry["colours"])
-        last = max(entry["changes"], key=lambda c: c.at, default=None)
+        colour = _worst([shown for shown, _rehearsal in entry["shown"]])
+        last, by = max(entry["changes"], key=lambda c: c[0].at, default=(None, None))
+        cause = public_why(last.why) if last and last.colour == colour else None
         lights[key] = {
             "name": entry["name"],
             "class": entry["class"],
             "colour": colour,
             "since": _iso(last.at) if last else None,
-            "why": last.why if last and last.colour == colour else None,
+            "why": cause,
+            "why_text": _why_text(by, cause),
+            # Only rehearsals show this colour: a drill, not the service's real state.
+            "rehearsal": all(rehearsal for shown, rehearsal in entry["shown"] if shown == colour),
             "until": _iso(until[key]) if colour != "green" and key in until else None,
         }
     incidents = [_incident(s, i) for s in found for i in s.incidents() if i.open]
@@ -64,6 +69,19 @@ def status(found: list[Source], built: dt.datetime | None = None) -> dict[str, A
         "resolved": _recent(found, built),
         "windows": [_window(s) for s in found],
     }
+
+
+def public_why(why: str) -> str:
+    """Why a light changed, as the public may read it: a lights set's reason is internal
+    (it is journaled, and shown to the operators), so "set by hand: …" is "set by hand"."""
+    return "set by hand" if why.startswith("set by hand: ") else why
+
+
+def _why_text(source: Source | None, cause: str | None) -> str | None:
+    """`cause` in words of the runbook's language that changed the light."""
+    if source is None or cause is None:
+        return None
+    return light_reason(language_of(source.runbook.release.language), cause)
 
 
 def _recent(found: list[Source], built: dt.datetime | None) -> list[dict[str, Any]]:

@@ -5,16 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 
-def environment(language: str = "en") -> Any:
-    """Jinja2 with the report's filters, its words and dates in `language` (sv or en)."""
+def environment(language: str = "en", *, markdown: bool = False) -> Any:
+    """Jinja2 with the report's filters, its words and dates in `language` (sv or en).
+
+    Runbook and journal text is data, never markup: escaped in HTML (autoescape), and
+    with `markdown` every value shown has its `<`, `>` and `&` as entities, since a
+    Markdown renderer (GitHub's, GitLab's) would render an operator's `<b>` as HTML.
+    """
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape  # noqa: PLC0415
 
     from gonogo.render import words  # noqa: PLC0415
 
     env = Environment(
         loader=PackageLoader("gonogo.render", "templates"),
-        # Runbook and journal text is data: escaped in HTML, never in Markdown.
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        finalize=_markdown_text if markdown else None,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -37,6 +42,11 @@ def environment(language: str = "en") -> Any:
     )
     env.filters["pct"] = lambda v: _percent(v, lang)
     return env
+
+
+def _markdown_text(value: object) -> str:
+    """A value as Markdown shows it literally: no HTML tag or entity of its own."""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _late(minutes: int | None, language: str = "en") -> str:

@@ -27,6 +27,7 @@ from gonogo.night.pg_url import is_url, masked
 from gonogo.night.places import Place, find
 from gonogo.night.runs import JOURNAL, filesystem_error
 from gonogo.night.sqlite_journal import SqliteJournal
+from gonogo.night.sqlite_readonly import read_only_uri
 from gonogo.night.sqlite_summary import Summary
 
 Rows = list[tuple[Any, ...]]
@@ -53,7 +54,7 @@ def read(place: Place) -> Dump:
             journal.close()
     path = place.directory / JOURNAL
     SqliteJournal.open(path).close()  # the version check, and a clear error if damaged
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    db = sqlite3.connect(read_only_uri(path) or f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
         refuse_misplaced(meta, path, place.release, place.mode)

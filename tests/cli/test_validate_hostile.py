@@ -6,7 +6,9 @@ environment that must appear nowhere: not in any output format, not in the cache
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -227,3 +229,84 @@ def test_a_password_in_a_url_is_masked_in_any_message(tmp_path: Path) -> None:
     (tmp_path / "night.yaml").write_text(text)
     done = gonogo("validate", "night.yaml", cwd=tmp_path)
     assert "hunter2" not in done.stdout
+
+
+# Every way into a diagnostic a runbook has, each given a line break that would start a
+# workflow command in a CI log, a carriage return, an escape sequence, C1 controls (NEL,
+# CSI), the Unicode line separator and a bidi override, in YAML's double-quoted escapes.
+INJECTED = r"\n::error file=README.md,line=1::pwned\r\e[31m\x85\u2028\u202e\x9b"
+RAW = INJECTED.replace(r"\e", r"\x1b").encode().decode("unicode_escape")
+# What no output may hold raw; the line break between lines is the output's own.
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+# The structure's faults (stop the checks) and the checks' (on a well-formed runbook).
+HOSTILE = {
+    "structure": (
+        edit(
+            "  timezone: Europe/Stockholm\n",
+            f'  timezone: "Europe/X{INJECTED}"\n"key{INJECTED}": 1\n',
+            edit("  - id: two\n", f'  - id: "two{INJECTED}"\n'),
+        ),
+        3,
+    ),
+    "checks": (
+        edit(
+            "    name: Drift\n",
+            f'    name: Drift\n    recipients: "gone{INJECTED}.csv"\n'
+            f'  vard:\n    name: Vård\n    recipients: "bad{INJECTED}.csv"\n',
+            edit(
+                '    audiences: [drift]\n    sms: "Klart."',
+                f'    audiences: [drift, "nobody{INJECTED}"]\n    sms: "Klart {{what{INJECTED}}}."',
+            ),
+        ),
+        4,
+    ),
+}
+
+
+@pytest.mark.parametrize("output", ["text", "json", "github", "sarif"])
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_no_runbook_string_writes_a_line_or_a_control_of_its_own(
+    tmp_path: Path, case: str, output: str
+) -> None:
+    text, quoting = HOSTILE[case]
+    (tmp_path / "night.yaml").write_text(text, encoding="utf-8")
+    bad = "bad" + RAW + ".csv"
+    (tmp_path / bad).write_text("name,phone,email,language\nAnna,12,,\n")  # its name: a path
+    done = gonogo("validate", "--format", output, "night.yaml", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout
+    assert CONTROL.search(done.stdout) is None, done.stdout
+    lines = done.stdout.splitlines()
+    assert not any(line.lstrip().startswith("::error file=README.md") for line in lines)
+    uri = output == "sarif" and case == "checks"  # a file name is a percent-encoded URI
+    assert done.stdout.count("error file=README") >= quoting - uri  # each is quoted
+    if output == "text":
+        *diagnostics, verdict = lines
+        assert all(line.startswith(("night.yaml:", "bad\\n::error")) for line in diagnostics)
+        assert verdict.startswith("1 file checked: ")
+    if output == "json" and case == "checks":  # the path itself, JSON-escaped, reads back
+        files = {d["file"] for d in json.loads(done.stdout)["diagnostics"]}
+        assert bad in files
+
+
+@pytest.mark.parametrize("output", ["text", "json", "github", "sarif"])
+def test_the_runbook_file_name_is_escaped_in_the_location(tmp_path: Path, output: str) -> None:
+    name = "night" + RAW + ".yaml"
+    (tmp_path / name).write_text(edit("kind: internal", "kind: internal\n  x: 1"))
+    done = gonogo("validate", "--format", output, name, cwd=tmp_path)
+    assert done.returncode == 1, done.stdout
+    assert CONTROL.search(done.stdout) is None, done.stdout
+    assert "\n::error file=README.md" not in done.stdout
+    if output == "text":
+        assert done.stdout.startswith("night\\n::error file=README.md,line=1::pwned\\r\\x1b[31m")
+        assert ":6:3: error: unknown key 'x'" in done.stdout.splitlines()[0]
+
+
+@pytest.mark.parametrize("command", ["plan", "messages"])
+def test_a_command_refusing_the_runbook_escapes_its_name(tmp_path: Path, command: str) -> None:
+    name = "night" + RAW + ".yaml"
+    (tmp_path / name).write_text(edit("kind: internal", "kind: internal\n  x: 1"))
+    done = gonogo(command, name, cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    assert CONTROL.search(done.stderr) is None, done.stderr
+    assert done.stderr.startswith("gonogo: error: night\\n::error file=README.md,line=1::pwned")
+    assert not any(line.startswith("::") for line in done.stderr.splitlines())

@@ -108,6 +108,10 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+# What a diagnostic never prints raw, whatever the runbook holds.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
 def check_diagnostics(path: Path, raw: bytes) -> None:
     loaded = validate_file(path)  # must not raise
     # YAML breaks lines at \r, \r\n, NEL, LS and PS as well as \n.
@@ -121,8 +125,8 @@ def check_diagnostics(path: Path, raw: bytes) -> None:
         assert re.fullmatch(r"[a-z0-9-]+", d.code), d
         if d.file == str(path):
             assert d.line <= line_count + 1, d  # an end-of-stream mark is one past the end
-        d.text()
-        d.github()
+        for line in (d.text(), d.github()):  # one line each, nothing a terminal acts on
+            assert not _CONTROL.search(line), line
     json.dumps(as_dict(loaded.diagnostics, 1))
     if not loaded.errors:
         assert loaded.runbook is not None

@@ -20,6 +20,7 @@ from gonogo.night.journal import DeliveryGroup, Status
 from gonogo.night.runs import FIRST_KINDS, load_cached
 from gonogo.night.snapshot import Night, fold
 from gonogo.night.sqlite_format import check_format, entry_of, quick_check, read_error
+from gonogo.night.sqlite_readonly import read_only_uri
 from gonogo.night.sqlite_summary import Summary
 
 
@@ -50,7 +51,7 @@ def check_journal(path: Path, run: tuple[str, str] | None = None) -> CheckReport
     if size == 0:
         return CheckReport(path, ("the file is empty",))
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        db = sqlite3.connect(read_only_uri(path) or f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error as exc:
         return CheckReport(path, (f"SQLite cannot open it: {exc}",))
     with closing(db):

@@ -38,6 +38,7 @@ from gonogo.night.sqlite_format import (
 )
 from gonogo.night.sqlite_lending import Left, checked_at, give, take
 from gonogo.night.sqlite_pages import SqlitePages
+from gonogo.night.sqlite_readonly import read_only_uri
 from gonogo.night.sqlite_summary import SUMMARY_SCHEMA, Summary
 from gonogo.night.steady import recall, remember
 from gonogo.night.summary import TextKey
@@ -71,7 +72,9 @@ class SqliteJournal(SqlitePages):  # deliveries, delivery_page: sqlite_pages.py
             self._db = connection
         else:
             try:
-                self._db = sqlite3.connect(path, timeout=10.0, isolation_level=None)
+                frozen = read_only_uri(path)  # an archive: read as it stands (sqlite_readonly)
+                self._db = sqlite3.connect(frozen or path, timeout=10.0, isolation_level=None,
+                                           uri=frozen is not None)  # fmt: skip
             except sqlite3.Error as exc:
                 msg = f"cannot open the journal {path}: {exc}"
                 raise StateError(msg, hint=DAMAGED_HINT) from None

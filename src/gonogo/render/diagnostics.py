@@ -57,9 +57,8 @@ def _utf8(text: str) -> str:
 
 def as_sarif(diagnostics: list[Diagnostic]) -> str:
     """SARIF 2.1.0: one run of gonogo; a rule per diagnostic code, a result per problem."""
-    import json  # noqa: PLC0415
-
     from gonogo import __version__  # noqa: PLC0415
+    from gonogo.render.json_head import dumps  # noqa: PLC0415
 
     codes = sorted({d.code for d in diagnostics})
     rules = [{"id": code, "name": code, "shortDescription": {"text": f"gonogo {code}"}}
@@ -86,4 +85,4 @@ def as_sarif(diagnostics: list[Diagnostic]) -> str:
             "results": results,
         }],
     }  # fmt: skip
-    return json.dumps(log, ensure_ascii=False, indent=2)
+    return dumps(log)

@@ -7,6 +7,7 @@ are documented in docs/json.md, with a JSON Schema each in docs/json/.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -15,8 +16,16 @@ if TYPE_CHECKING:
 VERSION = 1
 
 
+# JSON escapes C0 controls itself; these it leaves raw when not ASCII-only, and a value
+# holding one (a runbook's path, say) would act on the terminal or the CI log it is
+# printed to, or reorder what it shows. Written \\uXXXX, the value reads back the same.
+_RAW_CONTROL = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    """`document` as indented JSON; non-ASCII text as is, but no control character raw."""
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    return _RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def head(kind: str) -> dict[str, Any]:

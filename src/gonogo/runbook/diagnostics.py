@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any, Literal, NamedTuple
 
@@ -10,15 +11,38 @@ Severity = Literal["error", "warning"]
 MAX_MESSAGE_CHARS = 400
 
 
+# What must never reach a CI log or a terminal raw from a runbook: C0 controls (a line
+# break would start a new log line, and GitHub Actions acts on `::error` lines in any
+# step's output), DEL, C1 controls, the Unicode line and paragraph separators, and the
+# bidirectional marks, embeddings, overrides and isolates (they reorder what is shown).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def printable(text: str) -> str:
+    """`text` with each control character written as Python writes it (`\\n`, `\\x1b`,
+    `\\u202e`): one line, nothing a terminal or a CI runner acts on. Idempotent."""
+    return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
+
+
 def safe_message(message: str) -> str:
-    """`message` fit for a CI log: credentials masked, at most MAX_MESSAGE_CHARS long.
+    """`message` fit for a CI log: credentials masked, control characters escaped
+    (`printable`), at most MAX_MESSAGE_CHARS long.
 
     The last line of defence: messages quote runbook and recipients values (shortened
-    where they are quoted), and one that slipped through must still not leak or flood.
+    where they are quoted), and one that slipped through must still not leak, flood or
+    write a line of its own.
     """
     from gonogo.runbook.secrets import mask  # noqa: PLC0415  # keeps import light
 
-    masked = mask(message[: MAX_MESSAGE_CHARS * 2])  # a secret cut in two still shows
+    # A secret cut in two still shows; masked before escaping, so a secret is found whole.
+    masked = printable(mask(message[: MAX_MESSAGE_CHARS * 2]))
     if len(masked) > MAX_MESSAGE_CHARS or len(message) > MAX_MESSAGE_CHARS * 2:
         masked = masked[: MAX_MESSAGE_CHARS - 3] + "..."
     return masked
@@ -44,22 +68,26 @@ class Diagnostic(NamedTuple):
     message: str
 
     def text(self) -> str:
-        return (
-            f"{self.file}:{self.line}:{self.column}: {self.severity}: {self.message} [{self.code}]"
-        )
+        # The file name too is escaped: a runbook names its recipients files, and a
+        # runbook's own name on the command line may hold a line break.
+        file, message = printable(self.file), printable(self.message)
+        return f"{file}:{self.line}:{self.column}: {self.severity}: {message} [{self.code}]"
 
     def github(self) -> str:
         # Workflow commands: properties and message have their own escaping rules.
         def prop(value: str) -> str:
             return (
-                value.replace("%", "%25")
+                printable(value)
+                .replace("%", "%25")
                 .replace("\r", "%0D")
                 .replace("\n", "%0A")
                 .replace(":", "%3A")
                 .replace(",", "%2C")
             )
 
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        message = (
+            printable(self.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        )
         return (
             f"::{self.severity} file={prop(self.file)},line={self.line},col={self.column},"
             f"title={prop('gonogo ' + self.code)}::{message}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gonogo.errors import RunbookError
 from gonogo.runbook.checks import check
-from gonogo.runbook.diagnostics import Diagnostic
+from gonogo.runbook.diagnostics import Diagnostic, printable
 from gonogo.runbook.loader import Loaded, load
 
 
@@ -77,8 +77,9 @@ def load_valid(path: Path, *, recipients: bool = True) -> Loaded:
     if errors or loaded.runbook is None:
         shown = "\n".join(d.text() for d in errors[:10])
         more = f"\n... and {len(errors) - 10} more" if len(errors) > 10 else ""
+        name = printable(str(path))  # as in each error's location: one line, no controls
         raise RunbookError(
-            f"{path} is not a valid runbook:\n{shown}{more}",
-            hint=f"run `gonogo validate {path}` for every problem",
+            f"{name} is not a valid runbook:\n{shown}{more}",
+            hint=f"run `gonogo validate {name}` for every problem",
         )
     return loaded

@@ -357,6 +357,31 @@ def test_dropped_connection_is_in_doubt_then_reconciled(
     assert set(to.values()) == {1}
 
 
+def test_retry_failed_after_finishing_a_dispatch_reports_where_it_ends(
+    night: dict[str, Any], twilio_server: TwilioFake
+) -> None:
+    """A command that first finishes an interrupted dispatch, then retries its failures:
+    its summary and exit code are the state after both, not the failures it then cured."""
+    twilio_server.fail_for("+46701740621", "drop", times=1)  # in doubt
+    twilio_server.fail_for("+46701740606", "invalid_number")  # failed
+    done = start(night)
+    assert done.returncode == 3, done.stderr
+    assert "window_started: 14 delivered (email 9, sms 5), 1 FAILED, 1 in doubt" in done.stdout
+    twilio_server.clear_faults()
+
+    again = gonogo(night["state"], "retry-failed", env=night["env"])
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "1 SMS were in flight: 0 had reached Twilio, 1 had not and is tried again." in (
+        again.stdout
+    )
+    summary = [line for line in again.stdout.splitlines() if line.startswith("window_started")]
+    assert summary == ["window_started: 16 delivered (email 9, sms 7)"]
+    assert "retry-failed" not in again.stdout
+    assert {r["status"] for r in rows(night["state"])} == {"sent"}
+    assert Counter(m["to"] for m in twilio_server.messages)["+46701740606"] == 1
+
+
 def test_reconciliation_does_not_count_an_earlier_dispatchs_message(
     night: dict[str, Any], twilio_server: TwilioFake
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -61,16 +62,54 @@ def holder_record(operator: str, command: str) -> dict[str, object]:
         "pid": os.getpid(),
         "host": socket.gethostname(),
         "command": command[:200],
-        "since": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        # UTC, shown in the runbook's zone by whoever reads it (see `holder_since`).
+        "since": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
 
-def _holder(path: Path) -> str:
+def holder_since(info: dict[str, object]) -> dt.datetime | None:
+    """When the holder took the lock; None for a record without a readable time (one
+    written before the time was journaled as UTC: `2026-12-01 22:36:57 UTC`)."""
+    try:
+        since = dt.datetime.fromisoformat(str(info.get("since", "")))
+    except ValueError:
+        return None
+    return since if since.tzinfo is not None else None
+
+
+def held_by(path: Path) -> dict[str, object] | None:
+    """Who holds the lock at `path` now, never waiting for it; None while nobody does.
+
+    A shared lock is tried and at once let go: it fails only while a command holds the
+    lock. A command taking the lock in that moment waits its 50 ms and takes it then.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None  # no lock file: no command has ever changed this run here
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _record(path) or {}
+        except OSError:
+            return None
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def _record(path: Path) -> dict[str, object]:
     try:
         info = json.loads(path.read_text(encoding="utf-8") or "{}")
     except (OSError, ValueError):
-        info = {}
-    return describe_holder(info)
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+def _holder(path: Path) -> str:
+    return describe_holder(_record(path))
 
 
 def describe_holder(info: dict[str, object]) -> str:
@@ -79,5 +118,12 @@ def describe_holder(info: dict[str, object]) -> str:
     return (
         f"{info.get('operator', '?')} holds the run's lock "
         f"(`{info.get('command', '?')}`, pid {info.get('pid', '?')} on {info.get('host', '?')}, "
-        f"since {info.get('since', '?')})"
+        f"since {_since_text(info)})"
     )
+
+
+def _since_text(info: dict[str, object]) -> str:
+    since = holder_since(info)
+    if since is None:
+        return str(info.get("since", "?"))
+    return since.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -64,3 +64,27 @@ def holder(conn: psycopg.Connection[tuple[Any, ...]], release: str, mode: str) -
         (release, mode),
     ).fetchone()
     return describe_holder(dict(zip(_COLUMNS, row, strict=True)) if row else {})
+
+
+def live_holder(
+    conn: psycopg.Connection[tuple[Any, ...]], release: str, mode: str
+) -> dict[str, object] | None:
+    """Who holds the run's lock now, never waiting for it; None while nobody does.
+
+    `pg_locks` is read, the lock never tried: the 64-bit key of an advisory lock is
+    there as `classid` (high half) and `objid` (low half), with `objsubid` 1.
+    """
+    key = f"gonogo:{release}:{mode}"
+    row = conn.execute(
+        "SELECT h.operator, h.host, h.pid, h.command, h.since FROM pg_locks l"
+        " LEFT JOIN gonogo_lock_holders h ON h.release = %s AND h.mode = %s"
+        " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1"
+        " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(%s, 0)"
+        " LIMIT 1",
+        (release, mode, key),
+    ).fetchone()
+    if row is None:
+        return None
+    found = dict(zip(_COLUMNS, row, strict=True))
+    return {k: v for k, v in found.items() if v is not None}

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from gonogo.errors import StateError
 from gonogo.night.belongs import REAL, REHEARSAL
-from gonogo.night.lock import run_lock
+from gonogo.night.lock import held_by, run_lock
 from gonogo.night.pg_url import is_url, masked
 from gonogo.night.runs import (
     Run,
@@ -95,6 +95,16 @@ def locked(place: Place, *, operator: str, command: str, wait: float) -> Iterato
     with advisory_lock(place.url, place.release, place.mode, operator=operator,
                        command=command, wait=wait):  # fmt: skip
         yield
+
+
+def lock_holder(place: Place, run: Run) -> dict[str, object] | None:
+    """Who holds the run's lock now, from the open `run`; never waits, never takes it."""
+    if place.url is None:
+        return held_by(place.directory / "lock")
+    from gonogo.night.pg_journal import PgJournal  # noqa: PLC0415
+
+    assert isinstance(run.journal, PgJournal)
+    return run.journal.lock_holder(place.release, place.mode)
 
 
 def open_place(place: Place, runbook: Path | None = None) -> Run:

@@ -8,7 +8,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -16,10 +16,15 @@ from gonogo.errors import LockHeldError, StateError
 
 _WIDTH = 1024
 
+Describe = Callable[[dict[str, object]], str]
+
 
 @contextmanager
-def run_lock(path: Path, *, operator: str, command: str, wait: float) -> Iterator[None]:
-    """Hold the run's lock while changing it. The OS frees it if the process dies."""
+def run_lock(
+    path: Path, *, operator: str, command: str, wait: float, describe: Describe | None = None
+) -> Iterator[None]:
+    """Hold the run's lock while changing it. The OS frees it if the process dies.
+    `describe`: who holds it, in words (default `describe_holder`, times in UTC)."""
     # Not "a+": in append mode every write lands at the end whatever seek() says, so the
     # second holder's record followed the first's and nobody could read who holds it.
     try:
@@ -38,7 +43,8 @@ def run_lock(path: Path, *, operator: str, command: str, wait: float) -> Iterato
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise LockHeldError(
-                        _holder(path), hint="wait, then run the command again"
+                        (describe or describe_holder)(_record(path)),
+                        hint="wait, then run the command again",
                     ) from None
                 time.sleep(0.05)
         handle.seek(0)
@@ -108,22 +114,19 @@ def _record(path: Path) -> dict[str, object]:
     return info if isinstance(info, dict) else {}
 
 
-def _holder(path: Path) -> str:
-    return describe_holder(_record(path))
-
-
-def describe_holder(info: dict[str, object]) -> str:
+def describe_holder(info: dict[str, object], zone: dt.tzinfo | None = None) -> str:
+    """`anna holds the run's lock (...)`, its time in `zone` (the runbook's), or UTC."""
     if not info:
         return "another operator's command holds the run's lock"
     return (
         f"{info.get('operator', '?')} holds the run's lock "
         f"(`{info.get('command', '?')}`, pid {info.get('pid', '?')} on {info.get('host', '?')}, "
-        f"since {_since_text(info)})"
+        f"since {_since_text(info, zone or dt.UTC)})"
     )
 
 
-def _since_text(info: dict[str, object]) -> str:
+def _since_text(info: dict[str, object], zone: dt.tzinfo) -> str:
     since = holder_since(info)
     if since is None:
         return str(info.get("since", "?"))
-    return since.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return since.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")

@@ -6,6 +6,7 @@ Core code raises these; only `gonogo.cli` turns them into messages and exit code
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 
 class ExitCode(enum.IntEnum):
@@ -28,6 +29,19 @@ class GonogoError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+
+
+def join_hints(hints: Iterable[str]) -> str:
+    """Several hints as one: each a sentence of its own ("Check A. Check B."), never
+    run together as "Check A.; Check B."."""
+    sentences = []
+    for hint in hints:
+        text = hint.strip()
+        if not text:
+            continue
+        text = text[0].upper() + text[1:]
+        sentences.append(text if text.endswith((".", "!", "?")) else text + ".")
+    return " ".join(sentences)
 
 
 class RunbookError(GonogoError):

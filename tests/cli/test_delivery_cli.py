@@ -7,10 +7,13 @@ what they received is compared with the recipients files and the journal.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -18,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -338,6 +342,9 @@ def test_dropped_connection_is_in_doubt_then_reconciled(
     listed = gonogo(night["state"], "deliveries", env=night["env"], yes=False)
     assert listed.returncode == 3
     assert f"in doubt: window_started sms apotek {number}: in-doubt" in listed.stdout
+    # What settles it is named: `resume` asks Twilio (`deliveries` only lists it).
+    shown = gonogo(night["state"], "status", env=night["env"], yes=False).stdout
+    assert "1 deliveries in doubt: run `gonogo resume`" in _status_line(shown)
     posts_before = len([r for r in twilio_server.requests if r.method == "POST"])
 
     after = gonogo(night["state"], next_command, env=night["env"])
@@ -357,6 +364,31 @@ def test_dropped_connection_is_in_doubt_then_reconciled(
     assert set(to.values()) == {1}
 
 
+def test_retry_failed_after_finishing_a_dispatch_reports_where_it_ends(
+    night: dict[str, Any], twilio_server: TwilioFake
+) -> None:
+    """A command that first finishes an interrupted dispatch, then retries its failures:
+    its summary and exit code are the state after both, not the failures it then cured."""
+    twilio_server.fail_for("+46701740621", "drop", times=1)  # in doubt
+    twilio_server.fail_for("+46701740606", "invalid_number")  # failed
+    done = start(night)
+    assert done.returncode == 3, done.stderr
+    assert "window_started: 14 delivered (email 9, sms 5), 1 FAILED, 1 in doubt" in done.stdout
+    twilio_server.clear_faults()
+
+    again = gonogo(night["state"], "retry-failed", env=night["env"])
+
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "1 SMS were in flight: 0 had reached Twilio, 1 had not and is tried again." in (
+        again.stdout
+    )
+    summary = [line for line in again.stdout.splitlines() if line.startswith("window_started")]
+    assert summary == ["window_started: 16 delivered (email 9, sms 7)"]
+    assert "retry-failed" not in again.stdout
+    assert {r["status"] for r in rows(night["state"])} == {"sent"}
+    assert Counter(m["to"] for m in twilio_server.messages)["+46701740606"] == 1
+
+
 def test_reconciliation_does_not_count_an_earlier_dispatchs_message(
     night: dict[str, Any], twilio_server: TwilioFake
 ) -> None:
@@ -374,6 +406,63 @@ def test_reconciliation_does_not_count_an_earlier_dispatchs_message(
     bodies = [m["body"] for m in twilio_server.messages if m["to"] == number]
     assert len(bodies) == 2  # window started, and the part's status: each once
     assert len(set(bodies)) == 2
+
+
+def _status_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_status_names_a_live_sender_instead_of_calling_its_rows_in_doubt(
+    night: dict[str, Any], twilio_server: TwilioFake, backend: str | None
+) -> None:
+    """Another terminal (SQLite) or site (PostgreSQL) asks for status while `start`
+    sends: its rows in flight are being sent, not in doubt, and `resume` is not due."""
+    forked(["--version"], env=dict(os.environ))  # the fork server up before the clock runs
+    twilio_server.latency = 5.0  # every SMS request waits (below the 10 s timeout)
+    sender = subprocess.Popen(
+        [sys.executable, "-m", "gonogo", "start", str(night["runbook"]), "--yes",
+         "--by", "anna", "--state-dir", str(night["state"])],
+        env={**os.environ, **night["env"]}, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while not twilio_server.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert twilio_server.requests, "no SMS request reached the server"
+        text = gonogo(night["state"], "status", env=night["env"], yes=False)
+        as_json = gonogo(night["state"], "status", "--json", env=night["env"], yes=False)
+        twilio_server.latency = 0.0
+        out, err = sender.communicate(timeout=60)
+    finally:
+        sender.kill()
+        sender.wait(timeout=10)
+    assert sender.returncode == 0, out + err
+
+    assert text.returncode == 0, text.stderr
+    shown = _status_line(text.stdout)
+    local = dt.datetime.now(ZoneInfo("Europe/Stockholm"))
+    # The command line may wrap at 80 columns (and is cut at 200 characters).
+    since = re.search(r"anna is sending \(`gonogo start .*` on \S+, since (\d\d:\d\d)\)", shown)
+    assert since, shown
+    minutes = {(local - dt.timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}
+    assert since.group(1) in minutes  # the runbook's time zone, as every other time
+    assert "being sent" in shown
+    assert "in doubt" not in shown
+    assert "gonogo resume" not in shown
+    document = checked("status", as_json.stdout)
+    assert document["sending"]["operator"] == "anna"
+    assert document["sending"]["command"].startswith("gonogo start ")
+    assert document["sending"]["since"].endswith(local.strftime("%z")[:3] + ":00")
+    assert document["deliveries"]["in_doubt"] == 0
+    assert document["deliveries"]["in_flight"] > 0
+    assert not [d for d in document["due"] if d["command"] == "gonogo resume"]
+
+    after = gonogo(night["state"], "status", "--json", env=night["env"], yes=False)
+    document = checked("status", after.stdout)
+    assert document["sending"] is None
+    assert (document["deliveries"]["in_flight"], document["deliveries"]["in_doubt"]) == (0, 0)
+    assert "is sending" not in gonogo(night["state"], "status", env=night["env"], yes=False).stdout
 
 
 def _snapshot_journal(state: Path) -> object:

@@ -155,9 +155,10 @@ def test_status_of_the_finished_night(night: Path) -> None:
     log = checked("log", gonogo("log", "--json", "--state-dir", night))
     sent = sum(e["deliveries"].get("sent", 0) for e in log["entries"] if e["deliveries"])
     assert status["deliveries"] == {
-        "sent": sent, "failed": 0, "in_doubt": 0, "pending": 0,
+        "sent": sent, "failed": 0, "in_doubt": 0, "pending": 0, "in_flight": 0,
         "delivered_to_phone": 0, "never_arrived": 0,
     }  # fmt: skip
+    assert status["sending"] is None  # no command holds the run's lock
 
 
 def at(state: Path, when: str, *args: str) -> str:

@@ -20,6 +20,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -554,14 +555,23 @@ def test_a_held_lock_makes_the_other_command_exit_4(runbook: Path, tmp_path: Pat
     before = snapshot(state)
     lock = state / RELEASE / "rehearsal" / "lock"
     with run_lock(lock, operator="dora", command="gonogo go 1", wait=0):
+        taken = dt.datetime.now(ZoneInfo("Europe/Stockholm"))  # the runbook's zone
         begun = time.monotonic()
         done = gonogo(state, "go", "1", GONOGO_LOCK_WAIT="0.5")
         assert done.returncode == 4, done.stderr
         assert time.monotonic() - begun >= 0.5
         assert "dora holds the run's lock (`gonogo go 1`, pid" in done.stderr
-        # Read-only commands never wait for the lock.
+        # Local, as every other time the operator reads (23:36 CET, not 22:36:57 UTC).
+        since = {f"since {(taken - dt.timedelta(minutes=m)):%Y-%m-%d %H:%M %Z})" for m in (0, 1)}
+        assert any(s in done.stderr for s in since), done.stderr
+        # Read-only commands never wait for the lock; status names who holds it.
         begun = time.monotonic()
-        assert status(state)["state"] == "part_1"
+        night = status(state)
+        assert night["state"] == "part_1"
+        assert (night["sending"]["operator"], night["sending"]["command"]) == (
+            "dora", "gonogo go 1",
+        )  # fmt: skip
+        assert "dora is running (`gonogo go 1` on " in ok(state, "status").stdout
         ok(state, "log")
         assert time.monotonic() - begun < 10
     assert snapshot(state) == before

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -83,10 +84,14 @@ def test_the_lock_holder_is_named_and_readers_never_wait(url: str, tmp_path: Pat
         assert done.returncode == 4, done.stderr
         assert "dora holds the run's lock" in done.stderr
         assert "on site-a" in done.stderr
+        # Its time in the runbook's zone, as every other time the operator reads.
+        assert re.search(r"since \d{4}-\d\d-\d\d \d\d:\d\d CES?T\)", done.stderr), done.stderr
         # Read-only commands never wait: with a 600 s lock wait they would hang here.
         wait = {"GONOGO_LOCK_WAIT": "600"}
         begun = time.monotonic()
-        assert "part_1" in ok(b, "status", "--json", **wait).stdout
+        night = checked("status", ok(b, "status", "--json", **wait).stdout)
+        assert night["state"] == "part_1"
+        assert (night["sending"]["operator"], night["sending"]["host"]) == ("dora", "site-a")
         ok(b, "log", **wait)
         ok(b, "report", **wait)
         assert time.monotonic() - begun < 300

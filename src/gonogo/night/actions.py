@@ -36,7 +36,8 @@ def start(session: Session, runbook_path: Path) -> Outcome:
     place = Place(root, runbook.release.id, session.dry_run, session.journal_url)
     if place.url is None:
         make_run_directory(root, runbook.release.id, session.dry_run)
-    with locked(place, operator=session.operator, command=session.command, wait=session.lock_wait):
+    with locked(place, operator=session.operator, command=session.command,
+                wait=session.lock_wait, zone=plan.zone):  # fmt: skip
         found = existing(place, runbook)
         if found is None:
             return open_new_run(session, place, loaded, decision, shift=shift)

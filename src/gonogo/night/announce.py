@@ -47,7 +47,9 @@ def announce(session: Session, runbook_path: Path, *, send_late: bool = False) -
     place = Place(root, runbook.release.id, session.dry_run, session.journal_url)
     if place.url is None:
         make_run_directory(root, runbook.release.id, session.dry_run)
-    with locked(place, operator=session.operator, command=session.command, wait=session.lock_wait):
+    zone = timeline(runbook).zone
+    with locked(place, operator=session.operator, command=session.command,
+                wait=session.lock_wait, zone=zone):  # fmt: skip
         if existing(place, runbook) is None:
             # No run yet: it is created with the first notice that goes out, never empty.
             ctx = Context(runbook, timeline(runbook), session.clock.now())

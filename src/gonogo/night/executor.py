@@ -53,7 +53,8 @@ class Outcome:
 
     @property
     def exit_code(self) -> ExitCode:
-        """3 while any delivery of the command failed or is in doubt, else 0."""
+        """3 while any delivery of the command's dispatches (those it finished or sent)
+        is failed, in doubt or unsent when it ends, else 0."""
         bad = any(r.failures or r.in_doubt or r.pending for r in self.dispatches)
         return ExitCode.DELIVERY_FAILED if bad else ExitCode.OK
 
@@ -143,7 +144,12 @@ def execute(session: Session, decide: Decide) -> Outcome:
         if decision is None:
             return outcome
         done = carry_out(session, run, night, decision)
-        done.dispatches[:0] = outcome.dispatches
+        if finished:
+            # What was finished first may have changed since (retried, settled): each
+            # dispatch once, as it stands now, so the summary and exit code say where
+            # the command left the night, not what it cured on the way.
+            seqs = finished | {r.dispatch.seq for r in done.dispatches}
+            done.dispatches = results(run.night(), seqs)
         return done
 
 

@@ -123,6 +123,13 @@ class PgJournal(PgPages):  # deliveries, delivery_page: pg_pages.py
             self.summary.rolled_back()
             raise
 
+    def lock_holder(self, release: str, mode: str) -> dict[str, object] | None:
+        """Who holds the run's operator lock now (never waits); None while nobody does."""
+        from gonogo.night.pg_lock import live_holder  # noqa: PLC0415
+
+        with database_errors(self.url):
+            return live_holder(self._db, release, mode)
+
     def _rows(self, query: str, params: dict[str, Any] | Sequence[Any] = ()) -> list[Row]:
         with database_errors(self.url):
             return self._db.execute(query, params).fetchall()

@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.errors import StateError
+from gonogo.errors import GonogoError, StateError
 from gonogo.night.belongs import REAL, REHEARSAL
-from gonogo.night.lock import run_lock
+from gonogo.night.lock import describe_holder, held_by, run_lock
 from gonogo.night.pg_url import is_url, masked
 from gonogo.night.runs import (
     Run,
@@ -82,19 +82,50 @@ def find(root: Path, url: str | None, release: str | None, dry_run: bool) -> Pla
 
 
 @contextmanager
-def locked(place: Place, *, operator: str, command: str, wait: float) -> Iterator[None]:
-    """The run's operator lock: a file lock here, or an advisory lock in the database."""
+def locked(
+    place: Place, *, operator: str, command: str, wait: float, zone: dt.tzinfo | None = None
+) -> Iterator[None]:
+    """The run's operator lock: a file lock here, or an advisory lock in the database.
+    Refused, it names the holder with the time in `zone`, else in the run's runbook's."""
+
+    def describe(info: dict[str, object]) -> str:
+        return describe_holder(info, zone or _zone_of(place))
+
     if place.url is None:
         if not place.directory.is_dir():  # a stat, not a write on the parent each command
             place.directory.mkdir(parents=True, exist_ok=True)
-        with run_lock(place.directory / "lock", operator=operator, command=command, wait=wait):
+        with run_lock(place.directory / "lock", operator=operator, command=command,
+                      wait=wait, describe=describe):  # fmt: skip
             yield
         return
     from gonogo.night.pg_lock import advisory_lock  # noqa: PLC0415
 
     with advisory_lock(place.url, place.release, place.mode, operator=operator,
-                       command=command, wait=wait):  # fmt: skip
+                       command=command, wait=wait, describe=describe):  # fmt: skip
         yield
+
+
+def _zone_of(place: Place) -> dt.tzinfo | None:
+    """The time zone of the run's runbook, read only when the lock is refused; None
+    where the run cannot be read (the message then gives UTC)."""
+    try:
+        run = open_place(place)
+    except (GonogoError, OSError):
+        return None
+    try:
+        return run.timeline().zone
+    finally:
+        run.close()
+
+
+def lock_holder(place: Place, run: Run) -> dict[str, object] | None:
+    """Who holds the run's lock now, from the open `run`; never waits, never takes it."""
+    if place.url is None:
+        return held_by(place.directory / "lock")
+    from gonogo.night.pg_journal import PgJournal  # noqa: PLC0415
+
+    assert isinstance(run.journal, PgJournal)
+    return run.journal.lock_holder(place.release, place.mode)
 
 
 def open_place(place: Place, runbook: Path | None = None) -> Run:

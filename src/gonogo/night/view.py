@@ -6,17 +6,18 @@ It never takes the lock: status, log, deliveries and report never wait.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from gonogo.night.clock import Clock
 from gonogo.night.decisions import Context
-from gonogo.night.decisions.due import Due, due_now, next_command
+from gonogo.night.decisions.due import Due, being_sent, due_now, next_command
 from gonogo.night.incidents import Incident
 from gonogo.night.journal import Delivery, Status
 from gonogo.night.lights import Change
-from gonogo.night.places import find, journal_url, open_place
+from gonogo.night.lock import holder_since
+from gonogo.night.places import find, journal_url, lock_holder, open_place
 from gonogo.night.receipts import DELIVERED, UNDELIVERED, Receipt
 from gonogo.night.runs import Run, state_root
 from gonogo.night.snapshot import Night
@@ -65,6 +66,8 @@ class NightView:
     plan: Timeline
     parts: list[PartRow]
     runbook_changed: bool
+    # Who holds the run's lock now (operator, host, pid, command, since), or None.
+    sending: dict[str, object] | None = None
 
     @property
     def description(self) -> str:
@@ -77,11 +80,20 @@ class NightView:
     @property
     def next_step(self) -> str:
         """The one step to suggest; never one the rules would refuse now."""
-        return "next: " + next_command(self.context, self.night)
+        return "next: " + next_command(self.context, self.night, sending=self.live)
 
     @property
     def due(self) -> tuple[Due, ...]:
-        return due_now(self.context, self.night)
+        return due_now(self.context, self.night, sending=self.live)
+
+    @property
+    def live(self) -> bool:
+        """A command holds the run's lock: what is pending or in flight is its to send."""
+        return self.sending is not None
+
+    def being_sent(self) -> dict[int, int]:
+        """Per dispatch, the rows in flight that the command holding the lock has out."""
+        return being_sent(self.night) if self.live else {}
 
     def _due_dicts(self) -> list[dict[str, Any]]:
         return [
@@ -206,15 +218,26 @@ class NightView:
             "due": self._due_dicts(),
             "next": self.next_step,
             "runbook_changed": self.runbook_changed,
+            "sending": self._sending_dict(),
         }
+
+    def _sending_dict(self) -> dict[str, Any] | None:
+        if self.sending is None:
+            return None
+        since = holder_since(self.sending)
+        fields = ("operator", "host", "pid", "command")
+        return {**{k: self.sending.get(k) for k in fields},
+                "since": self.local(since).isoformat() if since else None}  # fmt: skip
 
     def _deliveries_dict(self) -> dict[str, int]:
         """Totals over the night; in doubt is its own count, never part of sent."""
         c = self.night.deliveries
         # Of the sent SMS: Twilio's receipts as of the last `deliveries --refresh`.
         receipts = [r.status for r in self.night.receipts.values()]
-        return {"sent": c.sent, "failed": c.failed, "in_doubt": c.in_doubt,
-                "pending": c.pending, "delivered_to_phone": receipts.count(DELIVERED),
+        flying = sum(self.being_sent().values())  # the live sender's, not in doubt
+        return {"sent": c.sent, "failed": c.failed, "in_doubt": c.in_doubt - flying,
+                "pending": c.pending, "in_flight": flying,
+                "delivered_to_phone": receipts.count(DELIVERED),
                 "never_arrived": receipts.count(UNDELIVERED)}  # fmt: skip
 
     def _verification_dict(self) -> dict[str, Any] | None:
@@ -253,8 +276,10 @@ def night_view(
     `runbook` this site's copy of a shared run's runbook (see `places.open_place`)."""
     place = find(state_root(state_dir), journal_url(journal), release, dry_run)
     run = open_place(place, runbook)
+    sending = lock_holder(place, run)  # first: a sender that began later looks in doubt
     night = run.night()
-    return view_of_night(run, night, clock.now(), run.changed_content(night) is not None)
+    changed = run.changed_content(night) is not None
+    return replace(view_of_night(run, night, clock.now(), changed), sending=sending)
 
 
 def view_of_night(run: Run, night: Night, now: dt.datetime, changed: bool = False) -> NightView:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from gonogo.night.lock import holder_since
 from gonogo.night.machine import ROLLING_BACK
 from gonogo.night.view import NightView
 from gonogo.night.wording import duration
@@ -176,28 +177,57 @@ def _print_due(out: Console, view: NightView) -> None:
 
 
 _WIDE = 100
-_DELIVERY_COMMANDS = ("gonogo retry-failed", "gonogo deliveries", "gonogo resume")
+_DELIVERY_COMMANDS = (
+    "gonogo retry-failed",
+    "gonogo deliveries",
+    "gonogo resume",
+    "gonogo settle",
+)
+
+
+def sender_line(view: NightView) -> str | None:
+    """The command holding the run's lock: `anna is sending (`gonogo go 4` on site-a,
+    since 23:45)`, or `is running` while nothing of the night is unfinished."""
+    holder = view.sending
+    if holder is None:
+        return None
+    since = holder_since(holder)
+    when = f", since {_hhmm(view, since)}" if since else ""
+    busy = view.night.deliveries.unfinished
+    doing = "is sending" if busy else "is running"
+    return (
+        f"{escape(str(holder.get('operator', 'another operator')))} {doing} "
+        f"(`{escape(str(holder.get('command', '?')))}` on "
+        f"{escape(str(holder.get('host', '?')))}{when})"
+    )
 
 
 def _print_deliveries(out: Console, view: NightView) -> None:
-    """Each dispatch of the night; what did not go out, in red with the command for it."""
+    """Each dispatch of the night; what did not go out, in red with the command for it.
+    Rows a command holding the lock is sending now are that command's, not in doubt."""
     dispatches = [d for d in view.night.dispatches if d.counts.total]
+    sender = sender_line(view)
     if not dispatches:
+        if sender:
+            out.print(sender)
         return
     total = view.night.deliveries
     out.print(f"Deliveries: {total.sent} of {total.total} sent")
+    if sender:
+        out.print(sender)
+    flying = view.being_sent()
     for d in dispatches:
         c = d.counts
+        mine = flying.get(d.seq, 0)
         parts = [f"{c.sent} sent"]
-        parts += [
-            f"[red]{n} {what}[/red]"
-            for n, what in (
-                (c.failed, "failed"),
-                (c.pending, "pending"),
-                (c.in_doubt, "in doubt"),
-            )
-            if n
-        ]
+        counted = (
+            (c.failed, "failed", True),
+            (c.pending, "pending", not view.live),  # a live sender's to send
+            (c.in_doubt - mine, "in doubt", True),
+            (mine, "being sent", False),
+        )
+        parts += [f"[red]{n} {what}[/red]" if red else f"{n} {what}"
+                  for n, what, red in counted if n]  # fmt: skip
         out.print(f"  {_hhmm(view, d.at)} {escape(d.label)}: {', '.join(parts)}")
     for due in view.due:
         if due.command.startswith(_DELIVERY_COMMANDS):

@@ -242,3 +242,8 @@ def test_a_preflight_reports_every_problem_at_once() -> None:
     assert message.startswith("2 problems: ")
     assert f"127.0.0.1:{gone.port}" in message
     assert "TWILIO_ACCOUNT_SID" in message
+    # Both hints, each a sentence: not "…SECURITY.; Export…".
+    assert info.value.hint == (
+        "Check GONOGO_SMTP_HOST, GONOGO_SMTP_PORT and GONOGO_SMTP_SECURITY. "
+        "Export the Twilio account SID and auth token before the night starts."
+    )

@@ -10,10 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from gonogo.night.decisions import Context
+from gonogo.night.journal import Status
 from gonogo.night.machine import PARTS_DONE, PLANNED, ROLLING_BACK
 from gonogo.night.snapshot import Night
 from gonogo.runbook.catalog import message_for
 from gonogo.runbook.events import Event
+
+IN_DOUBT_CODE = "in-doubt"  # a request its sender gave up on: it may have gone out
 
 
 @dataclass(frozen=True)
@@ -24,8 +27,9 @@ class Due:
     overdue: bool = False
 
 
-def due_now(ctx: Context, night: Night) -> tuple[Due, ...]:
-    """Everything the operator should do next, most pressing first."""
+def due_now(ctx: Context, night: Night, *, sending: bool = False) -> tuple[Due, ...]:
+    """Everything the operator should do next, most pressing first. `sending`: a
+    command holds the run's lock now, so what is pending or in flight is its to send."""
     found: list[Due] = []
     if night.state == PLANNED:
         found.append(Due("open the window", "gonogo start RUNBOOK", ctx.plan.window_start))
@@ -37,7 +41,7 @@ def due_now(ctx: Context, night: Night) -> tuple[Due, ...]:
     if night.state == PARTS_DONE:
         found.append(Due("every part has had Go: end the window", "gonogo end"))
     found += _incidents_due(ctx, night)
-    found += _deliveries_due(night)
+    found += _deliveries_due(night, sending)
     return tuple(found)
 
 
@@ -129,23 +133,41 @@ def _incidents_due(ctx: Context, night: Night) -> list[Due]:
     return found
 
 
-def _deliveries_due(night: Night) -> list[Due]:
+def being_sent(night: Night) -> dict[int, int]:
+    """Per dispatch, its rows in flight that a live sender has out now: all those in
+    flight but the ones whose request it already gave up on (code `in-doubt`)."""
+    out: dict[int, int] = {}
+    for d in night.problems:
+        if d.status == Status.IN_FLIGHT and d.code != IN_DOUBT_CODE:
+            out[d.dispatch] = out.get(d.dispatch, 0) + 1
+    return out
+
+
+def _deliveries_due(night: Night, sending: bool) -> list[Due]:
     counts = night.deliveries
     found = []
     if counts.failed:
         found.append(Due(f"{counts.failed} failed deliveries", "gonogo retry-failed"))
-    if counts.in_doubt:
-        found.append(Due(f"{counts.in_doubt} deliveries in doubt", "gonogo deliveries"))
-    if counts.pending:
+    # In flight with no command sending: its sender stopped. `resume` asks Twilio about
+    # the SMS and the operator about the e-mails.
+    in_flight = counts.in_flight - (sum(being_sent(night).values()) if sending else 0)
+    if in_flight:
+        found.append(Due(f"{in_flight} deliveries in doubt", "gonogo resume"))
+    if counts.unresolved:  # e-mails left in doubt: only the mail server's log can tell
+        found.append(
+            Due(f"{counts.unresolved} deliveries in doubt (check the mail server's log)",
+                "gonogo settle --mark-sent|--resend --reason TEXT")
+        )  # fmt: skip
+    if counts.pending and not sending:
         found.append(Due(f"{counts.pending} deliveries not yet sent", "gonogo resume"))
     return found
 
 
-def next_command(ctx: Context, night: Night) -> str:
+def next_command(ctx: Context, night: Night, *, sending: bool = False) -> str:
     """The one step to suggest: the window's own, never one the rules would refuse; with
     none left in the window, what is still due beside it (an incident's update, failed
     deliveries), so that Next never says "nothing" above a Due list."""
-    due = due_now(ctx, night)
+    due = due_now(ctx, night, sending=sending)
     window = [d for d in due if not d.command.startswith(_BESIDE)]
     if window:
         step = window[0]
@@ -171,4 +193,5 @@ _BESIDE = (
     "gonogo retry-failed",
     "gonogo deliveries",
     "gonogo resume",
+    "gonogo settle",
 )

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from gonogo.errors import ConfigError, JournalWriteError
+from gonogo.errors import ConfigError, JournalWriteError, join_hints
 from gonogo.night.delivery.fanout import FanOut
 from gonogo.night.delivery.progress import ProgressBar
 from gonogo.night.delivery.rate import TokenBucket
@@ -146,7 +146,7 @@ class LiveTransport:
         if len(problems) == 1:
             raise problems[0]
         if problems:
-            hints = "; ".join(p.hint for p in problems if p.hint)
+            hints = join_hints(p.hint for p in problems if p.hint)
             message = "; and ".join(p.message for p in problems)
             raise ConfigError(f"{len(problems)} problems: {message}", hint=hints or None)
 

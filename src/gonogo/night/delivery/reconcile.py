@@ -111,9 +111,11 @@ def _reconcile_sms(
     ]
     again = [row for row in rows if row.id not in matched]
     journal.mark_many(found, _now())
+    # "Tried", not "sent": how the new tries end is the summary's to say.
+    tried = "is tried again" if len(again) == 1 else "are tried again"
     session.show(
         f"{len(rows)} SMS were in flight: {len(found)} had reached Twilio, "
-        f"{len(again)} are sent now."
+        f"{len(again)} had not and {tried}."
     )
     return again
 

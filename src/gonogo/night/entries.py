@@ -109,6 +109,7 @@ class IncidentOpened:
     services: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
     light: str = "red"
+    repeat: bool = False  # confirmed after the warning that it may repeat one (repeats.py)
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class IncidentWord:
 
     id: str
     summary: str = ""
+    repeat: bool = False  # confirmed after the warning that it may repeat one (repeats.py)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ def print_log(view: NightView) -> None:
                 what += f" P{data.get('priority')}"
             if data.get("summary"):
                 what += f' "{data.get("summary")}"'
+            if data.get("repeat"):
+                what += " (confirmed after the repeat warning)"
         elif event.kind == "verification_report":
             what += f" {data.get('participant')} {data.get('result')}"
         elif event.kind == "lights_set":

@@ -378,6 +378,28 @@ def test_reconciliation_does_not_count_an_earlier_dispatchs_message(
     assert len(set(bodies)) == 2
 
 
+def test_the_log_shows_who_resumed_an_interrupted_dispatch(
+    night: dict[str, Any], twilio_server: TwilioFake
+) -> None:
+    twilio_server.fail_for("+46701740621", "drop", times=1)
+    assert start(night).returncode == 3
+
+    after = gonogo(night["state"], "resume", "--by", "bertil", env=night["env"])
+
+    assert after.returncode == 0, after.stdout + after.stderr
+    [entry] = query(night["state"], "SELECT * FROM events WHERE kind = 'resumed'")
+    assert entry["operator"] == "bertil"
+    wide = {**night["env"], "COLUMNS": "200"}  # one line, whatever the terminal
+    log = gonogo(night["state"], "log", env=wide, yes=False).stdout
+    [line] = [line for line in log.splitlines() if " resumed " in line]
+    assert line.endswith(
+        "bertil       resumed interrupted window_started: 0 not yet tried, 1 in flight"
+    )
+    # Nothing left to finish: nothing journaled.
+    assert gonogo(night["state"], "resume", env=night["env"]).returncode == 0
+    assert len(query(night["state"], "SELECT * FROM events WHERE kind = 'resumed'")) == 1
+
+
 def _requested(state: Path, delivery: int) -> datetime:
     """The in-flight mark journaled just before the delivery's request left."""
     [row] = query(

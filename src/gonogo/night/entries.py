@@ -42,6 +42,8 @@ class Kind(enum.StrEnum):
     # Delivery bookkeeping an operator decided on.
     RETRY = "retry"
     SETTLED = "deliveries_settled"
+    # Dispatches a crash or an interrupt left unfinished, finished by the next command.
+    RESUMED = "resumed"
     # What Twilio says became of sent SMS (`deliveries --refresh`).
     RECEIPTS = "receipts"
 
@@ -149,6 +151,16 @@ class Requeued:
 
 
 @dataclass(frozen=True)
+class Resumed:
+    """Who finished which interrupted dispatches (the entry's operator and time), and
+    how many of their deliveries were not yet tried and how many in flight then."""
+
+    dispatches: tuple[int, ...]
+    pending: int = 0
+    in_flight: int = 0
+
+
+@dataclass(frozen=True)
 class Rescheduled:
     """The window moved: its new start and end (ISO, UTC); the reason is the entry's."""
 
@@ -197,6 +209,7 @@ PAYLOADS: dict[Kind, type] = {
     Kind.EXTEND: Extended,
     Kind.RETRY: Requeued,
     Kind.SETTLED: Requeued,
+    Kind.RESUMED: Resumed,
     Kind.RECEIPTS: Receipts,
 }
 

@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from gonogo.night.delivery.transport import transport_for
+from gonogo.night.entries import Kind, NewEntry, Resumed
 from gonogo.night.journal import Delivery, Mark, Status
 from gonogo.night.runs import Run
 from gonogo.night.session import Session
@@ -42,6 +43,12 @@ def finish_interrupted(run: Run, night: Night, session: Session) -> set[int]:
         f"Finishing {len(unfinished)} deliveries of {len(dispatches)} interrupted dispatch(es) "
         f"before anything else: {len(pending)} not yet tried, {len(flying)} in flight."
     )
+    # Who took over, and when: `log` shows it (the status marks carry no operator).
+    resumed = Resumed(tuple(sorted(dispatches)), len(pending), len(flying))
+    entry, sha = NewEntry(Kind.RESUMED, resumed), night.accepted_sha256
+    with run.journal.transaction():
+        run.journal.append(entry, at=session.clock.now(), operator=session.operator,
+                           runbook_sha256=sha)  # fmt: skip
     if run.dry_run:
         # Writing an outbox file twice is harmless: in-flight rows are simply written again.
         transport_for(run, session, night).deliver(run.journal, unfinished, session.clock.now())

@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -463,6 +464,95 @@ def test_status_names_a_live_sender_instead_of_calling_its_rows_in_doubt(
     assert document["sending"] is None
     assert (document["deliveries"]["in_flight"], document["deliveries"]["in_doubt"]) == (0, 0)
     assert "is sending" not in gonogo(night["state"], "status", env=night["env"], yes=False).stdout
+
+
+def test_the_log_shows_who_resumed_an_interrupted_dispatch(
+    night: dict[str, Any], twilio_server: TwilioFake
+) -> None:
+    twilio_server.fail_for("+46701740621", "drop", times=1)
+    assert start(night).returncode == 3
+
+    after = gonogo(night["state"], "resume", "--by", "bertil", env=night["env"])
+
+    assert after.returncode == 0, after.stdout + after.stderr
+    [entry] = query(night["state"], "SELECT * FROM events WHERE kind = 'resumed'")
+    assert entry["operator"] == "bertil"
+    wide = {**night["env"], "COLUMNS": "200"}  # one line, whatever the terminal
+    log = gonogo(night["state"], "log", env=wide, yes=False).stdout
+    [line] = [line for line in log.splitlines() if " resumed " in line]
+    assert line.endswith(
+        "bertil       resumed interrupted window_started: 0 not yet tried, 1 in flight"
+    )
+    # Nothing left to finish: nothing journaled.
+    assert gonogo(night["state"], "resume", env=night["env"]).returncode == 0
+    assert len(query(night["state"], "SELECT * FROM events WHERE kind = 'resumed'")) == 1
+
+
+def _requested(state: Path, delivery: int) -> datetime:
+    """The in-flight mark journaled just before the delivery's request left."""
+    [row] = query(
+        state,
+        "SELECT at FROM delivery_log WHERE delivery = ? AND status = 'in_flight'"
+        " AND code IS NULL ORDER BY seq DESC LIMIT 1",
+        delivery,
+    )
+    return datetime.fromisoformat(row["at"])
+
+
+@pytest.mark.parametrize("fault", ["drop", "lost_response"])
+def test_another_runs_message_with_the_same_text_is_not_claimed(
+    night: dict[str, Any], twilio_server: TwilioFake, fault: str
+) -> None:
+    """Another run (another state directory, the same release) sent the same text to the
+    same number 20 s before this row's request: it is not this row's Message."""
+    number = "+46701740606"
+    assert start(night).returncode == 0
+    twilio_server.fail_for(number, fault, times=1)  # type: ignore[arg-type]
+    assert gonogo(night["state"], "progress", env=night["env"]).returncode == 3
+    [doubt] = [r for r in rows(night["state"]) if r["status"] == "in_flight"]
+    other = twilio_server.add_message(
+        number,
+        doubt["body"],
+        created=_requested(night["state"], doubt["id"]) - timedelta(seconds=20),
+    )
+    ours = [m["sid"] for m in twilio_server.messages if m["to"] == number and m["sid"] != other]
+    posts_before = len([r for r in twilio_server.requests if r.method == "POST"])
+
+    after = gonogo(night["state"], "resume", env=night["env"])
+
+    [row] = [r for r in rows(night["state"]) if r["id"] == doubt["id"]]
+    assert row["provider_id"] != other
+    posts = [r for r in twilio_server.requests if r.method == "POST"][posts_before:]
+    assert posts == []  # in doubt or found: never sent again blindly
+    if fault == "lost_response":  # its own Message reached Twilio: that one is claimed
+        assert after.returncode == 0, after.stdout + after.stderr
+        assert (
+            "1 SMS were in flight: 1 had reached Twilio, 0 had not and are tried again."
+            in after.stdout
+        )
+        assert (row["status"], row["provider_id"]) == ("sent", ours[-1])
+        return
+    # Only another run's Message is there, 20 s before the request: in doubt, said so.
+    assert after.returncode == 3, after.stdout + after.stderr
+    assert (
+        "1 SMS were in flight: 0 had reached Twilio, 1 are in doubt, 0 had not and are tried again."
+        in (after.stdout)
+    )
+    assert f"in doubt: sms vard {number}: a Message with its text" in after.stdout
+    # Twilio's creation times are whole seconds: 20 s and a fraction.
+    assert re.search(r"UTC, 2[01] s before its request: another run's, or its own if the clocks "
+                     "differ", after.stdout), after.stdout  # fmt: skip
+    assert (row["status"], row["provider_id"]) == ("in_doubt", None)
+    # The operator checks Twilio's log, and settles it: it is sent once.
+    settled = gonogo(
+        night["state"], "settle", "--resend", "--reason", "not in Twilio's log", env=night["env"]
+    )
+    assert settled.returncode == 0, settled.stdout + settled.stderr
+    mine = [m for m in twilio_server.messages if m["to"] == number and m["body"] == doubt["body"]]
+    assert len(mine) == 2  # the other run's, and this run's: once
+    [row] = [r for r in rows(night["state"]) if r["id"] == doubt["id"]]
+    assert row["status"] == "sent"
+    assert row["provider_id"] != other
 
 
 def _snapshot_journal(state: Path) -> object:

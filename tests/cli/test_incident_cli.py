@@ -400,6 +400,88 @@ def test_update_or_resolve_of_unknown_or_resolved_incident_exits_1(
     assert night.snapshot() == before
 
 
+# --- two sites sending the same word ---------------------------------------------------
+
+
+def test_an_update_repeating_the_last_one_warns_names_who_and_asks(night: Night) -> None:
+    """Site B updates with --yes; site C, 10 s later, types the same update: C is told
+    who sent it and when, in local time, and nothing goes out unless C confirms."""
+    open_p1(night)
+    night.clock.move_to("2021-11-28 01:30:00+01:00")
+    first = night.ok("incident", "update", "INC-1", "--summary", "Felsökning pågår",
+                     "--by", "bertil")  # fmt: skip
+    assert "Warning" not in first.out  # 20 minutes after the opening, another text
+    night.clock.move_to("2021-11-28 01:30:10+01:00")
+    before = night.snapshot()
+    again = ("incident", "update", "INC-1", "--summary", "Felsökning pågår", "--by", "cecilia")
+
+    refused = night(*again, yes=False, answer="n\n")
+
+    assert refused.code == 1
+    assert (
+        'Warning: INC-1\'s last message had this very text, "Felsökning pågår", sent by '
+        "bertil at 01:30:00 (10 s ago): sent again, every recipient gets it twice."
+    ) in refused.out.replace("\n", " ")
+    assert "Send the same text again? [y/N]" in refused.out
+    assert "not confirmed; nothing was journaled or sent" in refused.err
+    assert night.snapshot() == before
+
+    confirmed = night(*again, yes=False, answer="y\ny\n")
+
+    assert confirmed.code == 0, confirmed.err
+    updates = [data for kind, _, data in night.events() if kind == "incident_updated"]
+    assert updates == [
+        {"id": "INC-1", "summary": "Felsökning pågår"},
+        {"id": "INC-1", "summary": "Felsökning pågår", "repeat": True},
+    ]
+    log = night.look("log").out
+    assert (
+        'cecilia      incident updated INC-1 "Felsökning pågår" (confirmed after the repeat ' in log
+    )
+    # A new text minutes later asks nothing more than what goes out.
+    night.at("01:40")
+    night.ok("incident", "update", "INC-1", "--summary", "Orsaken är hittad", yes=False,
+             answer="y\n")  # fmt: skip
+
+
+def test_an_update_soon_after_another_warns_and_yes_confirms_it(night: Night) -> None:
+    open_p1(night)
+    night.clock.move_to("2021-11-28 01:30:00+01:00")
+    night.ok("incident", "update", "INC-1", "--summary", "Felsökning pågår", "--by", "bertil")
+    night.clock.move_to("2021-11-28 01:31:05+01:00")
+
+    done = night.ok("incident", "update", "INC-1", "--summary", "Felsökningen fortsätter")
+
+    assert (
+        'Warning: bertil sent a message about INC-1 at 01:30:00 (65 s ago): "Felsökning pågår".'
+        in done.out.replace("\n", " ")
+    )
+    assert [d.get("repeat") for k, _, d in night.events() if k == "incident_updated"] == [
+        None,
+        True,
+    ]
+
+
+def test_opening_an_incident_with_an_open_ones_text_warns(night: Night) -> None:
+    open_p1(night, "--by", "anna")
+    night.at("01:30")
+    before = night.snapshot()
+    reopen = ("incident", "open", "--priority", "1", "--summary", SUMMARY, "--services", "erecept")
+
+    refused = night(*reopen, yes=False, answer="n\n")
+
+    assert refused.code == 1
+    assert (
+        f'Warning: INC-1, opened by anna at 01:10:00 (20 min ago), is open with this very text, "'
+        f'{SUMMARY}": opened again, every recipient gets it twice.'
+    ) in refused.out.replace("\n", " ")
+    assert night.snapshot() == before
+    night.ok(*reopen)  # --yes confirms it, as it confirms a Go after the point of no return
+    opened = [d for k, _, d in night.events() if k == "incident_opened"]
+    assert [d["id"] for d in opened] == ["INC-1", "INC-2"]
+    assert opened[1]["repeat"] is True
+
+
 def test_disruption_sends_the_short_interruption_text(night: Night) -> None:
     night.at("00:15")
     night.ok("disruption", "--summary", "Läkemedelsförteckningen svarar långsamt",

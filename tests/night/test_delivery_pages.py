@@ -75,3 +75,23 @@ def test_a_short_page_is_the_last_one_read(journal: Journal) -> None:
     asked.clear()
     assert [len(page) for page in pages(journal, size=5)] == [5]
     assert len(asked) == 2  # a full page: the next is asked for, and is empty
+
+
+def test_what_reconciliation_reads_of_a_rows_history(journal: Journal) -> None:
+    """The in-flight mark just before the latest request (not the one saying how it
+    ended), and every provider id ever journaled for the numbers in doubt."""
+    _dispatch(journal, 3)
+    a, b, c = journal.deliveries()
+    t = [AT + dt.timedelta(seconds=n) for n in range(6)]
+    journal.mark_many([Mark(a.id, Status.IN_FLIGHT), Mark(b.id, Status.IN_FLIGHT)], t[0])
+    journal.mark_many([Mark(a.id, Status.SENT, "SM-a")], t[1])
+    journal.mark_many([Mark(a.id, Status.FAILED, "SM-a", "30008", "undelivered")], t[2])
+    journal.mark_many([Mark(a.id, Status.PENDING), Mark(b.id, Status.PENDING)], t[3])
+    journal.mark_many([Mark(a.id, Status.IN_FLIGHT), Mark(b.id, Status.IN_FLIGHT)], t[4])
+    journal.mark_many([Mark(a.id, Status.IN_FLIGHT, None, "in-doubt", "timeout")], t[5])
+
+    assert journal.requested_at([a.id, b.id, c.id]) == {a.id: t[4], b.id: t[4]}
+    assert journal.requested_at([]) == {}
+    assert journal.provider_ids({a.address, b.address}) == {"SM-a"}
+    assert journal.provider_ids({b.address}) == set()
+    assert journal.provider_ids(set()) == set()

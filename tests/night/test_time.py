@@ -202,6 +202,45 @@ def test_starting_off_plan_asks_and_journals(
     capsys.readouterr()
 
 
+@pytest.mark.parametrize(
+    ("start", "go", "planned", "late"),
+    [
+        # Five years after its date: late against 23:00 that night (was 2635235 minutes).
+        ("2026-12-01T23:12", "2026-12-02T00:10", "2026-12-01T23:00:00+01:00", (12, 10)),
+        # In summer: the runbook's local times on that night, in summer time.
+        ("2026-07-01T22:50", "2026-07-02T00:05", "2026-07-01T23:00:00+02:00", (-10, 5)),
+        # Hours late on the planned night is late, not another night's plan.
+        ("2021-11-28T01:30", "2021-11-28T02:00", "2021-11-27T23:00:00+01:00", (150, 120)),
+    ],
+)
+def test_a_night_started_on_another_date_is_late_against_that_nights_plan(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    start: str,
+    go: str,
+    planned: str,
+    late: tuple[int, int],
+) -> None:
+    book = _quiet_runbook(tmp_path)
+    state = tmp_path / "state"
+    with freeze_time(local(start)) as clock:
+        _run(state, "start", str(book))  # --yes confirms the start far from the plan
+        clock.move_to(local(go))
+        _run(state, "go", "1")
+        night = _status(state)
+        capsys.readouterr()
+        assert main(["report", "--state-dir", str(state)]) == 0
+        report = capsys.readouterr().out
+    first = night["parts"][0]
+    assert first["planned_start"] == planned
+    assert first["late_minutes"] == late[1]  # a part that has ended: its end
+    row = next(line for line in report.splitlines() if line.startswith("| 1 "))
+    words = [f"{n} min sent" if n > 0 else f"{-n} min tidigt" for n in late]
+    assert f"| {words[0]} | {words[1]} |" in row
+    with closing(SqliteJournal.open(state / "21.0" / "real" / "journal.sqlite")) as journal:
+        assert journal.entries()[0].payload.off_plan_minutes  # journaled as it was
+
+
 def test_starting_within_the_hour_asks_nothing(tmp_path: Path) -> None:
     book = _quiet_runbook(tmp_path)
     asked: list[str] = []

@@ -226,7 +226,7 @@ def settle(
         str | None, typer.Option("--reason", help="What was checked (journaled).")
     ] = None,
 ) -> int:
-    """Settle e-mails left in doubt after a crash: resend them, or record them as sent."""
+    """Settle deliveries left in doubt after a crash: resend them, or record them as sent."""
     from gonogo.night import actions  # noqa: PLC0415
     from gonogo.night.decisions.deliveries import MARK_SENT, RESEND  # noqa: PLC0415
 

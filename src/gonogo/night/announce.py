@@ -26,7 +26,7 @@ from gonogo.night.runs import (
 )
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Night, fold
-from gonogo.night.window_changes import adjusted
+from gonogo.night.window_changes import adjusted, on_its_night
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import load_valid
@@ -76,7 +76,8 @@ def notice_schedule(session: Session, runbook_path: Path) -> tuple[Context, list
     run = open_run(directory)
     try:
         night = run.night()
-        ctx = Context(run.runbook, adjusted(run.timeline(), night.window), now)
+        plan = on_its_night(run.timeline(), run.runbook, night.opened)
+        ctx = Context(run.runbook, adjusted(plan, night.window), now)
         return ctx, schedule(ctx, night)
     finally:
         run.close()

@@ -42,6 +42,8 @@ class Kind(enum.StrEnum):
     # Delivery bookkeeping an operator decided on.
     RETRY = "retry"
     SETTLED = "deliveries_settled"
+    # Dispatches a crash or an interrupt left unfinished, finished by the next command.
+    RESUMED = "resumed"
     # What Twilio says became of sent SMS (`deliveries --refresh`).
     RECEIPTS = "receipts"
 
@@ -109,6 +111,7 @@ class IncidentOpened:
     services: tuple[str, ...] = ()
     audiences: tuple[str, ...] = ()
     light: str = "red"
+    repeat: bool = False  # confirmed after the warning that it may repeat one (repeats.py)
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,7 @@ class IncidentWord:
 
     id: str
     summary: str = ""
+    repeat: bool = False  # confirmed after the warning that it may repeat one (repeats.py)
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,16 @@ class Requeued:
     count: int
     action: str = "retry"  # retry | resend | mark_sent
     deliveries: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """Who finished which interrupted dispatches (the entry's operator and time), and
+    how many of their deliveries were not yet tried and how many in flight then."""
+
+    dispatches: tuple[int, ...]
+    pending: int = 0
+    in_flight: int = 0
 
 
 @dataclass(frozen=True)
@@ -195,6 +209,7 @@ PAYLOADS: dict[Kind, type] = {
     Kind.EXTEND: Extended,
     Kind.RETRY: Requeued,
     Kind.SETTLED: Requeued,
+    Kind.RESUMED: Resumed,
     Kind.RECEIPTS: Receipts,
 }
 

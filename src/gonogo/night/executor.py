@@ -31,7 +31,7 @@ from gonogo.night.places import find, locked, open_place
 from gonogo.night.runs import Run, state_root
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Dispatch, Night
-from gonogo.night.window_changes import adjusted
+from gonogo.night.window_changes import adjusted, on_its_night
 from gonogo.runbook.model import Runbook
 
 
@@ -137,7 +137,8 @@ def _accept_change(session: Session, run: Run, night: Night, new: str) -> None:
 def execute(session: Session, decide: Decide) -> Outcome:
     """Carry out one operator action on the run the session names."""
     with acting_run(session) as (run, night, finished):
-        plan = adjusted(run.timeline(), night.window)  # moved or extended by an operator
+        # On the night it opened; moved or extended by an operator.
+        plan = adjusted(on_its_night(run.timeline(), run.runbook, night.opened), night.window)
         context = Context(run.runbook, plan, session.clock.now())
         decision = decide(context, night)
         outcome = Outcome(results(night, finished))

@@ -37,6 +37,11 @@ class Incident:
     def latest_summary(self) -> str:
         return self.updates[-1][2] if self.updates else self.summary
 
+    @property
+    def last_sent(self) -> tuple[dt.datetime, str, str]:
+        """Its last message: when, by whom, its summary (the opening one if no update)."""
+        return self.updates[-1] if self.updates else (self.opened, self.opened_by, self.summary)
+
     def major(self, policy: IncidentPolicy) -> bool:
         return self.priority in policy.major_priorities
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -152,6 +152,15 @@ class Journal(Protocol):
         statuses: Iterable[Status] | None = None,
     ) -> list[Delivery]:
         """`deliveries`, at most `limit` of them: those with ids above `after`."""
+        ...
+
+    def requested_at(self, ids: Collection[int]) -> dict[int, dt.datetime]:
+        """When each of `ids` was last marked in flight just before a request left (the
+        mark without a code; a later one with a code says how the request ended)."""
+        ...
+
+    def provider_ids(self, addresses: Collection[str]) -> set[str]:
+        """Every provider id ever journaled for a delivery to one of `addresses`."""
         ...
 
 

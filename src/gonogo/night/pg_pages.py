@@ -9,7 +9,7 @@ counts has in them are read (none at all when it has none).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from gonogo.night.journal import Delivery, Paged, Status
@@ -70,3 +70,21 @@ class PgPages(Paged):
                      r[10], r[11], r[12], int(r[14]), dt.datetime.fromisoformat(r[13]))
             for r in self._rows(query, params)
         ]  # fmt: skip
+
+    def requested_at(self, ids: Collection[int]) -> dict[int, dt.datetime]:
+        """When each of `ids` was last marked in flight just before a request left."""
+        query = """SELECT DISTINCT ON (delivery) delivery, at FROM gonogo_delivery_log
+                   WHERE run = %(run)s AND delivery = ANY(%(ids)s)
+                   AND status = 'in_flight' AND code IS NULL
+                   ORDER BY delivery, seq DESC"""
+        rows = self._rows(query, {"run": self.run, "ids": list(ids)}) if ids else []
+        return {int(r[0]): dt.datetime.fromisoformat(r[1]) for r in rows}
+
+    def provider_ids(self, addresses: Collection[str]) -> set[str]:
+        """Every provider id ever journaled for a delivery to one of `addresses`."""
+        query = """SELECT DISTINCT l.provider_id FROM gonogo_deliveries d
+                   JOIN gonogo_delivery_log l ON l.run = d.run AND l.delivery = d.id
+                   WHERE d.run = %(run)s AND d.address = ANY(%(to)s)
+                   AND l.provider_id IS NOT NULL"""
+        found = self._rows(query, {"run": self.run, "to": list(addresses)}) if addresses else []
+        return {str(r[0]) for r in found}

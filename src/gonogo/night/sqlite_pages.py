@@ -9,8 +9,9 @@ when it has none); a dispatch to 100,000 is read in pages, never all in memory a
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,26 @@ class SqlitePages(Paged):
             except (ValueError, TypeError) as exc:
                 raise damaged(self.path, f"delivery {row['id']} cannot be read ({exc})") from None
         return found
+
+    def requested_at(self, ids: Collection[int]) -> dict[int, dt.datetime]:
+        """When each of `ids` was last marked in flight just before a request left."""
+        marks = ",".join("?" * len(ids))
+        query = f"""SELECT delivery, at FROM delivery_log WHERE seq IN (
+                    SELECT MAX(seq) FROM delivery_log WHERE delivery IN ({marks})
+                    AND status = 'in_flight' AND code IS NULL GROUP BY delivery)"""  # noqa: S608
+        rows = self._read_log(query, list(ids)) if ids else []
+        return {int(r[0]): dt.datetime.fromisoformat(r[1]) for r in rows}
+
+    def provider_ids(self, addresses: Collection[str]) -> set[str]:
+        """Every provider id ever journaled for a delivery to one of `addresses`."""
+        marks = ",".join("?" * len(addresses))
+        query = f"""SELECT DISTINCT l.provider_id FROM deliveries d
+                    JOIN delivery_log l ON l.delivery = d.id
+                    WHERE d.address IN ({marks}) AND l.provider_id IS NOT NULL"""  # noqa: S608
+        return {str(r[0]) for r in self._read_log(query, list(addresses))} if addresses else set()
+
+    def _read_log(self, query: str, params: list[Any]) -> list[sqlite3.Row]:
+        try:
+            return self._db.execute(query, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise read_error(self.path, exc, self._db) from None

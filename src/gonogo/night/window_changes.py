@@ -6,7 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from gonogo.night.entries import Entry, Extended, Kind, Rescheduled
-from gonogo.runbook.timeline import Timeline
+from gonogo.runbook.model import Runbook
+from gonogo.runbook.timeline import LocalTimeError, Timeline, timeline
+
+DAY = dt.timedelta(days=1)
 
 MOVED, CANCELLED, EXTENDED = "moved", "cancelled", "extended"
 
@@ -83,3 +86,23 @@ def adjusted(plan: Timeline, changes: WindowChanges) -> Timeline:
     if changes.extended_end is not None:
         plan = plan._replace(window_end=changes.extended_end)
     return plan
+
+
+def on_its_night(plan: Timeline, runbook: Runbook, opened: dt.datetime | None) -> Timeline:
+    """The plan on the night the window opened, where that is another date than planned.
+
+    A real start the operator confirmed days away from the planned date (or a rehearsal
+    that opens the run advance notices made) keeps the runbook's local times, which its
+    texts name ("closed until 07:00"), on the night nearest to when it opened: lateness,
+    the point of no return and what is due are measured on that night, not years away.
+    Opened within half a day of the plan, the plan stands: hours late is late.
+    """
+    if opened is None:
+        return plan
+    days = round((opened - plan.window_start) / DAY)
+    if not days:
+        return plan
+    try:
+        return timeline(runbook, day=plan.local(plan.window_start).date() + days * DAY)
+    except LocalTimeError:  # a planned time the clocks skip that night
+        return plan.shifted(days * DAY)

@@ -68,7 +68,7 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
         out.print("`gonogo resume` sends the pending ones and reconciles those in flight.")
     settled = sum(1 for d in problems if d.status == Status.IN_DOUBT)
     if settled:
-        out.print(f"{settled} e-mail(s) in doubt: {escape(SETTLE_HINT)}.")
+        out.print(f"{settled} in doubt: {escape(SETTLE_HINT)}.")
     return int(code)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Context, Decision, Send
 from gonogo.night.decisions.names import find_participant, optional_text, require_reason
+from gonogo.night.decisions.repeats import open_caution, update_caution
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import (
     Disrupted,
@@ -104,9 +105,10 @@ def open_incident(
     colour = light or ("red" if major else "yellow")
     if colour not in COLOURS[1:]:
         raise TransitionError(f"an incident's light is yellow or red, not {colour}")
+    caution = open_caution(ctx, night.incidents, summary)
     payload = IncidentOpened(
         next_id(night.incidents), priority, summary, tuple(services), tuple(audiences or ()),
-        colour,
+        colour, repeat=caution is not None,
     )  # fmt: skip
     incident = Incident(
         payload.id, priority, summary, payload.services, payload.audiences, ctx.now, "", colour
@@ -114,8 +116,9 @@ def open_incident(
     values = _incident_values(ctx, incident, summary)
     send = _send(ctx, Event.INCIDENT_OPENED, values, payload.audiences, incident.id)
     return Decision(
-        NewEntry(Kind.INCIDENT_OPENED, payload), (send,), note=f"Opened incident {incident.id}."
-    )
+        NewEntry(Kind.INCIDENT_OPENED, payload), (send,), (caution,) if caution else (),
+        note=f"Opened incident {incident.id}.",
+    )  # fmt: skip
 
 
 def _find_open(ctx: Context, night: Night, incident_id: str) -> Incident:
@@ -134,7 +137,9 @@ def update_incident(ctx: Context, night: Night, incident_id: str, summary: str) 
     incident = _find_open(ctx, night, incident_id)
     values = _incident_values(ctx, incident, summary)
     send = _send(ctx, Event.INCIDENT_UPDATED, values, incident.audiences, incident.id)
-    return Decision(NewEntry(Kind.INCIDENT_UPDATED, IncidentWord(incident.id, summary)), (send,))
+    caution = update_caution(ctx, incident, summary)
+    word = IncidentWord(incident.id, summary, repeat=caution is not None)
+    return Decision(NewEntry(Kind.INCIDENT_UPDATED, word), (send,), (caution,) if caution else ())
 
 
 def resolve_incident(ctx: Context, night: Night, incident_id: str, summary: str | None) -> Decision:

@@ -1,4 +1,4 @@
-"""Decisions on deliveries: try the failed again; settle e-mails left in doubt."""
+"""Decisions on deliveries: try the failed again; settle those left in doubt."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def retry_failed(night: Night) -> Decision | None:
 
 
 def settle(night: Night, action: str, reason: str) -> Decision:
-    """E-mails in doubt, settled on purpose after checking the mail server's log."""
+    """Deliveries in doubt, settled on purpose after checking the provider's log."""
     reason = require_reason(reason, "settling deliveries in doubt")
     doubtful = [d for d in night.problems if d.status in (Status.IN_DOUBT, Status.IN_FLIGHT)]
     if not doubtful:

@@ -1,8 +1,10 @@
 """Finishing dispatches a crash or an interrupt left unfinished, before anything else.
 
 Pending rows are sent. SMS rows in flight are reconciled with Twilio first: a Message
-to that number since the dispatch began that no other row accounts for means the row
-was sent. E-mail rows in flight cannot be checked from here: the operator chooses to
+to that number with the row's text since its request that no other row accounts for
+means the row was sent; none means it was not, and it is sent now; where Twilio's list
+cannot tell (see `notify/reconcile.py`), the row is left in doubt for the operator to
+settle. E-mail rows in flight cannot be checked from here: the operator chooses to
 resend them or to leave them in doubt, to settle after reading the mail server's log.
 """
 
@@ -13,18 +15,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from gonogo.night.delivery.transport import transport_for
+from gonogo.night.entries import Kind, NewEntry, Resumed
 from gonogo.night.journal import Delivery, Mark, Status
 from gonogo.night.runs import Run
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Night
 
-# Our clock and Twilio's may differ: a Message may carry a creation time a little before
-# the dispatch began by ours.
-CLOCK_SLACK = dt.timedelta(minutes=1)
-
 SETTLE_HINT = (
-    "check the mail server's log, then `gonogo settle --resend --reason TEXT` or "
-    "`gonogo settle --mark-sent --reason TEXT`"
+    "check the mail server's log (for an SMS, Twilio's message log), then "
+    "`gonogo settle --resend --reason TEXT` or `gonogo settle --mark-sent --reason TEXT`"
 )
 
 
@@ -44,6 +43,12 @@ def finish_interrupted(run: Run, night: Night, session: Session) -> set[int]:
         f"Finishing {len(unfinished)} deliveries of {len(dispatches)} interrupted dispatch(es) "
         f"before anything else: {len(pending)} not yet tried, {len(flying)} in flight."
     )
+    # Who took over, and when: `log` shows it (the status marks carry no operator).
+    resumed = Resumed(tuple(sorted(dispatches)), len(pending), len(flying))
+    entry, sha = NewEntry(Kind.RESUMED, resumed), night.accepted_sha256
+    with run.journal.transaction():
+        run.journal.append(entry, at=session.clock.now(), operator=session.operator,
+                           runbook_sha256=sha)  # fmt: skip
     if run.dry_run:
         # Writing an outbox file twice is harmless: in-flight rows are simply written again.
         transport_for(run, session, night).deliver(run.journal, unfinished, session.clock.now())
@@ -68,12 +73,19 @@ def _reconcile_sms(
     Twilio is asked only once requests a killed command had on the wire can have
     landed. Then one list call (or a few pages) per number, without a date filter: a
     Message still in the sender's queue has no send date. A row is matched by number and
-    body, each Message claimed for one row only (see `notify/reconcile.py`).
+    body, created no earlier than its own in-flight mark (less the clocks' skew), each
+    Message claimed for one row only and never one whose SID this run's journal holds
+    (see `notify/reconcile.py`). A row the listing cannot settle is left in doubt.
     """
     if not rows:
         return []
     from gonogo.night.delivery.live import LiveTransport  # noqa: PLC0415
-    from gonogo.notify.reconcile import InDoubtSms, ListedSms, match_in_doubt  # noqa: PLC0415
+    from gonogo.notify.reconcile import (  # noqa: PLC0415
+        InDoubtSms,
+        ListedSms,
+        earliest,
+        match_in_doubt,
+    )
     from gonogo.notify.sms import TwilioSms  # noqa: PLC0415
 
     transport = LiveTransport(run.runbook, progress=False)
@@ -82,16 +94,20 @@ def _reconcile_sms(
     assert isinstance(sms, TwilioSms)
     _settle(rows, session, sms.timeout if session.settle is None else session.settle)
     journal = run.journal
-    # Messages other rows already account for are never this row's.
-    known = {d.provider_id for d in journal.deliveries(statuses=(Status.SENT,)) if d.provider_id}
+    # Messages any row of this run was ever journaled with are never another row's.
+    known = journal.provider_ids({row.address for row in rows})
+    # The in-flight mark journaled just before the request; a journal without one (it
+    # cannot be) falls back to when the dispatch began, the earliest it can have been.
+    asked = journal.requested_at([row.id for row in rows])
+    day_ago = _now() - dt.timedelta(days=1)
     doubtful = [
         InDoubtSms(row.id, row.id, row.address, row.body,
-                   started.get(row.dispatch, _now() - dt.timedelta(days=1)) - CLOCK_SLACK)
+                   asked.get(row.id) or started.get(row.dispatch, day_ago))
         for row in rows
     ]  # fmt: skip
     since: dict[str, dt.datetime] = {}
     for d in doubtful:
-        since[d.to] = min(since.get(d.to, d.since), d.since)
+        since[d.to] = min(since.get(d.to, earliest(d)), earliest(d))
 
     def look(number: str) -> list[ListedSms]:
         return sms.messages_to(number, since[number])
@@ -105,18 +121,32 @@ def _reconcile_sms(
         transport.close()
     matched = match_in_doubt(doubtful, listed, claimed=known)
     found = [
-        Mark(row.id, Status.SENT, matched[row.id].sid, None, "reconciled with Twilio")
+        Mark(row.id, Status.SENT, matched.found[row.id].sid, None, "reconciled with Twilio")
         for row in rows
-        if row.id in matched
+        if row.id in matched.found
     ]
-    again = [row for row in rows if row.id not in matched]
-    journal.mark_many(found, _now())
+    unsure = [row for row in rows if row.id in matched.unsure]
+    doubt = [
+        Mark(row.id, Status.IN_DOUBT, None, "in-doubt", f"not settled by Twilio's list: "
+             f"{matched.unsure[row.id]}")
+        for row in unsure
+    ]  # fmt: skip
+    again = [row for row in rows if row.id not in matched.found and row.id not in matched.unsure]
+    journal.mark_many([*found, *doubt], _now())
     # "Tried", not "sent": how the new tries end is the summary's to say.
     tried = "is tried again" if len(again) == 1 else "are tried again"
     session.show(
         f"{len(rows)} SMS were in flight: {len(found)} had reached Twilio, "
-        f"{len(again)} had not and {tried}."
+        + (f"{len(unsure)} are in doubt, " if unsure else "")
+        + f"{len(again)} had not and {tried}."
     )
+    for row in unsure:
+        session.show(f"  in doubt: sms {row.audience} {row.address}: {matched.unsure[row.id]}")
+    if unsure:
+        session.show(
+            f"{len(unsure)} SMS are in doubt: they may or may not have gone out, and are "
+            f"not sent again; {SETTLE_HINT}."
+        )
     return again
 
 

@@ -2,11 +2,12 @@
 
 Operators at several sites share a night; two of them may send the same incident
 update seconds apart, and every recipient then reads it twice. So an update whose
-summary is that of the incident's last message, or that follows any message about it
-within `SOON`, is a caution the operator confirms (as a Go after the point of no
-return is), naming who sent the last one and when; so is opening an incident with the
-text of an open one, or within `SOON` of another's opening. Confirmed, it is journaled
-with `repeat` set.
+summary is that of the incident's last message is a caution the operator confirms (as
+a Go after the point of no return is), naming who sent the last one and when; so is
+opening an incident with the text of an open one, or within `SOON` of another's
+opening (two sites seeing one fault). An update with a new text soon after another is
+not: a first update often follows its opening within a minute. Confirmed, it is
+journaled with `repeat` set.
 """
 
 from __future__ import annotations
@@ -31,18 +32,13 @@ def _when(ctx: Context, at: dt.datetime) -> str:
 
 
 def update_caution(ctx: Context, incident: Incident, summary: str) -> Caution | None:
-    """A caution when this update repeats the incident's last message or follows it soon."""
+    """A caution when this update repeats the incident's last message word for word."""
     at, by, text = incident.last_sent
     if text == summary:
         return Caution(
             f'Warning: {incident.id}\'s last message had this very text, "{text}", sent by '
             f"{by} at {_when(ctx, at)}: sent again, every recipient gets it twice.",
             "Send the same text again?",
-        )
-    if ctx.now - at < SOON:
-        return Caution(
-            f'Warning: {by} sent a message about {incident.id} at {_when(ctx, at)}: "{text}".',
-            "Send another update so soon?",
         )
     return None
 

@@ -180,8 +180,8 @@ def test_extend_moves_the_end_and_the_point_of_no_return(tmp_path: Path) -> None
     assert code == 0, out
     assert "förlängs till senast kl. 08:30. Orsak: migreringen tar längre tid." in out
     code, out = gonogo(tmp_path, "2021-11-28T04:01:00Z", "status")
-    assert "Window 23:00-08:30, 3 h 29 min left" in out
-    assert "Point of no return 07:00" in out
+    assert "Servicefönster 23:00-08:30, 3 h 29 min kvar" in out
+    assert "Sista tidpunkt för NoGo 07:00" in out
     code, out = gonogo(tmp_path, "2021-11-28T04:02:00Z", "reschedule", "--date", "2021-12-04",
                        "--reason", "x", "--yes")  # fmt: skip
     assert code == 1

@@ -345,7 +345,7 @@ def test_dropped_connection_is_in_doubt_then_reconciled(
     assert f"in doubt: window_started sms apotek {number}: in-doubt" in listed.stdout
     # What settles it is named: `resume` asks Twilio (`deliveries` only lists it).
     shown = gonogo(night["state"], "status", env=night["env"], yes=False).stdout
-    assert "1 deliveries in doubt: run `gonogo resume`" in _status_line(shown)
+    assert "1 osäkra leveranser: kör `gonogo resume`" in _status_line(shown)
     posts_before = len([r for r in twilio_server.requests if r.method == "POST"])
 
     after = gonogo(night["state"], next_command, env=night["env"])
@@ -443,13 +443,14 @@ def test_status_names_a_live_sender_instead_of_calling_its_rows_in_doubt(
     assert text.returncode == 0, text.stderr
     shown = _status_line(text.stdout)
     local = dt.datetime.now(ZoneInfo("Europe/Stockholm"))
-    # The command line may wrap at 80 columns (and is cut at 200 characters).
-    since = re.search(r"anna is sending \(`gonogo start .*` on \S+, since (\d\d:\d\d)\)", shown)
+    # The command line may wrap at 80 columns (and is cut at 200 characters). The screen
+    # is in the runbook's language (Swedish); the command as one types it.
+    since = re.search(r"anna skickar \(`gonogo start .*` på \S+, sedan (\d\d:\d\d)\)", shown)
     assert since, shown
     minutes = {(local - dt.timedelta(minutes=m)).strftime("%H:%M") for m in (0, 1)}
     assert since.group(1) in minutes  # the runbook's time zone, as every other time
-    assert "being sent" in shown
-    assert "in doubt" not in shown
+    assert "skickas nu" in shown
+    assert "osäkra" not in shown
     assert "gonogo resume" not in shown
     document = checked("status", as_json.stdout)
     assert document["sending"]["operator"] == "anna"
@@ -463,7 +464,9 @@ def test_status_names_a_live_sender_instead_of_calling_its_rows_in_doubt(
     document = checked("status", after.stdout)
     assert document["sending"] is None
     assert (document["deliveries"]["in_flight"], document["deliveries"]["in_doubt"]) == (0, 0)
-    assert "is sending" not in gonogo(night["state"], "status", env=night["env"], yes=False).stdout
+    assert (
+        "anna skickar" not in gonogo(night["state"], "status", env=night["env"], yes=False).stdout
+    )
 
 
 def test_the_log_shows_who_resumed_an_interrupted_dispatch(

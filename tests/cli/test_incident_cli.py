@@ -199,7 +199,7 @@ def test_a_p1_incident_is_overdue_after_30_minutes_until_updated(night: Night) -
     (incident,) = night.status()["incidents"]
     assert incident["next_update_due"] == "2021-11-28T01:40:00+01:00"
     assert incident["overdue"] is True
-    assert "update OVERDUE since 01:40 (+1 min)" in night.look("status").out
+    assert "uppdateringen FÖRSENAD sedan 01:40 (+1 min)" in night.look("status").out
     (listed,) = checked("incidents", night.look("incident", "list", "--json").out)["incidents"]
     assert (listed["id"], listed["overdue"]) == ("INC-1", True)
 
@@ -207,7 +207,7 @@ def test_a_p1_incident_is_overdue_after_30_minutes_until_updated(night: Night) -
     (incident,) = night.status()["incidents"]
     assert incident["next_update_due"] == "2021-11-28T02:11:00+01:00"
     assert incident["overdue"] is False
-    assert "next update due 02:11" in night.look("status").out
+    assert "nästa uppdatering senast 02:11" in night.look("status").out
     # The texts promise the next update at the new time.
     vard_sms = night.texts("incident_updated")[("sms", "vard")]
     assert vard_sms == {

@@ -280,12 +280,12 @@ def test_a_hold_then_go(runbook: Path, tmp_path: Path) -> None:
     assert snapshot(state)[1:] == before[1:]  # no message, no delivery
     holds = status(state)["holds"]
     assert [(h["part"], h["by"], h["reason"]) for h in holds] == [(1, "cia", "väntar på DBA")]
-    assert "Hold on part 1" in ok(state, "status").stdout
+    assert "Paus i del 1" in ok(state, "status").stdout
     assert "väntar på DBA" in ok(state, "status").stdout
     assert held.stdout.strip().endswith("Journaled.")
     ok(state, "go", "1")
     assert status(state)["holds"] == []
-    assert "Hold on" not in ok(state, "status").stdout
+    assert "Paus i" not in ok(state, "status").stdout
 
 
 # --- invalid transitions from every state ----------------------------------------------
@@ -571,7 +571,7 @@ def test_a_held_lock_makes_the_other_command_exit_4(runbook: Path, tmp_path: Pat
         assert (night["sending"]["operator"], night["sending"]["command"]) == (
             "dora", "gonogo go 1",
         )  # fmt: skip
-        assert "dora is running (`gonogo go 1` on " in ok(state, "status").stdout
+        assert "dora kör (`gonogo go 1` på " in ok(state, "status").stdout
         ok(state, "log")
         assert time.monotonic() - begun < 10
     assert snapshot(state) == before

@@ -70,7 +70,7 @@ def test_speed_plays_the_plan_from_its_start(tmp_path: Path) -> None:
                      str(tmp_path), stdin="y\ny\nq\n")  # fmt: skip
     assert result.returncode == 0, result.stderr
     # The rehearsal's clock started at the planned window start, 60 times faster.
-    assert "Now 2021-11-27 23:0" in result.stdout
+    assert "Nu 2021-11-27 23:0" in result.stdout  # the status screen, in Swedish
     opened = _status(tmp_path)["window"]
     assert isinstance(opened, dict)
     assert str(opened["opened"]).startswith("2021-11-27T23:0")

@@ -49,7 +49,7 @@ def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path
     child.expect(r"Open the window now\? \[y/N\]: ")
     _type(child, "y", OUTBOX)
     _type(child, "y")
-    assert "status message for part 1" in child.before  # due now, before anything else
+    assert "statusmeddelande för del 1" in child.before  # due now, before anything else
     _type(child, "z")
     assert "No key 'z'; `?` lists the keys." in child.before
     # Go on part 1 without its status message asks first; not this time.
@@ -91,8 +91,8 @@ def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path
     for who in ("stockholm", "Region Kalmar", "jonkoping", "VAS"):
         _type(child, f"verify '{who}' ok")
     _type(child, "verify orebro OK")
-    assert "Verification (gates ev): started" in child.before
-    assert "7 of 7 reported; complete" in child.before
+    assert "Verifiering (spärrar del ev): startad" in child.before
+    assert "7 av 7 har rapporterat; klar" in child.before
     # An incident, the priority typed wrong first.
     _type(child, "i", r"Priority \(1-5\) \[2\]: ")
     _type(child, "Långsamt i e-recept", r"Priority \(1-5\) \[2\]: ")
@@ -101,7 +101,7 @@ def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path
     _type(child, "erecept", OUTBOX)
     assert "to vard (care) " in child.before or "vard" in child.before
     _type(child, "y")
-    assert "update on incident INC-1 (P1)" in child.before
+    assert "uppdatering om driftstörning INC-1 (P1)" in child.before
     _type(child, "u", r"Incident id \[INC-1\]: ")
     _type(child, "", "Summary: ")
     _type(child, "Felsökning pågår", OUTBOX)
@@ -113,10 +113,10 @@ def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path
     _type(child, "g", r"Part \[5\]: ")
     _type(child, "", OUTBOX)
     _type(child, "y")
-    assert "every part has had Go: end the window" in child.before
+    assert "alla delar har fått Go: avsluta servicefönstret" in child.before
     _type(child, "e", OUTBOX)
     _type(child, "y")
-    assert "Outcome: completed" in child.before
+    assert "Utfall: genomförd" in child.before
     assert "Traceback" not in child.before
     child.sendline("q")
     child.expect(pexpect.EOF)

@@ -23,22 +23,27 @@ def incidents_json(view: NightView) -> dict[str, Any]:
     }
 
 
-def incident_lines(view: NightView) -> list[str]:
-    """One line per open incident, the overdue ones in red (for status and run)."""
+def incident_lines(view: NightView, language: str = "en") -> list[str]:
+    """One line per open incident, the overdue ones in red (for status and run), in
+    `language` (the status screen's)."""
+    from gonogo.render.status_words import said  # noqa: PLC0415
+
     policy = view.run.runbook.incidents
     lines = []
     for incident in view.incidents():
         if not incident.open:
             continue
         due = incident.next_update_due(policy)
-        line = f"Incident {incident.id} P{incident.priority}: {escape(incident.summary)}"
+        line = said(language, "incident line", id=incident.id, priority=incident.priority,
+                    summary=escape(incident.summary))  # fmt: skip
         if due is not None:
             at = view.local(due).strftime("%H:%M")
             if incident.overdue(policy, view.now):
                 late = int((view.now - due).total_seconds() // 60)
-                line = f"[red]{line}; update OVERDUE since {at} (+{late} min)[/red]"
+                overdue = said(language, "update overdue", at=at, n=late)
+                line = f"[red]{line}; {overdue}[/red]"
             else:
-                line += f"; next update due {at}"
+                line += "; " + said(language, "update due", at=at)
         lines.append(line)
     return lines
 

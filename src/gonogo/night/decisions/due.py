@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from gonogo.night.decisions import Context
+from gonogo.night.decisions.due_words import due_text
 from gonogo.night.journal import Status
 from gonogo.night.machine import PARTS_DONE, PLANNED, ROLLING_BACK
 from gonogo.night.snapshot import Night
@@ -21,10 +22,20 @@ IN_DOUBT_CODE = "in-doubt"  # a request its sender gave up on: it may have gone 
 
 @dataclass(frozen=True)
 class Due:
-    what: str
+    key: str  # what is due, in due_words' catalogue; filled in with `fields`
     command: str
     at: dt.datetime | None = None  # when it is due; None: now
     overdue: bool = False
+    fields: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def what(self) -> str:
+        """In English: `status --json`'s `what`, a machine contract."""
+        return self.said("en")
+
+    def said(self, language: str) -> str:
+        """What is due in `language` (the runbook's, for the status screen)."""
+        return due_text(language, self.key, self.fields)
 
 
 def due_now(ctx: Context, night: Night, *, sending: bool = False) -> tuple[Due, ...]:
@@ -32,14 +43,14 @@ def due_now(ctx: Context, night: Night, *, sending: bool = False) -> tuple[Due, 
     command holds the run's lock now, so what is pending or in flight is its to send."""
     found: list[Due] = []
     if night.state == PLANNED:
-        found.append(Due("open the window", "gonogo start RUNBOOK", ctx.plan.window_start))
+        found.append(Due("open window", "gonogo start RUNBOOK", ctx.plan.window_start))
     current = night.current_part
     if current is not None:
         found += _part_due(ctx, night, current)
     if night.state == ROLLING_BACK:
         found.append(_rollback_due(ctx, night))
     if night.state == PARTS_DONE:
-        found.append(Due("every part has had Go: end the window", "gonogo end"))
+        found.append(Due("end window", "gonogo end"))
     found += _incidents_due(ctx, night)
     found += _deliveries_due(night, sending)
     return tuple(found)
@@ -66,8 +77,7 @@ def _part_due(ctx: Context, night: Night, part: int) -> list[Due]:
     planned = ctx.plan.parts[part - 1]
     if status_message_unsent(ctx, night, part):
         found.append(
-            Due(f"status message for part {part} (it goes out only with `progress`)",
-                "gonogo progress", planned.start)
+            Due("status message", "gonogo progress", planned.start, fields=(("part", part),))
         )  # fmt: skip
     blocker = None
     if _gated(ctx) == part:
@@ -76,12 +86,12 @@ def _part_due(ctx: Context, night: Night, part: int) -> list[Due]:
     late = ctx.now > planned.end
     if blocker:
         found.append(
-            Due(f"decision on part {part}: Go waits for production verification",
-                f"gonogo nogo {part} --reason TEXT", planned.end, late)
+            Due("decision waits", f"gonogo nogo {part} --reason TEXT", planned.end, late,
+                (("part", part),))
         )  # fmt: skip
     else:
         found.append(
-            Due(f"Go or NoGo for part {part}", f"gonogo go {part}", planned.end, late)
+            Due("go or nogo", f"gonogo go {part}", planned.end, late, (("part", part),))
         )  # fmt: skip
     return found
 
@@ -93,21 +103,19 @@ def _verification_due(ctx: Context, night: Night) -> list[Due]:
     if state.started is None:
         at = ctx.plan.verification_start
         late = at is not None and ctx.now > at
-        return [
-            Due("start production verification (the go-ahead)", "gonogo verify start", at, late)
-        ]
+        return [Due("verify start", "gonogo verify start", at, late)]
     waiting = [f"{p.organisation}/{p.system}" for pid, p in spec.participants.items()
                if pid not in state.reports]  # fmt: skip
     failed = [(pid, f"{p.organisation}/{p.system}") for pid, p in spec.participants.items()
               if pid in state.reports and state.reports[pid].result == "fail"]  # fmt: skip
     found = [
-        Due(f"{name} reported a failure: a new report, or NoGo", f"gonogo verify {pid} ok")
+        Due("verify failed", f"gonogo verify {pid} ok", fields=(("name", name),))
         for pid, name in failed
     ]
     if waiting:
         found.append(
-            Due(f"reports still to come ({len(waiting)}): {', '.join(waiting)}",
-                "gonogo verify PARTICIPANT ok|fail")
+            Due("verify waiting", "gonogo verify PARTICIPANT ok|fail",
+                fields=(("n", len(waiting)), ("names", ", ".join(waiting))))
         )  # fmt: skip
     return found
 
@@ -115,9 +123,7 @@ def _verification_due(ctx: Context, night: Night) -> list[Due]:
 def _rollback_due(ctx: Context, night: Night) -> Due:
     nogo = next((p.ended for p in night.parts if p.decision == "nogo"), None)
     expected = (nogo or ctx.now) + ctx.plan.rollback
-    return Due(
-        "rollback to finish (expected end)", "gonogo rollback-done", expected, ctx.now > expected
-    )
+    return Due("rollback end", "gonogo rollback-done", expected, ctx.now > expected)
 
 
 def _incidents_due(ctx: Context, night: Night) -> list[Due]:
@@ -127,8 +133,8 @@ def _incidents_due(ctx: Context, night: Night) -> list[Due]:
         due = incident.next_update_due(policy)
         if due is not None:
             found.append(
-                Due(f"update on incident {incident.id} (P{incident.priority})",
-                    f"gonogo incident update {incident.id} --summary TEXT", due, ctx.now > due)
+                Due("incident update", f"gonogo incident update {incident.id} --summary TEXT",
+                    due, ctx.now > due, (("id", incident.id), ("priority", incident.priority)))
             )  # fmt: skip
     return found
 
@@ -147,44 +153,42 @@ def _deliveries_due(night: Night, sending: bool) -> list[Due]:
     counts = night.deliveries
     found = []
     if counts.failed:
-        found.append(Due(f"{counts.failed} failed deliveries", "gonogo retry-failed"))
+        found.append(Due("failed", "gonogo retry-failed", fields=(("n", counts.failed),)))
     # In flight with no command sending: its sender stopped. `resume` asks Twilio about
     # the SMS and the operator about the e-mails.
     in_flight = counts.in_flight - (sum(being_sent(night).values()) if sending else 0)
     if in_flight:
-        found.append(Due(f"{in_flight} deliveries in doubt", "gonogo resume"))
+        found.append(Due("in doubt", "gonogo resume", fields=(("n", in_flight),)))
     if counts.unresolved:  # e-mails left in doubt: only the mail server's log can tell
         found.append(
-            Due(f"{counts.unresolved} deliveries in doubt (check the mail server's log)",
-                "gonogo settle --mark-sent|--resend --reason TEXT")
+            Due("in doubt mail", "gonogo settle --mark-sent|--resend --reason TEXT",
+                fields=(("n", counts.unresolved),))
         )  # fmt: skip
     if counts.pending and not sending:
-        found.append(Due(f"{counts.pending} deliveries not yet sent", "gonogo resume"))
+        found.append(Due("pending", "gonogo resume", fields=(("n", counts.pending),)))
     return found
 
 
-def next_command(ctx: Context, night: Night, *, sending: bool = False) -> str:
+def next_command(ctx: Context, night: Night, *, sending: bool = False, language: str = "en") -> str:
     """The one step to suggest: the window's own, never one the rules would refuse; with
     none left in the window, what is still due beside it (an incident's update, failed
-    deliveries), so that Next never says "nothing" above a Due list."""
+    deliveries), so that Next never says "nothing" above a Due list. In English unless
+    `language` says otherwise (`status --json`'s `next` is English)."""
     due = due_now(ctx, night, sending=sending)
     window = [d for d in due if not d.command.startswith(_BESIDE)]
     if window:
         step = window[0]
-        part = night.current_part
+        part = (("part", night.current_part),)
         if step.command.startswith("gonogo go "):
-            return f"`gonogo go {part}` or `gonogo nogo {part} --reason ...`"
+            return due_text(language, "next go", part)
         if step.command == "gonogo verify start":
-            return f"`gonogo verify start`, or `gonogo nogo {part} --reason ...`"
+            return due_text(language, "next verify start", part)
         if step.command.startswith("gonogo verify "):
-            return (
-                "`gonogo verify PARTICIPANT ok|fail` as the reports come in, "
-                f"or `gonogo nogo {part} --reason ...`"
-            )
+            return due_text(language, "next reports", part)
         return f"`{step.command}`"
     if due:  # only what is due beside the window
-        return f"`{due[0].command}` ({due[0].what})"
-    return "nothing more to do; see `gonogo report` or `gonogo log`"
+        return f"`{due[0].command}` ({due[0].said(language)})"
+    return due_text(language, "next nothing")
 
 
 _BESIDE = (

@@ -65,9 +65,12 @@ def test_the_latest_report_per_participant_counts() -> None:
             report(25, "dalarna", "ok"),
         ]
     )
-    assert state.reports == {
-        "dalarna": Report("dalarna", "ok", T0 + dt.timedelta(minutes=25), "anna", None)
-    }
+    latest = Report("dalarna", "ok", T0 + dt.timedelta(minutes=25), "anna", None)
+    assert state.reports == {"dalarna": latest}
+    # The failure it replaced stays on the record, for the report.
+    failed = Report("dalarna", "fail", T0 + dt.timedelta(minutes=10), "anna",
+                    "testreceptet kom inte fram")  # fmt: skip
+    assert state.history == (failed, latest)
 
 
 def test_missing_participants_are_named() -> None:

@@ -47,7 +47,8 @@ def run(state: Path, when: dt.datetime, *args: str, by: str = "anna") -> None:
 
 
 def completed_night(state: Path) -> None:
-    """Every part gets Go (some late), a major incident with one late update, EV overridden."""
+    """Every part gets Go (some late), a major incident with one late update, a failed
+    verification report that a later one replaced, EV overridden."""
     load_valid(RUNBOOK)  # pydantic builds its models before freezegun freezes the clock
     run(state, at(27, "23:00"), "start", str(RUNBOOK))
     run(state, at(28, "00:05"), "go", "1")
@@ -67,6 +68,8 @@ def completed_night(state: Path) -> None:
     run(state, at(28, "02:50"), "go", "3")
     run(state, at(28, "04:00"), "go", "4")
     run(state, at(28, "04:05"), "verify", "start")
+    # Dalarna fails first, then passes: both stay on the record, the latest decides.
+    run(state, at(28, "04:10"), "verify", "dalarna", "fail", "--note", "Makulering misslyckades")
     for number, who in enumerate(PARTICIPANTS):
         run(state, at(28, f"04:{20 + number}"), "verify", who, "ok")
     run(state, at(28, "05:00"), "verify", "orebro", "fail", "--note", "NCS Cross svarar inte")

@@ -88,7 +88,20 @@ def test_markdown_messages_incidents_verification_lights(
         "Region Örebro/NCS Cross."
     ) in md
     assert "## Produktionsverifiering\n" in md
-    assert "| orebro | misslyckad | 05:00 | anna | NCS Cross svarar inte |" in md
+    # Every report, each participant's together, named as the runbook names them: Dalarna's
+    # failure at 04:10 stays on the record beside the pass that replaced it.
+    section = md.split("## Produktionsverifiering\n")[1].split("##")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")][1:]
+    assert rows == [
+        "| Region Dalarna/TakeCare | misslyckad | 04:10 | anna | Makulering misslyckades |",
+        "| Region Dalarna/TakeCare | ok | 04:21 | anna | – |",
+        "| Apoteket AB/Rex | ok | 04:20 | anna | – |",
+        "| Region Stockholm/TakeCare | ok | 04:22 | anna | – |",
+        "| Region Kalmar/Cosmic | ok | 04:23 | anna | – |",
+        "| Region Jönköping/Cosmic | ok | 04:24 | anna | – |",
+        "| Region Norrbotten/VAS | ok | 04:25 | anna | – |",
+        "| Region Örebro/NCS Cross | misslyckad | 05:00 | anna | NCS Cross svarar inte |",
+    ]
     # One row per moment, not one per service: four moments, fourteen changes.
     lights = md.split("## Trafikljus\n")[1].split("##")[0]
     rows = [line for line in lights.splitlines() if line.startswith("| ") and ":" in line]
@@ -175,6 +188,13 @@ def test_html_is_one_escaped_self_contained_file(
     for kind in ("window", "planned", "go", "major", "update"):
         assert f'<rect class="{kind}"' in html
     assert html.count('<rect class="planned"') == 5
+    # Dalarna's failed verification report stays in the HTML report too, by name.
+    assert (
+        '<td data-label="Deltagare">Region Dalarna/TakeCare</td><td data-label="Resultat" '
+        'class="nogo">misslyckad</td><td data-label="Klockan">04:10</td><td data-label="Av">'
+        'anna</td><td data-label="Anteckning">Makulering misslyckades</td>'
+    ) in html
+    assert ">dalarna<" not in html
     assert "<title>servicefönstret slutar</title>" in html
     assert "<title>point of no return</title>" in html
     assert "<title>faktisk 00:05–02:20 go</title>" in html
@@ -289,3 +309,15 @@ def test_an_unfinished_night_says_where_it_stands_in_the_runbooks_language(
     md = report(state, capsys)
     assert f"**Utfall:** {words}\n" in md
     assert "part_" not in md.split("**Utfall:**")[1].split("\n")[0]
+
+
+def test_verify_table_shows_who_failed_before_the_latest_report(
+    night: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    with freeze_time(AFTER):
+        assert main(["verify", "--state-dir", str(night), "--dry-run"]) == 0
+    rows = {line.split("│")[1].strip(): line for line in capsys.readouterr().out.splitlines()
+            if line.startswith("│")}  # fmt: skip
+    assert "ok (fail 04:10)" in rows["dalarna"]
+    assert "(" not in rows["stockholm"]

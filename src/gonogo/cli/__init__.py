@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import io
 import os
@@ -115,7 +116,7 @@ def runner() -> Callable[[list[str]], tuple[int, str]]:
 
     The click command is built once; building it costs more than most commands.
     """
-    command = typer.main.get_command(_full_app())
+    command = _full_command()
 
     def run(args: list[str]) -> tuple[int, str]:
         buffer = io.StringIO()
@@ -124,6 +125,44 @@ def runner() -> Callable[[list[str]], tuple[int, str]]:
         return code, buffer.getvalue()
 
     return run
+
+
+@functools.cache
+def _full_command() -> typer._click.Command:
+    """The click command of every command, built once (a rehearsal checks, then runs)."""
+    return typer.main.get_command(_full_app())
+
+
+def usage_problem(args: list[str]) -> str | None:
+    """What the command line would refuse as a usage error (exit 2) in `args`, with its
+    did-you-mean, or None. Parsed only, never invoked: nothing is read, written or sent
+    (the output of `--help` or `--version`, which need no check, is dropped)."""
+    from typer.core import TyperGroup  # noqa: PLC0415
+
+    command = _full_command()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            ctx = command.make_context("gonogo", list(args), resilient_parsing=False)
+            while isinstance(command, TyperGroup):
+                rest = [*ctx._protected_args, *ctx.args]  # the group's own parse left these
+                name, found, rest = command.resolve_command(ctx, rest)
+                assert found is not None  # an unknown name raised UsageError
+                command = found
+                ctx = command.make_context(name, rest, parent=ctx, resilient_parsing=False)
+    except typer.Exit:
+        return None  # --help or --version: they only print
+    except typer._click.exceptions.NoArgsIsHelpError as exc:
+        group = exc.ctx.command if exc.ctx else None
+        names = ", ".join(getattr(group, "commands", {}))
+        return f"`{exc.ctx.command_path if exc.ctx else 'gonogo'}` needs a command: {names}"
+    except typer._click.exceptions.UsageError as exc:
+        message = exc.format_message()
+        message = message[:1].lower() + message[1:]
+        if exc.ctx is None or isinstance(exc.ctx.command, TyperGroup):
+            return message  # an unknown command: its did-you-mean says enough
+        usage = exc.ctx.get_usage()
+        return f"{message.removesuffix('.')} ({usage[:1].lower() + usage[1:]})"
+    return None
 
 
 def _invoke(command: typer._click.Command, args: list[str]) -> Any:

@@ -16,6 +16,7 @@ from gonogo.errors import Stop, StoppedError
 if TYPE_CHECKING:
     from gonogo.rehearsal.engine import Outcome
     from gonogo.rehearsal.paths import PathsResult
+    from gonogo.rehearsal.scenario import Scenario
 
 
 @app.command()
@@ -69,10 +70,10 @@ def rehearse(
     loaded = load_cached(runbook)
     assert loaded.runbook is not None
     from gonogo.rehearsal.out_dir import claim  # noqa: PLC0415
-    from gonogo.rehearsal.scenario import load_scenario  # noqa: PLC0415
 
     # Every input is checked before `--out` is emptied: a refused rehearsal keeps the last.
-    plan = None if scenario is None else load_scenario(scenario)
+    # Each action's words too, as the command line would parse them (never run them).
+    plan = None if scenario is None else _checked_scenario(runbook, scenario, as_json)
     work = claim(out, "gonogo-paths-" if all_paths else "gonogo-rehearsal-")
     execute = runner()
     if all_paths:
@@ -95,6 +96,28 @@ def rehearse(
         print_outcome(outcome, verbose=verbose)
     _machine_readable(runbook, [outcome], state_dir, None, as_json, junit_xml)
     return 0 if outcome.ok else 1
+
+
+def _checked_scenario(runbook: Path, scenario: Path, as_json: bool) -> Scenario:
+    from gonogo.cli import usage_problem  # noqa: PLC0415
+    from gonogo.errors import RunbookError  # noqa: PLC0415
+    from gonogo.rehearsal.engine import argv_for  # noqa: PLC0415
+    from gonogo.rehearsal.scenario import load_scenario  # noqa: PLC0415
+
+    def check(words: list[str]) -> str | None:
+        # As the rehearsal runs them (`start` gets the runbook, each --state-dir); refused
+        # so, the words as written may say it better (`incident` needs a command).
+        problem = usage_problem(argv_for(words, runbook, Path("state")))
+        return problem and (usage_problem(words) or problem)
+
+    try:
+        return load_scenario(scenario, check)
+    except RunbookError as exc:
+        if as_json:  # a CI job reading stdout gets a verdict; the words go to stderr too
+            from gonogo.render.json_views import refused_json  # noqa: PLC0415
+
+            echo_json(refused_json(runbook, scenario, exc.message))
+        raise
 
 
 @contextlib.contextmanager

@@ -39,6 +39,9 @@ _CONFIRMING = {
     "disruption", "verify",
 }  # fmt: skip
 _CONFIRMING_SUB = {("incident", "open"), ("incident", "update"), ("incident", "resolve")}
+# Commands that only read the run take no --by (no operator to journal).
+_READING = {("status",), ("log",), ("deliveries",), ("report",), ("publish",),
+            ("incident", "list"), ("journal", "check")}  # fmt: skip
 
 # Journal kinds that must be followed by a dispatch of this event (unless it is silent).
 _NEEDS = {
@@ -107,7 +110,8 @@ def argv_for(action_argv: list[str], runbook: Path, state_dir: Path) -> list[str
         confirming = True
     if confirming and "--yes" not in argv:
         argv.append("--yes")
-    return [*argv, "--state-dir", str(state_dir), "--by", "rehearsal"]
+    reading = tuple(argv[:1]) in _READING or tuple(argv[:2]) in _READING
+    return [*argv, "--state-dir", str(state_dir), *([] if reading else ["--by", "rehearsal"])]
 
 
 def rehearse(

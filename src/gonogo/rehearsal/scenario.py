@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from gonogo.errors import RunbookError
+from gonogo.errors import ExitCode, RunbookError
 from gonogo.regular_file import read_regular
-from gonogo.rehearsal.scenario_marks import located, parse_marked
+from gonogo.rehearsal.scenario_marks import located, located_action, parse_marked
 from gonogo.runbook.events import Event
 from gonogo.runbook.types import LocalTime
 
 SCENARIO_FORMAT = 1
 MAX_SCENARIO_BYTES = 1_000_000  # the bundled ones are under 2 kB
+USAGE_EXIT = int(ExitCode.USAGE)  # an action meant to be refused as a usage error
 
 
 class _Strict(BaseModel):
@@ -105,8 +107,12 @@ class Scenario(_Strict):
         return out
 
 
-def load_scenario(path: Path) -> Scenario:
-    """The scenario in `path`; a RunbookError naming each problem's line and action."""
+def load_scenario(path: Path, check: Callable[[list[str]], str | None] | None = None) -> Scenario:
+    """The scenario in `path`; a RunbookError naming each problem's line and action.
+
+    `check` says what the command line would refuse in an action's words (an unknown
+    command or option, a missing argument, a bad value), or None: such an action is
+    refused here, before anything runs, unless it is meant to fail so (`exit: 2`)."""
     try:
         raw = read_regular(path, MAX_SCENARIO_BYTES)
         text = raw.decode("utf-8-sig")
@@ -119,12 +125,21 @@ def load_scenario(path: Path) -> Scenario:
         raise RunbookError(msg)
     data, marks = parse_marked(text, path)
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         problems = [
             located(error, marks, data, path, Scenario) for error in exc.errors(include_url=False)
         ]
         raise RunbookError("\n".join(problems)) from None
+    refused = [
+        located_action(marks, data, path, index, f"do: {problem}")
+        for index, action in enumerate(scenario.actions)
+        if check is not None and action.exit != USAGE_EXIT
+        and (problem := check(action.argv)) is not None
+    ]  # fmt: skip
+    if refused:
+        raise RunbookError("\n".join(refused))
+    return scenario
 
 
 def scenario_schema() -> str:

@@ -90,6 +90,12 @@ def located(
     return f"{path}:{line}:{column}: {action}{message}"
 
 
+def located_action(marks: Marks, data: dict[str, Any], path: Path, index: int, message: str) -> str:
+    """`file:line:col: action N (`23:00 start`): message` for action `index` (from 0)."""
+    line, column = marks.locate(("actions", index, "do"))
+    return f"{path}:{line}:{column}: {_action(('actions', index), data)}{message}"
+
+
 def _action(where: DocPath, data: dict[str, Any]) -> str:
     """`action N (`as written`): ` when the error is inside one action, else nothing."""
     actions = data.get("actions")

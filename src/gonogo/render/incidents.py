@@ -101,9 +101,11 @@ def print_verification(view: NightView) -> None:
         report = state.reports.get(key)
         result = report.result if report else ""
         style = {"ok": "green", "fail": "bold red", "skip": "yellow"}.get(result, "")
+        earlier = ", ".join(f"{r.result} {view.local(r.at):%H:%M}" for r in state.history
+                            if r.participant == key and r is not report)  # fmt: skip
         table.add_row(
             key, participant.organisation, participant.system,
-            f"[{style}]{result}[/]" if style else "",
+            (f"[{style}]{result}[/]" if style else "") + (f" ({earlier})" if earlier else ""),
             f"{view.local(report.at):%H:%M}" if report else "",
             escape(report.note or "") if report else "",
         )  # fmt: skip

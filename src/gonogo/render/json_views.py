@@ -10,6 +10,7 @@ docs/json/, and the tests check printed output against those schemas.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -266,4 +267,19 @@ def rehearsal_json(
         "rehearsals": [_rehearsal(o) for o in outcomes],
         "coverage": coverage,
         "missing": list(paths.missing) if paths is not None else [],
+        "errors": [],
     }
+
+
+def refused_json(runbook: Path, scenario: Path, message: str) -> dict[str, Any]:
+    """A scenario refused before anything ran: not ok, nothing rehearsed or written
+    (`out` null), and each problem in `errors`, with its line and column where known."""
+    errors = []
+    for text in message.splitlines():
+        rest = text.removeprefix(f"{scenario}:")
+        where = re.match(r"(\d+):(\d+): ", rest) if rest != text else None
+        errors.append({"file": str(scenario), "line": int(where[1]) if where else None,
+                       "column": int(where[2]) if where else None,
+                       "message": rest[where.end():] if where else rest.strip()})  # fmt: skip
+    return {**head("rehearsal"), "runbook": str(runbook), "ok": False, "out": None,
+            "rehearsals": [], "coverage": None, "missing": [], "errors": errors}  # fmt: skip

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gonogo.night.lights import Change
+from gonogo.night.verification import by_participant, participant_name
 from gonogo.night.view import NightView, PartRow
 from gonogo.night.window_changes import CANCELLED
 from gonogo.render.availability import Downtime, downtime
@@ -37,6 +38,17 @@ class PartLine(PartRow):
 
 
 @dataclass(frozen=True)
+class Verified:
+    """One verification report: a participant's earlier ones stay, the latest last."""
+
+    name: str  # "Organisation/System" from the runbook, else the id
+    result: str
+    at: dt.datetime
+    by: str
+    note: str | None
+
+
+@dataclass(frozen=True)
 class Report:
     release: str
     title: str
@@ -52,6 +64,7 @@ class Report:
     messages: list[MessageLine]
     incidents: list[IncidentLine]
     verification: dict[str, Any] | None
+    verified: list[Verified]  # every report, each participant's together
     lights: list[Change]
     lights_now: dict[str, str]
     downtime: list[Downtime]
@@ -104,6 +117,7 @@ def build(view: NightView) -> Report:
         messages=message_lines(view),
         incidents=[incident_line(view, i) for i in view.incidents()],
         verification=view.as_dict()["verification"],
+        verified=_verified(view),
         lights=[Change(local(c.at), c.service, c.colour, c.why, c.by) for c in changes],
         lights_now=lights_now,
         downtime=downtime(view, changes),
@@ -120,6 +134,14 @@ def _outcome(view: NightView) -> str:
     if view.night.window.cancelled is not None:
         return CANCELLED
     return view.night.outcome or "not finished"
+
+
+def _verified(view: NightView) -> list[Verified]:
+    runbook = view.run.runbook
+    return [
+        Verified(participant_name(runbook, r.participant), r.result, view.local(r.at), r.by, r.note)
+        for r in by_participant(view.verification().history)
+    ]
 
 
 def _holds(view: NightView, part: int) -> list[str]:

@@ -56,6 +56,10 @@ class StateError(GonogoError):
     """The state directory or journal is missing, ambiguous or inconsistent."""
 
 
+class NoRunError(StateError):
+    """There is no run of that release (and mode) yet: `run` offers to open the window."""
+
+
 class JournalDamagedError(StateError):
     """The journal exists but cannot be read whole: nothing may be written to it."""
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.options import By, DryRun, StateDir, Yes, acting, make_session
+from gonogo.cli.options import By, DryRun, JournalUrl, StateDir, Yes, acting, make_session
 
 if TYPE_CHECKING:
     from gonogo.night.executor import Outcome
@@ -42,12 +42,13 @@ def announce(
     state_dir: StateDir = None,
     by: By = None,
     yes: Yes = False,
+    journal: JournalUrl = None,
 ) -> int:
     """Send the advance notices that are due and not yet sent (safe to repeat, e.g. from
     a timer every few minutes); creates the run in its planned state if needed."""
     from gonogo.night import announce as notices  # noqa: PLC0415
 
-    session = make_session(state_dir=state_dir, dry_run=dry_run, by=by, yes=yes)
+    session = make_session(state_dir=state_dir, dry_run=dry_run, by=by, yes=yes, journal=journal)
     if list_:
         from gonogo.render.notices import print_notices  # noqa: PLC0415
 

@@ -75,7 +75,9 @@ def act(action: Callable[[], object]) -> int:
     return result if isinstance(result, int) else 0
 
 
-def command_line(dry_run: bool, state_dir: Path | None, by: str | None) -> Callable[[str], int]:
+def command_line(
+    dry_run: bool, state_dir: Path | None, by: str | None, journal: str | None = None
+) -> Callable[[str], int]:
     """A function running one typed gonogo command in this process; its exit code."""
     import typer.main  # noqa: PLC0415
 
@@ -96,7 +98,7 @@ def command_line(dry_run: bool, state_dir: Path | None, by: str | None) -> Calla
         if args[0] in ("run", "rehearse"):
             typer.echo(f"gonogo: `{args[0]}` from inside the guided night: quit first", err=True)
             return 1
-        args += _session_options(group, args, dry_run, state_dir, by)
+        args += _session_options(group, args, dry_run, state_dir, by, journal)
 
         def invoke(a: list[str]) -> object:
             return group.main(args=a, prog_name="gonogo", standalone_mode=False)
@@ -112,8 +114,10 @@ def _session_options(
     dry_run: bool,
     state_dir: Path | None,
     by: str | None,
+    journal: str | None,
 ) -> list[str]:
-    """The guided night's own --dry-run, --state-dir and --by, where the command takes them."""
+    """The guided night's own --dry-run, --state-dir, --by and --journal, where the command
+    takes them."""
     command, rest = group, list(args)
     while hasattr(command, "get_command") and rest:
         sub = command.get_command(click_core.Context(command), rest[0])
@@ -128,6 +132,8 @@ def _session_options(
         extra += ["--state-dir", str(state_dir)]
     if by and "by" in names and "--by" not in args:
         extra += ["--by", by]
+    if journal is not None and "journal" in names and "--journal" not in args:
+        extra += ["--journal", journal]
     return extra
 
 

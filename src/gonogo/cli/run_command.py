@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.options import By, DryRun, StateDir, make_session
-from gonogo.errors import ExitCode, GonogoError, StoppedError
+from gonogo.cli.options import By, DryRun, JournalUrl, StateDir, make_session
+from gonogo.errors import ExitCode, GonogoError, NoRunError, StoppedError
 
 if TYPE_CHECKING:
     from gonogo.night.session import Session
@@ -30,11 +30,12 @@ def run(
     ] = 1.0,
     state_dir: StateDir = None,
     by: By = None,
+    journal: JournalUrl = None,
 ) -> int:
     """A guided, interactive night: the plan, what is due, and a key or a command for
     every step (any gonogo command can be typed as on the shell)."""
     from gonogo.night import clock as clocks  # noqa: PLC0415
-    from gonogo.night.places import find, journal_url  # noqa: PLC0415
+    from gonogo.night.places import find  # noqa: PLC0415
     from gonogo.night.runs import load_cached, state_root  # noqa: PLC0415
     from gonogo.runbook.timeline import timeline  # noqa: PLC0415
 
@@ -54,17 +55,18 @@ def run(
     if speed != 1.0:
         clock = clocks.ScaledClock(timeline(loaded.runbook).window_start, speed)
     with clocks.using(clock):
-        session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by)
-        try:
-            find(state_root(state_dir), journal_url(None), release, dry_run)
-        except GonogoError:
+        session = make_session(state_dir=state_dir, release=release, dry_run=dry_run, by=by,
+                               journal=journal)  # fmt: skip
+        try:  # only a missing run is offered; an unreachable journal is an error, as anywhere
+            find(state_root(state_dir), session.journal_url, release, dry_run)
+        except NoRunError:
             if not session.confirm(f"No {'rehearsal' if dry_run else 'run'} of {release} yet. "
                                    "Open the window now?"):  # fmt: skip
                 return 0
             from gonogo.cli.guided import act  # noqa: PLC0415
 
             act(lambda: _start(session, runbook))
-        code = _loop(session, state_dir, release, dry_run, by)
+        code = _loop(session, state_dir, release, dry_run, by, journal)
     return _worst(code)
 
 
@@ -81,15 +83,20 @@ def _worst(code: int) -> int:
 
 
 def _loop(
-    session: Session, state_dir: Path | None, release: str, dry_run: bool, by: str | None
+    session: Session,
+    state_dir: Path | None,
+    release: str,
+    dry_run: bool,
+    by: str | None,
+    journal: str | None,
 ) -> int:
     from gonogo.cli.guided import HELP, KEYS, command_line, key  # noqa: PLC0415
 
     typer.echo(HELP)
-    line = command_line(dry_run, state_dir, by)
+    line = command_line(dry_run, state_dir, by, journal)
     keys = {k for k, _what in KEYS}
     while True:
-        current, incidents = _show(state_dir, release, dry_run)
+        current, incidents = _show(state_dir, release, dry_run, session.journal_url)
         try:
             asked = typer.prompt("gonogo", default="", show_default=False, prompt_suffix="> ")
             typed = str(asked).strip()
@@ -131,14 +138,16 @@ def _start(session: Session, runbook: Path) -> int:
     return print_summary(actions.start(session, runbook))
 
 
-def _show(state_dir: Path | None, release: str, dry_run: bool) -> tuple[int | None, list[str]]:
+def _show(
+    state_dir: Path | None, release: str, dry_run: bool, journal: str | None
+) -> tuple[int | None, list[str]]:
     """The status screen; the part in progress and the open incidents, for the prompts."""
     from gonogo.night.clock import default_clock  # noqa: PLC0415
     from gonogo.night.view import night_view  # noqa: PLC0415
     from gonogo.render.status import print_status  # noqa: PLC0415
 
     try:
-        view = night_view(state_dir, release, dry_run, default_clock())
+        view = night_view(state_dir, release, dry_run, default_clock(), journal or "")
     except GonogoError as exc:
         typer.echo(f"gonogo: error: {exc.message}", err=True)
         return None, []

@@ -16,14 +16,8 @@ from gonogo.night.decisions import Context, Decision
 from gonogo.night.decisions.notices import NoticeState, decide_announce, notes, schedule
 from gonogo.night.executor import Outcome, confirm, execute
 from gonogo.night.new_run import open_new_run
-from gonogo.night.places import Place, existing, locked
-from gonogo.night.runs import (
-    existing_night,
-    make_run_directory,
-    open_run,
-    run_directory,
-    state_root,
-)
+from gonogo.night.places import Place, existing, locked, open_place
+from gonogo.night.runs import make_run_directory, state_root
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Night, fold
 from gonogo.night.window_changes import adjusted, on_its_night
@@ -62,18 +56,19 @@ def announce(session: Session, runbook_path: Path, *, send_late: bool = False) -
 
 
 def notice_schedule(session: Session, runbook_path: Path) -> tuple[Context, list[NoticeState]]:
-    """Where each notice stands, read without the lock (`announce --list`)."""
+    """Where each notice stands, read without the lock (`announce --list`), from the
+    journal `announce` writes to: this site's SQLite file or the shared database."""
     loaded = _with_notices(runbook_path)
     runbook = loaded.runbook
     assert runbook is not None
-    directory = run_directory(state_root(session.state_dir), runbook.release.id,
-                              session.dry_run)  # fmt: skip
+    place = Place(state_root(session.state_dir), runbook.release.id, session.dry_run,
+                  session.journal_url)  # fmt: skip
     now = session.clock.now()
-    if existing_night(directory, runbook) is None:
+    if existing(place, runbook) is None:
         plan = timeline(runbook)
         ctx = Context(runbook, plan, now)
         return ctx, schedule(ctx, fold((), (), runbook))
-    run = open_run(directory)
+    run = open_place(place, runbook_path)
     try:
         night = run.night()
         plan = on_its_night(run.timeline(), run.runbook, night.opened)

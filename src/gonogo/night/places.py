@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.errors import GonogoError, StateError
+from gonogo.errors import GonogoError, NoRunError, StateError
 from gonogo.night.belongs import REAL, REHEARSAL
 from gonogo.night.lock import describe_holder, held_by, run_lock
 from gonogo.night.pg_url import is_url, masked
@@ -77,7 +77,7 @@ def find(root: Path, url: str | None, release: str | None, dry_run: bool) -> Pla
                            "start one with `gonogo start RUNBOOK --journal URL`")  # fmt: skip
     if dry_run and (release, REHEARSAL) not in runs:
         msg = f"no rehearsal of release {release} in {where}"
-        raise StateError(msg, hint="start one with `gonogo start RUNBOOK --dry-run`")
+        raise NoRunError(msg, hint="start one with `gonogo start RUNBOOK --dry-run`")
     return Place(root, release, dry_run or (release, REAL) not in runs, url)
 
 

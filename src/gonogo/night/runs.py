@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gonogo.errors import StateError
+from gonogo.errors import NoRunError, StateError
 from gonogo.night.belongs import (
     PARTS,
     REAL,
@@ -228,7 +228,7 @@ def run_meta(
 def pick_release(releases: list[str], release: str | None, where: str, start_hint: str) -> str:
     """The release a command acts on among those with runs `where` (a directory, a URL)."""
     if not releases:
-        raise StateError(f"no run in {where}", hint=start_hint)
+        raise NoRunError(f"no run in {where}", hint=start_hint)
     if release is None:
         if len(releases) > 1:
             msg = f"several releases have runs in {where}: {', '.join(releases)}"
@@ -236,7 +236,7 @@ def pick_release(releases: list[str], release: str | None, where: str, start_hin
         return releases[0]
     if release not in releases:
         msg = f"no run of release {release} in {where} (runs: {', '.join(releases)})"
-        raise StateError(msg)
+        raise NoRunError(msg)
     return release
 
 
@@ -254,7 +254,7 @@ def locate(root: Path, release: str | None, dry_run: bool) -> Path:
     if dry_run:
         if not (rehearsal / JOURNAL).exists():
             msg = f"no rehearsal of release {release}"
-            raise StateError(msg, hint="start one with `gonogo start RUNBOOK --dry-run`")
+            raise NoRunError(msg, hint="start one with `gonogo start RUNBOOK --dry-run`")
         return rehearsal
     return real if (real / JOURNAL).exists() else rehearsal
 

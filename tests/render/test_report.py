@@ -312,8 +312,9 @@ def test_an_unfinished_night_says_where_it_stands_in_the_runbooks_language(
 
 
 def test_verify_table_shows_who_failed_before_the_latest_report(
-    night: Path, capsys: pytest.CaptureFixture[str]
+    night: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # unwrapped: pytest-xdist's workers set 80
     capsys.readouterr()
     with freeze_time(AFTER):
         assert main(["verify", "--state-dir", str(night), "--dry-run"]) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import os
 import shutil
@@ -171,6 +172,20 @@ def test_reschedule_tells_the_notified_and_rearms_the_notices(tmp_path: Path) ->
     code, out = gonogo(tmp_path, "2021-12-04T22:00:00Z", "start", RUNBOOK, "--yes")
     assert code == 1
     assert "window was cancelled (beslut)" in out
+    # status says it is over, cancelled, and suggests nothing the rules would refuse.
+    code, out = gonogo(tmp_path, "2021-12-04T22:01:00Z", "status")
+    assert code == 0, out
+    screen = " ".join(out.split())
+    assert "servicefönstret är inställt" in screen
+    assert "Utfall: inställt; servicefönstret 23:00-07:00 ställdes in 11:00 av" in screen
+    assert ": beslut" in screen
+    assert "gonogo start" not in out
+    assert "Att göra nu" not in out
+    code, out = gonogo(tmp_path, "2021-12-04T22:01:00Z", "status", "--json")
+    document = json.loads(out)
+    assert (document["state"], document["outcome"]) == ("planned", "cancelled")
+    assert (document["due"], document["description"]) == ([], "the window was cancelled")
+    assert "start" not in document["next"]
 
 
 def test_extend_moves_the_end_and_the_point_of_no_return(tmp_path: Path) -> None:

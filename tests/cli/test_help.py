@@ -64,3 +64,23 @@ def test_a_command_run_alone_reads_as_in_the_full_app(monkeypatch: pytest.Monkey
     # Only the command named is built, and the root's --version stays.
     assert len(cli._app_for(["go", "1"]).registered_commands) == 1
     assert _printed(cli._app_for, ["--version"])[1].startswith("gonogo ")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["status"], "Read the rehearsal's run"),
+        (["log"], "Read the rehearsal's run"),
+        (["report"], "Read the rehearsal's run"),
+        (["deliveries"], "Read the rehearsal's run"),
+        (["journal", "check"], "Read the rehearsal's run"),
+        (["go"], "Act on the rehearsal: nothing is sent."),
+        (["incident", "open"], "Act on the rehearsal: nothing is sent."),
+    ],
+)
+def test_dry_run_help_promises_only_what_the_command_does(args: list[str], says: str) -> None:
+    """A command that only reads sends nothing with or without --dry-run: its help does
+    not say "nothing is sent" as if that were the option's doing."""
+    code, out = _printed(cli._app_for, [*args, "--help"])
+    assert code == 0
+    assert says in " ".join(out.split())

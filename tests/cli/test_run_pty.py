@@ -146,6 +146,36 @@ def test_ctrl_c_exits_130_with_a_line(tmp_path: Path, where: str) -> None:
     assert "Traceback" not in said
 
 
+@pytest.mark.parametrize("key", ["c", "d"])
+def test_ctrl_c_or_d_at_a_keys_question_does_nothing_for_that_step(
+    tmp_path: Path, key: str
+) -> None:
+    """At `h`'s Reason: Ctrl-C ends run with 130, Ctrl-D drops the step and the prompt
+    comes back; either way no hold is journaled."""
+    child = _spawn(tmp_path)
+    child.expect(r"Open the window now\? \[y/N\]: ")
+    _type(child, "y", OUTBOX)
+    _type(child, "y")
+    _type(child, "h", "Part")
+    _type(child, "1", "Reason")
+    child.sendcontrol(key)
+    if key == "c":
+        child.expect(pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 130
+        said = " ".join(child.before.split())
+        assert "nothing was journaled or sent for the step in hand" in said
+    else:
+        child.expect(PROMPT)
+        assert "the step in hand is dropped; nothing was journaled or sent" in " ".join(
+            child.before.split()
+        )
+        _type(child, "q", pexpect.EOF)
+        child.close()
+        assert child.exitstatus == 0
+    assert _status(tmp_path)["holds"] == []
+
+
 def test_ctrl_c_at_a_single_commands_confirmation_exits_130(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "gonogo", "start", str(RUNBOOK), "--dry-run", "--yes",

@@ -375,3 +375,19 @@ def test_validate_process_imports_no_twilio() -> None:
     imported = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines() if "|" in line]
     assert "gonogo.runbook.validate" in imported
     assert not [m for m in imported if m.split(".")[0] == "twilio"]
+
+
+def test_plan_at_80_columns_cuts_nothing_short() -> None:
+    """A part's id is what one types: on a narrow screen it folds, never ends in '…'."""
+    done = subprocess.run(
+        [sys.executable, "-m", "gonogo", "plan", str(RELEASE_21)], capture_output=True,
+        text=True, check=False, cwd=ROOT, env={**os.environ, "COLUMNS": "80"},
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "…" not in done.stdout
+    assert max(len(line) for line in done.stdout.splitlines()) <= 80
+    part_cells = "".join(
+        line.split("│")[2].strip() for line in done.stdout.splitlines() if line.count("│") > 3
+    )
+    for part_id in ("databas", "migrering", "intern-verifiering", "produktionsverifiering"):
+        assert f"({part_id})" in part_cells, part_cells

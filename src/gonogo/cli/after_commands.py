@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.options import DryRun, JournalUrl, Release, StateDir
+from gonogo.cli.options import JournalUrl, ReadDryRun, Release, StateDir
 
 
 class ReportFormat(StrEnum):
@@ -41,7 +41,7 @@ def report(
     out: Annotated[Path | None, typer.Option("--out", help="Write here, not to stdout.")] = None,
     state_dir: StateDir = None,
     release: Release = None,
-    dry_run: DryRun = False,
+    dry_run: ReadDryRun = False,
     journal: JournalUrl = None,
 ) -> int:
     """The release report, from the journal and the runbook it names (which must still be

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gonogo.cli.app import app
-from gonogo.cli.options import DryRun, JournalUrl, Release, StateDir
+from gonogo.cli.options import JournalUrl, ReadDryRun, Release, StateDir
 
 if TYPE_CHECKING:
     from gonogo.night.sqlite_check import CheckReport
@@ -23,7 +23,7 @@ app.add_typer(journal_app, name="journal")
 def check(
     state_dir: StateDir = None,
     release: Release = None,
-    dry_run: DryRun = False,
+    dry_run: ReadDryRun = False,
     journal: JournalUrl = None,
     runbook: Annotated[
         Path | None,
@@ -82,7 +82,7 @@ def journal_copy(
     ],
     to: Annotated[str, typer.Option("--to", help="A state directory, or postgresql://HOST/DB.")],
     release: Release = None,
-    dry_run: DryRun = False,
+    dry_run: ReadDryRun = False,
 ) -> int:
     """Copy a run unchanged: it replays to the same night and the same report."""
     from gonogo.night.journal_copy import copy  # noqa: PLC0415

@@ -42,6 +42,10 @@ JournalUrl = Annotated[
     ),
 ]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Act on the rehearsal: nothing is sent.")]
+# The same option on a command that only reads: it sends nothing either way.
+ReadDryRun = Annotated[
+    bool, typer.Option("--dry-run", help="Read the rehearsal's run, not the real one.")
+]
 By = Annotated[
     str | None, typer.Option("--by", help="Operator name for the journal (default: OS user).")
 ]
@@ -145,11 +149,14 @@ def make_session(
 _RUN_OPTIONS: tuple[tuple[str, object, object], ...] = (
     ("state_dir", StateDir, None),
     ("release", Release, None),
-    ("dry_run", DryRun, False),
+    ("dry_run", ReadDryRun, False),
     ("journal", JournalUrl, None),
 )
 _ACTING_OPTIONS = (
-    *_RUN_OPTIONS,
+    *[
+        (name, DryRun if name == "dry_run" else kind, default)
+        for name, kind, default in _RUN_OPTIONS
+    ],
     ("by", By, None),
     ("yes", Yes, False),
     ("accept_changed_runbook", AcceptChanged, False),

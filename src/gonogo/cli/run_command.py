@@ -122,7 +122,15 @@ def _loop(
                 typed
             ) == ExitCode.INTERRUPTED:
                 return int(ExitCode.INTERRUPTED)
-        except (StoppedError, typer.Abort, KeyboardInterrupt) as exc:
+        except typer.Abort as exc:  # at one of a key's questions: before anything is done
+            if isinstance(exc.__context__, EOFError):  # Ctrl-D: this step only is dropped
+                typer.echo("\ngonogo: the step in hand is dropped; nothing was journaled or "
+                           "sent for it", err=True)  # fmt: skip
+                continue
+            typer.echo("\ngonogo: interrupted; nothing was journaled or sent for the step in "
+                       "hand, the night stands as `gonogo status` shows", err=True)  # fmt: skip
+            return int(ExitCode.INTERRUPTED)
+        except (StoppedError, KeyboardInterrupt) as exc:
             said = exc.message if isinstance(exc, StoppedError) else "interrupted"
             typer.echo(f"\ngonogo: {said}; the night stands as `gonogo status` shows", err=True)
             return int(ExitCode.INTERRUPTED)

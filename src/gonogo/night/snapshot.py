@@ -89,6 +89,10 @@ class Night:
 
     @property
     def outcome(self) -> str | None:
+        """How the night ended: completed, rolled back, or cancelled (called off before
+        the window opened); None while it goes on or has yet to begin."""
+        if self.window.cancelled is not None and self.opened is None:
+            return "cancelled"
         return {"completed": "completed", "rolled_back": "rolled back"}.get(self.state)
 
     @property

@@ -34,6 +34,8 @@ def describe(runbook: Runbook, night: Night) -> str:
     current = night.current_part
     if current is not None:
         return f"part {current} ({runbook.parts[current - 1].id}) is in progress"
+    if night.outcome == "cancelled":
+        return "the window was cancelled"
     return {
         PLANNED: "the window has not started",
         PARTS_DONE: "every part has had Go; the window waits to be ended",

@@ -55,8 +55,10 @@ def show_plan(loaded: Loaded) -> None:
         f"point of no return {at(plan.point_of_no_return)}"
     )
     table = Table(show_lines=False)
+    # Nothing is cut short ("…"): a part's id is what one types, so a word too long for
+    # a narrow screen folds onto the next line instead.
     for column in ("#", "Part", "Start", "End", "Owner", "Go/NoGo", "Message at Go"):
-        table.add_column(column, no_wrap=column in ("#", "Start", "End"))
+        table.add_column(column, no_wrap=column in ("#", "Start", "End"), overflow="fold")
     table.add_row(
         "", "Window opens", at(plan.window_start), "", "", "",
         escape(describe_message(_message(runbook, Event.WINDOW_STARTED))),

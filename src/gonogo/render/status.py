@@ -19,6 +19,7 @@ from gonogo.night.decisions.due import next_command
 from gonogo.night.lock import holder_since
 from gonogo.night.machine import ROLLING_BACK
 from gonogo.night.view import NightView
+from gonogo.night.window_changes import CANCELLED
 from gonogo.render.console import console
 from gonogo.render.json_head import head
 from gonogo.render.status_words import language_of, said, span, where
@@ -124,6 +125,11 @@ def _print_clock(out: Console, view: NightView, lang: str) -> None:
 def _print_outcome(out: Console, view: NightView, lang: str) -> None:
     night = view.night
     planned = f"{_hhmm(view, view.plan.window_start)}-{_hhmm(view, view.plan.window_end)}"
+    if night.outcome == "cancelled":  # never opened: when, by whom and why it was called off
+        call = next(c for c in reversed(night.window.history) if c.change == CANCELLED)
+        out.print(said(lang, "cancelled line", planned=planned, at=_hhmm(view, call.at),
+                       by=escape(call.by), reason=escape(call.reason)))  # fmt: skip
+        return
     outcome = said(lang, night.outcome) if night.outcome else ""
     out.print(said(lang, "outcome line", outcome=outcome, opened=_hhmm(view, night.opened),
                    closed=_hhmm(view, night.closed), planned=planned))  # fmt: skip

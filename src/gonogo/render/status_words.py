@@ -36,6 +36,13 @@ STATUS: dict[str, tuple[str, str]] = {
         "every part has had Go; the window waits to be ended",
     ),
     "where rolling_back": (MESSAGES["state rolling_back"][0], "the night is rolling back"),
+    "where cancelled": ("servicefönstret är inställt", "the window was cancelled"),
+    "cancelled line": (
+        "Utfall: [bold]inställt[/bold]; servicefönstret {planned} ställdes in {at} av {by}: "
+        "{reason}",
+        "Outcome: [bold]cancelled[/bold]; the window {planned} was cancelled at {at} by "
+        "{by}: {reason}",
+    ),
     "where over": ("natten är över: {outcome}", "the night is over: {outcome}"),
     "window": ("Servicefönster {start}-{end}", "Window {start}-{end}"),
     "left": ("{span} kvar", "{span} left"),
@@ -123,6 +130,8 @@ def where(language: str, runbook: Runbook, night: Night) -> str:
     current = night.current_part
     if current is not None:
         return said(language, "where part", n=current, id=runbook.parts[current - 1].id)
+    if night.outcome == "cancelled":
+        return said(language, "where cancelled")
     if night.state in (PLANNED, PARTS_DONE, ROLLING_BACK):
         return said(language, f"where {night.state}")
     if night.state in (COMPLETED, ROLLED_BACK) and night.outcome:

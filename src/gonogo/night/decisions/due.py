@@ -42,7 +42,7 @@ def due_now(ctx: Context, night: Night, *, sending: bool = False) -> tuple[Due, 
     """Everything the operator should do next, most pressing first. `sending`: a
     command holds the run's lock now, so what is pending or in flight is its to send."""
     found: list[Due] = []
-    if night.state == PLANNED:
+    if night.state == PLANNED and night.outcome is None:  # not when called off
         found.append(Due("open window", "gonogo start RUNBOOK", ctx.plan.window_start))
     current = night.current_part
     if current is not None:

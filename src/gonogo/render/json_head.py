@@ -10,6 +10,8 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from gonogo.runbook.diagnostics import BEYOND_C0
+
 if TYPE_CHECKING:
     from gonogo.night.view import NightView
 
@@ -19,7 +21,7 @@ VERSION = 1
 # JSON escapes C0 controls itself; these it leaves raw when not ASCII-only, and a value
 # holding one (a runbook's path, say) would act on the terminal or the CI log it is
 # printed to, or reorder what it shows. Written \\uXXXX, the value reads back the same.
-_RAW_CONTROL = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_RAW_CONTROL = re.compile(f"[{BEYOND_C0}]")
 
 
 def dumps(document: dict[str, Any]) -> str:

@@ -15,7 +15,9 @@ MAX_MESSAGE_CHARS = 400
 # break would start a new log line, and GitHub Actions acts on `::error` lines in any
 # step's output), DEL, C1 controls, the Unicode line and paragraph separators, and the
 # bidirectional marks, embeddings, overrides and isolates (they reorder what is shown).
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+# Beyond C0 (which JSON escapes itself): json_head.dumps escapes these in JSON output.
+BEYOND_C0 = "\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+_CONTROL = re.compile(f"[\x00-\x1f{BEYOND_C0}]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

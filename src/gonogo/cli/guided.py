@@ -79,11 +79,9 @@ def command_line(
     dry_run: bool, state_dir: Path | None, by: str | None, journal: str | None = None
 ) -> Callable[[str], int]:
     """A function running one typed gonogo command in this process; its exit code."""
-    import typer.main  # noqa: PLC0415
+    from gonogo.cli import _full_command, _guarded  # noqa: PLC0415
 
-    from gonogo.cli import _full_app, _guarded  # noqa: PLC0415
-
-    group = typer.main.get_command(_full_app())
+    group = _full_command()  # built once per process, as a rehearsal's
 
     def run(text: str) -> int:
         try:

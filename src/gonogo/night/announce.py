@@ -20,7 +20,7 @@ from gonogo.night.places import Place, existing, locked, open_place
 from gonogo.night.runs import make_run_directory, state_root
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Night, fold
-from gonogo.night.window_changes import adjusted, on_its_night
+from gonogo.night.window_changes import night_plan
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.timeline import timeline
 from gonogo.runbook.validate import load_valid
@@ -71,8 +71,8 @@ def notice_schedule(session: Session, runbook_path: Path) -> tuple[Context, list
     run = open_place(place, runbook_path)
     try:
         night = run.night()
-        plan = on_its_night(run.timeline(), run.runbook, night.opened)
-        ctx = Context(run.runbook, adjusted(plan, night.window), now)
+        plan = night_plan(run.timeline(), run.runbook, night.opened, night.window)
+        ctx = Context(run.runbook, plan, now)
         return ctx, schedule(ctx, night)
     finally:
         run.close()

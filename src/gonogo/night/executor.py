@@ -31,7 +31,7 @@ from gonogo.night.places import find, locked, open_place
 from gonogo.night.runs import Run, state_root
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Dispatch, Night
-from gonogo.night.window_changes import adjusted, on_its_night
+from gonogo.night.window_changes import night_plan
 from gonogo.runbook.model import Runbook
 
 
@@ -138,7 +138,7 @@ def execute(session: Session, decide: Decide) -> Outcome:
     """Carry out one operator action on the run the session names."""
     with acting_run(session) as (run, night, finished):
         # On the night it opened; moved or extended by an operator.
-        plan = adjusted(on_its_night(run.timeline(), run.runbook, night.opened), night.window)
+        plan = night_plan(run.timeline(), run.runbook, night.opened, night.window)
         context = Context(run.runbook, plan, session.clock.now())
         decision = decide(context, night)
         outcome = Outcome(results(night, finished))

@@ -22,7 +22,7 @@ from gonogo.night.receipts import DELIVERED, UNDELIVERED, Receipt
 from gonogo.night.runs import Run, state_root
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import Verification
-from gonogo.night.window_changes import adjusted, on_its_night
+from gonogo.night.window_changes import night_plan
 from gonogo.night.wording import describe
 from gonogo.runbook.timeline import Timeline
 
@@ -283,7 +283,7 @@ def night_view(
 
 
 def view_of_night(run: Run, night: Night, now: dt.datetime, changed: bool = False) -> NightView:
-    plan = adjusted(on_its_night(run.timeline(), run.runbook, night.opened), night.window)
+    plan = night_plan(run.timeline(), run.runbook, night.opened, night.window)
     rows = []
     for planned in plan.parts:
         actual = night.part(planned.number)

@@ -106,3 +106,12 @@ def on_its_night(plan: Timeline, runbook: Runbook, opened: dt.datetime | None) -
         return timeline(runbook, day=plan.local(plan.window_start).date() + days * DAY)
     except LocalTimeError:  # a planned time the clocks skip that night
         return plan.shifted(days * DAY)
+
+
+def night_plan(
+    plan: Timeline, runbook: Runbook, opened: dt.datetime | None, changes: WindowChanges
+) -> Timeline:
+    """The plan as the night stands (`opened`, `changes`: the Night's): on the night the
+    window opened, then moved or extended by an operator. What every command, status
+    and announce go by."""
+    return adjusted(on_its_night(plan, runbook, opened), changes)

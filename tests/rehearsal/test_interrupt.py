@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
+sys.path.insert(0, str(REPO / "bench"))
+from rehearse import large_runbook  # noqa: E402  # bench/rehearse.py's generated runbook
 
 
 def _default_sigint() -> None:  # a shell's job may have inherited it ignored
@@ -22,9 +23,12 @@ def _default_sigint() -> None:  # a shell's job may have inherited it ignored
 @pytest.mark.slow  # two whole rehearsals in fresh processes
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_ctrl_c_mid_rehearsal_stops_it_with_130(tmp_path: Path, jobs: int) -> None:
+    # 30 parts, 92 paths, about 5 s: the Ctrl-C lands mid-rehearsal. 21.0's 18 paths
+    # took 1.5 s, and on a busy machine the rehearsal could finish before the signal.
+    runbook = large_runbook(tmp_path / "runbook", parts=30, audiences=2, size=10)
     out = tmp_path / "out"
     rehearsal = subprocess.Popen(
-        [sys.executable, "-m", "gonogo", "rehearse", str(RUNBOOK), "--all-paths",
+        [sys.executable, "-m", "gonogo", "rehearse", str(runbook), "--all-paths",
          "--out", str(out), "--jobs", str(jobs)],
         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True, preexec_fn=_default_sigint,  # noqa: PLW1509  # no threads here

@@ -28,11 +28,27 @@ def test_version_is_the_installed_distributions() -> None:
     assert done.stdout == f"gonogo {importlib.metadata.version('gonogo')}\n"
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
-def test_show_completion_prints_a_script_for_the_shell(shell: str) -> None:
+@pytest.mark.parametrize(
+    ("shell", "mark"),
+    [("bash", "complete -o default -F _gonogo_completion gonogo"), ("zsh", "#compdef gonogo"),
+     ("fish", "complete --command gonogo")],
+)  # fmt: skip
+def test_show_completion_prints_the_named_shells_script(shell: str, mark: str) -> None:
+    """The shell named, not the one Typer detects above the process (bash here, or
+    none at all under a process with no shell above it)."""
     done = run("--show-completion", shell)
     assert done.returncode == 0, done.stderr
+    assert mark in done.stdout
     assert "_GONOGO_COMPLETE" in done.stdout
+
+
+def test_show_completion_of_an_unknown_shell_is_a_usage_error() -> None:
+    done = run("--show-completion", "tcsh\x1b[2J")
+    assert done.returncode == 2
+    assert done.stderr == (
+        "gonogo: error: --show-completion tcsh\\x1b[2J: no such shell; one of bash, zsh, "
+        "fish, powershell, pwsh\n"
+    )
 
 
 def complete(words: str) -> list[str]:

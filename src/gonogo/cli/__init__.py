@@ -19,7 +19,7 @@ import typer._click
 import typer.main
 import typer.models
 
-from gonogo.cli import runbook_commands
+from gonogo.cli import completion, runbook_commands
 from gonogo.cli.app import app
 from gonogo.errors import ExitCode, GonogoError, Stop, StoppedError
 
@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; turn expected errors into one message and the contract's exit code."""
     args = sys.argv[1:] if argv is None else argv
     _stop_on_signals()
+    shell = completion.named_shell(args)
+    if shell is not None:
+        return _guarded(lambda _a: completion.show(shell), args)
     if args[:1] == ["validate"] and "--help" not in args:
         # CI runs validate on every commit: build only its command, not all thirty.
         return _guarded(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +15,13 @@ import pytest
 from servers.prism import Prism, PrismError, find_prism
 from servers.smtp import SmtpServer
 from servers.twilio_fake import TwilioFake
+
+# A suite started in the background by a shell without job control (`pytest ... &` in a
+# script, nohup) inherits SIGINT ignored, Python leaves it so, and every process the
+# tests start inherits it too: the tests that press Ctrl-C would wait in vain for a
+# command to stop. Handled here, it is back to its default in every process started.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Variables that would point a test at a real provider, a proxy or the user's files.
 _ISOLATED_ENV = (

@@ -6,12 +6,15 @@ file) when the URL carries none; messages name the server by its masked URL.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
+from psycopg.pq import TransactionStatus
 
 from gonogo.errors import StateError
 from gonogo.night.pg_summary import SUMMARY_TABLES, upgrade
@@ -85,8 +88,43 @@ def malformed(url: str, exc: BaseException) -> StateError:
     )
 
 
+# A connection a short lookup (`find_run`, `runs_in`) is done with, kept for the next
+# connect to the same URL in the same process within a few seconds: a command on the
+# shared journal looks up its run, then takes the lock and opens the journal, and each
+# new connection is a TCP (and TLS) handshake, a login and the schema check, several
+# round trips to a server that is often at another site. Older spares are closed: one
+# may have been idle through a restart of the server.
+_SPARE_FOR = 5.0  # seconds
+_spares: dict[tuple[int, str], tuple[psycopg.Connection[tuple[Any, ...]], float]] = {}
+
+
+def done_with(url: str, conn: psycopg.Connection[tuple[Any, ...]]) -> None:
+    """`conn` is not needed any more: kept as the spare for `url`, or closed."""
+    if conn.closed or conn.info.transaction_status != TransactionStatus.IDLE:
+        conn.close()
+        return
+    old = _spares.pop((os.getpid(), url), None)
+    if old is not None:
+        old[0].close()
+    _spares[(os.getpid(), url)] = (conn, time.monotonic())
+
+
+def _spare(url: str) -> psycopg.Connection[tuple[Any, ...]] | None:
+    found = _spares.pop((os.getpid(), url), None)
+    if found is None:
+        return None
+    conn, since = found
+    if time.monotonic() - since <= _SPARE_FOR and not conn.closed:
+        return conn
+    conn.close()
+    return None
+
+
 def connect(url: str) -> psycopg.Connection[tuple[Any, ...]]:
     """An autocommit connection with the schema in place (created on first use)."""
+    spare = _spare(url)
+    if spare is not None:
+        return spare
     try:  # libpq's parser quotes a URL it cannot read whole, password and all
         conninfo_to_dict(url)
     except psycopg.Error as exc:

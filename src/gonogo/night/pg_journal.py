@@ -27,7 +27,7 @@ from gonogo.night.journal import (
     by_dispatch,
     iso,
 )
-from gonogo.night.pg_connect import connect, database_errors
+from gonogo.night.pg_connect import connect, database_errors, done_with
 from gonogo.night.pg_pages import PgPages
 from gonogo.night.pg_summary import PgSummary, rebuild
 from gonogo.night.pg_url import masked
@@ -47,7 +47,7 @@ def find_run(url: str, release: str, mode: str) -> int | None:
             ).fetchone()
         return int(row[0]) if row else None
     finally:
-        conn.close()
+        done_with(url, conn)
 
 
 def runs_in(url: str) -> list[tuple[str, str]]:
@@ -61,7 +61,7 @@ def runs_in(url: str) -> list[tuple[str, str]]:
             ).fetchall()
         return [(str(r[0]), str(r[1])) for r in rows]
     finally:
-        conn.close()
+        done_with(url, conn)
 
 
 class PgJournal(PgPages):  # deliveries, delivery_page: pg_pages.py
@@ -100,11 +100,11 @@ class PgJournal(PgPages):  # deliveries, delivery_page: pg_pages.py
                     [(run, k, v) for k, v in meta.items()],
                 )
         finally:
-            conn.close()
+            done_with(url, conn)
         return cls(url, run)
 
     def close(self) -> None:
-        self._db.close()
+        done_with(self.url, self._db)
 
     @contextmanager
     def transaction(self) -> Iterator[object]:

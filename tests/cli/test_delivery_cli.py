@@ -166,7 +166,7 @@ def test_real_night_reaches_everyone_exactly_once(
 ) -> None:
     done = start(night)
     assert done.returncode == 0, done.stderr
-    assert "window_started: 16 delivered (email 9, sms 7)" in done.stdout
+    assert "window_started: 16 levererade (e-post 9, sms 7)" in done.stdout
     sms_after_start, mail_after_start = len(twilio_server.messages), len(smtp_server.received)
     done = gonogo(night["state"], "progress", env=night["env"])
     assert done.returncode == 0, done.stderr
@@ -257,16 +257,20 @@ def test_permanent_errors_fail_at_once_then_retry_failed(
 
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr
-    assert "window_started: 13 delivered (email 8, sms 5), 3 FAILED" in done.stdout
+    assert "window_started: 13 levererade (e-post 8, sms 5), 3 MISSLYCKADE" in done.stdout
     assert (
-        "failed: sms vard +46701740606: 21211 HTTP 400: Invalid 'To' Phone Number: +46701740606"
-        in done.stdout
+        "misslyckad: sms vard +46701740606: 21211 HTTP 400: Invalid 'To' Phone Number: "
+        "+46701740606" in done.stdout
     )
     assert (
-        "failed: sms apotek +46701740621: 21610 HTTP 400: "
+        "misslyckad: sms apotek +46701740621: 21610 HTTP 400: "
         "Attempt to send to unsubscribed recipient" in done.stdout
     )
-    assert "failed: email apotek system@nord.example.com: 550 550 5.1.1 No such user" in done.stdout
+    assert (
+        "misslyckad: e-post apotek system@nord.example.com: 550 550 5.1.1 No such user"
+        in done.stdout
+    )
+    assert "Skicka de misslyckade igen med `gonogo retry-failed`." in done.stdout
     # Permanent: one request each, no retry.
     posts = Counter(r.form["To"] for r in twilio_server.requests if r.method == "POST")
     assert posts["+46701740606"] == posts["+46701740621"] == 1
@@ -288,7 +292,7 @@ def test_permanent_errors_fail_at_once_then_retry_failed(
     smtp_server.accept_all()
     again = gonogo(night["state"], "retry-failed", env=night["env"])
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "window_started: 16 delivered (email 9, sms 7)" in again.stdout
+    assert "window_started: 16 levererade (e-post 9, sms 7)" in again.stdout
     assert {r["status"] for r in rows(night["state"])} == {"sent"}
     to = Counter(m["to"] for m in twilio_server.messages)
     assert set(to) == SMS_TO
@@ -337,7 +341,8 @@ def test_dropped_connection_is_in_doubt_then_reconciled(
     done = start(night)
 
     assert done.returncode == 3, done.stderr
-    assert ", 1 in doubt" in done.stdout
+    assert ", 1 osäkra" in done.stdout
+    assert "Osäkra: `gonogo resume` frågar leverantören och skickar klart dem." in done.stdout
     [doubt] = [r for r in rows(night["state"]) if r["status"] == "in_flight"]
     assert (doubt["address"], doubt["code"]) == (number, "in-doubt")
     listed = gonogo(night["state"], "deliveries", env=night["env"], yes=False)
@@ -374,7 +379,9 @@ def test_retry_failed_after_finishing_a_dispatch_reports_where_it_ends(
     twilio_server.fail_for("+46701740606", "invalid_number")  # failed
     done = start(night)
     assert done.returncode == 3, done.stderr
-    assert "window_started: 14 delivered (email 9, sms 5), 1 FAILED, 1 in doubt" in done.stdout
+    assert (
+        "window_started: 14 levererade (e-post 9, sms 5), 1 MISSLYCKADE, 1 osäkra"
+    ) in done.stdout
     twilio_server.clear_faults()
 
     again = gonogo(night["state"], "retry-failed", env=night["env"])
@@ -384,7 +391,7 @@ def test_retry_failed_after_finishing_a_dispatch_reports_where_it_ends(
         again.stdout
     )
     summary = [line for line in again.stdout.splitlines() if line.startswith("window_started")]
-    assert summary == ["window_started: 16 delivered (email 9, sms 7)"]
+    assert summary == ["window_started: 16 levererade (e-post 9, sms 7)"]
     assert "retry-failed" not in again.stdout
     assert {r["status"] for r in rows(night["state"])} == {"sent"}
     assert Counter(m["to"] for m in twilio_server.messages)["+46701740606"] == 1
@@ -399,7 +406,7 @@ def test_reconciliation_does_not_count_an_earlier_dispatchs_message(
     twilio_server.fail_for(number, "drop", times=1)
     progress = gonogo(night["state"], "progress", env=night["env"])
     assert progress.returncode == 3
-    assert ", 1 in doubt" in progress.stdout
+    assert ", 1 osäkra" in progress.stdout
 
     after = gonogo(night["state"], "resume", env=night["env"])
 

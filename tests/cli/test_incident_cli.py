@@ -187,7 +187,7 @@ def test_a_p1_incident_is_overdue_after_30_minutes_until_updated(night: Night) -
     night.at("01:10")
     done = night.ok("incident", "open", "--priority", "1", "--summary", SUMMARY,
                     "--services", "erecept")  # fmt: skip
-    assert "Opened incident INC-1." in done.out
+    assert "Driftstörning INC-1 öppnad." in done.out
 
     night.at("01:40")
     (incident,) = night.status()["incidents"]
@@ -410,7 +410,7 @@ def test_an_update_repeating_the_last_one_warns_names_who_and_asks(night: Night)
     night.clock.move_to("2021-11-28 01:30:00+01:00")
     first = night.ok("incident", "update", "INC-1", "--summary", "Felsökning pågår",
                      "--by", "bertil")  # fmt: skip
-    assert "Warning" not in first.out  # 20 minutes after the opening, another text
+    assert "Varning" not in first.out  # 20 minutes after the opening, another text
     night.clock.move_to("2021-11-28 01:30:10+01:00")
     before = night.snapshot()
     again = ("incident", "update", "INC-1", "--summary", "Felsökning pågår", "--by", "cecilia")
@@ -419,10 +419,11 @@ def test_an_update_repeating_the_last_one_warns_names_who_and_asks(night: Night)
 
     assert refused.code == 1
     assert (
-        'Warning: INC-1\'s last message had this very text, "Felsökning pågår", sent by '
-        "bertil at 01:30:00 (10 s ago): sent again, every recipient gets it twice."
+        'Varning: det senaste meddelandet om INC-1 hade exakt den här texten, "Felsökning '
+        'pågår", skickat av bertil kl. 01:30:00 (för 10 s sedan): skickas det igen får varje '
+        "mottagare det två gånger."
     ) in refused.out.replace("\n", " ")
-    assert "Send the same text again? [y/N]" in refused.out
+    assert "Skicka samma text igen? [y/N]" in refused.out
     assert "not confirmed; nothing was journaled or sent" in refused.err
     assert night.snapshot() == before
 
@@ -454,7 +455,7 @@ def test_an_update_with_a_new_text_soon_after_another_asks_nothing_more(night: N
     done = night.ok("incident", "update", "INC-1", "--summary", "Orsaken är hittad",
                     yes=False, answer="y\n")  # fmt: skip
 
-    assert "Warning" not in done.out
+    assert "Varning" not in done.out
     assert [d.get("repeat") for k, _, d in night.events() if k == "incident_updated"] == [
         None,
         None,
@@ -471,9 +472,10 @@ def test_opening_an_incident_with_an_open_ones_text_warns(night: Night) -> None:
 
     assert refused.code == 1
     assert (
-        f'Warning: INC-1, opened by anna at 01:10:00 (20 min ago), is open with this very text, "'
-        f'{SUMMARY}": opened again, every recipient gets it twice.'
+        f"Varning: INC-1, öppnad av anna kl. 01:10:00 (för 20 min sedan), är öppen med exakt "
+        f'den här texten, "{SUMMARY}": öppnas den igen får varje mottagare det två gånger.'
     ) in refused.out.replace("\n", " ")
+    assert "Öppna ännu en driftstörning med samma text? [y/N]" in refused.out
     assert night.snapshot() == before
     night.ok(*reopen)  # --yes confirms it, as it confirms a Go after the point of no return
     opened = [d for k, _, d in night.events() if k == "incident_opened"]
@@ -720,7 +722,8 @@ def test_go_after_the_point_of_no_return_asks_for_confirmation(night: Night) -> 
     before = night.snapshot()
     done = night("go", "5", yes=False, answer="n\n")
     assert done.code == 1
-    assert "the point of no return (05:30) has passed" in done.out
+    assert "sista tidpunkt för NoGo (05:30) har passerats" in done.out
+    assert "Ge Go ändå? [y/N]" in done.out
     assert "not confirmed; nothing was journaled or sent" in done.err
     assert night.snapshot() == before
 

@@ -282,7 +282,7 @@ def test_a_hold_then_go(runbook: Path, tmp_path: Path) -> None:
     assert [(h["part"], h["by"], h["reason"]) for h in holds] == [(1, "cia", "väntar på DBA")]
     assert "Paus i del 1" in ok(state, "status").stdout
     assert "väntar på DBA" in ok(state, "status").stdout
-    assert held.stdout.strip().endswith("Journaled.")
+    assert held.stdout.strip().endswith("Journalfört.")
     ok(state, "go", "1")
     assert status(state)["holds"] == []
     assert "Paus i" not in ok(state, "status").stdout
@@ -803,8 +803,8 @@ def test_a_declined_confirmation_journals_and_sends_nothing(
     before = snapshot(state)
     done = gonogo(state, "go", "1", stdin=answer, yes=False)
     assert done.returncode == 1
-    assert "Write these to the outbox (dry run)?" in done.stdout
-    assert "part_completed (part 1):" in done.stdout
+    assert "Lägga meddelandena i utkorgen (torrkörning)?" in done.stdout
+    assert "part_completed (del 1):" in done.stdout
     assert "not confirmed; nothing was journaled or sent" in done.stderr
     assert snapshot(state) == before
 

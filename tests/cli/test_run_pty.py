@@ -16,7 +16,7 @@ from documented_json import checked
 REPO = Path(__file__).resolve().parents[2]
 RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
 PROMPT = "gonogo> "
-OUTBOX = r"Write these to the outbox \(dry run\)\? \[y/N\]: "
+OUTBOX = r"Lägga meddelandena i utkorgen \(torrkörning\)\? \[y/N\]: "
 
 
 def _spawn(state: Path) -> pexpect.spawn:
@@ -53,7 +53,7 @@ def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path
     _type(child, "z")
     assert "No key 'z'; `?` lists the keys." in child.before
     # Go on part 1 without its status message asks first; not this time.
-    _type(child, "go DATABAS", r"Give Go without it\? \[y/N\]: ")
+    _type(child, "go DATABAS", r"Ge Go utan det\? \[y/N\]: ")
     _type(child, "n")
     assert "not confirmed; nothing was journaled or sent" in child.before
     _type(child, "p", OUTBOX)

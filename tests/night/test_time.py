@@ -190,12 +190,12 @@ def test_starting_off_plan_asks_and_journals(
     with freeze_time(local(at)):
         with pytest.raises(GonogoError, match="nothing was journaled or sent"):
             actions.start(session(False), book)
-        assert asked == ["Start the window anyway?"]
+        assert asked == ["Starta servicefönstret ändå?"]
         assert not (state / "21.0" / "real" / "journal.sqlite").exists()
         actions.start(session(True), book)
-    when = "after" if minutes > 0 else "before"
+    when = "efter" if minutes > 0 else "före"
     hours, rest = divmod(abs(minutes), 60)
-    assert any(f"{hours} h {rest:02d} min {when} the planned start" in s for s in shown)
+    assert any(f"{hours} h {rest:02d} min {when} planerad start" in s for s in shown)
     with closing(SqliteJournal.open(state / "21.0" / "real" / "journal.sqlite")) as journal:
         start = journal.entries()[0]
     assert (start.kind, start.payload) == (Kind.START, Started(off_plan_minutes=minutes))

@@ -30,16 +30,37 @@ def test_every_text_says_channel_audience_language_and_count(tmp_path: Path) -> 
     heads = [line for line in shown.stdout.splitlines() if line.startswith("  ") and
              not line.startswith("    ")]  # fmt: skip
     assert heads == [
-        "  SMS to Vårdgivare (vard): 7 recipient(s), sv 6, en 1; GSM-7, 2 segment(s)",
-        "  SMS to Apotek (apotek): 5 recipient(s), sv 5; GSM-7, 2 segment(s)",
-        "  SMS to Intern (E-hälsomyndigheten) (intern): 5 recipient(s), sv 5; GSM-7, 1 segment(s)",
-        "  E-mail to Vårdgivare (vard): 7 recipient(s), sv 6, en 1",
-        "  E-mail to Apotek (apotek): 5 recipient(s), sv 5",
-        "  E-mail to Intern (E-hälsomyndigheten) (intern): 5 recipient(s), sv 5",
-        "  PRESS STATEMENT by e-mail to Press (press): 3 recipient(s), sv 3",
+        "  SMS till Vårdgivare (vard): 7 mottagare, sv 6, en 1; GSM-7, 2 segment",
+        "  SMS till Apotek (apotek): 5 mottagare, sv 5; GSM-7, 2 segment",
+        "  SMS till Intern (E-hälsomyndigheten) (intern): 5 mottagare, sv 5; GSM-7, 1 segment",
+        "  E-post till Vårdgivare (vard): 7 mottagare, sv 6, en 1",
+        "  E-post till Apotek (apotek): 5 mottagare, sv 5",
+        "  E-post till Intern (E-hälsomyndigheten) (intern): 5 mottagare, sv 5",
+        "  PRESSMEDDELANDE per e-post till Press (press): 3 mottagare, sv 3",
     ]
-    assert "incident_opened (INC-1): 7 text(s) to 37 recipient(s)" in shown.stdout
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "ÖVNING (torrkörning): inget skickas; meddelandena hamnar i utkorgen."
+    assert lines[1] == "incident_opened (INC-1): 7 texter till 37 mottagare"
+    assert "    Ämne: " in shown.stdout
+    assert shown.stdout.endswith("Lägga meddelandena i utkorgen (torrkörning)? [y/N]: ")
     assert shown.returncode == 1  # not confirmed: nothing journaled or sent
+
+
+def test_an_english_runbook_previews_in_english(tmp_path: Path) -> None:
+    from render import english_runbook  # noqa: PLC0415
+
+    runbook = english_runbook(tmp_path)
+    assert _gonogo(tmp_path, "start", str(runbook), "--yes").returncode == 0
+    shown = _gonogo(tmp_path, "incident", "open", "--priority", "1", "--summary", "Slow",
+                    "--services", "erecept", stdin="n\n")  # fmt: skip
+    lines = shown.stdout.splitlines()
+    assert lines[0] == "REHEARSAL (dry run): nothing is sent; messages go to the outbox."
+    assert lines[1] == "incident_opened (INC-1): 7 text(s) to 37 recipient(s)"
+    assert "  SMS to Apotek (apotek): 5 recipient(s), sv 5; GSM-7, 1 segment(s)" in lines
+    assert "  PRESS STATEMENT by e-mail to Press (press): 3 recipient(s), sv 3" in lines
+    assert "    Subject: " in shown.stdout
+    assert shown.stdout.endswith("Write these to the outbox (dry run)? [y/N]: ")
+    assert shown.returncode == 1
 
 
 def _planned(count: int, body: str = "Nu startar fönstret.") -> PlannedDispatch:
@@ -83,3 +104,13 @@ def test_preview_says_how_long_the_fan_out_takes(count: int, body: str, eta: str
     lines = preview_lines([_planned(count, body)], dry_run=False, rates={"sms": 10.0})
     assert lines[0] == f"window_started: 1 text(s) to {count} recipient(s)"
     assert (lines[1] == eta) if eta else "rate_limit" not in lines[1]
+
+
+def test_the_pace_reads_in_swedish() -> None:
+    lines = preview_lines([_planned(300, TWO_SEGMENTS)], dry_run=False, rates={"sms": 10.0},
+                          language="sv")  # fmt: skip
+    assert lines[:2] == [
+        "window_started: 1 text till 300 mottagare",
+        "  SMS till 300 (600 segment): med runbookens rate_limit på 10 segment per sekund tar "
+        "det cirka 1 min",
+    ]

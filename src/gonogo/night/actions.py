@@ -17,6 +17,7 @@ from gonogo.night.places import Place, existing, locked, open_place, remember_ru
 from gonogo.night.runs import load_cached, make_run_directory, state_root
 from gonogo.night.session import Session
 from gonogo.night.steady import content_hash
+from gonogo.render.send_words import language_of, word
 from gonogo.runbook.loader import Loaded
 from gonogo.runbook.timeline import timeline
 
@@ -72,8 +73,9 @@ def _join(session: Session, place: Place, loaded: Loaded, accepted: str) -> Outc
         raise StateError(msg, hint="use the night's runbook, or accept the change from a "
                          "site that has it (--accept-changed-runbook)")  # fmt: skip
     remember_runbook(place, loaded.path)
-    session.show(f"Joined the night of release {place.release}; nothing was sent.")
-    return Outcome()
+    language = language_of(loaded.runbook.release.language) if loaded.runbook else "en"
+    session.show(word(language, "joined", release=place.release))
+    return Outcome(language=language)
 
 
 def step(
@@ -97,14 +99,19 @@ def resume(session: Session) -> Outcome:
     """Finish whatever dispatch a crash interrupted (every changing command does this too)."""
     outcome = execute(session, lambda _ctx, _night: None)
     if not outcome.dispatches:
-        session.show("Nothing to resume: every dispatch is finished.")
+        session.show(word(outcome.language, "nothing to resume"))
     return outcome
 
 
 def retry_failed(session: Session) -> Outcome:
-    outcome = execute(session, lambda _ctx, night: deliveries.retry_failed(night))
+    outcome = execute(
+        session,
+        lambda ctx, night: deliveries.retry_failed(
+            night, language_of(ctx.runbook.release.language)
+        ),
+    )
     if not outcome.journaled and not outcome.dispatches:
-        session.show("No failed deliveries.")
+        session.show(word(outcome.language, "no failed"))
     return outcome
 
 

@@ -50,6 +50,7 @@ class Outcome:
     dispatches: list[DispatchResult] = field(default_factory=list)
     journaled: bool = False
     note: str | None = None  # e.g. the id of an incident just opened
+    language: str = "en"  # the runbook's, as a catalogue has it: what the summary is in
 
     @property
     def exit_code(self) -> ExitCode:
@@ -141,7 +142,7 @@ def execute(session: Session, decide: Decide) -> Outcome:
         plan = night_plan(run.timeline(), run.runbook, night.opened, night.window)
         context = Context(run.runbook, plan, session.clock.now())
         decision = decide(context, night)
-        outcome = Outcome(results(night, finished))
+        outcome = Outcome(results(night, finished), language=_language(run.runbook))
         if decision is None:
             return outcome
         done = carry_out(session, run, night, decision)
@@ -152,6 +153,12 @@ def execute(session: Session, decide: Decide) -> Outcome:
             seqs = finished | {r.dispatch.seq for r in done.dispatches}
             done.dispatches = results(run.night(), seqs)
         return done
+
+
+def _language(runbook: Runbook) -> str:
+    from gonogo.render.send_words import language_of  # noqa: PLC0415
+
+    return language_of(runbook.release.language)
 
 
 def confirm(session: Session, decision: Decision) -> None:
@@ -178,19 +185,22 @@ def confirm_dispatches(
     runbook: Runbook | None = None,
 ) -> None:
     from gonogo.render.preview import preview_lines  # noqa: PLC0415
+    from gonogo.render.send_words import word  # noqa: PLC0415
 
     if not any(p.rows for p in planned):
         return
+    language = _language(runbook) if runbook else "en"
     names = {a: spec.name for a, spec in runbook.audiences.items()} if runbook else None
     rates: dict[str, float] = {}
     if runbook is not None:
         for name, channel in (("sms", runbook.channels.sms), ("email", runbook.channels.email)):
             if channel is not None:
                 rates[name] = channel.rate_limit
-    for line in preview_lines(planned, dry_run=dry_run, audience_names=names, rates=rates):
+    for line in preview_lines(
+        planned, dry_run=dry_run, audience_names=names, rates=rates, language=language
+    ):
         session.show(line)
-    question = "Write these to the outbox (dry run)?" if dry_run else "Send these messages now?"
-    if not session.confirm(question):
+    if not session.confirm(word(language, "to outbox" if dry_run else "send now")):
         raise GonogoError("not confirmed; nothing was journaled or sent")
 
 
@@ -223,7 +233,8 @@ def journal_and_send(
     requeued = {m.delivery for m in decision.marks if m.status == Status.PENDING}
     if requeued:
         seqs |= {d.dispatch for d in night.problems if d.id in requeued}
-    return Outcome(send(session, run, seqs), journaled=True, note=decision.note)
+    return Outcome(send(session, run, seqs), journaled=True, note=decision.note,
+                   language=_language(run.runbook))  # fmt: skip
 
 
 def commit(

@@ -15,6 +15,7 @@ from gonogo.night.places import Place, create_shared
 from gonogo.night.run_files import create_run, discard, publish
 from gonogo.night.session import Session
 from gonogo.night.snapshot import fold
+from gonogo.render.send_words import language_of
 from gonogo.runbook.loaded import Loaded
 
 
@@ -47,6 +48,7 @@ def open_new_run(
         raise
     try:
         publish(run)
-        return Outcome(send(session, run, seqs), journaled=True, note=decision.note)
+        return Outcome(send(session, run, seqs), journaled=True, note=decision.note,
+                       language=language_of(runbook.release.language))  # fmt: skip
     finally:
         run.close()

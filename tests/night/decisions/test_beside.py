@@ -67,7 +67,7 @@ def test_open_incident_journals_it_and_sends_to_its_audiences() -> None:
         Kind.INCIDENT_OPENED,
         IncidentOpened("INC-1", 2, "trasigt", ("erecept", "klas"), ("vard", "apotek"), "red"),
     )
-    assert decision.note == "Opened incident INC-1."
+    assert decision.note == "Driftstörning INC-1 öppnad."
     (send,) = decision.sends
     assert (send.effect, send.audiences, send.incident) == (
         Effect(Event.INCIDENT_OPENED), ("vard", "apotek"), "INC-1",

@@ -91,8 +91,8 @@ def test_durations_read_in_hours_and_minutes() -> None:
     assert duration(dt.timedelta(minutes=-125)) == "2 h 05 min"
     assert duration(dt.timedelta(minutes=2633871)) == "1829 days 1 h"
     (caution,) = decide_start(context(2633871), dry_run=False).cautions
-    assert "1829 days 1 h after the planned start" in caution.warning
-    assert "minutes" not in caution.warning
+    assert "1829 dagar 1 h efter planerad start" in caution.warning
+    assert "minuter" not in caution.warning
 
 
 def test_after_the_night_next_names_what_is_still_due_not_nothing() -> None:

@@ -84,13 +84,16 @@ def test_a_late_notice_goes_out_only_when_asked_and_after_a_caution() -> None:
     assert decision is not None
     assert decision.entry.payload == Announced(("vecka", "dygn"), START, ("vecka",))
     [caution] = decision.cautions
-    assert "Notice vecka was due 6 days ago (2021-11-20 23:00)" in caution.warning
-    assert caution.question == "Send notice vecka late anyway?"
+    assert caution.warning == (
+        "Aviseringen vecka skulle ha gått ut för 6 dagar sedan (2021-11-20 23:00); den "
+        "skulle gå ut sent."
+    )
+    assert caution.question == "Skicka aviseringen vecka sent ändå?"
     lines = notes(ctx, schedule(ctx, night()), send_late=False)
     assert lines == [
-        "Notice vecka was due 6 days ago and is not sent late without asking: "
-        "`gonogo announce RUNBOOK --send-late` sends it.",
-        "Next notice: timme at 2021-11-27 22:00.",
+        "Aviseringen vecka skulle ha gått ut för 6 dagar sedan och skickas inte sent utan "
+        "att fråga: `gonogo announce RUNBOOK --send-late` skickar den.",
+        "Nästa avisering: timme 2021-11-27 22:00.",
     ]
 
 
@@ -98,7 +101,7 @@ def test_nothing_due_says_what_comes_next() -> None:
     ctx = at(8 * DAY)
     assert decide_announce(ctx, night(), send_late=True) is None
     assert notes(ctx, schedule(ctx, night()), send_late=False) == [
-        "Next notice: vecka at 2021-11-20 23:00."
+        "Nästa avisering: vecka 2021-11-20 23:00."
     ]
 
 

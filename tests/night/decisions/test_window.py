@@ -47,15 +47,30 @@ def test_start_on_plan_asks_nothing_and_sends_window_started() -> None:
     assert (send.audiences, send.incident) == ((), None)
 
 
-@pytest.mark.parametrize(
-    ("minute", "words"), [(-180, "3 h 00 min before"), (90, "1 h 30 min after")]
-)
+@pytest.mark.parametrize(("minute", "words"), [(-180, "3 h 00 min före"), (90, "1 h 30 min efter")])
 def test_start_far_off_plan_needs_confirming_and_is_journaled(minute: int, words: str) -> None:
     decision = decide_start(context(minute), dry_run=False)
     assert decision.entry.payload == Started(False, minute)
     (caution,) = decision.cautions
-    assert caution.warning == f"Warning: this is {words} the planned start 2021-11-27 23:00."
-    assert caution.question == "Start the window anyway?"
+    assert caution.warning == f"Varning: det här är {words} planerad start 2021-11-27 23:00."
+    assert caution.question == "Starta servicefönstret ändå?"
+
+
+def _english(ctx: Context) -> Context:
+    release = ctx.runbook.release.model_copy(update={"language": "en"})
+    return Context(ctx.runbook.model_copy(update={"release": release}), ctx.plan, ctx.now)
+
+
+def test_an_english_runbook_is_cautioned_in_english() -> None:
+    (caution,) = decide_start(_english(context(90)), dry_run=False).cautions
+    assert caution == Caution(
+        "Warning: this is 1 h 30 min after the planned start 2021-11-27 23:00.",
+        "Start the window anyway?",
+    )
+    late = MINUTES_TO_NO_RETURN + 1
+    (caution,) = decide_step(_english(context(late)), in_part(3), "go", "3").cautions
+    assert caution.question == "Give Go anyway?"
+    assert caution.warning.startswith("Warning: the point of no return (05:30) has passed")
 
 
 @pytest.mark.parametrize("minute", [-60, 60])
@@ -216,9 +231,9 @@ def test_go_after_the_point_of_no_return_needs_confirming() -> None:
     decision = decide_step(context(late), in_part(3), "go", "3")
     assert decision.cautions == (
         Caution(
-            "Warning: the point of no return (05:30) has passed: after this Go, a NoGo cannot "
-            "finish the rollback inside the window.",
-            "Give Go anyway?",
+            "Varning: sista tidpunkt för NoGo (05:30) har passerats: efter denna Go hinner "
+            "tillbakarullningen efter en NoGo inte bli klar inom servicefönstret.",
+            "Ge Go ändå?",
         ),
     )
     assert decision.entry.payload == Decided(past_point_of_no_return=True)

@@ -23,6 +23,7 @@ from gonogo.night.machine import Effect
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import RESULTS
 from gonogo.night.wording import describe, next_step
+from gonogo.render.send_words import language_of, word
 from gonogo.runbook.catalog import message_for
 from gonogo.runbook.events import Event
 from gonogo.runbook.template import placeholders
@@ -117,7 +118,7 @@ def open_incident(
     send = _send(ctx, Event.INCIDENT_OPENED, values, payload.audiences, incident.id)
     return Decision(
         NewEntry(Kind.INCIDENT_OPENED, payload), (send,), (caution,) if caution else (),
-        note=f"Opened incident {incident.id}.",
+        note=word(language_of(runbook.release.language), "opened incident", id=incident.id),
     )  # fmt: skip
 
 

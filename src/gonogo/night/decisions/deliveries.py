@@ -10,6 +10,7 @@ from gonogo.night.decisions.names import require_reason
 from gonogo.night.entries import Kind, NewEntry, Requeued
 from gonogo.night.journal import Delivery, Mark, Status
 from gonogo.night.snapshot import Night
+from gonogo.render.send_words import channel, word
 
 RESEND = "resend"
 MARK_SENT = "mark_sent"
@@ -20,8 +21,17 @@ def _per_audience(rows: list[Delivery], what: str) -> str:
     return "\n".join(f"  {c} {a}: {n} {what}" for (c, a), n in sorted(per.items()))
 
 
-def retry_failed(night: Night) -> Decision | None:
-    """Put the failed deliveries back to pending; None when there are none."""
+def _failed_per_audience(rows: list[Delivery], language: str) -> str:
+    per = Counter((d.channel, d.audience) for d in rows)
+    return "\n".join(
+        word(language, "per audience", channel=channel(language, c), audience=a, n=n)
+        for (c, a), n in sorted(per.items())
+    )
+
+
+def retry_failed(night: Night, language: str = "en") -> Decision | None:
+    """Put the failed deliveries back to pending; None when there are none. Its question
+    is in `language` (a catalogue language, see render/send_words.py)."""
     failed = [d for d in night.problems if d.status == Status.FAILED]
     if not failed:
         return None
@@ -29,8 +39,8 @@ def retry_failed(night: Night) -> Decision | None:
         NewEntry(Kind.RETRY, Requeued(len(failed), "retry")),
         cautions=(
             Caution(
-                _per_audience(failed, "failed"),
-                f"Try {len(failed)} failed deliveries again?",
+                _failed_per_audience(failed, language),
+                word(language, "retry", n=len(failed)),
             ),
         ),
         marks=tuple(Mark(d.id, Status.PENDING, reason="retry") for d in failed),

@@ -12,6 +12,7 @@ from gonogo.night.entries import Announced, Kind, NewEntry
 from gonogo.night.machine import Effect
 from gonogo.night.notices import NoticeSent
 from gonogo.night.snapshot import Dispatch, Night
+from gonogo.render.send_words import language_of, word
 from gonogo.runbook.events import Event
 from gonogo.runbook.model import Notice
 from gonogo.runbook.notices import late_after, moment, notice_values
@@ -90,11 +91,17 @@ def decide_announce(ctx: Context, night: Night, *, send_late: bool) -> Decision 
         Send(effect, values_for(ctx.runbook, effect, ctx.now, ctx.local(ctx.now), values))
         for effect in (Effect(Event.NOTICE, notice=i) for i in ids)
     )
+    lang = language_of(ctx.runbook.release.language)
     cautions = tuple(
         Caution(
-            f"Notice {s.notice.id} was due {_ago(ctx.now - s.moment)} ago "
-            f"({ctx.local(s.moment):%Y-%m-%d %H:%M}); it would go out late.",
-            f"Send notice {s.notice.id} late anyway?",
+            word(
+                lang,
+                "notice late",
+                id=s.notice.id,
+                ago=_ago(lang, ctx.now - s.moment),
+                at=f"{ctx.local(s.moment):%Y-%m-%d %H:%M}",
+            ),
+            word(lang, "send late", id=s.notice.id),
         )
         for s in late
     )
@@ -105,26 +112,26 @@ def decide_announce(ctx: Context, night: Night, *, send_late: bool) -> Decision 
 def notes(ctx: Context, states: list[NoticeState], *, send_late: bool) -> list[str]:
     """What the operator should know besides what goes out: skipped late notices, the next."""
     lines = []
+    lang = language_of(ctx.runbook.release.language)
     if not send_late:
         for s in states:
             if s.status == LATE:
-                lines.append(
-                    f"Notice {s.notice.id} was due {_ago(ctx.now - s.moment)} ago and is not "
-                    "sent late without asking: `gonogo announce RUNBOOK --send-late` sends it."
-                )
+                lines.append(word(lang, "not late", id=s.notice.id,
+                                  ago=_ago(lang, ctx.now - s.moment)))  # fmt: skip
     coming = [s for s in states if s.status == COMING]
     if coming:
         first = coming[0]
-        lines.append(f"Next notice: {first.notice.id} at {ctx.local(first.moment):%Y-%m-%d %H:%M}.")
+        at = f"{ctx.local(first.moment):%Y-%m-%d %H:%M}"
+        lines.append(word(lang, "next notice", id=first.notice.id, at=at))
     elif not any(s.status in (DUE, LATE) for s in states):
-        lines.append("No notice is coming.")
+        lines.append(word(lang, "no notice"))
     return lines
 
 
-def _ago(delta: dt.timedelta) -> str:
+def _ago(language: str, delta: dt.timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     if minutes >= 48 * 60:
-        return f"{minutes // 1440} days"
+        return word(language, "days", n=minutes // 1440)
     if minutes >= 120:
-        return f"{minutes // 60} hours"
-    return f"{minutes} minutes"
+        return word(language, "hours", n=minutes // 60)
+    return word(language, "minutes", n=minutes)

@@ -16,29 +16,29 @@ import datetime as dt
 
 from gonogo.night.decisions import Caution, Context
 from gonogo.night.incidents import Incident
+from gonogo.render.send_words import ago, language_of, word
 
 # Shorter than any sensible update interval (the runbook's default is 30 minutes), long
 # enough for a second site to act on the same news.
 SOON = dt.timedelta(minutes=2)
 
 
-def _ago(ctx: Context, at: dt.datetime) -> str:
-    seconds = max(0, int((ctx.now - at).total_seconds()))
-    return f"{seconds} s ago" if seconds < 120 else f"{seconds // 60} min ago"
+def _language(ctx: Context) -> str:
+    return language_of(ctx.runbook.release.language)
 
 
 def _when(ctx: Context, at: dt.datetime) -> str:
-    return f"{ctx.local(at):%H:%M:%S} ({_ago(ctx, at)})"
+    return f"{ctx.local(at):%H:%M:%S} ({ago(_language(ctx), ctx.now, at)})"
 
 
 def update_caution(ctx: Context, incident: Incident, summary: str) -> Caution | None:
     """A caution when this update repeats the incident's last message word for word."""
     at, by, text = incident.last_sent
     if text == summary:
+        lang = _language(ctx)
         return Caution(
-            f'Warning: {incident.id}\'s last message had this very text, "{text}", sent by '
-            f"{by} at {_when(ctx, at)}: sent again, every recipient gets it twice.",
-            "Send the same text again?",
+            word(lang, "same update", id=incident.id, text=text, by=by, when=_when(ctx, at)),
+            word(lang, "send same"),
         )
     return None
 
@@ -46,19 +46,33 @@ def update_caution(ctx: Context, incident: Incident, summary: str) -> Caution | 
 def open_caution(ctx: Context, incidents: tuple[Incident, ...], summary: str) -> Caution | None:
     """A caution when an open incident has this text, or another was opened just now."""
     still = [i for i in reversed(incidents) if i.open]
+    lang = _language(ctx)
     for incident in still:
         if summary in (incident.summary, incident.latest_summary):
+            when = _when(ctx, incident.opened)
             return Caution(
-                f"Warning: {incident.id}, opened by {incident.opened_by} at "
-                f'{_when(ctx, incident.opened)}, is open with this very text, "{summary}": '
-                "opened again, every recipient gets it twice.",
-                "Open another incident with it?",
+                word(
+                    lang,
+                    "same open",
+                    id=incident.id,
+                    by=incident.opened_by,
+                    when=when,
+                    text=summary,
+                ),
+                word(lang, "open same"),
             )
     for incident in still:
         if ctx.now - incident.opened < SOON:
+            when = _when(ctx, incident.opened)
             return Caution(
-                f"Warning: {incident.opened_by} opened {incident.id} at "
-                f'{_when(ctx, incident.opened)}: "{incident.summary}".',
-                "Open another incident so soon?",
+                word(
+                    lang,
+                    "opened soon",
+                    by=incident.opened_by,
+                    id=incident.id,
+                    when=when,
+                    text=incident.summary,
+                ),
+                word(lang, "open soon"),
             )
     return None

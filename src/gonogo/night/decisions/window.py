@@ -15,7 +15,9 @@ from gonogo.night.dispatch import values_for
 from gonogo.night.entries import Decided, Kind, NewEntry, Started
 from gonogo.night.machine import Effect, MachineModel, build_machine
 from gonogo.night.snapshot import Night
-from gonogo.night.wording import STEP_NAMES, describe, duration, explain, next_step
+from gonogo.night.wording import STEP_NAMES, describe, explain, next_step
+from gonogo.render.send_words import language_of, word
+from gonogo.render.status_words import span
 from gonogo.runbook.catalog import message_for
 from gonogo.runbook.events import Event
 from gonogo.runbook.model import Runbook
@@ -31,11 +33,13 @@ def decide_start(ctx: Context, *, dry_run: bool) -> Decision:
     cautions: tuple[Caution, ...] = ()
     minutes: int | None = None
     if not dry_run and abs(off_plan) > dt.timedelta(hours=1):
+        lang = language_of(ctx.runbook.release.language)
         minutes = int(off_plan.total_seconds() // 60)
-        when = f"{duration(off_plan)} {'after' if minutes > 0 else 'before'}"
         local = ctx.local(ctx.plan.window_start)
-        warning = f"Warning: this is {when} the planned start {local:%Y-%m-%d %H:%M}."
-        cautions = (Caution(warning, "Start the window anyway?"),)
+        warning = word(lang, "off plan", span=span(lang, off_plan),
+                       side=word(lang, "after" if minutes > 0 else "before"),
+                       at=f"{local:%Y-%m-%d %H:%M}")  # fmt: skip
+        cautions = (Caution(warning, word(lang, "start anyway")),)
     return Decision(
         NewEntry(Kind.START, Started(dry_run, minutes)),
         sends_for(ctx, [Effect(Event.WINDOW_STARTED)]),
@@ -99,24 +103,13 @@ def decide_step(
         )
     cautions: list[Caution] = []
     past = False
+    lang = language_of(runbook.release.language)
     if trigger == "go" and ctx.now > ctx.plan.point_of_no_return:
         at = ctx.local(ctx.plan.point_of_no_return).strftime("%H:%M")
-        cautions.append(
-            Caution(
-                f"Warning: the point of no return ({at}) has passed: after this Go, a NoGo "
-                "cannot finish the rollback inside the window.",
-                "Give Go anyway?",
-            )
-        )
+        cautions.append(Caution(word(lang, "pnr passed", at=at), word(lang, "go anyway")))
         past = True
     if trigger == "go" and part is not None and status_message_unsent(ctx, night, part):
-        cautions.append(
-            Caution(
-                f"Warning: the status message for part {part} never went out; after this Go "
-                "it cannot be sent (`gonogo progress` first sends it).",
-                "Give Go without it?",
-            )
-        )
+        cautions.append(Caution(word(lang, "status unsent", part=part), word(lang, "go without")))
     payload = Decided(override_verification=override_verification, past_point_of_no_return=past)
     return Decision(
         NewEntry(Kind(trigger), payload, part, reason),

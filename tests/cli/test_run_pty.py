@@ -20,9 +20,9 @@ OPEN = r"Öppna servicefönstret nu\? \[j/N\]: "
 OUTBOX = r"Write these to the outbox \(dry run\)\? \[y/N\]: "
 
 
-def _spawn(state: Path) -> pexpect.spawn:
+def _spawn(state: Path, runbook: Path = RUNBOOK) -> pexpect.spawn:
     env = {**os.environ, "COLUMNS": "100", "LINES": "50", "PYTHONUNBUFFERED": "1"}
-    args = ["-m", "gonogo", "run", str(RUNBOOK), "--dry-run", "--state-dir", str(state),
+    args = ["-m", "gonogo", "run", str(runbook), "--dry-run", "--state-dir", str(state),
             "--by", "eva"]  # fmt: skip
     return pexpect.spawn(sys.executable, args, env=env, encoding="utf-8", timeout=60,
                          dimensions=(50, 100))  # fmt: skip
@@ -142,8 +142,10 @@ def test_ctrl_c_exits_130_with_a_line(tmp_path: Path, where: str) -> None:
     assert child.exitstatus == 130
     said = child.before
     assert "`gonogo status` visar var natten står" in said
-    if where == "confirmation":
-        assert "nothing was journaled or sent" in said
+    if where == "confirmation":  # the command's own (English) line, then the night's
+        assert "nothing was journaled or sent\r\ngonogo: `gonogo status` visar" in said
+    else:
+        assert "gonogo: avbrutet; inget pågick, `gonogo status` visar var natten står" in said
     assert "Traceback" not in said
 
 
@@ -175,6 +177,51 @@ def test_ctrl_c_or_d_at_a_keys_question_does_nothing_for_that_step(
         child.close()
         assert child.exitstatus == 0
     assert _status(tmp_path)["holds"] == []
+
+
+@pytest.mark.parametrize("key", ["c", "d"])
+def test_ctrl_c_or_d_at_whether_to_open_the_window_opens_nothing(tmp_path: Path, key: str) -> None:
+    child = _spawn(tmp_path)
+    child.expect(OPEN)
+    child.sendcontrol(key)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == (130 if key == "c" else 0)
+    if key == "c":
+        assert "interrupted at the question; nothing was journaled or sent" in child.before
+    assert "Traceback" not in child.before
+    assert not list(tmp_path.glob("**/journal.sqlite"))
+
+
+@pytest.mark.parametrize("key", ["c", "d"])
+def test_an_english_runbooks_night_asks_and_stops_in_english(tmp_path: Path, key: str) -> None:
+    """The same steps on 21.0 made English: today's English prompts and last lines."""
+    from render import english_runbook  # noqa: PLC0415
+
+    child = _spawn(tmp_path / "state", english_runbook(tmp_path))
+    child.expect(r"No rehearsal of 21.0 yet. Open the window now\? \[y/N\]: ")
+    _type(child, "y", OUTBOX)
+    _type(child, "y")
+    _type(child, "n", r"Part \[1\]: ")
+    _type(child, "", "Reason: ")
+    child.sendcontrol(key)
+    if key == "d":
+        child.expect(PROMPT)
+        said = " ".join(child.before.split())
+        assert "gonogo: the step in hand is dropped; nothing was journaled or sent for it" in said
+        child.sendintr()  # at the prompt: nothing was in progress
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    said = " ".join(child.before.split())
+    what = (
+        "nothing was in progress"
+        if key == "d"
+        else "nothing was journaled or sent for the step in hand"
+    )
+    assert f"gonogo: interrupted; {what}, the night stands as `gonogo status` shows" in said
+    assert "natten" not in said
+    assert _status(tmp_path / "state")["state"] == "part_1"
 
 
 def test_ctrl_c_at_a_single_commands_confirmation_exits_130(tmp_path: Path) -> None:

@@ -105,7 +105,7 @@ def test_announce_and_run_take_journal_url(url: str, tmp_path: Path) -> None:
     # in it reads the same journal.
     done = run(site_b, "log\nq\n", "--journal", url)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Open the window now?" not in done.stdout
+    assert "Öppna servicefönstret nu?" not in done.stdout
     assert "announce" in done.stdout
     assert "error" not in done.stderr
     assert "hemligt" not in done.stdout + done.stderr
@@ -117,7 +117,7 @@ def test_run_on_a_shared_journal_without_the_night_offers_to_open_it(
 ) -> None:
     done = run(tmp_path / "b", "n\n", GONOGO_JOURNAL_URL=url)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "No rehearsal of 21.0 yet. Open the window now?" in done.stdout
+    assert "Ingen övning av 21.0 än. Öppna servicefönstret nu? [j/N]" in done.stdout
     assert announced(url) == 0
 
 

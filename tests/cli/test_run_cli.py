@@ -117,3 +117,56 @@ def test_run_and_rehearse_on_a_missing_file_or_a_directory_give_one_line(
         assert "Traceback" not in result.stderr
         assert result.stderr.startswith("gonogo: error: ")
         assert ("no such file" in result.stderr) or ("is a directory" in result.stderr)
+
+
+# Not a yes, then j; the outbox; the keys; a colour in Swedish after a wrong one; a
+# key that is none; `run` inside `run`; quit.
+TALK = "x\nj\ny\n?\nl\nerecept\nblå\ngul\nTest\nz\nrun\nq\n"
+
+
+def test_run_asks_in_swedish_for_a_swedish_runbook(tmp_path: Path) -> None:
+    result = _gonogo("run", str(RUNBOOK), "--dry-run", "--state-dir", str(tmp_path),
+                     stdin=TALK)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert out.startswith("Ingen övning av 21.0 än. Öppna servicefönstret nu? [j/N]: "
+                          "Svara j (ja) eller n (nej).\n")  # fmt: skip
+    keys = "Tangenter: g = Go, o = Go trots ofullständig verifiering, n = NoGo, h = paus, "
+    assert out.count(keys) == 2  # at the start and at `?`
+    assert "q = sluta.\nEller skriv ett gonogo-kommando som i skalet: `go 1`" in out
+    assert "Tjänst: Färg (grön, gul, röd): 'blå' är inte något av grön, gul, röd; " in out
+    assert "Ingen tangent 'z'; `?` visar tangenterna." in out
+    assert "gonogo: `run` går inte inifrån den guidade natten" in result.stderr
+    for english in ("Open the window", "Keys:", "Colour", "No key", "quit first"):
+        assert english not in out + result.stderr
+    lights = _status(tmp_path)["lights"]
+    assert isinstance(lights, dict)
+    assert lights["erecept"] == "yellow"  # `gul` is the command's `yellow`
+
+
+def test_run_asks_in_english_for_an_english_runbook(tmp_path: Path) -> None:
+    from render import english_runbook  # noqa: PLC0415
+
+    english = english_runbook(tmp_path)
+    state = tmp_path / "state"
+    result = _gonogo("run", str(english), "--dry-run", "--state-dir", str(state),
+                     stdin=TALK.replace("j\n", "y\n", 1).replace("gul", "yellow"))  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert out.startswith("No rehearsal of 21.0 yet. Open the window now? [y/N]: "
+                          "Error: invalid input\n")  # fmt: skip
+    keys = (  # as before the keys could be said in Swedish
+        "Keys: g = Go, o = Go over verification, n = NoGo, h = hold, p = progress message, "
+        "v = verification, e = end, d = rollback done, i = open incident, u = update "
+        "incident, r = resolve incident, x = disruption, l = set a light, f = retry failed, "
+        "s = status, ? = keys, q = quit.\nOr type any gonogo command as on the shell: "
+        "`go 1`, `verify dalarna ok`, `deliveries`.\n"
+    )
+    assert out.count(keys) == 2
+    assert "Service: Colour: 'blå' is not one of green, yellow, red; again (Ctrl-C to stop)." in out
+    assert "No key 'z'; `?` lists the keys." in out
+    assert "gonogo: `run` from inside the guided night: quit first" in result.stderr
+    assert "Tangenter" not in out
+    lights = _status(state)["lights"]
+    assert isinstance(lights, dict)
+    assert lights["erecept"] == "yellow"

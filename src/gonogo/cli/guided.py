@@ -2,7 +2,8 @@
 
 A key asks for what its command needs (the part defaults to the one in progress; a
 priority, a colour or a result is asked again until it is one the command takes); any
-other line is run as a gonogo command in this process, as on the shell.
+other line is run as a gonogo command in this process, as on the shell. It asks in the
+runbook's language (run_words.py); what the commands themselves say is theirs.
 """
 
 from __future__ import annotations
@@ -15,24 +16,12 @@ from typing import TYPE_CHECKING
 import typer
 import typer._click.core as click_core
 
+from gonogo.cli.run_words import answers, said, shown
 from gonogo.errors import GonogoError, StoppedError
 
 if TYPE_CHECKING:
     from gonogo.night.executor import Outcome
     from gonogo.night.session import Session
-
-KEYS = (
-    ("g", "Go"), ("o", "Go over verification"), ("n", "NoGo"), ("h", "hold"),
-    ("p", "progress message"), ("v", "verification"), ("e", "end"), ("d", "rollback done"),
-    ("i", "open incident"), ("u", "update incident"), ("r", "resolve incident"),
-    ("x", "disruption"), ("l", "set a light"), ("f", "retry failed"), ("s", "status"),
-    ("?", "keys"), ("q", "quit"),
-)  # fmt: skip
-HELP = (
-    "Keys: " + ", ".join(f"{k} = {what}" for k, what in KEYS) + ".\n"
-    "Or type any gonogo command as on the shell: `go 1`, `verify dalarna ok`, `deliveries`."
-)
-
 
 # Unexpected errors (bugs) the guided night outlived: the session then never exits 0.
 _UNEXPECTED: list[str] = []
@@ -76,7 +65,12 @@ def act(action: Callable[[], object]) -> int:
 
 
 def command_line(
-    dry_run: bool, state_dir: Path | None, by: str | None, journal: str | None = None
+    dry_run: bool,
+    state_dir: Path | None,
+    by: str | None,
+    journal: str | None = None,
+    *,
+    language: str,
 ) -> Callable[[str], int]:
     """A function running one typed gonogo command in this process; its exit code."""
     from gonogo.cli import _full_command, _guarded  # noqa: PLC0415
@@ -94,7 +88,7 @@ def command_line(
         if not args:
             return 0
         if args[0] in ("run", "rehearse"):
-            typer.echo(f"gonogo: `{args[0]}` from inside the guided night: quit first", err=True)
+            typer.echo(f"gonogo: {said(language, 'not from inside', command=args[0])}", err=True)
             return 1
         args += _session_options(group, args, dry_run, state_dir, by, journal)
 
@@ -135,34 +129,49 @@ def _session_options(
     return extra
 
 
-def text(question: str, default: str | None = None) -> str:
+def text(language: str, question: str, default: str | None = None) -> str:
     """Asked again until it is not blank (a blank reason is refused anyway)."""
     while True:
         answer = str(typer.prompt(question, default=default, show_default=bool(default)))
         if answer.strip():
             return answer.strip()
-        typer.echo("Please type something (Ctrl-C to stop).")
+        typer.echo(said(language, "type something"))
 
 
-def choose(question: str, options: tuple[str, ...], default: str | None = None) -> str:
-    """One of `options`, asked again on anything else."""
+def choose(
+    language: str, question: str, options: tuple[str, ...], default: str | None = None
+) -> str:
+    """One of `options` (typed as the command takes it or as it is shown), asked again on
+    anything else."""
+    words = answers(language, options)
     while True:
         answer = str(typer.prompt(question, default=default)).strip().lower()
-        if answer in options:
-            return answer
-        typer.echo(f"'{answer}' is not one of {', '.join(options)}; again (Ctrl-C to stop).")
+        if answer in words:
+            return words[answer]
+        listed = ", ".join(shown(language, options))
+        typer.echo(said(language, "not one of", answer=answer, options=listed))
 
 
 def key(
-    session: Session, choice: str, current: int | None, incidents: list[str], ref: str = ""
+    session: Session,
+    choice: str,
+    current: int | None,
+    incidents: list[str],
+    ref: str = "",
+    *,
+    language: str,
 ) -> bool:
-    """Carry out one key (`ref`: the part typed after it, as in `g 2`); False when it is
-    not a key."""
+    """Carry out one key (`ref`: the part typed after it, as in `g 2`), asking in the
+    runbook's `language`; False when it is not a key."""
     from gonogo.night import actions  # noqa: PLC0415
     from gonogo.render.summary import print_summary  # noqa: PLC0415
 
+    def ask(what: str, default: str | None = None) -> str:
+        return text(language, said(language, what), default)
+
     def part() -> str:
-        return ref or str(typer.prompt("Part", default=str(current) if current else None))
+        default = str(current) if current else None
+        return ref or str(typer.prompt(said(language, "part"), default=default))
 
     def done(outcome: Callable[[], Outcome]) -> None:
         act(lambda: print_summary(outcome()))
@@ -174,37 +183,36 @@ def key(
         ref = part()
         done(lambda: actions.step(session, "go", ref))
     elif choice == "o":
-        ref, why = part(), text("Reason for Go without complete verification")
+        ref, why = part(), ask("reason override")
         done(lambda: actions.step(session, "go", ref, why, override_verification=True))
     elif choice in ("n", "h"):
         trigger = "nogo" if choice == "n" else "hold"
-        ref, why = part(), text("Reason")
+        ref, why = part(), ask("reason")
         done(lambda: actions.step(session, trigger, ref, why))
     elif choice == "v":
-        who = text("Participant (id, organisation or system), or `start`", "start")
+        who = ask("participant", "start")
         if who.lower() == "start":
             done(lambda: actions.verify_start(session))
         else:
-            result = choose("Result", ("ok", "fail", "skip"))
-            note = str(typer.prompt("Note", default="", show_default=False)).strip() or None
-            done(lambda: actions.verify_report(session, who, result, note))
+            result = _choose(language, "result", ("ok", "fail", "skip"))
+            note = typer.prompt(said(language, "note"), default="", show_default=False)
+            done(lambda: actions.verify_report(session, who, result, note.strip() or None))
     elif choice in ("i", "x"):
-        _incident_or_disruption(session, choice, done)
+        _incident_or_disruption(session, choice, done, language)
     elif choice in ("u", "r"):
-        only = incidents[0] if len(incidents) == 1 else None
-        incident = text("Incident id", only)
+        incident = ask("incident id", incidents[0] if len(incidents) == 1 else None)
         if choice == "u":
-            summary = text("Summary")
+            summary = ask("summary")
             done(lambda: actions.update_incident(session, incident, summary))
         else:
             closing = typer.prompt(
-                "Summary (Enter: the opening one)", default="", show_default=False
+                said(language, "closing summary"), default="", show_default=False
             )
             done(lambda: actions.resolve_incident(session, incident, closing.strip() or None))
     elif choice == "l":
-        service = text("Service")
-        colour = choose("Colour", ("green", "yellow", "red"))
-        why = text("Reason")
+        service = ask("service")
+        colour = _choose(language, "colour", ("green", "yellow", "red"))
+        why = ask("reason")
         done(lambda: actions.set_light(session, service, colour, why))
     elif choice == "f":
         done(lambda: actions.retry_failed(session))
@@ -213,16 +221,26 @@ def key(
     return True
 
 
+def _choose(language: str, what: str, options: tuple[str, ...]) -> str:
+    """`choose` for a question whose text names its choices (in Swedish)."""
+    question = said(language, what, options=", ".join(shown(language, options)))
+    return choose(language, question, options)
+
+
 def _incident_or_disruption(
-    session: Session, choice: str, done: Callable[[Callable[[], Outcome]], None]
+    session: Session,
+    choice: str,
+    done: Callable[[Callable[[], Outcome]], None],
+    language: str,
 ) -> None:
     from gonogo.night import actions  # noqa: PLC0415
 
     priority = 0
     if choice == "i":
-        priority = int(choose("Priority (1-5)", ("1", "2", "3", "4", "5"), "2"))
-    summary = text("Summary")
-    raw = typer.prompt("Services (comma separated)", default="", show_default=False)
+        question = said(language, "priority")
+        priority = int(choose(language, question, ("1", "2", "3", "4", "5"), "2"))
+    summary = text(language, said(language, "summary"))
+    raw = typer.prompt(said(language, "services"), default="", show_default=False)
     services = [s.strip() for s in str(raw).split(",") if s.strip()]
     if choice == "i":
         done(lambda: actions.open_incident(session, priority, summary, services, None, None))

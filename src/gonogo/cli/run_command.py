@@ -46,11 +46,13 @@ def run(
     if speed != 1.0 and not dry_run:
         raise typer.BadParameter("--speed is for rehearsals: add --dry-run")
     from gonogo.cli.guided import new_session  # noqa: PLC0415
+    from gonogo.cli.run_words import confirm, language_of, said  # noqa: PLC0415
 
     new_session()
     loaded = load_cached(runbook)
     assert loaded.runbook is not None
     release = loaded.runbook.release.id
+    lang = language_of(loaded.runbook.release.language)
     clock: clocks.Clock = clocks.SystemClock()
     if speed != 1.0:
         clock = clocks.ScaledClock(timeline(loaded.runbook).window_start, speed)
@@ -60,13 +62,13 @@ def run(
         try:  # only a missing run is offered; an unreachable journal is an error, as anywhere
             find(state_root(state_dir), session.journal_url, release, dry_run)
         except NoRunError:
-            if not session.confirm(f"No {'rehearsal' if dry_run else 'run'} of {release} yet. "
-                                   "Open the window now?"):  # fmt: skip
+            what = said(lang, "a rehearsal" if dry_run else "a run")
+            if not confirm(lang, said(lang, "no run yet", run=what, release=release)):
                 return 0
             from gonogo.cli.guided import act  # noqa: PLC0415
 
             act(lambda: _start(session, runbook))
-        code = _loop(session, state_dir, release, dry_run, by, journal)
+        code = _loop(session, state_dir, release, dry_run, by, journal, lang)
     return _worst(code)
 
 
@@ -89,12 +91,13 @@ def _loop(
     dry_run: bool,
     by: str | None,
     journal: str | None,
+    lang: str,
 ) -> int:
-    from gonogo.cli.guided import HELP, KEYS, command_line, key  # noqa: PLC0415
+    from gonogo.cli.guided import command_line, key  # noqa: PLC0415
+    from gonogo.cli.run_words import KEYS, help_text, said  # noqa: PLC0415
 
-    typer.echo(HELP)
-    line = command_line(dry_run, state_dir, by, journal)
-    keys = {k for k, _what in KEYS}
+    typer.echo(help_text(lang))
+    line = command_line(dry_run, state_dir, by, journal, language=lang)
     while True:
         current, incidents = _show(state_dir, release, dry_run, session.journal_url)
         try:
@@ -103,36 +106,35 @@ def _loop(
         except typer.Abort as exc:
             if isinstance(exc.__context__, EOFError):
                 return 0  # the input ended: as `q`
-            typer.echo("\ngonogo: interrupted; nothing was in progress, the night stands "
-                       "as `gonogo status` shows", err=True)  # fmt: skip
+            typer.echo(f"\ngonogo: {said(lang, 'interrupted at the prompt')}", err=True)
             return int(ExitCode.INTERRUPTED)
         choice = typed.lower()
         try:
             if choice in ("q", "quit", "exit"):
                 return 0
             if choice in ("?", "help"):
-                typer.echo(HELP)
+                typer.echo(help_text(lang))
             elif choice in ("", "s"):
                 pass  # the status is shown before every prompt
-            elif len(choice) == 1 and choice not in keys:
-                typer.echo(f"No key '{typed}'; `?` lists the keys.")
+            elif len(choice) == 1 and choice not in KEYS:
+                typer.echo(said(lang, "no key", typed=typed))
             elif choice[:2] in _PART_KEYS and len(choice) > 2:  # `g 2`: a key and its part
-                key(session, choice[0], current, incidents, typed[2:].strip())
-            elif (len(choice) > 1 or not key(session, choice, current, incidents)) and line(
-                typed
-            ) == ExitCode.INTERRUPTED:
+                key(session, choice[0], current, incidents, typed[2:].strip(), language=lang)
+            elif (
+                len(choice) > 1 or not key(session, choice, current, incidents, language=lang)
+            ) and line(typed) == ExitCode.INTERRUPTED:
                 return int(ExitCode.INTERRUPTED)
         except typer.Abort as exc:  # at one of a key's questions: before anything is done
             if isinstance(exc.__context__, EOFError):  # Ctrl-D: this step only is dropped
-                typer.echo("\ngonogo: the step in hand is dropped; nothing was journaled or "
-                           "sent for it", err=True)  # fmt: skip
+                typer.echo(f"\ngonogo: {said(lang, 'dropped')}", err=True)
                 continue
-            typer.echo("\ngonogo: interrupted; nothing was journaled or sent for the step in "
-                       "hand, the night stands as `gonogo status` shows", err=True)  # fmt: skip
+            typer.echo(f"\ngonogo: {said(lang, 'interrupted in a step')}", err=True)
             return int(ExitCode.INTERRUPTED)
         except (StoppedError, KeyboardInterrupt) as exc:
-            said = exc.message if isinstance(exc, StoppedError) else "interrupted"
-            typer.echo(f"\ngonogo: {said}; the night stands as `gonogo status` shows", err=True)
+            if isinstance(exc, StoppedError):  # the command's own words, then the night's
+                typer.echo(f"\ngonogo: {said(lang, 'stopped', message=exc.message)}", err=True)
+            else:
+                typer.echo(f"\ngonogo: {said(lang, 'interrupted')}", err=True)
             return int(ExitCode.INTERRUPTED)
 
 

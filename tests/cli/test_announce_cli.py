@@ -90,8 +90,8 @@ def test_each_notice_goes_out_once_at_its_moment(tmp_path: Path) -> None:
     code, out = gonogo(tmp_path, "2021-11-27T22:01:00Z", "announce", RUNBOOK, "--list")
     assert "sent 2021-11-27 22:03 by" in out
     code, out = gonogo(tmp_path, "2021-11-27T22:01:00Z", "log")
-    assert [line.split()[-1] for line in out.splitlines()[1:] if "message" not in line] == [
-        "announce", "announce", "announce", "start",
+    assert [line.split()[-1] for line in out.splitlines()[1:] if " meddelande " not in line] == [
+        "förhandsavisering", "förhandsavisering", "förhandsavisering", "start",
     ]  # fmt: skip
 
 

@@ -277,7 +277,9 @@ def test_permanent_errors_fail_at_once_then_retry_failed(
 
     listed = gonogo(night["state"], "deliveries", env=night["env"], yes=False)
     assert listed.returncode == 3
-    assert "failed: window_started sms vard +46701740606: 21211" in listed.stdout
+    assert "misslyckad: window_started sms vard +46701740606: 21211" in listed.stdout
+    assert "misslyckad: window_started e-post apotek system@nord.example.com: 550" in listed.stdout
+    assert "Försök igen med de misslyckade: `gonogo retry-failed`." in listed.stdout
     as_json = gonogo(night["state"], "deliveries", "--json", env=night["env"], yes=False)
     document = checked("deliveries", as_json.stdout)
     assert document["all"] is False  # only the problems
@@ -347,7 +349,7 @@ def test_dropped_connection_is_in_doubt_then_reconciled(
     assert (doubt["address"], doubt["code"]) == (number, "in-doubt")
     listed = gonogo(night["state"], "deliveries", env=night["env"], yes=False)
     assert listed.returncode == 3
-    assert f"in doubt: window_started sms apotek {number}: in-doubt" in listed.stdout
+    assert f"osäker: window_started sms apotek {number}: in-doubt" in listed.stdout
     # What settles it is named: `resume` asks Twilio (`deliveries` only lists it).
     shown = gonogo(night["state"], "status", env=night["env"], yes=False).stdout
     assert "1 osäkra leveranser: kör `gonogo resume`" in _status_line(shown)
@@ -489,9 +491,9 @@ def test_the_log_shows_who_resumed_an_interrupted_dispatch(
     assert entry["operator"] == "bertil"
     wide = {**night["env"], "COLUMNS": "200"}  # one line, whatever the terminal
     log = gonogo(night["state"], "log", env=wide, yes=False).stdout
-    [line] = [line for line in log.splitlines() if " resumed " in line]
+    [line] = [line for line in log.splitlines() if " återupptog " in line]
     assert line.endswith(
-        "bertil       resumed interrupted window_started: 0 not yet tried, 1 in flight"
+        "bertil       återupptog avbrutna window_started: 0 ännu inte försökta, 1 på väg"
     )
     # Nothing left to finish: nothing journaled.
     assert gonogo(night["state"], "resume", env=night["env"]).returncode == 0

@@ -161,7 +161,7 @@ def light_rows(night: Night) -> dict[str, list[str]]:
     rows = {}
     for line in night.look("lights").out.splitlines():
         cells = [c.strip() for c in line.split("│")[1:-1]]
-        if len(cells) == 3 and cells[0] != "Service":
+        if len(cells) == 3 and cells[0] != "Tjänst":
             rows[cells[0]] = cells[1:]
     return rows
 
@@ -437,7 +437,8 @@ def test_an_update_repeating_the_last_one_warns_names_who_and_asks(night: Night)
     ]
     log = night.look("log").out
     assert (
-        'cecilia      incident updated INC-1 "Felsökning pågår" (confirmed after the repeat ' in log
+        'cecilia      driftstörning uppdaterad INC-1 "Felsökning pågår" (bekräftad efter '
+        "varningen om upprepning)" in log
     )
     # A new text minutes later asks nothing more than what goes out.
     night.at("01:40")
@@ -537,7 +538,7 @@ def test_incidents_during_a_part_a_rollback_and_after_the_window(night: Night) -
 
 def test_lights_follow_the_window_and_incidents(night: Night) -> None:
     assert night.status()["lights"] == ALL_RED
-    assert light_rows(night)["E-recept (erecept)"] == ["red", "23:00 (window started)"]
+    assert light_rows(night)["E-recept (erecept)"] == ["röd", "23:00 (servicefönstret startade)"]
     open_p1(night, "--light", "yellow")
     assert night.status()["lights"] == ALL_RED  # an incident cannot make red better
     night.ok("incident", "resolve", "INC-1")
@@ -550,7 +551,7 @@ def test_lights_follow_the_window_and_incidents(night: Night) -> None:
     night.at("05:20")
     night.ok("end")
     assert night.status()["lights"] == ALL_GREEN
-    assert light_rows(night)["Klas (klas)"] == ["green", "05:20 (window ended)"]
+    assert light_rows(night)["Klas (klas)"] == ["grön", "05:20 (servicefönstret avslutades)"]
 
     night.at("09:00")
     night.ok("incident", "open", "--priority", "2", "--summary", "Klas svarar inte",
@@ -561,7 +562,7 @@ def test_lights_follow_the_window_and_incidents(night: Night) -> None:
     night.at("09:20")
     night.ok("incident", "resolve", "INC-2")
     assert night.status()["lights"] == ALL_GREEN | {"klas": "yellow"}
-    assert light_rows(night)["Klas (klas)"] == ["yellow", "09:20 (incident INC-2 resolved)"]
+    assert light_rows(night)["Klas (klas)"] == ["gul", "09:20 (driftstörning INC-2 åtgärdad)"]
     night.ok("incident", "resolve", "INC-3")
     assert night.status()["lights"] == ALL_GREEN
 
@@ -576,11 +577,11 @@ def test_a_manual_light_holds_until_the_next_change_and_is_journaled(night: Nigh
     night.ok("progress")
     assert night.status()["lights"] == ALL_RED | {"lakemedelskollen": "yellow"}
     assert light_rows(night)["Läkemedelskollen (lakemedelskollen)"] == [
-        "yellow",
-        "00:05 (set by hand: öppnad för läsning)",
+        "gul",
+        "00:05 (satt för hand: öppnad för läsning)",
     ]
     log = night.look("log").out
-    assert "bo           lights set lakemedelskollen yellow: öppnad för läsning" in log
+    assert "bo           trafikljus satt lakemedelskollen gul: öppnad för läsning" in log
     assert ("lights_set", "öppnad för läsning", {"service": "lakemedelskollen",
             "colour": "yellow"}) in night.events()  # fmt: skip
 
@@ -625,7 +626,9 @@ def test_lights_go_green_after_a_rollback(night: Night) -> None:
     night.at("04:00")
     night.ok("rollback-done")
     assert night.status()["lights"] == ALL_GREEN
-    assert set(map(tuple, light_rows(night).values())) == {("green", "04:00 (rollback completed)")}
+    assert set(map(tuple, light_rows(night).values())) == {
+        ("grön", "04:00 (tillbakarullningen klar)")
+    }
 
 
 # --- production verification -----------------------------------------------------------
@@ -655,7 +658,7 @@ def test_go_5_waits_for_every_participant(night: Night) -> None:
     night.at("04:40")
     night.ok("verify", "norrbotten", "ok")
     table = night.look("verify").out
-    assert "Verification complete." in table
+    assert "Verifieringen är klar." in table
     assert "NCS Cross har inget testkonto" in table
     night.ok("go", "5")
     assert night.status()["parts"][4]["decision"] == "go"
@@ -674,7 +677,8 @@ def test_a_fail_blocks_go_and_names_who(night: Night) -> None:
         "part 5 cannot get Go: production verification failed for Region Kalmar/Cosmic" in done.err
     )
     assert "--override-verification" in done.err
-    assert "Production verification failed for Region Kalmar/Cosmic." in night.look("verify").out
+    blocker = "Produktionsverifieringen misslyckades för Region Kalmar/Cosmic."
+    assert blocker in night.look("verify").out
     assert night.status()["verification"]["blocker"] == (
         "production verification failed for Region Kalmar/Cosmic"
     )
@@ -692,7 +696,7 @@ def test_override_verification_needs_a_reason_and_is_journaled(night: Night) -> 
         "beslut av releaseledaren",
         {"override_verification": True},
     )
-    assert "(verification overridden): beslut av releaseledaren" in night.look("log").out
+    assert "Go del 5 (verifiering åsidosatt): beslut av releaseledaren" in night.look("log").out
 
 
 def test_rollback_after_a_failed_verification(night: Night) -> None:

@@ -233,13 +233,13 @@ def test_the_whole_night_all_go(runbook: Path, tmp_path: Path) -> None:
     decisions = [
         line
         for line in log.splitlines()[1:]
-        if "message" not in line and "verification" not in line
+        if " meddelande " not in line and "verifiering" not in line and "återrapport" not in line
     ]
     assert [line.split()[2:] for line in decisions] == [
         ["anna", "start"],
-        ["anna", "progress", "part", "1"],
-        *[[f"op{n}", "go", "part", str(n)] for n in range(1, 6)],
-        ["anna", "end"],
+        ["anna", "statusmeddelande", "del", "1"],
+        *[[f"op{n}", "Go", "del", str(n)] for n in range(1, 6)],
+        ["anna", "avslut"],
     ]
 
 
@@ -269,7 +269,7 @@ def test_nogo_at_part_3_rolls_back(runbook: Path, tmp_path: Path) -> None:
     )
     assert outbox_files(state, "rollback_completed", "sms")
     check_outbox_matches_journal(state)
-    assert "nogo part 3: miljöerna startar inte" in ok(state, "log").stdout
+    assert "NoGo del 3: miljöerna startar inte" in ok(state, "log").stdout
 
 
 def test_a_hold_then_go(runbook: Path, tmp_path: Path) -> None:
@@ -785,7 +785,7 @@ def test_a_changed_runbook_is_refused_then_accepted(
     data = json.loads(events(state)[-3][2])
     assert (data["old"], data["file"]) == (then, str(runbook))
     assert data["new"] != then
-    assert "erik         runbook change accepted" in ok(state, "log").stdout
+    assert "erik         runbookändring godtagen" in ok(state, "log").stdout
     assert status(state)["runbook_changed"] is False
     ok(state, "go", "2")  # accepted once is enough
 

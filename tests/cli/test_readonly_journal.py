@@ -135,4 +135,4 @@ def test_entries_still_in_the_write_ahead_log_are_read_too(
     status = read_only(home, state, "status")
     assert status.returncode == 0, status.stderr
     assert "del 3 (miljoer) pågår" in status.stdout
-    assert "go part 2" in read_only(home, state, "log").stdout
+    assert "Go del 2" in read_only(home, state, "log").stdout

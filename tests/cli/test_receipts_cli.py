@@ -29,10 +29,10 @@ def test_refresh_journals_what_reached_the_phone_once(
     assert done.returncode == 0, done.stderr
     assert f"Receipts journaled: {sent - 1} delivered, 1 undelivered." in done.stdout
     assert (
-        f"never arrived: window_started sms apotek {UNDELIVERED_TO}: Twilio error 30003"
+        f"kom aldrig fram: window_started sms apotek {UNDELIVERED_TO}: Twilio-fel 30003"
         in done.stdout
     )
-    assert "To the phone" in done.stdout
+    assert "Till telefonen" in done.stdout
     # One list call for the whole night, filtered on the send date, not one per Message.
     lists = [r for r in twilio_server.requests[before:] if r.method == "GET"]
     assert len(lists) == 1
@@ -62,7 +62,7 @@ def test_refresh_journals_what_reached_the_phone_once(
     twilio_server.pin_status(UNDELIVERED_TO, "delivered")
     third = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
     assert "Receipts journaled: 1 delivered, 0 undelivered." in third.stdout
-    assert "never arrived" not in third.stdout
+    assert "kom aldrig fram" not in third.stdout
 
 
 def test_the_report_shows_what_reached_the_phone_beside_what_twilio_accepted(

@@ -81,7 +81,7 @@ def test_nogo_rolls_back(backend: str | None, tmp_path: Path) -> None:
     ok(home, "rollback-done")
     night = status(home)
     assert (night["state"], night["outcome"]) == ("rolled_back", "rolled back")
-    assert "nogo part 2: migreringen misslyckades" in ok(home, "log").stdout
+    assert "NoGo del 2: migreringen misslyckades" in ok(home, "log").stdout
 
 
 def test_hold_and_incident(backend: str | None, tmp_path: Path) -> None:

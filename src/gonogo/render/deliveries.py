@@ -9,12 +9,12 @@ from rich.markup import escape
 from rich.table import Table
 
 from gonogo.errors import ExitCode
-from gonogo.night.delivery.reconcile import SETTLE_HINT
 from gonogo.night.journal import Delivery, Status
 from gonogo.night.receipts import UNDELIVERED, Receipt
 from gonogo.night.view import NightView
 from gonogo.render.console import console
 from gonogo.render.json_head import dumps, head, run_fields
+from gonogo.render.reading_words import language_of, read
 
 _SHOWN = {Status.IN_FLIGHT: "in_doubt", Status.IN_DOUBT: "in_doubt"}
 
@@ -30,14 +30,17 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
         print(dumps(document))  # noqa: T201  # JSON for scripts goes to stdout as is
         return int(code)
     out = console()
+    lang = language_of(view.run.runbook.release.language)
     receipts = view.receipt_counts() if night.receipts else None
-    table = Table(title="Deliveries per message")
-    columns = ["Message", "Channel", "Audience", "Sent", "Failed", "In doubt", "Pending"]
-    for column in columns + (["To the phone", "Never arrived"] if receipts is not None else []):
-        table.add_column(column)
+    table = Table(title=read(lang, "deliveries per message"))
+    columns = ["message", "channel", "audience", "sent column", "failed column",
+               "in doubt column", "pending column"]  # fmt: skip
+    phone = ["to the phone", "never arrived column"] if receipts is not None else []
+    for column in columns + phone:
+        table.add_column(read(lang, column))
     for dispatch in night.dispatches:
         for (channel, audience), n in dispatch.counts_by().items():
-            row = [dispatch.label, channel, audience, str(n.sent), str(n.failed),
+            row = [dispatch.label, read(lang, channel), audience, str(n.sent), str(n.failed),
                    str(n.in_doubt), str(n.pending)]  # fmt: skip
             if receipts is not None:
                 got = receipts.get((dispatch.seq, channel, audience), (0, 0))
@@ -45,30 +48,29 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
             table.add_row(*row)
     out.print(table)
     if receipts is not None:
-        out.print(
-            "Sent: accepted by Twilio (or the mail server). To the phone: Twilio's delivery "
-            "receipt, as of the last `gonogo deliveries --refresh`."
-        )
+        out.print(read(lang, "sent note"))
         for d, receipt in view.receipted():
             if receipt.status == UNDELIVERED:
+                error = read(lang, "twilio error", code=escape(receipt.code or ""))
+                never = read(lang, "never arrived problem")
                 out.print(
-                    f"never arrived: {names.get(d.dispatch)} sms {d.audience} "
-                    f"{escape(d.address)}"
-                    + (f": Twilio error {escape(receipt.code)}" if receipt.code else "")
+                    f"{never}: {names.get(d.dispatch)} sms {d.audience} {escape(d.address)}"
+                    + (f": {error}" if receipt.code else "")
                 )
     for d in shown:
-        state = _SHOWN.get(d.status, d.status.value).replace("_", " ")
+        state = read(lang, f"delivery {_SHOWN.get(d.status, d.status.value)}")
         out.print(
-            f"{state}: {names.get(d.dispatch)} {d.channel} {d.audience} {escape(d.address)}"
+            f"{state}: {names.get(d.dispatch)} {read(lang, d.channel)} {d.audience} "
+            f"{escape(d.address)}"
             + (f": {escape(d.code or '')} {escape(d.reason or '')}" if d.code or d.reason else "")
         )
     if any(d.status == Status.FAILED for d in problems):
-        out.print("Try the failed ones again with `gonogo retry-failed`.")
+        out.print(read(lang, "retry hint"))
     if any(d.status in (Status.PENDING, Status.IN_FLIGHT) for d in problems):
-        out.print("`gonogo resume` sends the pending ones and reconciles those in flight.")
+        out.print(read(lang, "resume hint"))
     settled = sum(1 for d in problems if d.status == Status.IN_DOUBT)
     if settled:
-        out.print(f"{settled} in doubt: {escape(SETTLE_HINT)}.")
+        out.print(escape(read(lang, "settle hint", n=settled)))
     return int(code)
 
 

@@ -7,9 +7,12 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
+from gonogo.night.verification import participant_name
 from gonogo.night.view import NightView
 from gonogo.render.console import console
 from gonogo.render.json_head import head, run_fields
+from gonogo.render.reading_words import language_of, read
+from gonogo.render.words import light_reason
 
 _STYLE = {"green": "green", "yellow": "yellow", "red": "bold red"}
 
@@ -50,18 +53,20 @@ def incident_lines(view: NightView, language: str = "en") -> list[str]:
 
 def print_incidents(view: NightView) -> None:
     out = console()
-    table = Table(title="Incidents")
-    for column in ("Id", "P", "Summary", "Services", "Opened", "Updates", "Next update", "State"):
-        table.add_column(column)
+    lang = _language(view)
+    table = Table(title=read(lang, "incidents"))
+    for column in ("id", "p", "summary", "services", "opened column", "updates", "next update",
+                   "state"):  # fmt: skip
+        table.add_column(read(lang, column))
     policy = view.run.runbook.incidents
     for incident in view.incidents():
         due = incident.next_update_due(policy)
         due_text = view.local(due).strftime("%H:%M") if due else ""
         if incident.overdue(policy, view.now):
-            due_text = f"[red]{due_text} OVERDUE[/red]"
-        state = "open"
+            due_text = f"[red]{due_text} {read(lang, 'OVERDUE')}[/red]"
+        state = read(lang, "open")
         if incident.resolved:
-            state = f"resolved {view.local(incident.resolved):%H:%M}"
+            state = read(lang, "resolved at", at=f"{view.local(incident.resolved):%H:%M}")
         table.add_row(
             incident.id, str(incident.priority), escape(incident.summary),
             ", ".join(incident.services), f"{view.local(incident.opened):%H:%M}",
@@ -72,47 +77,74 @@ def print_incidents(view: NightView) -> None:
 
 def print_lights(view: NightView) -> None:
     out = console()
+    lang = _language(view)
     lights, changes = view.lights()
-    table = Table(title="Traffic lights")
-    table.add_column("Service")
-    table.add_column("Light")
-    table.add_column("Since")
+    table = Table(title=read(lang, "lights"))
+    for column in ("service", "light column", "since column"):
+        table.add_column(read(lang, column))
     for service, colour in lights.items():
         last = next((c for c in reversed(changes) if c.service == service), None)
-        since = f"{view.local(last.at):%H:%M} ({escape(last.why)})" if last else ""
+        why = escape(light_reason(lang, last.why)) if last else ""
+        since = f"{view.local(last.at):%H:%M} ({why})" if last else ""
         name = view.run.runbook.services[service].name
-        table.add_row(f"{name} ({service})", f"[{_STYLE[colour]}]{colour}[/]", since)
+        table.add_row(f"{name} ({service})", f"[{_STYLE[colour]}]{read(lang, colour)}[/]", since)
     out.print(table)
 
 
 def print_verification(view: NightView) -> None:
     out = console()
+    lang = _language(view)
     spec = view.run.runbook.verification
     if spec is None:
-        out.print("The runbook has no production verification.")
+        out.print(read(lang, "no verification"))
         return
     state = view.verification()
-    started = f"started {view.local(state.started):%H:%M}" if state.started else "not started"
-    out.print(f"Production verification ({started}); gates part '{spec.gates}'.")
+    started = read(lang, "not started")
+    if state.started:
+        started = read(lang, "started at", at=f"{view.local(state.started):%H:%M}")
+    out.print(read(lang, "verification head", started=started, gates=spec.gates))
     table = Table()
-    for column in ("Participant", "Organisation", "System", "Result", "Time", "Note"):
-        table.add_column(column)
+    for column in ("participant", "organisation", "system", "result", "time", "note"):
+        table.add_column(read(lang, column))
     for key, participant in spec.participants.items():
         report = state.reports.get(key)
         result = report.result if report else ""
         style = {"ok": "green", "fail": "bold red", "skip": "yellow"}.get(result, "")
-        earlier = ", ".join(f"{r.result} {view.local(r.at):%H:%M}" for r in state.history
+        earlier = ", ".join(f"{_result(lang, r.result)} {view.local(r.at):%H:%M}"
+                            for r in state.history
                             if r.participant == key and r is not report)  # fmt: skip
         table.add_row(
             key, participant.organisation, participant.system,
-            (f"[{style}]{result}[/]" if style else "") + (f" ({earlier})" if earlier else ""),
+            (f"[{style}]{_result(lang, result)}[/]" if style else "")
+            + (f" ({earlier})" if earlier else ""),
             f"{view.local(report.at):%H:%M}" if report else "",
             escape(report.note or "") if report else "",
         )  # fmt: skip
     out.print(table)
-    blocker = state.blocker(view.run.runbook)
+    blocker = _blocker(lang, view)
     out.print(
         blocker[:1].upper() + blocker[1:] + "."
         if blocker
-        else "[green]Verification complete.[/green]"
+        else f"[green]{read(lang, 'verification complete')}[/green]"
     )
+
+
+def _language(view: NightView) -> str:
+    return language_of(view.run.runbook.release.language)
+
+
+def _result(language: str, result: str) -> str:
+    """A report's result (ok, fail, skip) in the report's words."""
+    return read(language, result) if result in ("ok", "fail", "skip") else result
+
+
+def _blocker(language: str, view: NightView) -> str | None:
+    """Why the gated part cannot get Go yet (as `VerificationState.blocker`), or None."""
+    runbook = view.run.runbook
+    state = view.verification()
+    if state.blocker(runbook) is None or runbook.verification is None:
+        return None
+    failed = [p for p, r in state.reports.items() if r.result == "fail"]
+    waiting = [p for p in runbook.verification.participants if p not in state.reports]
+    key, keys = ("verification failed", failed) if failed else ("verification waiting", waiting)
+    return read(language, key, names=", ".join(participant_name(runbook, p) for p in keys))

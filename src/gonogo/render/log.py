@@ -1,4 +1,5 @@
-"""`gonogo log`: the journal as a timeline in the runbook's time zone."""
+"""`gonogo log`: the journal as a timeline in the runbook's time zone, in its language
+(ids, names, event names and reasons as journaled)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,29 @@ from rich.markup import escape
 
 from gonogo.night.view import NightView
 from gonogo.render.console import console
+from gonogo.render.reading_words import kind, language_of, read
 
 
 def print_log(view: NightView) -> None:
     out = console()
+    lang = language_of(view.run.runbook.release.language)
     counts = view.deliveries_by_dispatch()
-    zone = view.plan.zone.key
-    out.print(f"Journal of {view.run.release}{' (rehearsal)' if view.run.dry_run else ''}, {zone}")
+    rehearsal = f" ({read(lang, 'rehearsal')})" if view.run.dry_run else ""
+    out.print(read(lang, "journal of", release=view.run.release, rehearsal=rehearsal,
+                   zone=view.plan.zone.key))  # fmt: skip
     events = {e.seq: str(e.data.get("event")) for e in view.night.entries if e.kind == "dispatch"}
     for event in view.night.entries:
         at = view.local(event.at).strftime("%Y-%m-%d %H:%M:%S")
-        what = event.kind.replace("_", " ")
-        if event.part is not None:
-            what += f" part {event.part}"
+        what = kind(lang, event.kind)
+        part = f" {read(lang, 'log part', n=event.part)}" if event.part is not None else ""
+        what += part
         if event.kind == "dispatch":
             per = counts.get(event.seq, {})
-            shown = ", ".join(f"{n} {s}" for s, n in sorted(per.items())) or "no recipients"
-            what = f"  message {event.data.get('event')}"
-            what += f" part {event.part}" if event.part else ""
+            shown = ", ".join(read(lang, s, n=n) for s, n in sorted(per.items()))
+            what = "  " + read(lang, "log message", event=event.data.get("event"))
+            what += part if event.part else ""
             what += f" {event.data['notice']}" if event.data.get("notice") else ""
-            what += f": {shown}"
+            what += f": {shown or read(lang, 'no recipients')}"
         data = event.data
         if event.kind.startswith("incident_"):
             what += f" {data.get('id')}"
@@ -34,19 +38,23 @@ def print_log(view: NightView) -> None:
             if data.get("summary"):
                 what += f' "{data.get("summary")}"'
             if data.get("repeat"):
-                what += " (confirmed after the repeat warning)"
+                what += " " + read(lang, "repeat confirmed")
         elif event.kind == "verification_report":
-            what += f" {data.get('participant')} {data.get('result')}"
+            result = str(data.get("result"))
+            shown_result = read(lang, result) if result in ("ok", "fail", "skip") else result
+            what += f" {data.get('participant')} {shown_result}"
         elif event.kind == "lights_set":
-            what += f" {data.get('service')} {data.get('colour')}"
+            colour = str(data.get("colour"))
+            shown_colour = read(lang, colour) if colour in ("green", "yellow", "red") else colour
+            what += f" {data.get('service')} {shown_colour}"
         elif event.kind == "disruption":
             what += f' "{data.get("summary")}"'
         elif event.kind == "resumed":
             names = ", ".join(events.get(seq, str(seq)) for seq in data.get("dispatches", ()))
-            what += (f" interrupted {names}: {data.get('pending', 0)} not yet tried, "
-                     f"{data.get('in_flight', 0)} in flight")  # fmt: skip
+            what += " " + read(lang, "interrupted", names=names, pending=data.get("pending", 0),
+                               in_flight=data.get("in_flight", 0))  # fmt: skip
         elif data.get("override_verification"):
-            what += " (verification overridden)"
+            what += f" ({read(lang, 'verification overridden')})"
         if event.reason:
             what += f": {event.reason}"
         out.print(f"{at}  {escape(event.operator):<12} {escape(what)}")

@@ -423,7 +423,7 @@ def test_an_update_repeating_the_last_one_warns_names_who_and_asks(night: Night)
         'pågår", skickat av bertil kl. 01:30:00 (för 10 s sedan): skickas det igen får varje '
         "mottagare det två gånger."
     ) in refused.out.replace("\n", " ")
-    assert "Skicka samma text igen? [y/N]" in refused.out
+    assert "Skicka samma text igen? [j/N]" in refused.out
     assert "not confirmed; nothing was journaled or sent" in refused.err
     assert night.snapshot() == before
 
@@ -476,7 +476,7 @@ def test_opening_an_incident_with_an_open_ones_text_warns(night: Night) -> None:
         f"Varning: INC-1, öppnad av anna kl. 01:10:00 (för 20 min sedan), är öppen med exakt "
         f'den här texten, "{SUMMARY}": öppnas den igen får varje mottagare det två gånger.'
     ) in refused.out.replace("\n", " ")
-    assert "Öppna ännu en driftstörning med samma text? [y/N]" in refused.out
+    assert "Öppna ännu en driftstörning med samma text? [j/N]" in refused.out
     assert night.snapshot() == before
     night.ok(*reopen)  # --yes confirms it, as it confirms a Go after the point of no return
     opened = [d for k, _, d in night.events() if k == "incident_opened"]
@@ -727,7 +727,7 @@ def test_go_after_the_point_of_no_return_asks_for_confirmation(night: Night) -> 
     done = night("go", "5", yes=False, answer="n\n")
     assert done.code == 1
     assert "sista tidpunkt för NoGo (05:30) har passerats" in done.out
-    assert "Ge Go ändå? [y/N]" in done.out
+    assert "Ge Go ändå? [j/N]" in done.out
     assert "not confirmed; nothing was journaled or sent" in done.err
     assert night.snapshot() == before
 

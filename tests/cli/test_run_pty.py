@@ -17,7 +17,8 @@ REPO = Path(__file__).resolve().parents[2]
 RUNBOOK = REPO / "runbooks" / "release-21.0.yaml"
 PROMPT = "gonogo> "
 OPEN = r"Öppna servicefönstret nu\? \[j/N\]: "
-OUTBOX = r"Lägga meddelandena i utkorgen \(torrkörning\)\? \[y/N\]: "
+OUTBOX = r"Lägga meddelandena i utkorgen \(torrkörning\)\? \[j/N\]: "
+OUTBOX_EN = r"Write these to the outbox \(dry run\)\? \[y/N\]: "
 
 
 def _spawn(state: Path, runbook: Path = RUNBOOK) -> pexpect.spawn:
@@ -54,11 +55,11 @@ def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path
     _type(child, "z")
     assert "Ingen tangent 'z'; `?` visar tangenterna." in child.before
     # Go on part 1 without its status message asks first; not this time.
-    _type(child, "go DATABAS", r"Ge Go utan det\? \[y/N\]: ")
+    _type(child, "go DATABAS", r"Ge Go utan det\? \[j/N\]: ")
     _type(child, "n")
     assert "not confirmed; nothing was journaled or sent" in child.before
     _type(child, "p", OUTBOX)
-    _type(child, "y")
+    _type(child, "ja")  # Swedish questions take j/ja as well as y/yes
     _type(child, "go DATABAS", OUTBOX)
     _type(child, "y")
     # A blank reason is refused, wherever it comes from.
@@ -200,7 +201,7 @@ def test_an_english_runbooks_night_asks_and_stops_in_english(tmp_path: Path, key
 
     child = _spawn(tmp_path / "state", english_runbook(tmp_path))
     child.expect(r"No rehearsal of 21.0 yet. Open the window now\? \[y/N\]: ")
-    _type(child, "y", OUTBOX)
+    _type(child, "y", OUTBOX_EN)
     _type(child, "y")
     _type(child, "n", r"Part \[1\]: ")
     _type(child, "", "Reason: ")

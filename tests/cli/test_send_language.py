@@ -16,10 +16,10 @@ SWEDISH = {
     "hold": "Journalfört.",
     "caution": (
         "Varning: statusmeddelandet för del 1 har aldrig gått ut; efter denna Go kan det "
-        "inte skickas (skicka det först med `gonogo progress`).\nGe Go utan det? [y/N]: "
+        "inte skickas (skicka det först med `gonogo progress`).\nGe Go utan det? [j/N]: "
     ),
     "go": "part_completed (del 1): 2 texter till 34 mottagare",
-    "question": "Lägga meddelandena i utkorgen (torrkörning)? [y/N]: ",
+    "question": "Lägga meddelandena i utkorgen (torrkörning)? [j/N]: ",
     "resume": "Inget att återuppta: alla utskick är klara.",
     "retry": "Inga misslyckade leveranser.",
     "incident": (

@@ -180,7 +180,7 @@ def test_starting_off_plan_asks_and_journals(
     shown: list[str] = []
 
     def session(answer: bool) -> Session:
-        def confirm(question: str) -> bool:
+        def confirm(question: str, _language: str) -> bool:
             asked.append(question)
             return answer
 
@@ -245,7 +245,7 @@ def test_starting_within_the_hour_asks_nothing(tmp_path: Path) -> None:
     book = _quiet_runbook(tmp_path)
     asked: list[str] = []
 
-    def confirm(question: str) -> bool:
+    def confirm(question: str, _language: str) -> bool:
         asked.append(question)
         return False
 

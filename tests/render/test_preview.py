@@ -42,7 +42,7 @@ def test_every_text_says_channel_audience_language_and_count(tmp_path: Path) -> 
     assert lines[0] == "ÖVNING (torrkörning): inget skickas; meddelandena hamnar i utkorgen."
     assert lines[1] == "incident_opened (INC-1): 7 texter till 37 mottagare"
     assert "    Ämne: " in shown.stdout
-    assert shown.stdout.endswith("Lägga meddelandena i utkorgen (torrkörning)? [y/N]: ")
+    assert shown.stdout.endswith("Lägga meddelandena i utkorgen (torrkörning)? [j/N]: ")
     assert shown.returncode == 1  # not confirmed: nothing journaled or sent
 
 

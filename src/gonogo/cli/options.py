@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from gonogo.cli.answers import yes_or_no
 from gonogo.errors import StoppedError, UsageError
 
 if TYPE_CHECKING:
@@ -106,11 +107,11 @@ def make_session(
     from gonogo.night.places import journal_url  # noqa: PLC0415
     from gonogo.night.session import Session  # noqa: PLC0415
 
-    def confirm(question: str) -> bool:
+    def confirm(question: str, language: str) -> bool:
         if yes:
             return True
         try:
-            return typer.confirm(question, default=False)
+            return yes_or_no(question, language)
         except typer.Abort as exc:
             if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C, not end of input
                 msg = "interrupted at the question; nothing was journaled or sent"

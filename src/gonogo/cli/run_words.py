@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import typer
 
+from gonogo.cli.answers import yes_or_no
 from gonogo.errors import StoppedError
 from gonogo.render.words import LANGUAGES, MESSAGES, language_of
 
@@ -52,7 +53,6 @@ RUN: dict[str, tuple[str, str]] = {
         "'{answer}' är inte något av {options}; försök igen (Ctrl-C avbryter).",
         "'{answer}' is not one of {options}; again (Ctrl-C to stop).",
     ),
-    "yes or no": ("Svara j (ja) eller n (nej).", ""),
     # The questions of a key.
     "part": (MESSAGES["part"][0], "Part"),
     "reason override": (
@@ -113,7 +113,6 @@ RUN: dict[str, tuple[str, str]] = {
 }
 
 COLOURS = ("green", "yellow", "red")
-YES, NO = ("j", "ja", "y", "yes"), ("n", "nej", "no")
 
 
 def said(language: str, key: str, **fields: object) -> str:
@@ -142,15 +141,7 @@ def confirm(language: str, question: str) -> bool:
     """A yes/no question of the night itself (default no): `[j/N]` in Swedish, where j/ja
     and y/yes are yes; `[y/N]` in English as ever. Ctrl-D is no; Ctrl-C stops `run`."""
     try:
-        if language != "sv":
-            return typer.confirm(question, default=False)
-        while True:
-            answer = typer.prompt(f"{question} [j/N]", default="", show_default=False)
-            if str(answer).strip().lower() in YES:
-                return True
-            if str(answer).strip().lower() in ("", *NO):
-                return False
-            typer.echo(said(language, "yes or no"))
+        return yes_or_no(question, language)
     except typer.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C, not end of input
             msg = "interrupted at the question; nothing was journaled or sent"

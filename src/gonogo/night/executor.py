@@ -164,7 +164,7 @@ def _language(runbook: Runbook) -> str:
 def confirm(session: Session, decision: Decision) -> None:
     for caution in decision.cautions:
         session.show(caution.warning)
-        if not session.confirm(caution.question):
+        if not session.confirm(caution.question, caution.language):
             raise GonogoError("not confirmed; nothing was journaled or sent")
 
 
@@ -200,7 +200,7 @@ def confirm_dispatches(
         planned, dry_run=dry_run, audience_names=names, rates=rates, language=language
     ):
         session.show(line)
-    if not session.confirm(word(language, "to outbox" if dry_run else "send now")):
+    if not session.confirm(word(language, "to outbox" if dry_run else "send now"), language):
         raise GonogoError("not confirmed; nothing was journaled or sent")
 
 

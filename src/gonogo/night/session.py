@@ -13,7 +13,8 @@ from gonogo.night.clock import Clock
 class Session:
     clock: Clock
     operator: str
-    confirm: Callable[[str], bool]  # shown a question, answers it (--yes answers yes)
+    # shown a question in a language ("sv", "en"), answers it (--yes answers yes)
+    confirm: Callable[[str, str], bool]
     show: Callable[[str], None]  # prints a line for the operator
     # A real choice (resend e-mails that may have gone out?): --yes takes the default.
     decide: Callable[[str, bool], bool] = field(default=lambda _question, default: default)

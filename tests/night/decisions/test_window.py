@@ -66,6 +66,7 @@ def test_an_english_runbook_is_cautioned_in_english() -> None:
     assert caution == Caution(
         "Warning: this is 1 h 30 min after the planned start 2021-11-27 23:00.",
         "Start the window anyway?",
+        "en",
     )
     late = MINUTES_TO_NO_RETURN + 1
     (caution,) = decide_step(_english(context(late)), in_part(3), "go", "3").cautions
@@ -234,6 +235,7 @@ def test_go_after_the_point_of_no_return_needs_confirming() -> None:
             "Varning: sista tidpunkt för NoGo (05:30) har passerats: efter denna Go hinner "
             "tillbakarullningen efter en NoGo inte bli klar inom servicefönstret.",
             "Ge Go ändå?",
+            "sv",
         ),
     )
     assert decision.entry.payload == Decided(past_point_of_no_return=True)

@@ -65,7 +65,7 @@ def _session(answer: bool, asked: list[str]) -> Session:
         assert default is False  # the safe default: no second e-mail
         return answer
 
-    def confirm(question: str) -> bool:
+    def confirm(question: str, _language: str) -> bool:
         raise AssertionError(f"a resend is a decision, not a confirmation: {question}")
 
     return Session(SystemClock(), "test", confirm, lambda _line: None, decide, progress=False)
@@ -223,7 +223,7 @@ def test_in_flight_emails_are_the_operators_decision(
 
 def test_yes_confirms_steps_but_does_not_resend_emails_in_doubt(tmp_path: Path) -> None:
     session = make_session(state_dir=tmp_path, yes=True)
-    assert session.confirm("Send these messages now?") is True
+    assert session.confirm("Send these messages now?", "en") is True
     # `gonogo hold` and scripts pass --yes; a possible second e-mail is never their choice.
     assert session.decide("Send them again?", False) is False
 

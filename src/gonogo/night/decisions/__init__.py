@@ -45,6 +45,7 @@ class Caution:
 
     warning: str
     question: str
+    language: str = "en"  # the question's, for how it is answered ("sv": j/n besides y/n)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ def retry_failed(night: Night, language: str = "en") -> Decision | None:
             Caution(
                 _failed_per_audience(failed, language),
                 word(language, "retry", n=len(failed)),
+                language,
             ),
         ),
         marks=tuple(Mark(d.id, Status.PENDING, reason="retry") for d in failed),

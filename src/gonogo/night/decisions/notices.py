@@ -102,6 +102,7 @@ def decide_announce(ctx: Context, night: Night, *, send_late: bool) -> Decision 
                 at=f"{ctx.local(s.moment):%Y-%m-%d %H:%M}",
             ),
             word(lang, "send late", id=s.notice.id),
+            lang,
         )
         for s in late
     )

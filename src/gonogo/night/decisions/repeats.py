@@ -39,6 +39,7 @@ def update_caution(ctx: Context, incident: Incident, summary: str) -> Caution | 
         return Caution(
             word(lang, "same update", id=incident.id, text=text, by=by, when=_when(ctx, at)),
             word(lang, "send same"),
+            lang,
         )
     return None
 
@@ -60,6 +61,7 @@ def open_caution(ctx: Context, incidents: tuple[Incident, ...], summary: str) ->
                     text=summary,
                 ),
                 word(lang, "open same"),
+                lang,
             )
     for incident in still:
         if ctx.now - incident.opened < SOON:
@@ -74,5 +76,6 @@ def open_caution(ctx: Context, incidents: tuple[Incident, ...], summary: str) ->
                     text=incident.summary,
                 ),
                 word(lang, "open soon"),
+                lang,
             )
     return None

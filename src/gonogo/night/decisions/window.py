@@ -39,7 +39,7 @@ def decide_start(ctx: Context, *, dry_run: bool) -> Decision:
         warning = word(lang, "off plan", span=span(lang, off_plan),
                        side=word(lang, "after" if minutes > 0 else "before"),
                        at=f"{local:%Y-%m-%d %H:%M}")  # fmt: skip
-        cautions = (Caution(warning, word(lang, "start anyway")),)
+        cautions = (Caution(warning, word(lang, "start anyway"), lang),)
     return Decision(
         NewEntry(Kind.START, Started(dry_run, minutes)),
         sends_for(ctx, [Effect(Event.WINDOW_STARTED)]),
@@ -106,10 +106,12 @@ def decide_step(
     lang = language_of(runbook.release.language)
     if trigger == "go" and ctx.now > ctx.plan.point_of_no_return:
         at = ctx.local(ctx.plan.point_of_no_return).strftime("%H:%M")
-        cautions.append(Caution(word(lang, "pnr passed", at=at), word(lang, "go anyway")))
+        cautions.append(Caution(word(lang, "pnr passed", at=at), word(lang, "go anyway"), lang))
         past = True
     if trigger == "go" and part is not None and status_message_unsent(ctx, night, part):
-        cautions.append(Caution(word(lang, "status unsent", part=part), word(lang, "go without")))
+        cautions.append(
+            Caution(word(lang, "status unsent", part=part), word(lang, "go without"), lang)
+        )
     payload = Decided(override_verification=override_verification, past_point_of_no_return=past)
     return Decision(
         NewEntry(Kind(trigger), payload, part, reason),

@@ -106,7 +106,7 @@ def test_announce_and_run_take_journal_url(url: str, tmp_path: Path) -> None:
     done = run(site_b, "log\nq\n", "--journal", url)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Öppna servicefönstret nu?" not in done.stdout
-    assert "announce" in done.stdout
+    assert "förhandsavisering" in done.stdout  # the log's announce entry, in Swedish
     assert "error" not in done.stderr
     assert "hemligt" not in done.stdout + done.stderr
     assert no_local_run(site_b)

@@ -58,7 +58,7 @@ def test_races_of_go_1_from_two_sites_have_one_winner(postgres: Any, tmp_path: P
     a, b = site(tmp_path, "a"), site(tmp_path, "b")
     started = postgres.new_database()
     ok(a, "start", runbook(a), GONOGO_JOURNAL_URL=started)
-    assert "Joined" in ok(b, "start", runbook(b), GONOGO_JOURNAL_URL=started).stdout
+    assert "Anslöt till natten" in ok(b, "start", runbook(b), GONOGO_JOURNAL_URL=started).stdout
     assert _gos_of_part_1(started) == []
     with Forks(tmp_path) as forks:
         for n in range(RACES):

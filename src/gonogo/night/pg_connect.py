@@ -6,6 +6,7 @@ file) when the URL carries none; messages name the server by its masked URL.
 
 from __future__ import annotations
 
+import atexit
 import os
 import time
 from collections.abc import Iterator
@@ -96,6 +97,14 @@ def malformed(url: str, exc: BaseException) -> StateError:
 # may have been idle through a restart of the server.
 _SPARE_FOR = 5.0  # seconds
 _spares: dict[tuple[int, str], tuple[psycopg.Connection[tuple[Any, ...]], float]] = {}
+
+
+@atexit.register
+def _close_spares() -> None:
+    """Spares left at the end of the process, closed rather than dropped open."""
+    while _spares:
+        _key, (conn, _since) = _spares.popitem()
+        conn.close()
 
 
 def done_with(url: str, conn: psycopg.Connection[tuple[Any, ...]]) -> None:

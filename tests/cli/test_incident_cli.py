@@ -618,6 +618,27 @@ def test_an_incidents_light_is_named_in_any_case_and_only_yellow_or_red(night: N
     assert night.snapshot() == before
 
 
+def test_colours_may_be_typed_as_the_swedish_screen_shows_them(night: Night) -> None:
+    """The screen says grön, gul, röd: typed so (or without å/ö), they are taken."""
+    night.ok("nogo", "1", "--reason", "backupen misslyckades")
+    night.ok("rollback-done")  # the window is over: every light green
+    night.ok("incident", "open", "--priority", "4", "--summary", "Klas är seg",
+             "--services", "klas", "--light", "Gul")  # fmt: skip
+    night.ok("lights", "set", "erecept", "röd", "--reason", "stängd för felsökning")
+    night.ok("lights", "set", "lakemedelskollen", "rod", "--reason", "stängd")
+    assert night.status()["lights"] == ALL_GREEN | {
+        "klas": "yellow", "erecept": "red", "lakemedelskollen": "red"
+    }  # fmt: skip
+    night.ok("lights", "set", "erecept", "grön", "--reason", "öppnad igen")
+    assert night.status()["lights"]["erecept"] == "green"
+    assert ("lights_set", "öppnad igen", {"service": "erecept", "colour": "green"}) in (
+        night.events()
+    )
+    before = night.snapshot()
+    assert night("lights", "set", "erecept", "blå", "--reason", "x").code == 1
+    assert night.snapshot() == before
+
+
 def test_lights_go_green_after_a_rollback(night: Night) -> None:
     go_through(night, 2)
     night.at("02:30")

@@ -43,8 +43,9 @@ def incident_open(
 ) -> int:
     """Open an incident: its message goes out; prints the new incident's id."""
     from gonogo.night import actions  # noqa: PLC0415
+    from gonogo.night.lights import colour_named  # noqa: PLC0415
 
-    colour = light.lower() if light else None  # as `lights set` takes RED or Red
+    colour = colour_named(light) if light else None  # as `lights set` takes RED or röd
     return _finish(
         actions.open_incident(
             session, priority, summary, _split(services), _split(audiences) or None, colour
@@ -135,8 +136,9 @@ def lights(
     if reason is None:  # a blank one is refused like NoGo's
         raise typer.BadParameter("`lights set` needs --reason TEXT")
     from gonogo.night import actions  # noqa: PLC0415
+    from gonogo.night.lights import colour_named  # noqa: PLC0415
 
-    return _finish(actions.set_light(session, service, colour.lower(), reason))
+    return _finish(actions.set_light(session, service, colour_named(colour), reason))
 
 
 @app.command()

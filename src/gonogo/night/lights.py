@@ -16,6 +16,15 @@ from gonogo.runbook.model import Runbook
 
 COLOURS = ("green", "yellow", "red")
 _RANK = {c: i for i, c in enumerate(COLOURS)}
+# A colour as a Swedish screen shows it (and as typed without å/ö), for what it is.
+_SWEDISH = {"grön": "green", "gron": "green", "gul": "yellow", "röd": "red", "rod": "red"}
+
+
+def colour_named(typed: str) -> str:
+    """A colour as the operator typed it (`RED`, `röd`) as the journal keeps it (`red`);
+    anything else as typed, lower-cased, for the decision to refuse with its choices."""
+    word = typed.strip().lower()
+    return _SWEDISH.get(word, word)
 
 
 @dataclass(frozen=True)

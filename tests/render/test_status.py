@@ -74,7 +74,7 @@ def test_before_start(night: Night, width: int) -> None:
     before = fold((), (), view.run.runbook)  # the same run, as it stood before its start
     text = screen(dataclasses.replace(view, night=before), width)
     assert "servicefönstret har inte startat" in text
-    assert "Servicefönster 23:00-07:00, 8 h 30 min kvar" in text
+    assert "Servicefönster 23:00-07:00, börjar om 30 min" in text  # to the start, not the end
     assert "senast 23:00 öppna servicefönstret" in " ".join(text.split())
     assert "Nästa: `gonogo start RUNBOOK`" in text
     assert "Leveranser" not in text

@@ -320,3 +320,31 @@ def test_the_report_in_english_for_an_english_runbook(
     ) in md
     assert "- Extended Sunday 28 November 2021 05:00 by anna: to Sunday 28 November" in md
     assert md.rstrip().endswith("|")  # the rest of the report is there
+
+
+def _screen(state: Path, when: dt.datetime, capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    with freeze_time(when):
+        assert main(["status", "--state-dir", str(state), "--dry-run"]) == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_a_window_days_ahead_shows_its_date_and_when_it_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before it opens, the screen counts to the window's start, not its end, and dates
+    a window that is not tonight's; cancelled, it says which window was called off."""
+    monkeypatch.setenv("COLUMNS", "200")
+    run(tmp_path, at(20, "23:05"), "announce", str(RUNBOOK))  # a week ahead
+    screen = _screen(tmp_path, at(20, "23:10"), capsys)
+    assert "Servicefönster 2021-11-27 23:00-07:00, börjar om 6 dagar 23 h" in screen
+    assert "kvar" not in screen.split("Sista tidpunkt")[0]
+    screen = _screen(tmp_path, at(27, "22:30"), capsys)  # the night itself: no date
+    assert "Servicefönster 23:00-07:00, börjar om 30 min" in screen
+    run(tmp_path, at(27, "22:40"), "cancel", "--reason", "beslut")
+    screen = _screen(tmp_path, at(28, "10:00"), capsys)
+    assert "servicefönstret 2021-11-27 23:00-07:00 ställdes in 22:40 av anna" in screen
+    english = english_runbook(tmp_path / "en")
+    run(tmp_path / "en-state", at(20, "23:05"), "announce", str(english))
+    screen = _screen(tmp_path / "en-state", at(20, "23:10"), capsys)
+    assert "Window 2021-11-27 23:00-07:00, starts in 6 days 23 h" in screen

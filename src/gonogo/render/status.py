@@ -104,11 +104,22 @@ def _verification(view: NightView, lang: str) -> str:
     return started + ("" if blocker else f"; {said(lang, 'complete')}")
 
 
+def _planned(view: NightView) -> dict[str, str]:
+    """The window's times, and its date where it is not today's (a window days ahead,
+    moved, or called off must not read as tonight's)."""
+    start = view.plan.window_start
+    times = {"start": _hhmm(view, start), "end": _hhmm(view, view.plan.window_end)}
+    if view.night.opened is None and view.local(start).date() != view.local(view.now).date():
+        times["start"] = f"{view.local(start):%Y-%m-%d} {times['start']}"
+    return times
+
+
 def _print_clock(out: Console, view: NightView, lang: str) -> None:
     left = view.window_left
-    window = said(lang, "window", start=_hhmm(view, view.plan.window_start),
-                  end=_hhmm(view, view.plan.window_end))  # fmt: skip
-    if left >= dt.timedelta(0):
+    window = said(lang, "window", **_planned(view))
+    if view.night.opened is None and view.now < view.plan.window_start:
+        window += ", " + said(lang, "starts in", span=span(lang, view.plan.window_start - view.now))
+    elif left >= dt.timedelta(0):
         window += ", " + said(lang, "left", span=span(lang, left))
     else:
         window += f", [red]{said(lang, 'over', span=span(lang, left))}[/red]"
@@ -124,7 +135,7 @@ def _print_clock(out: Console, view: NightView, lang: str) -> None:
 
 def _print_outcome(out: Console, view: NightView, lang: str) -> None:
     night = view.night
-    planned = f"{_hhmm(view, view.plan.window_start)}-{_hhmm(view, view.plan.window_end)}"
+    planned = "{start}-{end}".format(**_planned(view))
     if night.outcome == "cancelled":  # never opened: when, by whom and why it was called off
         call = next(c for c in reversed(night.window.history) if c.change == CANCELLED)
         out.print(said(lang, "cancelled line", planned=planned, at=_hhmm(view, call.at),

@@ -46,6 +46,7 @@ STATUS: dict[str, tuple[str, str]] = {
     "where over": ("natten är över: {outcome}", "the night is over: {outcome}"),
     "window": ("Servicefönster {start}-{end}", "Window {start}-{end}"),
     "left": ("{span} kvar", "{span} left"),
+    "starts in": ("börjar om {span}", "starts in {span}"),
     "over": ("{span} över tiden", "{span} over"),
     "pnr": (
         "Sista tidpunkt för NoGo {at}: den senaste NoGo som tillbakarullningen hinner med.",

@@ -358,7 +358,7 @@ def test_dropped_connection_is_in_doubt_then_reconciled(
     after = gonogo(night["state"], next_command, env=night["env"])
 
     assert after.returncode == 0, after.stdout + after.stderr
-    assert "1 SMS were in flight: " in after.stdout
+    assert "1 sms var på väg: " in after.stdout
     lists = [r for r in twilio_server.requests if r.method == "GET"]
     assert [r.query["To"] for r in lists] == [number]
     posts = [r for r in twilio_server.requests if r.method == "POST"][posts_before:]
@@ -389,8 +389,9 @@ def test_retry_failed_after_finishing_a_dispatch_reports_where_it_ends(
     again = gonogo(night["state"], "retry-failed", env=night["env"])
 
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "1 SMS were in flight: 0 had reached Twilio, 1 had not and is tried again." in (
-        again.stdout
+    assert (
+        "1 sms var på väg: 0 hade kommit fram till Twilio, 1 hade inte det och får ett nytt "
+        "försök." in again.stdout
     )
     summary = [line for line in again.stdout.splitlines() if line.startswith("window_started")]
     assert summary == ["window_started: 16 levererade (e-post 9, sms 7)"]
@@ -539,18 +540,22 @@ def test_another_runs_message_with_the_same_text_is_not_claimed(
     if fault == "lost_response":  # its own Message reached Twilio: that one is claimed
         assert after.returncode == 0, after.stdout + after.stderr
         assert (
-            "1 SMS were in flight: 1 had reached Twilio, 0 had not and are tried again."
-            in after.stdout
+            "1 sms var på väg: 1 hade kommit fram till Twilio, 0 hade inte det och får ett "
+            "nytt försök." in after.stdout
         )
         assert (row["status"], row["provider_id"]) == ("sent", ours[-1])
         return
     # Only another run's Message is there, 20 s before the request: in doubt, said so.
     assert after.returncode == 3, after.stdout + after.stderr
     assert (
-        "1 SMS were in flight: 0 had reached Twilio, 1 are in doubt, 0 had not and are tried again."
-        in (after.stdout)
+        "1 sms var på väg: 0 hade kommit fram till Twilio, 1 är osäkra, 0 hade inte det och får "
+        "ett nytt försök." in (after.stdout)
     )
-    assert f"in doubt: sms vard {number}: a Message with its text" in after.stdout
+    # The reason is journaled as Twilio's list gave it, in English, as `deliveries` shows it.
+    assert f"  osäker: sms vard {number}: a Message with its text" in after.stdout
+    assert "1 sms är osäkra: de kan ha gått ut eller inte och skickas inte igen; se " in (
+        after.stdout
+    )
     # Twilio's creation times are whole seconds: 20 s and a fraction.
     assert re.search(r"UTC, 2[01] s before its request: another run's, or its own if the clocks "
                      "differ", after.stdout), after.stdout  # fmt: skip

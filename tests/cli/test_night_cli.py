@@ -779,7 +779,7 @@ def test_a_changed_runbook_is_refused_then_accepted(
     assert status(state)["runbook_changed"] is True
 
     accepted = ok(state, "go", "1", "--accept-changed-runbook", "--by", "erik")
-    assert "Runbook change accepted and journaled" in accepted.stdout
+    assert "Runbookändringen godtogs och journalfördes (sha256 " in accepted.stdout
     kinds = [kind for kind, _part, _data in events(state)]
     assert kinds[-3:] == ["runbook_change_accepted", "go", "dispatch"]
     data = json.loads(events(state)[-3][2])

@@ -27,7 +27,7 @@ def test_refresh_journals_what_reached_the_phone_once(
     before = len(twilio_server.requests)
     done = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
     assert done.returncode == 0, done.stderr
-    assert f"Receipts journaled: {sent - 1} delivered, 1 undelivered." in done.stdout
+    assert f"Leveranskvitton journalförda: {sent - 1} levererade, 1 kom aldrig fram." in done.stdout
     assert (
         f"kom aldrig fram: window_started sms apotek {UNDELIVERED_TO}: Twilio-fel 30003"
         in done.stdout
@@ -56,13 +56,13 @@ def test_refresh_journals_what_reached_the_phone_once(
     # Again: nothing changed, nothing journaled.
     again = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
     assert again.returncode == 0, again.stderr
-    assert "Receipts journaled" not in again.stdout
+    assert "Leveranskvitton journalförda" not in again.stdout
     assert len(query(night["state"], "SELECT seq FROM events WHERE kind = 'receipts'")) == 1
     # A later change of status is journaled as a change.
     twilio_server.pin_status(UNDELIVERED_TO, "delivered")
     third = gonogo(night["state"], "deliveries", "--refresh", env=night["env"], yes=False)
-    assert "Receipts journaled: 1 delivered, 0 undelivered." in third.stdout
-    assert "kom aldrig fram" not in third.stdout
+    assert "Leveranskvitton journalförda: 1 levererade, 0 kom aldrig fram." in third.stdout
+    assert "kom aldrig fram: window_started" not in third.stdout
 
 
 def test_the_report_shows_what_reached_the_phone_beside_what_twilio_accepted(

@@ -159,7 +159,7 @@ def test_kill_9_mid_dispatch_then_resume(
     assert done.returncode == (3 if left_in_doubt else 0), context
     assert "Traceback" not in done.stderr
     if mail_in_flight:
-        assert "e-mail(s) were in flight" in done.stdout, context
+        assert "e-postmeddelanden var på väg" in done.stdout, context
 
     listed = forked(["deliveries", "--all", "--json", "--state-dir", str(state)], env=env)
     shown = checked("deliveries", listed.stdout)["deliveries"]

@@ -121,11 +121,11 @@ def make_session(
     def show(line: str) -> None:
         typer.echo(line)
 
-    def decide(question: str, default: bool) -> bool:
+    def decide(question: str, default: bool, language: str) -> bool:
         if yes:
             return default  # --yes confirms steps; it does not make choices
         try:
-            return typer.confirm(question, default=default)
+            return yes_or_no(question, language, default=default)
         except typer.Abort:
             return default
 

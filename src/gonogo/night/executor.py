@@ -132,7 +132,9 @@ def _accept_change(session: Session, run: Run, night: Night, new: str) -> None:
     with run.journal.transaction():
         run.journal.append(entry, at=session.clock.now(), operator=session.operator,
                            runbook_sha256=new)  # fmt: skip
-    session.show(f"Runbook change accepted and journaled (sha256 {new[:12]}).")
+    from gonogo.render.send_words import word  # noqa: PLC0415
+
+    session.show(word(_language(run.runbook), "change accepted", sha=new[:12]))
 
 
 def execute(session: Session, decide: Decide) -> Outcome:

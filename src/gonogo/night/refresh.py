@@ -10,6 +10,7 @@ from gonogo.night.executor import Outcome, execute
 from gonogo.night.journal import Delivery, Status
 from gonogo.night.runs import locate, open_run, state_root
 from gonogo.night.session import Session
+from gonogo.render.send_words import language_of, word
 
 # Twilio stamps date_sent when a Message leaves its queue, after we journaled it sent
 # (a request's answer comes first); the margin covers clocks that disagree a little.
@@ -25,6 +26,7 @@ def refresh_receipts(session: Session) -> Outcome:
     run = open_run(locate(state_root(session.state_dir), session.release, session.dry_run))
     try:
         dry_run, sms_spec = run.dry_run, run.runbook.channels.sms
+        lang = language_of(run.runbook.release.language)
         sent = [
             d for d in run.journal.deliveries(statuses=(Status.SENT,))
             if d.channel == "sms" and d.provider_id
@@ -32,13 +34,13 @@ def refresh_receipts(session: Session) -> Outcome:
     finally:
         run.close()
     if dry_run:
-        session.show("A rehearsal sends no SMS: there are no receipts to ask for.")
+        session.show(word(lang, "no receipts rehearsal"))
         return Outcome()
     if not sent or sms_spec is None:
-        session.show("No SMS has been sent yet: there are no receipts to ask for.")
+        session.show(word(lang, "no receipts yet"))
         return Outcome()
     listed = _listed(session, sms_spec.messaging_service_sid, sms_spec.sender, sent)
-    return execute(session, lambda _ctx, night: decide_receipts(night, sent, listed))
+    return execute(session, lambda _ctx, night: decide_receipts(night, sent, listed, lang))
 
 
 def _listed(

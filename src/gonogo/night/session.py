@@ -16,8 +16,11 @@ class Session:
     # shown a question in a language ("sv", "en"), answers it (--yes answers yes)
     confirm: Callable[[str, str], bool]
     show: Callable[[str], None]  # prints a line for the operator
-    # A real choice (resend e-mails that may have gone out?): --yes takes the default.
-    decide: Callable[[str, bool], bool] = field(default=lambda _question, default: default)
+    # A real choice (resend e-mails that may have gone out?), asked in a language, with
+    # its default (--yes takes the default).
+    decide: Callable[[str, bool, str], bool] = field(
+        default=lambda _question, default, _language: default
+    )
     state_dir: Path | None = None
     release: str | None = None
     dry_run: bool = False

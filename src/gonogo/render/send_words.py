@@ -15,6 +15,12 @@ from gonogo.render.words import LANGUAGES, MESSAGES, language_of
 
 __all__ = ["ago", "channel", "language_of", "texts_count", "word"]
 
+# What settles a delivery in doubt; the English is reconcile.py's SETTLE_HINT ({hint}).
+_SETTLE = (
+    "se e-postserverns logg (för sms Twilios meddelandelogg) och kör sedan "
+    "`gonogo settle --resend --reason TEXT` eller `gonogo settle --mark-sent --reason TEXT`"
+)
+
 # key: (Swedish, English). `{name}` fields are filled in where the line is made.
 SEND: dict[str, tuple[str, str]] = {
     # The preview, before the question.
@@ -114,6 +120,88 @@ SEND: dict[str, tuple[str, str]] = {
         "  {channel} {audience}: {n} failed",
     ),
     "retry": ("Skicka {n} misslyckade leveranser igen?", "Try {n} failed deliveries again?"),
+    # settle, reschedule, verify start.
+    "per audience doubt": (
+        "  {channel} {audience}: {n} osäkra",
+        "  {channel} {audience}: {n} in doubt",
+    ),
+    "settle resend": (
+        "Skicka {n} osäkra leveranser igen?",
+        "Send {n} deliveries in doubt again?",
+    ),
+    "settle mark sent": (
+        "Registrera {n} osäkra leveranser som skickade?",
+        "Record {n} deliveries in doubt as sent?",
+    ),
+    "warning": ("Varning: {what}.", "Warning: {what}."),
+    "move anyway": ("Flytta servicefönstret ändå?", "Move the window anyway?"),
+    "verify early": (
+        "Varning: verifieringen spärrar del {gated} ({gates}), men del {current} pågår: "
+        "klartecknet säger åt alla deltagare att börja verifiera nu.",
+        "Warning: verification gates part {gated} ({gates}), but part {current} is in "
+        "progress: the go-ahead tells every participant to start verifying now.",
+    ),
+    "go-ahead anyway": ("Skicka klartecknet ändå?", "Send the go-ahead anyway?"),
+    # Finishing an interrupted dispatch first (night/delivery/reconcile.py).
+    "finishing": (
+        "Skickar först klart {n} leveranser i {d} avbrutna utskick: {pending} ännu inte "
+        "försökta, {flying} på väg.",
+        "Finishing {n} deliveries of {d} interrupted dispatch(es) before anything else: "
+        "{pending} not yet tried, {flying} in flight.",
+    ),
+    "waiting": (
+        "Väntar {s} s så att förfrågningar som var på väg hinner fram till Twilio innan "
+        "vi frågar vad som kom fram (--settle SEKUNDER ändrar det).",
+        "Waiting {s} s for requests that were on the wire to reach Twilio before asking "
+        "what arrived (--settle SECONDS changes it).",
+    ),
+    "sms in flight": (
+        "{n} sms var på väg: {found} hade kommit fram till Twilio, {unsure}{again} hade "
+        "inte det och {tried}.",
+        "{n} SMS were in flight: {found} had reached Twilio, {unsure}{again} had not and {tried}.",
+    ),
+    "sms unsure": ("{n} är osäkra, ", "{n} are in doubt, "),
+    "tried again": ("får ett nytt försök", "is tried again"),
+    "tried again plural": ("får ett nytt försök", "are tried again"),
+    "sms in doubt line": (
+        "  osäker: sms {audience} {address}: {why}",
+        "  in doubt: sms {audience} {address}: {why}",
+    ),
+    "sms in doubt": (
+        "{n} sms är osäkra: de kan ha gått ut eller inte och skickas inte igen; " + _SETTLE + ".",
+        "{n} SMS are in doubt: they may or may not have gone out, and are not sent again; {hint}.",
+    ),
+    "emails in flight": (
+        "{n} e-postmeddelanden var på väg när kommandot stoppades och kan ha gått ut. "
+        "Skicka dem igen? (nej: de förblir osäkra tills du avgör dem)",
+        "{n} e-mail(s) were in flight when the command stopped and may have gone out. "
+        "Send them again? (no: they stay in doubt until you settle them)",
+    ),
+    "emails again": (
+        "{n} osäkra e-postmeddelanden skickas igen.",
+        "{n} e-mail(s) in doubt are sent again.",
+    ),
+    "emails in doubt": (
+        "{n} e-postmeddelanden är osäkra: de kan ha gått ut eller inte; " + _SETTLE + ".",
+        "{n} e-mail(s) are in doubt: they may or may not have gone out; {hint}.",
+    ),
+    # deliveries --refresh; a changed runbook accepted.
+    "no receipts rehearsal": (
+        "En övning skickar inga sms: det finns inga leveranskvitton att fråga efter.",
+        "A rehearsal sends no SMS: there are no receipts to ask for.",
+    ),
+    "no receipts yet": (
+        "Inga sms har skickats än: det finns inga leveranskvitton att fråga efter.",
+        "No SMS has been sent yet: there are no receipts to ask for.",
+    ),
+    "receipts journaled": (
+        "Leveranskvitton journalförda: {delivered} levererade, {undelivered} kom aldrig fram.",
+        "Receipts journaled: {delivered} delivered, {undelivered} undelivered.",
+    ),
+    "change accepted": (
+        "Runbookändringen godtogs och journalfördes (sha256 {sha}).",
+        "Runbook change accepted and journaled (sha256 {sha}).",
+    ),
     # After: the summary, and what a command says when it had nothing to do.
     "delivered": ("{label}: {n} levererade ({parts})", "{label}: {n} delivered ({parts})"),
     "none": ("inga", "none"),
@@ -133,11 +221,7 @@ SEND: dict[str, tuple[str, str]] = {
         "Osäkra: `gonogo resume` frågar leverantören och skickar klart dem.",
         "In doubt: `gonogo resume` asks the provider and finishes them.",
     ),
-    "settle hint": (
-        "Osäkra: se e-postserverns logg (för sms Twilios meddelandelogg) och kör sedan "
-        "`gonogo settle --resend --reason TEXT` eller `gonogo settle --mark-sent --reason TEXT`.",
-        "In doubt: {hint}.",
-    ),
+    "settle hint": ("Osäkra: " + _SETTLE + ".", "In doubt: {hint}."),
     "journaled": ("Journalfört.", "Journaled."),
     "opened incident": ("Driftstörning {id} öppnad.", "Opened incident {id}."),
     "nothing to resume": (

@@ -88,10 +88,12 @@ def test_reschedule_asks_when_the_rollback_no_longer_fits() -> None:
         context(-6 * DAY), night(WEEK_SENT), dt.date(2021, 12, 4), None, dt.time(6), "fel"
     )
     (caution,) = decision.cautions
+    # 21.0 is Swedish; the detail is validate's, in its words.
     assert caution.warning == (
-        "Warning: a NoGo at the last part leaves no room: its planned end plus the rollback "
+        "Varning: a NoGo at the last part leaves no room: its planned end plus the rollback "
         "(1h30m) is 45m past the window's end 06:00."
     )
+    assert (caution.question, caution.language) == ("Flytta servicefönstret ändå?", "sv")
     # As planned (05:15 + 1h30m fits before 07:00), nothing to ask.
     assert (
         reschedule(context(-6 * DAY), night(), dt.date(2021, 12, 4), None, None, "fel").cautions

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gonogo.errors import TransitionError
+from gonogo.night.decisions import Caution
 from gonogo.night.decisions.deliveries import MARK_SENT, RESEND, retry_failed, settle
 from gonogo.night.entries import Kind, NewEntry, Requeued
 from gonogo.night.journal import Delivery, Mark, Status
@@ -90,8 +91,11 @@ def test_settle_resend_puts_rows_in_doubt_back_to_pending() -> None:
     )
     assert decision.channels == frozenset({"email"})  # checked before anything is journaled
     (caution,) = decision.cautions
-    assert caution.warning == "  email vard: 2 in doubt"
-    assert caution.question == "Send 2 deliveries in doubt again?"
+    assert caution == Caution("  email vard: 2 in doubt", "Send 2 deliveries in doubt again?")
+    swedish = settle(with_problems(*rows), RESEND, "inget i loggen", "sv").cautions
+    assert swedish == (
+        Caution("  e-post vard: 2 osäkra", "Skicka 2 osäkra leveranser igen?", "sv"),
+    )
 
 
 def test_settle_mark_sent_records_them_sent_and_checks_no_channel() -> None:
@@ -104,3 +108,6 @@ def test_settle_mark_sent_records_them_sent_and_checks_no_channel() -> None:
     )
     assert decision.channels == frozenset()
     assert decision.cautions[0].question == "Record 1 deliveries in doubt as sent?"
+    swedish = settle(with_problems(row(7, Status.IN_DOUBT, "email")), MARK_SENT, "ok", "sv")
+    assert swedish.cautions[0].question == "Registrera 1 osäkra leveranser som skickade?"
+    assert swedish.cautions[0].language == "sv"

@@ -87,7 +87,8 @@ def test_verify_start_before_its_part_asks_first() -> None:
     from gonogo.night.decisions.beside import verify_start  # noqa: PLC0415
 
     (caution,) = verify_start(context(5), in_part(1)).cautions
-    assert "verification gates part 5 (ev), but part 1 is in progress" in caution.warning
+    assert "verifieringen spärrar del 5 (ev), men del 1 pågår" in caution.warning
+    assert (caution.question, caution.language) == ("Skicka klartecknet ändå?", "sv")
     assert verify_start(context(300), in_part(5)).cautions == ()
 
 

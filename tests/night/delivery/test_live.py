@@ -60,8 +60,9 @@ def _dispatch(run: Run, numbers: list[str], addresses: list[str]) -> int:
 
 
 def _session(answer: bool, asked: list[str]) -> Session:
-    def decide(question: str, default: bool) -> bool:
+    def decide(question: str, default: bool, language: str) -> bool:
         asked.append(question)
+        assert language == "sv"  # 21.0's: the question shows [j/N]
         assert default is False  # the safe default: no second e-mail
         return answer
 
@@ -209,7 +210,7 @@ def test_in_flight_emails_are_the_operators_decision(
 
     assert finished == {seq}
     assert len(asked) == 1
-    assert "3 e-mail(s) were in flight" in asked[0]
+    assert asked[0].startswith("3 e-postmeddelanden var på väg när kommandot stoppades")
     after = run.journal.deliveries(dispatch=seq)
     if resend:
         assert {r.status for r in after} == {Status.SENT}
@@ -225,7 +226,8 @@ def test_yes_confirms_steps_but_does_not_resend_emails_in_doubt(tmp_path: Path) 
     session = make_session(state_dir=tmp_path, yes=True)
     assert session.confirm("Send these messages now?", "en") is True
     # `gonogo hold` and scripts pass --yes; a possible second e-mail is never their choice.
-    assert session.decide("Send them again?", False) is False
+    assert session.decide("Send them again?", False, "en") is False
+    assert session.decide("Skicka dem igen?", False, "sv") is False
 
 
 def test_a_preflight_reports_every_problem_at_once() -> None:

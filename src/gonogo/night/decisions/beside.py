@@ -219,12 +219,9 @@ def _early(ctx: Context, night: Night) -> tuple[Caution, ...]:
     current = night.current_part
     if current is not None and current >= gated:
         return ()
-    warning = (
-        f"Warning: verification gates part {gated} ({spec.gates}), but part {current} is "
-        "in progress: the "
-        "go-ahead tells every participant to start verifying now."
-    )
-    return (Caution(warning, "Send the go-ahead anyway?"),)
+    lang = language_of(ctx.runbook.release.language)
+    warning = word(lang, "verify early", gated=gated, gates=spec.gates, current=current)
+    return (Caution(warning, word(lang, "go-ahead anyway"), lang),)
 
 
 def verify_report(

@@ -16,6 +16,7 @@ from gonogo.night.dispatch import values_for
 from gonogo.night.entries import Empty, Extended, Kind, NewEntry, Rescheduled
 from gonogo.night.machine import Effect
 from gonogo.night.snapshot import Night
+from gonogo.render.send_words import language_of, word
 from gonogo.runbook.events import Event
 from gonogo.runbook.notices import day_words, notice_values
 from gonogo.runbook.time_checks import plan_problems
@@ -47,16 +48,22 @@ def reschedule(
     if (new_start, new_end) == (plan.window_start, plan.window_end):
         raise TransitionError("the window is already at that time; nothing was changed")
     moved = plan.shifted(new_start - plan.window_start)._replace(window_end=new_end)
-    cautions = _check_moved(plan, moved, f"{day} {start:%H:%M}-{end:%H:%M}")
+    lang = language_of(ctx.runbook.release.language)
+    cautions = _check_moved(plan, moved, f"{day} {start:%H:%M}-{end:%H:%M}", lang)
     for clock, on in ((start, day), (end, end_day)):
         if twice := ambiguity(on, clock, plan.zone):
-            cautions += (Caution(f"Warning: {twice}.", "Move the window anyway?"),)
+            cautions += (_caution(twice, lang),)
     payload = Rescheduled(new_start.isoformat(), new_end.isoformat())
     sends = _to_notified(ctx, night, Event.WINDOW_MOVED, moved, reason)
     return Decision(NewEntry(Kind.RESCHEDULE, payload, reason=reason), sends, cautions)
 
 
-def _check_moved(plan: Timeline, moved: Timeline, where: str) -> tuple[Caution, ...]:
+def _caution(what: str, language: str) -> Caution:
+    """A warning of `validate`'s (its detail as `validate` words it) before the move."""
+    return Caution(word(language, "warning", what=what), word(language, "move anyway"), language)
+
+
+def _check_moved(plan: Timeline, moved: Timeline, where: str, language: str) -> tuple[Caution, ...]:
     """The rules `validate` applies to the runbook's window, applied to the moved one:
     its errors refuse the move; a warning the plan did not have already asks first."""
     problems = plan_problems(moved)
@@ -69,11 +76,7 @@ def _check_moved(plan: Timeline, moved: Timeline, where: str) -> tuple[Caution, 
             "leaves room for them and the rollback",
         )
     known = {(p.path, p.code) for p in plan_problems(plan)}
-    return tuple(
-        Caution(f"Warning: {p.message}.", "Move the window anyway?")
-        for p in problems
-        if (p.path, p.code) not in known
-    )
+    return tuple(_caution(p.message, language) for p in problems if (p.path, p.code) not in known)
 
 
 def cancel(ctx: Context, night: Night, reason: str) -> Decision:

@@ -16,15 +16,10 @@ RESEND = "resend"
 MARK_SENT = "mark_sent"
 
 
-def _per_audience(rows: list[Delivery], what: str) -> str:
-    per = Counter((d.channel, d.audience) for d in rows)
-    return "\n".join(f"  {c} {a}: {n} {what}" for (c, a), n in sorted(per.items()))
-
-
-def _failed_per_audience(rows: list[Delivery], language: str) -> str:
+def _per_audience(rows: list[Delivery], language: str, key: str = "per audience") -> str:
     per = Counter((d.channel, d.audience) for d in rows)
     return "\n".join(
-        word(language, "per audience", channel=channel(language, c), audience=a, n=n)
+        word(language, key, channel=channel(language, c), audience=a, n=n)
         for (c, a), n in sorted(per.items())
     )
 
@@ -39,7 +34,7 @@ def retry_failed(night: Night, language: str = "en") -> Decision | None:
         NewEntry(Kind.RETRY, Requeued(len(failed), "retry")),
         cautions=(
             Caution(
-                _failed_per_audience(failed, language),
+                _per_audience(failed, language),
                 word(language, "retry", n=len(failed)),
                 language,
             ),
@@ -49,25 +44,28 @@ def retry_failed(night: Night, language: str = "en") -> Decision | None:
     )
 
 
-def settle(night: Night, action: str, reason: str) -> Decision:
-    """Deliveries in doubt, settled on purpose after checking the provider's log."""
+def settle(night: Night, action: str, reason: str, language: str = "en") -> Decision:
+    """Deliveries in doubt, settled on purpose after checking the provider's log. Its
+    question is in `language` (a catalogue language, see render/send_words.py)."""
     reason = require_reason(reason, "settling deliveries in doubt")
     doubtful = [d for d in night.problems if d.status in (Status.IN_DOUBT, Status.IN_FLIGHT)]
     if not doubtful:
         raise TransitionError("no delivery is in doubt; nothing was done")
     if action == RESEND:
         marks = tuple(Mark(d.id, Status.PENDING, reason=f"resent: {reason}") for d in doubtful)
-        question = f"Send {len(doubtful)} deliveries in doubt again?"
+        question = word(language, "settle resend", n=len(doubtful))
     else:
         marks = tuple(
             Mark(d.id, Status.SENT, code="settled", reason=f"recorded as sent: {reason}")
             for d in doubtful
         )
-        question = f"Record {len(doubtful)} deliveries in doubt as sent?"
+        question = word(language, "settle mark sent", n=len(doubtful))
     payload = Requeued(len(doubtful), action, tuple(d.id for d in doubtful))
     return Decision(
         NewEntry(Kind.SETTLED, payload, reason=reason),
-        cautions=(Caution(_per_audience(doubtful, "in doubt"), question),),
+        cautions=(
+            Caution(_per_audience(doubtful, language, "per audience doubt"), question, language),
+        ),
         marks=marks,
         channels=frozenset(d.channel for d in doubtful) if action == RESEND else frozenset(),
     )

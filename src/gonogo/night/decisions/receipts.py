@@ -9,18 +9,23 @@ from gonogo.night.entries import Kind, NewEntry, Receipts
 from gonogo.night.journal import Delivery
 from gonogo.night.receipts import DELIVERED, UNDELIVERED, Receipt
 from gonogo.night.snapshot import Night
+from gonogo.render.send_words import word
 
 # Twilio's statuses of a Message that will never reach the phone.
 _NEVER = frozenset({"undelivered", "failed", "canceled"})
 
 
 def decide_receipts(
-    night: Night, sent: Iterable[Delivery], listed: Mapping[str, tuple[str, str | None]]
+    night: Night,
+    sent: Iterable[Delivery],
+    listed: Mapping[str, tuple[str, str | None]],
+    language: str = "en",
 ) -> Decision | None:
     """Journal each sent SMS whose receipt changed; None if nothing did (safe to repeat).
 
     `listed` is Twilio's SID -> (status, error code). A Message still `queued`, `sending`
-    or `sent` has no receipt yet and changes nothing.
+    or `sent` has no receipt yet and changes nothing. The note is in `language` (a
+    catalogue language, see render/send_words.py).
     """
     delivered: list[int] = []
     undelivered: list[tuple[int, str]] = []
@@ -46,5 +51,6 @@ def decide_receipts(
     payload = Receipts(
         tuple(delivered), tuple(d for d, _ in undelivered), tuple(c for _, c in undelivered)
     )
-    note = f"Receipts journaled: {len(delivered)} delivered, {len(undelivered)} undelivered."
+    note = word(language, "receipts journaled", delivered=len(delivered),
+                undelivered=len(undelivered))  # fmt: skip
     return Decision(NewEntry(Kind.RECEIPTS, payload), note=note)

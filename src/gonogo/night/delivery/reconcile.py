@@ -20,6 +20,7 @@ from gonogo.night.journal import Delivery, Mark, Status
 from gonogo.night.runs import Run
 from gonogo.night.session import Session
 from gonogo.night.snapshot import Night
+from gonogo.render.send_words import language_of, word
 
 SETTLE_HINT = (
     "check the mail server's log (for an SMS, Twilio's message log), then "
@@ -39,10 +40,9 @@ def finish_interrupted(run: Run, night: Night, session: Session) -> set[int]:
     dispatches = {d.dispatch for d in unfinished}
     pending = [d for d in unfinished if d.status == Status.PENDING]
     flying = [d for d in unfinished if d.status == Status.IN_FLIGHT]
-    session.show(
-        f"Finishing {len(unfinished)} deliveries of {len(dispatches)} interrupted dispatch(es) "
-        f"before anything else: {len(pending)} not yet tried, {len(flying)} in flight."
-    )
+    lang = language_of(run.runbook.release.language)
+    session.show(word(lang, "finishing", n=len(unfinished), d=len(dispatches),
+                      pending=len(pending), flying=len(flying)))  # fmt: skip
     # Who took over, and when: `log` shows it (the status marks carry no operator).
     resumed = Resumed(tuple(sorted(dispatches)), len(pending), len(flying))
     entry, sha = NewEntry(Kind.RESUMED, resumed), night.accepted_sha256
@@ -54,8 +54,9 @@ def finish_interrupted(run: Run, night: Night, session: Session) -> set[int]:
         transport_for(run, session, night).deliver(run.journal, unfinished, session.clock.now())
         return dispatches
     started = {d.seq: d.at for d in night.dispatches}
-    again = _reconcile_sms(run, started, [d for d in flying if d.channel == "sms"], session)
-    again += _decide_email(run, [d for d in flying if d.channel == "email"], session)
+    sms = [d for d in flying if d.channel == "sms"]
+    again = _reconcile_sms(run, started, sms, session, lang)
+    again += _decide_email(run, [d for d in flying if d.channel == "email"], session, lang)
     if again:
         run.journal.mark_many([Mark(d.id, Status.PENDING, reason="resent after a crash")
                                for d in again], _now())  # fmt: skip
@@ -66,7 +67,11 @@ def finish_interrupted(run: Run, night: Night, session: Session) -> set[int]:
 
 
 def _reconcile_sms(
-    run: Run, started: dict[int, dt.datetime], rows: list[Delivery], session: Session
+    run: Run,
+    started: dict[int, dt.datetime],
+    rows: list[Delivery],
+    session: Session,
+    lang: str,
 ) -> list[Delivery]:
     """Rows Twilio has a Message for are marked sent; the others are returned to resend.
 
@@ -92,7 +97,7 @@ def _reconcile_sms(
     transport.check({"sms"})
     sms = transport.channel("sms")
     assert isinstance(sms, TwilioSms)
-    _settle(rows, session, sms.timeout if session.settle is None else session.settle)
+    _settle(rows, session, sms.timeout if session.settle is None else session.settle, lang)
     journal = run.journal
     # Messages any row of this run was ever journaled with are never another row's.
     known = journal.provider_ids({row.address for row in rows})
@@ -134,23 +139,20 @@ def _reconcile_sms(
     again = [row for row in rows if row.id not in matched.found and row.id not in matched.unsure]
     journal.mark_many([*found, *doubt], _now())
     # "Tried", not "sent": how the new tries end is the summary's to say.
-    tried = "is tried again" if len(again) == 1 else "are tried again"
+    tried = word(lang, "tried again" if len(again) == 1 else "tried again plural")
     session.show(
-        f"{len(rows)} SMS were in flight: {len(found)} had reached Twilio, "
-        + (f"{len(unsure)} are in doubt, " if unsure else "")
-        + f"{len(again)} had not and {tried}."
-    )
+        word(lang, "sms in flight", n=len(rows), found=len(found), again=len(again),
+             unsure=word(lang, "sms unsure", n=len(unsure)) if unsure else "", tried=tried)
+    )  # fmt: skip
     for row in unsure:
-        session.show(f"  in doubt: sms {row.audience} {row.address}: {matched.unsure[row.id]}")
+        session.show(word(lang, "sms in doubt line", audience=row.audience,
+                          address=row.address, why=matched.unsure[row.id]))  # fmt: skip
     if unsure:
-        session.show(
-            f"{len(unsure)} SMS are in doubt: they may or may not have gone out, and are "
-            f"not sent again; {SETTLE_HINT}."
-        )
+        session.show(word(lang, "sms in doubt", n=len(unsure), hint=SETTLE_HINT))
     return again
 
 
-def _settle(rows: list[Delivery], session: Session, seconds: float) -> None:
+def _settle(rows: list[Delivery], session: Session, seconds: float, lang: str) -> None:
     """Wait until `seconds` have passed since the last of `rows` was marked in flight."""
     last = max((d.marked_at for d in rows if d.marked_at), default=None)
     if last is None or seconds <= 0:
@@ -158,10 +160,7 @@ def _settle(rows: list[Delivery], session: Session, seconds: float) -> None:
     left = seconds - (_now() - last).total_seconds()
     if left <= 0:
         return
-    session.show(
-        f"Waiting {left:.0f} s for requests that were on the wire to reach Twilio before "
-        "asking what arrived (--settle SECONDS changes it)."
-    )
+    session.show(word(lang, "waiting", s=f"{left:.0f}"))
     deadline = time.monotonic() + left
     while (remaining := deadline - time.monotonic()) > 0:
         if remaining > 5:
@@ -169,21 +168,16 @@ def _settle(rows: list[Delivery], session: Session, seconds: float) -> None:
         time.sleep(min(5.0, remaining))
 
 
-def _decide_email(run: Run, rows: list[Delivery], session: Session) -> list[Delivery]:
+def _decide_email(run: Run, rows: list[Delivery], session: Session, lang: str) -> list[Delivery]:
     if not rows:
         return []
-    question = (
-        f"{len(rows)} e-mail(s) were in flight when the command stopped and may have gone "
-        "out. Send them again? (no: they stay in doubt until you settle them)"
-    )
-    if session.decide(question, False):
-        session.show(f"{len(rows)} e-mail(s) in doubt are sent again.")
+    if session.decide(word(lang, "emails in flight", n=len(rows)), False, lang):
+        session.show(word(lang, "emails again", n=len(rows)))
         return rows
     run.journal.mark_many(
         [Mark(d.id, Status.IN_DOUBT, None, "in-doubt", "in flight when the command stopped")
          for d in rows],
         _now(),
     )  # fmt: skip
-    session.show(f"{len(rows)} e-mail(s) are in doubt: they may or may not have gone out; "
-                 f"{SETTLE_HINT}.")  # fmt: skip
+    session.show(word(lang, "emails in doubt", n=len(rows), hint=SETTLE_HINT))
     return []

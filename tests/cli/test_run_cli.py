@@ -55,6 +55,23 @@ def test_run_shows_refusals_and_goes_on(tmp_path: Path) -> None:
     assert _status(tmp_path)["state"] == "part_2"
 
 
+def test_a_mistyped_command_line_is_one_line_and_the_session_goes_on(tmp_path: Path) -> None:
+    """Click's three-line usage (`Usage: …`, `Try …`, `Error: …`) never reaches the
+    operator in `run`: a bad command line is one error line, as every other error."""
+    answers = "y\ny\nkoll\nnogo 2\ngo 1 --bogus\nq\n"
+    result = _gonogo("run", str(RUNBOOK), "--dry-run", "--state-dir", str(tmp_path),
+                     stdin=answers)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if line]
+    assert said == [
+        "gonogo: error: no such command 'koll'.",
+        "gonogo: error: missing option '--reason' (usage: gonogo nogo [OPTIONS] {part})",
+        "gonogo: error: no such option: --bogus (usage: gonogo go [OPTIONS] {part})",
+    ]
+    assert "Usage:" not in result.stdout + result.stderr
+    assert _status(tmp_path)["state"] == "part_1"  # nothing was done
+
+
 def test_single_commands_and_run_share_the_journal(tmp_path: Path) -> None:
     assert _gonogo("start", str(RUNBOOK), "--dry-run", "--yes",
                    "--state-dir", str(tmp_path)).returncode == 0  # fmt: skip

@@ -73,7 +73,7 @@ def command_line(
     language: str,
 ) -> Callable[[str], int]:
     """A function running one typed gonogo command in this process; its exit code."""
-    from gonogo.cli import _full_command, _guarded  # noqa: PLC0415
+    from gonogo.cli import _full_command, _guarded, usage_problem  # noqa: PLC0415
 
     group = _full_command()  # built once per process, as a rehearsal's
 
@@ -91,6 +91,10 @@ def command_line(
             typer.echo(f"gonogo: {said(language, 'not from inside', command=args[0])}", err=True)
             return 1
         args += _session_options(group, args, dry_run, state_dir, by, journal)
+        problem = usage_problem(args)
+        if problem is not None:  # one line, as every other error here, not click's three
+            typer.echo(f"gonogo: error: {problem}", err=True)
+            return 2
 
         def invoke(a: list[str]) -> object:
             return group.main(args=a, prog_name="gonogo", standalone_mode=False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -85,7 +87,8 @@ def reschedule(
     notice; the notices are due again for the new time."""
     from gonogo.night import actions  # noqa: PLC0415
 
-    return _finish(actions.reschedule(session, _date(date), _time(start), _time(end), reason))
+    with _before_the_first_notice():
+        return _finish(actions.reschedule(session, _date(date), _time(start), _time(end), reason))
 
 
 @app.command()
@@ -95,7 +98,23 @@ def cancel(session: Session, reason: Reason) -> int:
     who had a notice."""
     from gonogo.night import actions  # noqa: PLC0415
 
-    return _finish(actions.cancel(session, reason))
+    with _before_the_first_notice():
+        return _finish(actions.cancel(session, reason))
+
+
+@contextmanager
+def _before_the_first_notice() -> Iterator[None]:
+    """No run yet: nobody has heard of the window, so there is nothing to move or call
+    off but the runbook; `start`, which the general hint suggests, would open it."""
+    from gonogo.errors import NoRunError  # noqa: PLC0415
+
+    try:
+        yield
+    except NoRunError as exc:
+        hint = ("no notice has gone out, so nobody was told of the window: change "
+                "`window:` in the runbook instead (`gonogo announce RUNBOOK` makes the run "
+                "with the first notice); nothing was sent")  # fmt: skip
+        raise NoRunError(exc.message, hint=hint) from None
 
 
 @app.command()

@@ -47,7 +47,10 @@ def announce_entries(journal: Path) -> list[str]:
     return [row[0] for row in rows]
 
 
-def test_each_notice_goes_out_once_at_its_moment(tmp_path: Path) -> None:
+def test_each_notice_goes_out_once_at_its_moment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "120")  # --list on one line a notice
     code, out = gonogo(tmp_path, "2021-11-19T12:00:00Z", "announce", RUNBOOK, "--yes")
     assert (code, outbox(tmp_path)) == (0, [])
     assert "Nästa avisering: vecka 2021-11-20 23:00." in out
@@ -70,11 +73,11 @@ def test_each_notice_goes_out_once_at_its_moment(tmp_path: Path) -> None:
     code, out = gonogo(tmp_path, "2021-11-27T21:02:00Z", "announce", RUNBOOK, "--list")
     assert code == 0
     assert out.splitlines()[1:] == [
-        "vecka        7d before    2021-11-20 23:00  sent 2021-11-20 23:05 by "
-        f"{_user()}, to 34 recipient(s)",
-        "dygn         24h before   2021-11-26 23:00  late (not sent; --send-late)",
-        "timme        1h before    2021-11-27 22:00  sent 2021-11-27 22:01 by "
-        f"{_user()}, to 17 recipient(s)",
+        "vecka        7d före      2021-11-20 23:00  skickad 2021-11-20 23:05 av "
+        f"{_user()}, till 34 mottagare",
+        "dygn         24h före     2021-11-26 23:00  försenad (ej skickad; --send-late)",
+        "timme        1h före      2021-11-27 22:00  skickad 2021-11-27 22:01 av "
+        f"{_user()}, till 17 mottagare",
     ]
     code, out = gonogo(tmp_path, "2021-11-27T21:03:00Z", "announce", RUNBOOK, "--send-late",
                        "--yes")  # fmt: skip
@@ -88,7 +91,7 @@ def test_each_notice_goes_out_once_at_its_moment(tmp_path: Path) -> None:
     code, out = gonogo(tmp_path, "2021-11-27T22:00:00Z", "start", RUNBOOK, "--yes")
     assert code == 0, out
     code, out = gonogo(tmp_path, "2021-11-27T22:01:00Z", "announce", RUNBOOK, "--list")
-    assert "sent 2021-11-27 22:03 by" in out
+    assert "skickad 2021-11-27 22:03 av" in out
     code, out = gonogo(tmp_path, "2021-11-27T22:01:00Z", "log")
     assert [line.split()[-1] for line in out.splitlines()[1:] if " meddelande " not in line] == [
         "förhandsavisering", "förhandsavisering", "förhandsavisering", "start",
@@ -161,8 +164,8 @@ def test_reschedule_tells_the_notified_and_rearms_the_notices(tmp_path: Path) ->
     )
     assert "window_moved: 34 levererade" in out
     code, out = gonogo(tmp_path, "2021-11-21T10:01:00Z", "announce", RUNBOOK, "--list")
-    assert out.splitlines()[0] == "Window starts 2021-12-04 23:00 (Europe/Stockholm)."
-    assert "for the window then at 2021-11-27 23:00" in out
+    assert out.splitlines()[0] == "Servicefönstret börjar 2021-12-04 23:00 (Europe/Stockholm)."
+    assert "för servicefönstret då planerat till 2021-11-27 23:00" in out
     # The week's notice again, a week before the new date.
     code, out = gonogo(tmp_path, "2021-11-27T22:05:00Z", "announce", RUNBOOK, "--yes")
     assert "notice-vecka: 34 levererade" in out

@@ -25,7 +25,7 @@ from servers import free_port
 from servers.gonogo_forks import gonogo as forked
 
 RUNBOOK = str(Path(__file__).resolve().parents[2] / "runbooks" / "release-21.0.yaml")
-SENT = "vecka        7d before    2021-11-20 23:00  sent 2021-11-20 23:05 by anna"
+SENT = "vecka        7d före      2021-11-20 23:00  skickad"  # then, wrapped or not, when
 JOURNALED = "SELECT count(*) FROM gonogo_events WHERE kind = 'announce'"
 
 
@@ -82,7 +82,8 @@ def test_announce_list_shows_a_notice_another_site_sent(
     code, out, err = announce(site_b, "2021-11-20T22:07:00Z", "--list")
     assert code == 0, err
     assert any(line.startswith(SENT) for line in out.splitlines()), out
-    assert "due now" not in out
+    assert "2021-11-20 23:05 av anna, till 34 mottagare" in out
+    assert "ska skickas" not in out
     assert no_local_run(site_b)
     # And B's timer sends nothing again.
     code, out, err = announce(site_b, "2021-11-20T22:08:00Z", "--yes")
@@ -101,6 +102,7 @@ def test_announce_and_run_take_journal_url(url: str, tmp_path: Path) -> None:
     code, out, err = announce(site_b, "2021-11-20T22:07:00Z", "--list", "--journal", url)
     assert code == 0, err
     assert any(line.startswith(SENT) for line in out.splitlines()), out
+    assert "2021-11-20 23:05 av anna, till 34 mottagare" in out
     # The guided night on site B finds the shared run (no question), and a command typed
     # in it reads the same journal.
     done = run(site_b, "log\nq\n", "--journal", url)

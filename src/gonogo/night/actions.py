@@ -116,7 +116,12 @@ def retry_failed(session: Session) -> Outcome:
 
 
 def settle(session: Session, action: str, reason: str) -> Outcome:
-    return execute(session, lambda _ctx, night: deliveries.settle(night, action, reason))
+    return execute(
+        session,
+        lambda ctx, night: deliveries.settle(
+            night, action, reason, language_of(ctx.runbook.release.language)
+        ),
+    )
 
 
 def open_incident(

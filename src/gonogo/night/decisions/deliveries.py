@@ -7,6 +7,7 @@ from collections import Counter
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Decision
 from gonogo.night.decisions.names import require_reason
+from gonogo.night.decisions.refusal_words import refusal
 from gonogo.night.entries import Kind, NewEntry, Requeued
 from gonogo.night.journal import Delivery, Mark, Status
 from gonogo.night.snapshot import Night
@@ -49,12 +50,13 @@ def retry_failed(night: Night, language: str = "en") -> Decision | None:
     )
 
 
-def settle(night: Night, action: str, reason: str) -> Decision:
-    """Deliveries in doubt, settled on purpose after checking the provider's log."""
-    reason = require_reason(reason, "settling deliveries in doubt")
+def settle(night: Night, action: str, reason: str, lang: str = "en") -> Decision:
+    """Deliveries in doubt, settled on purpose after checking the provider's log.
+    `lang`: the refusals' language (`refusal_words.words_of`)."""
+    reason = require_reason(reason, "settling deliveries in doubt", lang=lang)
     doubtful = [d for d in night.problems if d.status in (Status.IN_DOUBT, Status.IN_FLIGHT)]
     if not doubtful:
-        raise TransitionError("no delivery is in doubt; nothing was done")
+        raise TransitionError(refusal(lang, "none in doubt"))
     if action == RESEND:
         marks = tuple(Mark(d.id, Status.PENDING, reason=f"resent: {reason}") for d in doubtful)
         question = f"Send {len(doubtful)} deliveries in doubt again?"

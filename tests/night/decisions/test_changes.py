@@ -95,7 +95,7 @@ def test_reschedule_refuses_a_window_that_does_not_fit_in_swedish() -> None:
         "window's end 23:30 (och 5 till); inget har ändrats"
     )
     assert refused.value.hint == (
-        "delarna flyttas med starten och behåller sina längder; ange ett --end som ger plats "
+        "delarna följer med starten och behåller sina längder; ange ett --end som ger plats "
         "för dem och tillbakarullningen"
     )
 

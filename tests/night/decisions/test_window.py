@@ -150,7 +150,7 @@ def test_go_before_the_start_is_refused() -> None:
     assert (
         refused.value.message
         == "`go` går inte nu: servicefönstret har inte startat; inget har gjorts"
-    )  # noqa: E501
+    )
     with pytest.raises(TransitionError) as refused:
         decide_step(english(0), night(), "go", "1")
     assert refused.value.message == "`go 1`: no part is in progress; the window has not started"

@@ -73,7 +73,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
                          "unknown audience(s) {names}; audiences: {known}"),
     "unknown audiences": ("okända målgrupper {names}; målgrupper: {known}",
                           "unknown audience(s) {names}; audiences: {known}"),
-    "not started": ("servicefönstret har inte öppnats; öppna det först",
+    "not started": ("servicefönstret har inte startat; starta det först",
                     "the run has not started; open the window first"),
     "incident light": ("en driftstörnings trafikljus är yellow eller red, inte {colour}",
                        "an incident's light is yellow or red, not {colour}"),
@@ -112,7 +112,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
     ),
     "and more": (" (och {n} till)", " (and {n} more)"),
     "parts move": (
-        "delarna flyttas med starten och behåller sina längder; ange ett --end som ger "
+        "delarna följer med starten och behåller sina längder; ange ett --end som ger "
         "plats för dem och tillbakarullningen",
         "the parts move with the start and keep their lengths; give an --end that "
         "leaves room for them and the rollback",

@@ -206,7 +206,7 @@ def test_extend_moves_the_end_and_the_point_of_no_return(tmp_path: Path) -> None
     code, out = gonogo(tmp_path, "2021-11-28T04:02:00Z", "reschedule", "--date", "2021-12-04",
                        "--reason", "x", "--yes")  # fmt: skip
     assert code == 1
-    assert "the window has opened" in out
+    assert "servicefönstret har öppnats; det kan inte flyttas nu" in out
 
 
 @pytest.mark.parametrize("end", ["23:00", "23:30"])
@@ -219,7 +219,9 @@ def test_reschedule_to_a_window_validate_rejects_exits_1_and_sends_nothing(
     code, out = gonogo(tmp_path, "2021-11-21T10:00:00Z", "reschedule", "--date", "2021-12-04",
                        "--start", "23:00", "--end", end, "--reason", "x", "--yes")  # fmt: skip
     assert code == 1, out
-    assert out.startswith(f"gonogo: error: the window 2021-12-04 23:00-{end} does not fit the plan")
+    assert out.startswith(
+        f"gonogo: error: servicefönstret 2021-12-04 23:00-{end} ryms inte i planen"
+    )
     assert "flyttas" not in out
     assert (outbox(tmp_path), journal.read_bytes()) == before
 
@@ -230,6 +232,6 @@ def test_verify_start_before_the_window_opens_exits_1_and_sends_nothing(tmp_path
     before = (outbox(tmp_path), journal.read_bytes())
     code, out = gonogo(tmp_path, "2021-11-27T21:00:00Z", "verify", "start", "--yes")
     assert (code, out.splitlines()[0]) == (
-        1, "gonogo: error: the run has not started; open the window first"
+        1, "gonogo: error: servicefönstret har inte startat; starta det först"
     )  # fmt: skip
     assert (outbox(tmp_path), journal.read_bytes()) == before

@@ -371,7 +371,7 @@ def test_unknown_audience_or_service_exits_1_and_sends_nothing(night: Night) -> 
     for extra in (["--audiences", "tandvard"], ["--services", "nope"]):
         done = night("incident", "open", "--priority", "2", "--summary", "x", *extra)
         assert done.code == 1
-        assert "unknown" in done.err
+        assert "okänd" in done.err
     assert night("incident", "open", "--priority", "6", "--summary", "x").code == 2
     assert night.snapshot() == before
 
@@ -380,8 +380,8 @@ def test_unknown_audience_or_service_exits_1_and_sends_nothing(night: Night) -> 
 @pytest.mark.parametrize(
     ("incident", "message"),
     [
-        ("INC-7", "no incident INC-7; incidents: INC-1, INC-2"),
-        ("INC-2", "incident INC-2 was resolved at 01:20; nothing was sent"),
+        ("INC-7", "ingen driftstörning INC-7; driftstörningar: INC-1, INC-2"),
+        ("INC-2", "driftstörning INC-2 åtgärdades 01:20; inget har skickats"),
     ],
 )
 def test_update_or_resolve_of_unknown_or_resolved_incident_exits_1(
@@ -614,7 +614,7 @@ def test_an_incidents_light_is_named_in_any_case_and_only_yellow_or_red(night: N
     before = night.snapshot()
     done = night("incident", "open", "--priority", "1", "--summary", "x", "--light", "green")
     assert done.code == 1
-    assert "an incident's light is yellow or red, not green" in done.err
+    assert "en driftstörnings trafikljus är yellow eller red, inte green" in done.err
     assert night.snapshot() == before
 
 
@@ -660,21 +660,19 @@ def test_go_5_waits_for_every_participant(night: Night) -> None:
     before = night.snapshot()
     done = night("go", "5")
     assert done.code == 1
-    assert "part 5 cannot get Go: production verification is not complete: waiting for " in (
-        done.err
-    )
+    assert "del 5 kan inte få Go: produktionsverifieringen är inte klar: väntar på " in done.err
     assert night.snapshot() == before
 
     night.ok("verify", "start")
     skip = night("verify", "orebro", "skip")
     assert skip.code == 1
-    assert "a skipped participant needs --note saying why" in skip.err
+    assert "en deltagare som hoppas över kräver --note som säger varför" in skip.err
     night.ok("verify", "orebro", "skip", "--note", "NCS Cross har inget testkonto")
     for participant in PARTICIPANTS[:-2]:
         night.ok("verify", participant, "ok")
     done = night("go", "5")
     assert done.code == 1
-    assert "waiting for Region Norrbotten/VAS" in done.err
+    assert "väntar på Region Norrbotten/VAS" in done.err
 
     night.at("04:40")
     night.ok("verify", "norrbotten", "ok")
@@ -695,7 +693,8 @@ def test_a_fail_blocks_go_and_names_who(night: Night) -> None:
     done = night("go", "5")
     assert done.code == 1
     assert (
-        "part 5 cannot get Go: production verification failed for Region Kalmar/Cosmic" in done.err
+        "del 5 kan inte få Go: produktionsverifieringen misslyckades för Region Kalmar/Cosmic"
+        in done.err
     )
     assert "--override-verification" in done.err
     blocker = "Produktionsverifieringen misslyckades för Region Kalmar/Cosmic."
@@ -886,8 +885,8 @@ def test_a_text_that_names_the_services_needs_services(night: Night) -> None:
     before = night.snapshot()
     done = night("incident", "open", "--priority", "2", "--summary", "Klas svarar inte")
     assert done.code == 1
-    assert "incident_opened text names the affected services ({services})" in done.err
-    assert "give --services" in done.err
+    assert "text för incident_opened nämner de berörda tjänsterna ({services})" in done.err
+    assert "hint: ange --services, t.ex. --services " in done.err
     assert night.snapshot() == before
 
 
@@ -933,8 +932,8 @@ def test_a_blank_text_exits_1_like_hold_and_nothing_is_journaled_or_sent(
     done = night(*args, blank)
     assert done.code == 1, done.err
     assert done.err.startswith("gonogo: error: ")
-    assert "empty" in done.err
-    assert done.err.rstrip().endswith("nothing was done")
+    assert "tom" in done.err
+    assert done.err.rstrip().endswith("inget har gjorts")
     assert night.snapshot() == before
 
 
@@ -958,8 +957,8 @@ def test_a_text_with_terminal_controls_is_refused_and_nothing_is_journaled_or_se
     before = night.snapshot()
     done = night(*args, text)
     assert done.code == 1, done.err
-    assert "holds a control character (U+00" in done.err
-    assert done.err.rstrip().endswith("nothing was done")
+    assert "innehåller ett styrtecken (U+00" in done.err
+    assert done.err.rstrip().endswith("inget har gjorts")
     assert "\x1b" not in done.err + done.out
     assert night.snapshot() == before
 
@@ -988,11 +987,11 @@ def test_verify_start_during_and_after_a_rollback_exits_1_and_sends_nothing(
     night: Night,
 ) -> None:
     night.ok("nogo", "1", "--reason", "backupen misslyckades")
-    for then in ("rolling back", "over: rolled back"):
+    for then in ("tillbakarullning pågår", "natten är över: tillbakarullad"):
         before = night.snapshot()
         done = night("verify", "start")
         assert done.code == 1, done.out
-        assert f"production verification cannot start now: the night is {then}" in done.err
+        assert f"produktionsverifieringen kan inte starta nu: {then}" in done.err
         assert night.snapshot() == before
-        if then == "rolling back":
+        if then == "tillbakarullning pågår":
             night.ok("rollback-done")

@@ -300,51 +300,51 @@ SETUPS: dict[str, list[list[str]]] = {
     "rolled_back": [["go", "1"], ["nogo", "2", "--reason", "x"], ["rollback-done"]],
 }
 
-IN_PART_1 = "part 1 (databas) is in progress"
-OVER_DONE = "the night is over: completed"
-OVER_BACK = "the night is over: rolled back"
-WAITING = "every part has had Go; the window waits to be ended"
-ROLLING = "the night is rolling back"
+IN_PART_1 = "del 1 (databas) pågår"
+OVER_DONE = "natten är över: genomförd"
+OVER_BACK = "natten är över: tillbakarullad"
+WAITING = "alla delar har fått Go, fönstret är inte avslutat"
+ROLLING = "tillbakarullning pågår"
 
 INVALID: list[tuple[str, list[str], str]] = [
-    ("part_1", ["go", "2"], "`go 2`: part 1 (databas) is in progress, not part 2"),
-    ("part_1", ["go", "migrering"], "`go migrering`: part 1 (databas) is in progress, not part 2"),
-    ("part_1", ["nogo", "3", "--reason", "x"], f"`nogo 3`: {IN_PART_1}, not part 3"),
-    ("part_1", ["hold", "5", "--reason", "x"], f"`hold 5`: {IN_PART_1}, not part 5"),
-    ("part_1", ["end"], f"`end` is not possible now: {IN_PART_1}"),
-    ("part_1", ["rollback-done"], f"`rollback-done` is not possible now: {IN_PART_1}"),
-    ("part_1", ["go", "9"], "unknown part '9'; parts: 1 (databas), 2 (migrering)"),
-    ("part_1", ["go", "nope"], "unknown part 'nope'"),
-    ("part_1", ["go", "0"], "unknown part '0'"),
+    ("part_1", ["go", "2"], "`go 2`: del 1 (databas) pågår, inte del 2"),
+    ("part_1", ["go", "migrering"], "`go migrering`: del 1 (databas) pågår, inte del 2"),
+    ("part_1", ["nogo", "3", "--reason", "x"], f"`nogo 3`: {IN_PART_1}, inte del 3"),
+    ("part_1", ["hold", "5", "--reason", "x"], f"`hold 5`: {IN_PART_1}, inte del 5"),
+    ("part_1", ["end"], f"`end` går inte nu: {IN_PART_1}"),
+    ("part_1", ["rollback-done"], f"`rollback-done` går inte nu: {IN_PART_1}"),
+    ("part_1", ["go", "9"], "okänd del '9'; delar: 1 (databas), 2 (migrering)"),
+    ("part_1", ["go", "nope"], "okänd del 'nope'"),
+    ("part_1", ["go", "0"], "okänd del '0'"),
     ("part_1", ["start", "RUNBOOK"], "already has a rehearsal"),
-    ("part_2", ["go", "1"], "`go 1`: part 2 (migrering) is in progress, not part 1 (part 1 got Go"),
-    ("part_2", ["nogo", "1", "--reason", "x"], "part 2 (migrering) is in progress, not part 1"),
-    ("part_2", ["go", "3"], "part 2 (migrering) is in progress, not part 3"),
-    ("part_2", ["progress"], "the runbook has no status message for part 2 (migrering)"),
-    ("part_2", ["end"], "`end` is not possible now: part 2 (migrering) is in progress"),
-    ("part_2", ["rollback-done"], "part 2 (migrering) is in progress"),
-    ("part_3", ["go", "2"], "part 3 (miljoer) is in progress, not part 2 (part 2 got Go"),
-    ("part_3", ["end"], "`end` is not possible now: part 3 (miljoer) is in progress"),
-    ("part_3", ["rollback-done"], "part 3 (miljoer) is in progress"),
-    ("part_3", ["progress"], "the runbook has no status message for part 3 (miljoer)"),
-    ("parts_done", ["go", "5"], f"`go 5`: no part is in progress; {WAITING}"),
-    ("parts_done", ["go", "1"], f"`go 1`: no part is in progress; {WAITING}"),
+    ("part_2", ["go", "1"], "`go 1`: del 2 (migrering) pågår, inte del 1 (del 1 fick Go"),
+    ("part_2", ["nogo", "1", "--reason", "x"], "del 2 (migrering) pågår, inte del 1"),
+    ("part_2", ["go", "3"], "del 2 (migrering) pågår, inte del 3"),
+    ("part_2", ["progress"], "runbooken har inget statusmeddelande för del 2 (migrering)"),
+    ("part_2", ["end"], "`end` går inte nu: del 2 (migrering) pågår"),
+    ("part_2", ["rollback-done"], "del 2 (migrering) pågår"),
+    ("part_3", ["go", "2"], "del 3 (miljoer) pågår, inte del 2 (del 2 fick Go"),
+    ("part_3", ["end"], "`end` går inte nu: del 3 (miljoer) pågår"),
+    ("part_3", ["rollback-done"], "del 3 (miljoer) pågår"),
+    ("part_3", ["progress"], "runbooken har inget statusmeddelande för del 3 (miljoer)"),
+    ("parts_done", ["go", "5"], f"`go 5`: ingen del pågår; {WAITING}"),
+    ("parts_done", ["go", "1"], f"`go 1`: ingen del pågår; {WAITING}"),
     ("parts_done", ["nogo", "5", "--reason", "x"], WAITING),
     ("parts_done", ["hold", "5", "--reason", "x"], WAITING),
-    ("parts_done", ["progress"], f"`progress` is not possible now: {WAITING}"),
-    ("parts_done", ["rollback-done"], f"`rollback-done` is not possible now: {WAITING}"),
+    ("parts_done", ["progress"], f"`progress` går inte nu: {WAITING}"),
+    ("parts_done", ["rollback-done"], f"`rollback-done` går inte nu: {WAITING}"),
     ("parts_done", ["start", "RUNBOOK"], "already has a rehearsal"),
-    ("rolling_back", ["go", "1"], f"`go 1`: no part is in progress; {ROLLING}"),
+    ("rolling_back", ["go", "1"], f"`go 1`: ingen del pågår; {ROLLING}"),
     ("rolling_back", ["go", "2"], ROLLING),
     ("rolling_back", ["nogo", "1", "--reason", "x"], ROLLING),
     ("rolling_back", ["hold", "1", "--reason", "x"], ROLLING),
-    ("rolling_back", ["progress"], f"`progress` is not possible now: {ROLLING}"),
-    ("rolling_back", ["end"], f"`end` is not possible now: {ROLLING}"),
+    ("rolling_back", ["progress"], f"`progress` går inte nu: {ROLLING}"),
+    ("rolling_back", ["end"], f"`end` går inte nu: {ROLLING}"),
     ("completed", ["go", "5"], OVER_DONE),
     ("completed", ["nogo", "5", "--reason", "x"], OVER_DONE),
     ("completed", ["hold", "1", "--reason", "x"], OVER_DONE),
     ("completed", ["progress"], OVER_DONE),
-    ("completed", ["end"], f"`end` is not possible now: {OVER_DONE}"),
+    ("completed", ["end"], f"`end` går inte nu: {OVER_DONE}"),
     ("completed", ["rollback-done"], OVER_DONE),
     ("completed", ["start", "RUNBOOK"], "already has a rehearsal"),
     ("rolled_back", ["go", "2"], OVER_BACK),
@@ -353,7 +353,7 @@ INVALID: list[tuple[str, list[str], str]] = [
     ("rolled_back", ["hold", "3", "--reason", "x"], OVER_BACK),
     ("rolled_back", ["progress"], OVER_BACK),
     ("rolled_back", ["end"], OVER_BACK),
-    ("rolled_back", ["rollback-done"], f"`rollback-done` is not possible now: {OVER_BACK}"),
+    ("rolled_back", ["rollback-done"], f"`rollback-done` går inte nu: {OVER_BACK}"),
 ]
 
 
@@ -402,14 +402,14 @@ def test_repeating_a_step_is_an_error_never_a_second_message(runbook: Path, tmp_
     before = snapshot(state)
     again = gonogo(state, "progress")
     assert again.returncode == 1
-    assert "`progress`" in again.stderr or "status message for part" in again.stderr
+    assert "`progress`" in again.stderr or "statusmeddelande för del" in again.stderr
     for args in (["go", "1"], ["go", "databas"]):
         again = gonogo(state, *args)
         assert again.returncode == 1
         assert (
-            f"`{' '.join(args)}`: part 2 (migrering) is in progress, not part 1 (part 1 got Go at "
+            f"`{' '.join(args)}`: del 2 (migrering) pågår, inte del 1 (del 1 fick Go "
         ) in again.stderr
-        assert "by anna); nothing was done" in again.stderr
+        assert "av anna); inget har gjorts" in again.stderr
     assert snapshot(state) == before
     assert dispatches(state).count(("part_completed", 1)) == 1
     assert dispatches(state).count(("part_status", 1)) == 1
@@ -422,7 +422,7 @@ def test_progress_twice_in_a_part_is_refused(runbook: Path, tmp_path: Path) -> N
     before = snapshot(state)
     again = gonogo(state, "progress")
     assert again.returncode == 1
-    assert "the status message for part 1 was already sent at " in again.stderr
+    assert "statusmeddelandet för del 1 skickades redan " in again.stderr
     assert snapshot(state) == before
 
 
@@ -481,7 +481,7 @@ def test_status_json_fields(runbook: Path, tmp_path: Path) -> None:
     assert (night["release"], night["dry_run"], night["state"]) == (RELEASE, True, "part_1")
     assert night["current_part"] == 1
     assert night["outcome"] is None
-    assert night["description"] == IN_PART_1
+    assert night["description"] == "part 1 (databas) is in progress"  # English: docs/json.md
     assert night["next"] == "next: `gonogo go 1` or `gonogo nogo 1 --reason ...`"
     assert night["runbook_changed"] is False
     window = night["window"]
@@ -544,7 +544,7 @@ def test_two_concurrent_go_one_wins(runbook: Path, tmp_path: Path) -> None:
     codes = sorted(code for code, _, _ in results)
     assert codes == [0, 1], results
     loser = next(err for code, _, err in results if code == 1)
-    assert "part 2 (migrering) is in progress, not part 1 (part 1 got Go" in loser
+    assert "del 2 (migrering) pågår, inte del 1 (del 1 fick Go" in loser
     assert dispatches(state).count(("part_completed", 1)) == 1
     check_outbox_matches_journal(state)
 

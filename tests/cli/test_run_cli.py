@@ -51,7 +51,7 @@ def test_run_shows_refusals_and_goes_on(tmp_path: Path) -> None:
     result = _gonogo("run", str(RUNBOOK), "--dry-run", "--state-dir", str(tmp_path),
                      stdin=answers)  # fmt: skip
     assert result.returncode == 0
-    assert "`go 3`: part 1 (databas) is in progress, not part 3" in result.stderr
+    assert "`go 3`: del 1 (databas) pågår, inte del 3" in result.stderr
     assert _status(tmp_path)["state"] == "part_2"
 
 

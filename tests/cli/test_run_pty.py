@@ -64,7 +64,7 @@ def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path
     _type(child, "y")
     # A blank reason is refused, wherever it comes from.
     _type(child, "nogo 2 --reason ' '")
-    assert "`nogo` needs --reason TEXT, not an empty one" in child.before
+    assert "`nogo` kräver --reason TEXT, inte en tom text" in child.before
     _type(child, "g 2", OUTBOX)  # a key with its part, as a tired person types it
     _type(child, "y")
     for part in (3, 4):
@@ -75,7 +75,7 @@ def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path
     assert "gonogo go 5" not in child.before
     _type(child, "g", r"Del \[5\]: ")
     _type(child, "")
-    assert "part 5 cannot get Go" in child.before
+    assert "del 5 kan inte få Go" in child.before
     _type(child, "v", r"eller `start` \[start\]: ")
     _type(child, "", OUTBOX)
     _type(child, "y")
@@ -84,7 +84,7 @@ def test_a_whole_night_with_verification_an_incident_and_mistakes(tmp_path: Path
     _type(child, "dalrna", "Resultat.*: ")
     _type(child, "ok", "Anteckning: ")
     _type(child, "")
-    assert "did you mean 'dalarna'" in child.before
+    assert "menade du 'dalarna'" in child.before
     _type(child, "v", r"\[start\]: ")
     _type(child, "Apoteket AB", "Resultat.*: ")
     _type(child, "bra", "Resultat.*: ")  # not ok/fail/skip: asked again

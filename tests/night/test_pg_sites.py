@@ -67,7 +67,7 @@ def test_races_of_go_1_from_two_sites_have_one_winner(postgres: Any, tmp_path: P
             assert sorted(r.code for r in results) in ([0, 1], [0, 4]), (n, results)
             winner = "anna" if results[0].code == 0 else "bo"
             loser = next(r.stderr for r in results if r.code)
-            assert "part 1 got Go" in loser or "holds the run's lock" in loser, (n, loser)
+            assert "del 1 fick Go" in loser or "holds the run's lock" in loser, (n, loser)
             assert "Traceback" not in loser, (n, loser)
             assert _gos_of_part_1(race) == [winner], (n, results)
             postgres.drop_database(race)

@@ -86,7 +86,7 @@ def test_an_action_that_fails_unexpectedly_stops_the_rehearsal(
     code, out = _rehearse(capsys, "--scenario", str(scenario), "--out", str(tmp_path / "o"))
     assert code == 1
     assert "go 2" in out
-    assert "part 1 (databas) is in progress, not part 2" in out
+    assert "del 1 (databas) pågår, inte del 2" in out
     assert "23:20" not in out  # the rehearsal stopped at the failed step
 
 

@@ -23,6 +23,12 @@ def context(minute: float = 0) -> Context:
     return Context(RUNBOOK, PLAN, T0 + dt.timedelta(minutes=minute))
 
 
+def english(minute: float = 0) -> Context:
+    """As `context`, on 21.0 with `release.language: en`: the refusals as always, in English."""
+    release = RUNBOOK.release.model_copy(update={"language": "en"})
+    return Context(RUNBOOK.model_copy(update={"release": release}), PLAN, context(minute).now)
+
+
 def night(*entries: Entry, problems: Iterable[Delivery] = ()) -> Night:
     return fold(numbered(*entries), [], RUNBOOK, "0" * 64, problems)
 

@@ -33,7 +33,7 @@ from gonogo.night.snapshot import Night
 from gonogo.runbook.events import Event
 
 from ..entries import entry
-from .nights import PLAN, RUNBOOK, context, in_part, journaled, night
+from .nights import PLAN, RUNBOOK, context, english, in_part, journaled, night
 
 INCIDENT_MINUTE = 130  # 01:10 in Stockholm
 
@@ -92,18 +92,22 @@ def test_a_major_incident_is_red_and_a_minor_one_yellow(priority: int, light: st
 
 def test_an_incident_may_be_given_its_light() -> None:
     assert _open(1, light="yellow").entry.payload.light == "yellow"
-    with pytest.raises(TransitionError, match="an incident's light is yellow or red, not green"):
+    with pytest.raises(
+        TransitionError, match="en driftstörnings trafikljus är yellow eller red, inte green"
+    ):
         _open(1, light="green")
 
 
 @pytest.mark.parametrize("priority", [0, 6, -1])
 def test_priority_out_of_range_is_refused(priority: int) -> None:
-    with pytest.raises(TransitionError, match=f"priority {priority}: ITIL priorities are 1 to 5"):
+    with pytest.raises(
+        TransitionError, match=f"prioritet {priority}: ITIL-prioriteter är 1 till 5"
+    ):
         _open(priority)
 
 
 def test_open_incident_before_the_start_is_refused() -> None:
-    with pytest.raises(TransitionError, match="the run has not started; open the window first"):
+    with pytest.raises(TransitionError, match="servicefönstret har inte startat; starta det först"):
         _open(on=night())
 
 
@@ -113,16 +117,16 @@ def test_open_incident_after_the_night_is_allowed() -> None:
 
 
 def test_unknown_services_and_audiences_are_refused() -> None:
-    with pytest.raises(TransitionError, match="unknown service\\(s\\) nope; services: erecept, "):
+    with pytest.raises(TransitionError, match="okänd tjänst nope; tjänster: erecept, "):
         _open(services=["erecept", "nope"])
-    with pytest.raises(TransitionError, match="unknown audience\\(s\\) nope; audiences: vard, "):
+    with pytest.raises(TransitionError, match="okänd målgrupp nope; målgrupper: vard, "):
         _open(audiences=["nope"])
 
 
 def test_a_text_naming_the_services_needs_them() -> None:
-    with pytest.raises(TransitionError, match="text names the affected services") as refused:
+    with pytest.raises(TransitionError, match="nämner de berörda tjänsterna") as refused:
         _open(services=[])
-    assert (refused.value.hint or "").startswith("give --services")
+    assert (refused.value.hint or "").startswith("ange --services, t.ex. --services erecept,")
 
 
 def test_update_of_an_open_incident() -> None:
@@ -142,15 +146,15 @@ def test_update_of_a_resolved_incident_is_refused() -> None:
     done = in_part(2, opened(), entry("incident_resolved", 140, {"id": "INC-1"}))
     with pytest.raises(TransitionError) as refused:
         update_incident(context(150), done, "INC-1", "igen")
-    assert refused.value.message == "incident INC-1 was resolved at 01:20; nothing was sent"
-    with pytest.raises(TransitionError, match="was resolved at 01:20"):
+    assert refused.value.message == "driftstörning INC-1 åtgärdades 01:20; inget har skickats"
+    with pytest.raises(TransitionError, match="åtgärdades 01:20"):
         resolve_incident(context(150), done, "INC-1", None)
 
 
 def test_an_unknown_incident_is_refused_and_the_known_named() -> None:
-    with pytest.raises(TransitionError, match="no incident INC-9; incidents: INC-1"):
+    with pytest.raises(TransitionError, match="ingen driftstörning INC-9; driftstörningar: INC-1"):
         update_incident(context(150), in_part(2, opened()), "INC-9", "?")
-    with pytest.raises(TransitionError, match="no incident INC-1; incidents: none"):
+    with pytest.raises(TransitionError, match="ingen driftstörning INC-1; driftstörningar: inga"):
         resolve_incident(context(150), in_part(2), "INC-1", "klart")
 
 
@@ -184,7 +188,7 @@ def test_disruption_names_its_services() -> None:
     (send,) = decision.sends
     assert send.effect == Effect(Event.DISRUPTION)
     assert (send.values["summary"], send.values["services"]) == ("långsamt", "E-recept, Klas")
-    with pytest.raises(TransitionError, match="unknown service\\(s\\) nope"):
+    with pytest.raises(TransitionError, match="okänd tjänst nope"):
         disruption(context(600), "långsamt", ["nope"])
 
 
@@ -201,9 +205,9 @@ def test_set_light_journals_the_colour_with_its_reason(colour: str) -> None:
 
 
 def test_set_light_refuses_other_colours_and_unknown_services() -> None:
-    with pytest.raises(TransitionError, match="colour blue: use green, yellow or red"):
+    with pytest.raises(TransitionError, match="färg blue: använd green, yellow eller red"):
         set_light(context(10), "klas", "blue", "x")
-    with pytest.raises(TransitionError, match="unknown service\\(s\\) nope"):
+    with pytest.raises(TransitionError, match="okänd tjänst nope"):
         set_light(context(10), "nope", "red", "x")
 
 
@@ -240,7 +244,34 @@ NOGO_2 = entry("nogo", 30, part=2)
          "to be ended; nothing was sent", "next: `gonogo end`"),
     ],
 )  # fmt: skip
-def test_verify_start_is_refused_where_verification_cannot_start(
+def test_verify_start_is_refused_where_verification_cannot_start_in_english(
+    entries: tuple[Entry, ...], message: str, hint: str
+) -> None:
+    with pytest.raises(TransitionError) as refused:
+        verify_start(english(300), night(*entries))
+    assert (refused.value.message, refused.value.hint) == (message, hint)
+
+
+@pytest.mark.parametrize(
+    ("entries", "message", "hint"),
+    [
+        ((), "servicefönstret har inte startat; starta det först",
+         "nästa: `gonogo start RUNBOOK`"),
+        ((entry("start", 0), entry("go", 10, part=1), NOGO_2),
+         "produktionsverifieringen kan inte starta nu: tillbakarullning pågår; inget har "
+         "skickats", "nästa: `gonogo rollback-done` när tillbakarullningen är klar"),
+        ((entry("start", 0), entry("go", 10, part=1), NOGO_2, entry("rollback_done", 60)),
+         "produktionsverifieringen kan inte starta nu: natten är över: tillbakarullad; inget "
+         "har skickats", "inget mer att göra; se `gonogo report` eller `gonogo log`"),
+        ((*in_part(6).entries, entry("end", 60)),
+         "produktionsverifieringen kan inte starta nu: natten är över: genomförd; inget har "
+         "skickats", "inget mer att göra; se `gonogo report` eller `gonogo log`"),
+        (in_part(6).entries,
+         "produktionsverifieringen kan inte starta nu: alla delar har fått Go, fönstret är "
+         "inte avslutat; inget har skickats", "nästa: `gonogo end`"),
+    ],
+)  # fmt: skip
+def test_verify_start_is_refused_where_verification_cannot_start_in_swedish(
     entries: tuple[Entry, ...], message: str, hint: str
 ) -> None:
     with pytest.raises(TransitionError) as refused:
@@ -250,22 +281,24 @@ def test_verify_start_is_refused_where_verification_cannot_start(
 
 def test_verify_start_twice_is_refused() -> None:
     started = in_part(5, entry("verification_started", 300))
-    with pytest.raises(TransitionError, match="already started at 04:00"):
+    with pytest.raises(TransitionError, match="startades redan 04:00"):
         verify_start(context(310), started)
 
 
 def test_a_runbook_without_verification_refuses_both() -> None:
     ctx = Context(RUNBOOK.model_copy(update={"verification": None}), PLAN, context(300).now)
-    with pytest.raises(TransitionError, match="the runbook has no production verification"):
+    with pytest.raises(TransitionError, match="runbooken har ingen produktionsverifiering"):
         verify_start(ctx, in_part(5))
-    with pytest.raises(TransitionError, match="the runbook has no production verification"):
+    with pytest.raises(TransitionError, match="runbooken har ingen produktionsverifiering"):
         verify_report(ctx, in_part(5), "dalarna", "ok", None)
 
 
 def test_verify_report_before_the_start_is_refused() -> None:
-    with pytest.raises(TransitionError, match="production verification has not started") as refused:
+    with pytest.raises(
+        TransitionError, match="produktionsverifieringen har inte startat"
+    ) as refused:
         verify_report(context(300), in_part(5), "dalarna", "ok", None)
-    assert refused.value.hint == "`gonogo verify start` first"
+    assert refused.value.hint == "`gonogo verify start` först"
 
 
 def test_verify_report_is_journaled_with_its_note() -> None:
@@ -282,9 +315,9 @@ def test_verify_report_is_journaled_with_its_note() -> None:
 @pytest.mark.parametrize(
     ("participant", "result", "note", "words"),
     [
-        ("dalarna", "maybe", None, "result maybe: use ok, fail or skip"),
-        ("gotland", "ok", None, "unknown participant 'gotland'; participants: apoteket-ab, "),
-        ("dalarna", "skip", None, "a skipped participant needs --note saying why"),
+        ("dalarna", "maybe", None, "resultat maybe: använd ok, fail eller skip"),
+        ("gotland", "ok", None, "okänd deltagare 'gotland'; deltagare: apoteket-ab, "),
+        ("dalarna", "skip", None, "en deltagare som hoppas över kräver --note som säger varför"),
     ],
 )
 def test_verify_report_refusals(

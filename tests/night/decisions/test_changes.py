@@ -16,7 +16,7 @@ from gonogo.night.window_changes import adjusted
 from gonogo.runbook.events import Event
 
 from ..entries import T0, entry
-from .nights import PLAN, RUNBOOK, context, journaled, night
+from .nights import PLAN, RUNBOOK, context, english, journaled, night
 
 DAY = 24 * 60
 WEEK_SENT = entry("announce", -7 * DAY, {"notices": ["vecka"], "window_start": T0.isoformat()})
@@ -55,8 +55,8 @@ def test_reschedule_before_any_notice_sends_nothing() -> None:
 @pytest.mark.parametrize(
     ("day", "start", "message"),
     [
-        (dt.date(2021, 11, 1), None, "has passed"),
-        (dt.date(2021, 11, 27), None, "already at that time"),
+        (dt.date(2021, 11, 1), None, "den nya starten 2021-11-01 23:00 har redan passerats"),
+        (dt.date(2021, 11, 27), None, "servicefönstret ligger redan på den tiden"),
         (dt.date(2022, 3, 27), dt.time(2, 30), "does not exist in Europe/Stockholm"),
     ],
 )
@@ -77,10 +77,27 @@ def test_reschedule_refusals(day: dt.date, start: dt.time | None, message: str) 
     ],
 )  # fmt: skip
 def test_reschedule_refuses_a_window_validate_would_reject(end: dt.time, message: str) -> None:
+    ctx = english(-6 * DAY)  # as always on an English runbook
     with pytest.raises(TransitionError) as refused:
-        reschedule(context(-6 * DAY), night(WEEK_SENT), dt.date(2021, 12, 4), None, end, "fel")
+        reschedule(ctx, night(WEEK_SENT), dt.date(2021, 12, 4), None, end, "fel")
     assert refused.value.message == message
     assert "give an --end that leaves room" in (refused.value.hint or "")
+
+
+def test_reschedule_refuses_a_window_that_does_not_fit_in_swedish() -> None:
+    with pytest.raises(TransitionError) as refused:
+        reschedule(
+            context(-6 * DAY), night(WEEK_SENT), dt.date(2021, 12, 4), None, dt.time(23, 30), "x"
+        )
+    # The rule broken is validate's, which stays English (as `gonogo validate` says it).
+    assert refused.value.message == (
+        "servicefönstret 2021-12-04 23:00-23:30 ryms inte i planen: part 1 ends after the "
+        "window's end 23:30 (och 5 till); inget har ändrats"
+    )
+    assert refused.value.hint == (
+        "delarna följer med starten och behåller sina längder; ange ett --end som ger plats "
+        "för dem och tillbakarullningen"
+    )
 
 
 def test_reschedule_asks_when_the_rollback_no_longer_fits() -> None:
@@ -107,7 +124,7 @@ def test_after_opening_no_reschedule_or_cancel() -> None:
         lambda: reschedule(context(10), opened, dt.date(2021, 12, 4), None, None, "x"),
         lambda: cancel(context(10), opened, "x"),
     ):
-        with pytest.raises(TransitionError, match="the window has opened"):
+        with pytest.raises(TransitionError, match=r"servicefönstret har öppnats; det kan inte"):
             decide()
 
 
@@ -120,7 +137,9 @@ def test_cancel() -> None:
     assert cancelled.window.cancelled == "beslut"
     statuses = {s.notice.id: s.status for s in schedule(context(-DAY + 10), cancelled)}
     assert statuses == {"vecka": "sent", "dygn": "cancelled", "timme": "cancelled"}
-    with pytest.raises(TransitionError, match="is cancelled"):
+    with pytest.raises(
+        TransitionError, match="servicefönstret är inställt; det kan inte ställas in"
+    ):
         cancel(context(-DAY), cancelled, "igen")
 
 
@@ -144,8 +163,12 @@ def test_extend() -> None:
 @pytest.mark.parametrize(
     ("entries", "until", "message"),
     [
-        ((), dt.time(8, 30), "not open"),
-        ((entry("start", 0),), dt.time(6, 30), "not later than the window's end 07:00"),
+        ((), dt.time(8, 30), "servicefönstret är inte öppet; bara ett öppet servicefönster kan"),
+        (
+            (entry("start", 0),),
+            dt.time(6, 30),
+            "06:30 är inte senare än servicefönstrets slut 07:00; inget",
+        ),
     ],
 )
 def test_extend_refusals(entries: tuple[object, ...], until: dt.time, message: str) -> None:

@@ -36,9 +36,9 @@ def test_a_part_by_number_id_or_title_in_any_case(ref: str, number: int) -> None
 
 
 def test_a_near_miss_is_refused_with_did_you_mean() -> None:
-    with pytest.raises(TransitionError, match=r"unknown part 'databs' \(did you mean 'databas'\?\); parts: 1 \(databas\)"):  # fmt: skip  # noqa: E501
+    with pytest.raises(TransitionError, match=r"okänd del 'databs' \(menade du 'databas'\?\); delar: 1 \(databas\)"):  # fmt: skip  # noqa: E501
         find_part(RUNBOOK, "databs")
-    with pytest.raises(TransitionError, match=r"unknown part 'xyz'; parts: "):
+    with pytest.raises(TransitionError, match=r"okänd del 'xyz'; delar: "):
         find_part(RUNBOOK, "xyz")
 
 
@@ -53,9 +53,9 @@ def test_a_participant_by_id_organisation_or_system(ref: str, pid: str) -> None:
 
 
 def test_a_system_two_participants_share_is_refused_naming_both() -> None:
-    with pytest.raises(TransitionError, match=r"'TakeCare' names 2 participants \(dalarna, stockholm\)"):  # fmt: skip  # noqa: E501
+    with pytest.raises(TransitionError, match=r"'TakeCare' passar 2 deltagare \(dalarna, stockholm\); ange vilken"):  # fmt: skip  # noqa: E501
         find_participant(RUNBOOK, "TakeCare")
-    with pytest.raises(TransitionError, match=r"did you mean 'dalarna'"):
+    with pytest.raises(TransitionError, match=r"menade du 'dalarna'"):
         find_participant(RUNBOOK, "dalrna")
 
 
@@ -69,12 +69,12 @@ def test_verify_report_takes_the_forgiving_name() -> None:
 def test_an_empty_reason_is_refused(reason: str | None) -> None:
     with pytest.raises(TransitionError, match="needs --reason TEXT"):
         require_reason(reason, "`nogo`")
-    with pytest.raises(TransitionError, match="`nogo` needs --reason"):
+    with pytest.raises(TransitionError, match="`nogo` kräver --reason TEXT, inte en tom text"):
         decide_step(context(5), in_part(1), "nogo", "1", reason)
-    with pytest.raises(TransitionError, match="`hold` needs --reason"):
+    with pytest.raises(TransitionError, match="`hold` kräver --reason"):
         decide_step(context(5), in_part(1), "hold", "1", reason)
     if reason is not None:
-        with pytest.raises(TransitionError, match="setting a light needs --reason"):
+        with pytest.raises(TransitionError, match="att sätta ett trafikljus kräver --reason"):
             set_light(context(5), "erecept", "red", reason)
 
 
@@ -100,49 +100,52 @@ VERIFYING = in_part(5, entry("verification_started", 51))
 BLANK_TEXT: dict[str, tuple[Callable[[str], Decision], str]] = {
     "incident open": (
         lambda t: open_incident(context(30), in_part(1), 2, t, ["erecept"], None, None),
-        "an incident needs --summary TEXT",
+        "en driftstörning kräver --summary TEXT",
     ),
     "incident update": (
         lambda t: update_incident(context(30), in_part(1, INCIDENT), "INC-1", t),
-        "an incident update needs --summary TEXT",
+        "en uppdatering av en driftstörning kräver --summary TEXT",
     ),
     "incident resolve": (
         lambda t: resolve_incident(context(30), in_part(1, INCIDENT), "INC-1", t),
-        "resolving an incident: --summary is empty or blank; give TEXT or leave --summary out",
+        "att åtgärda en driftstörning: --summary är tom; ange TEXT eller utelämna --summary",
     ),
     "disruption": (
         lambda t: disruption(context(30), t, ["erecept"]),
-        "a disruption notice needs --summary TEXT",
+        "ett meddelande om kort störning kräver --summary TEXT",
     ),
     "verify note": (
         lambda t: verify_report(context(52), VERIFYING, "dalarna", "ok", t),
-        "a verification report: --note is empty or blank; give TEXT or leave --note out",
+        "en återrapport: --note är tom; ange TEXT eller utelämna --note",
     ),
     "verify skip": (
         lambda t: verify_report(context(52), VERIFYING, "dalarna", "skip", t),
-        "a verification report: --note is empty or blank",
+        "en återrapport: --note är tom",
     ),
     "go": (
         lambda t: decide_step(context(5), in_part(1), "go", "1", t),
-        "`go` needs --reason TEXT",
+        "`go` kräver --reason TEXT",
     ),
     "go override": (
         lambda t: decide_step(context(5), in_part(1), "go", "1", t, override_verification=True),
-        "a Go over production verification needs --reason TEXT",
+        "en Go förbi produktionsverifieringen kräver --reason TEXT",
     ),
     "lights": (
         lambda t: set_light(context(5), "erecept", "red", t),
-        "setting a light needs --reason TEXT",
+        "att sätta ett trafikljus kräver --reason TEXT",
     ),
-    "settle": (lambda t: settle(night(), RESEND, t), "settling deliveries in doubt needs --reason"),
+    "settle": (
+        lambda t: settle(night(), RESEND, t, "sv"),
+        "att avgöra osäkra leveranser kräver --reason",
+    ),
     "reschedule": (
         lambda t: reschedule(context(-9000), night(), dt.date(2021, 12, 4), None, None, t),
-        "`reschedule` needs --reason TEXT",
+        "`reschedule` kräver --reason TEXT",
     ),
-    "cancel": (lambda t: cancel(context(-9000), night(), t), "`cancel` needs --reason TEXT"),
+    "cancel": (lambda t: cancel(context(-9000), night(), t), "`cancel` kräver --reason TEXT"),
     "extend": (
         lambda t: extend(context(60), in_part(1), dt.time(8), t),
-        "`extend` needs --reason TEXT",
+        "`extend` kräver --reason TEXT",
     ),
 }
 
@@ -154,7 +157,7 @@ def test_a_blank_text_is_refused_wherever_an_operator_gives_one(command: str, te
     with pytest.raises(TransitionError) as refused:
         decide(text)
     assert refused.value.message.startswith(message)
-    assert refused.value.message.endswith("; nothing was done")
+    assert refused.value.message.endswith("; inget har gjorts")
 
 
 def test_a_given_text_is_journaled_and_sent_stripped() -> None:

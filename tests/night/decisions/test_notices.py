@@ -107,5 +107,7 @@ def test_nothing_due_says_what_comes_next() -> None:
 
 def test_a_runbook_without_notices_is_refused() -> None:
     bare = RUNBOOK.model_copy(update={"notices": []})
-    with pytest.raises(TransitionError, match="no advance notices"):
+    with pytest.raises(
+        TransitionError, match="runbooken har inga förhandsaviseringar; inget har skickats"
+    ):
         decide_announce(Context(bare, PLAN, T0), night(), send_late=False)

@@ -12,7 +12,7 @@ from gonogo.night.machine import Effect
 from gonogo.runbook.events import Event
 
 from ..entries import entry
-from .nights import PLAN, RUNBOOK, context, in_part, journaled, night
+from .nights import PLAN, RUNBOOK, context, english, in_part, journaled, night
 
 PARTICIPANTS = ["apoteket-ab", "dalarna", "stockholm", "kalmar", "jonkoping", "norrbotten",
                 "orebro"]  # fmt: skip
@@ -123,6 +123,10 @@ def test_nogo_sends_rollback_started_and_hold_sends_nothing() -> None:
 def test_go_is_refused_for_a_part_not_in_progress() -> None:
     with pytest.raises(TransitionError) as refused:
         decide_step(context(60), in_part(2), "go", "3")
+    assert refused.value.message == "`go 3`: del 2 (migrering) pågår, inte del 3; inget har gjorts"
+    assert refused.value.hint == "nästa: `gonogo go 2` eller `gonogo nogo 2 --reason ...`"
+    with pytest.raises(TransitionError) as refused:
+        decide_step(english(60), in_part(2), "go", "3")
     assert refused.value.message == (
         "`go 3`: part 2 (migrering) is in progress, not part 3; nothing was done"
     )
@@ -130,41 +134,55 @@ def test_go_is_refused_for_a_part_not_in_progress() -> None:
 
 
 def test_go_for_a_part_already_decided_says_when_and_by_whom() -> None:
-    with pytest.raises(TransitionError, match=r"not part 1 \(part 1 got Go at 23:10 by anna\)"):
+    with pytest.raises(TransitionError, match=r"inte del 1 \(del 1 fick Go 23:10 av anna\)"):
         decide_step(context(60), in_part(2), "go", "1")
+    with pytest.raises(TransitionError, match=r"not part 1 \(part 1 got Go at 23:10 by anna\)"):
+        decide_step(english(60), in_part(2), "go", "1")
 
 
 def test_go_before_the_start_is_refused() -> None:
     with pytest.raises(TransitionError) as refused:
         decide_step(context(0), night(), "go", "1")
+    assert refused.value.message == "`go 1`: ingen del pågår; servicefönstret har inte startat"
+    assert refused.value.hint == "nästa: `gonogo start RUNBOOK`"
+    with pytest.raises(TransitionError) as refused:
+        decide_step(context(0), night(), "go")
+    assert (
+        refused.value.message
+        == "`go` går inte nu: servicefönstret har inte startat; inget har gjorts"
+    )
+    with pytest.raises(TransitionError) as refused:
+        decide_step(english(0), night(), "go", "1")
     assert refused.value.message == "`go 1`: no part is in progress; the window has not started"
     assert refused.value.hint == "next: `gonogo start RUNBOOK`"
     with pytest.raises(TransitionError) as refused:
-        decide_step(context(0), night(), "go")
+        decide_step(english(0), night(), "go")
     assert refused.value.message == (
         "`go` is not possible now: the window has not started; nothing was done"
     )
 
 
 def test_an_unknown_part_is_refused_and_the_parts_named() -> None:
-    with pytest.raises(TransitionError, match=r"unknown part 'x'; parts: 1 \(databas\), 2 "):
+    with pytest.raises(TransitionError, match=r"okänd del 'x'; delar: 1 \(databas\), 2 "):
         decide_step(context(60), in_part(1), "go", "x")
+    with pytest.raises(TransitionError, match=r"unknown part 'x'; parts: 1 \(databas\), 2 "):
+        decide_step(english(60), in_part(1), "go", "x")
 
 
 @pytest.mark.parametrize(
     ("trigger", "last", "words"),
     [
-        ("end", "go", "part 1 (databas) is in progress"),
-        ("rollback_done", "go", "part 1 (databas) is in progress"),
-        ("go", "nogo", "the night is rolling back"),
-        ("start", "go", "part 1 (databas) is in progress"),
+        ("end", "go", "del 1 (databas) pågår"),
+        ("rollback_done", "go", "del 1 (databas) pågår"),
+        ("go", "nogo", "tillbakarullning pågår"),
+        ("start", "go", "del 1 (databas) pågår"),
     ],
 )
 def test_a_step_the_machine_does_not_allow_now_is_explained(
     trigger: str, last: str, words: str
 ) -> None:
     now = night(entry("start", 0), entry("nogo", 5, part=1)) if last == "nogo" else in_part(1)
-    with pytest.raises(TransitionError, match="is not possible now") as refused:
+    with pytest.raises(TransitionError, match="går inte nu") as refused:
         decide_step(context(10), now, trigger)
     assert words in refused.value.message
 
@@ -185,6 +203,16 @@ def test_the_gated_part_is_refused_until_every_participant_reported() -> None:
     with pytest.raises(TransitionError) as refused:
         decide_step(context(340), waiting, "go", "5")
     assert refused.value.message == (
+        "del 5 kan inte få Go: produktionsverifieringen är inte klar: väntar på "
+        "Region Örebro/NCS Cross; inget har gjorts"
+    )
+    assert refused.value.hint == (
+        "vänta på återrapporterna (`gonogo verify`), eller ge Go med "
+        "--override-verification --reason TEXT"
+    )
+    with pytest.raises(TransitionError) as refused:
+        decide_step(english(340), waiting, "go", "5")
+    assert refused.value.message == (
         "part 5 cannot get Go: production verification is not complete: waiting for "
         "Region Örebro/NCS Cross; nothing was done"
     )
@@ -195,8 +223,10 @@ def test_the_gated_part_is_refused_until_every_participant_reported() -> None:
 
 def test_a_failed_report_refuses_the_gated_part() -> None:
     failed = in_part(5, *reports("ok", "fail"))
-    with pytest.raises(TransitionError, match="verification failed for Region Dalarna/TakeCare"):
+    with pytest.raises(TransitionError, match="misslyckades för Region Dalarna/TakeCare"):
         decide_step(context(340), failed, "go")
+    with pytest.raises(TransitionError, match="verification failed for Region Dalarna/TakeCare"):
+        decide_step(english(340), failed, "go")
 
 
 @pytest.mark.parametrize("last", ["ok", "skip"])
@@ -267,14 +297,14 @@ def test_progress_is_refused_twice() -> None:
     assert again.part(1).status_sent is not None
     with pytest.raises(TransitionError) as refused:
         decide_step(context(40), again, "progress", "1")
-    assert refused.value.message == "the status message for part 1 was already sent at 23:30"
+    assert refused.value.message == "statusmeddelandet för del 1 skickades redan 23:30"
 
 
 def test_progress_of_a_part_without_a_status_message_is_refused() -> None:
-    with pytest.raises(TransitionError, match="no status message for part 2 \\(migrering\\)"):
+    with pytest.raises(TransitionError, match="inget statusmeddelande för del 2 \\(migrering\\)"):
         decide_step(context(70), in_part(2), "progress")
 
 
 def test_progress_before_the_start_is_explained_by_the_machine() -> None:
-    with pytest.raises(TransitionError, match="`progress` is not possible now"):
+    with pytest.raises(TransitionError, match="`progress` går inte nu"):
         decide_step(context(0), night(), "progress")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Context, Decision, Send
 from gonogo.night.decisions.names import find_participant, optional_text, require_reason
+from gonogo.night.decisions.refusal_words import refusal, said_next, said_where, words_of
 from gonogo.night.decisions.repeats import open_caution, update_caution
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import (
@@ -22,7 +23,6 @@ from gonogo.night.lights import COLOURS
 from gonogo.night.machine import Effect
 from gonogo.night.snapshot import Night
 from gonogo.night.verification import RESULTS
-from gonogo.night.wording import describe, next_step
 from gonogo.render.send_words import language_of, word
 from gonogo.runbook.catalog import message_for
 from gonogo.runbook.events import Event
@@ -39,10 +39,10 @@ def _send(
     effect = Effect(event)
     values = values_for(ctx.runbook, effect, ctx.now, ctx.local(ctx.now), extra)
     if not values.get("services", "x") and "services" in _used_placeholders(ctx, event):
+        lang, ids = words_of(ctx.runbook), ",".join(list(ctx.runbook.services)[:2])
         raise TransitionError(
-            f"the runbook's {event.value} text names the affected services ({{services}}); "
-            "nothing was sent",
-            hint="give --services, e.g. --services " + ",".join(list(ctx.runbook.services)[:2]),
+            refusal(lang, "services text", event=event.value),
+            hint=refusal(lang, "give services", ids=ids),
         )
     return Send(effect, values, audiences, incident)
 
@@ -76,8 +76,10 @@ def _incident_values(ctx: Context, incident: Incident, summary: str) -> dict[str
 def _check_services(ctx: Context, services: list[str]) -> None:
     unknown = [s for s in services if s not in ctx.runbook.services]
     if unknown:
-        known = ", ".join(ctx.runbook.services) or "none"
-        raise TransitionError(f"unknown service(s) {', '.join(unknown)}; services: {known}")
+        lang = words_of(ctx.runbook)
+        known = ", ".join(ctx.runbook.services) or refusal(lang, "none")
+        key = "unknown services" if len(unknown) > 1 else "unknown service"
+        raise TransitionError(refusal(lang, key, names=", ".join(unknown), known=known))
 
 
 def open_incident(
@@ -90,22 +92,24 @@ def open_incident(
     light: str | None,
 ) -> Decision:
     """Open an incident; its message goes to its audiences (the note names its id)."""
-    summary = require_reason(summary, "an incident", "--summary")
+    lang = words_of(ctx.runbook)
+    summary = require_reason(summary, "an incident", "--summary", lang)
     if not 1 <= priority <= 5:
-        raise TransitionError(f"priority {priority}: ITIL priorities are 1 to 5")
+        raise TransitionError(refusal(lang, "priority", n=priority))
     runbook = ctx.runbook
     _check_services(ctx, services)
     if audiences:
         unknown = [a for a in audiences if a not in runbook.audiences]
         if unknown:
             known = ", ".join(runbook.audiences)
-            raise TransitionError(f"unknown audience(s) {', '.join(unknown)}; audiences: {known}")
+            key = "unknown audiences" if len(unknown) > 1 else "unknown audience"
+            raise TransitionError(refusal(lang, key, names=", ".join(unknown), known=known))
     if not night.started:
-        raise TransitionError("the run has not started; open the window first")
+        raise TransitionError(refusal(lang, "not started"))
     major = priority in runbook.incidents.major_priorities
     colour = light or ("red" if major else "yellow")
     if colour not in COLOURS[1:]:
-        raise TransitionError(f"an incident's light is yellow or red, not {colour}")
+        raise TransitionError(refusal(lang, "incident light", colour=colour))
     caution = open_caution(ctx, night.incidents, summary)
     payload = IncidentOpened(
         next_id(night.incidents), priority, summary, tuple(services), tuple(audiences or ()),
@@ -123,18 +127,18 @@ def open_incident(
 
 
 def _find_open(ctx: Context, night: Night, incident_id: str) -> Incident:
-    incident = night.incident(incident_id)
+    incident, lang = night.incident(incident_id), words_of(ctx.runbook)
     if incident is None:
-        known = ", ".join(i.id for i in night.incidents) or "none"
-        raise TransitionError(f"no incident {incident_id}; incidents: {known}")
+        known = ", ".join(i.id for i in night.incidents) or refusal(lang, "none")
+        raise TransitionError(refusal(lang, "no incident", id=incident_id, known=known))
     if not incident.open:
         at = ctx.local(incident.resolved).strftime("%H:%M") if incident.resolved else ""
-        raise TransitionError(f"incident {incident.id} was resolved at {at}; nothing was sent")
+        raise TransitionError(refusal(lang, "incident resolved", id=incident.id, at=at))
     return incident
 
 
 def update_incident(ctx: Context, night: Night, incident_id: str, summary: str) -> Decision:
-    summary = require_reason(summary, "an incident update", "--summary")
+    summary = require_reason(summary, "an incident update", "--summary", words_of(ctx.runbook))
     incident = _find_open(ctx, night, incident_id)
     values = _incident_values(ctx, incident, summary)
     send = _send(ctx, Event.INCIDENT_UPDATED, values, incident.audiences, incident.id)
@@ -144,7 +148,7 @@ def update_incident(ctx: Context, night: Night, incident_id: str, summary: str) 
 
 
 def resolve_incident(ctx: Context, night: Night, incident_id: str, summary: str | None) -> Decision:
-    summary = optional_text(summary, "resolving an incident", "--summary")
+    summary = optional_text(summary, "resolving an incident", "--summary", words_of(ctx.runbook))
     incident = _find_open(ctx, night, incident_id)
     # Without a closing summary the texts name the incident as it was opened ("now the
     # disruption is resolved: <what it was>"), as the feed does. The latest update would
@@ -157,7 +161,7 @@ def resolve_incident(ctx: Context, night: Night, incident_id: str, summary: str 
 
 def disruption(ctx: Context, summary: str, services: list[str]) -> Decision:
     """The short-interruption notice (something is slow), without opening an incident."""
-    summary = require_reason(summary, "a disruption notice", "--summary")
+    summary = require_reason(summary, "a disruption notice", "--summary", words_of(ctx.runbook))
     _check_services(ctx, services)
     names = [ctx.runbook.services[s].name for s in services]
     values = {"summary": summary, "services": ", ".join(names)}
@@ -166,22 +170,22 @@ def disruption(ctx: Context, summary: str, services: list[str]) -> Decision:
 
 
 def set_light(ctx: Context, service: str, colour: str, reason: str) -> Decision:
-    colour = colour.strip().lower()
+    colour, lang = colour.strip().lower(), words_of(ctx.runbook)
     if colour not in COLOURS:
-        raise TransitionError(f"colour {colour}: use green, yellow or red")
-    reason = require_reason(reason, "setting a light")
+        raise TransitionError(refusal(lang, "colour", colour=colour))
+    reason = require_reason(reason, "setting a light", lang=lang)
     _check_services(ctx, [service])
     return Decision(NewEntry(Kind.LIGHTS_SET, LightSet(service, colour), reason=reason))
 
 
 def verify_start(ctx: Context, night: Night) -> Decision:
-    spec = ctx.runbook.verification
+    spec, lang = ctx.runbook.verification, words_of(ctx.runbook)
     if spec is None:
-        raise TransitionError("the runbook has no production verification")
+        raise TransitionError(refusal(lang, "no verification"))
     started = night.verification.started
     if started is not None:
         at = ctx.local(started).strftime("%H:%M")
-        raise TransitionError(f"production verification was already started at {at}")
+        raise TransitionError(refusal(lang, "verification started", at=at))
     _check_verifiable(ctx, night)
     values = {"participant_count": str(len(spec.participants))}
     send = _send(ctx, Event.VERIFICATION_STARTED, values)
@@ -192,22 +196,19 @@ def _check_verifiable(ctx: Context, night: Night) -> None:
     """The go-ahead tells every participant to verify the new release in production now:
     only while a part up to the one it gates is in progress, never before the window
     opens, during or after a rollback, or after the night."""
+    lang = words_of(ctx.runbook)
     if not night.started:
-        raise TransitionError(
-            "the run has not started; open the window first",
-            hint=next_step(night),
-        )
+        raise TransitionError(refusal(lang, "not started"), hint=said_next(lang, night))
     current = night.current_part
     spec = ctx.runbook.verification
     assert spec is not None
     gated = next(n for n, p in enumerate(ctx.runbook.parts, 1) if p.id == spec.gates)
     if current is None or current > gated:
-        where = describe(ctx.runbook, night)
+        where = said_where(lang, ctx.runbook, night)
         if current is not None:
-            where = f"part {gated} ({spec.gates}), which it gates, has had Go"
+            where = refusal(lang, "verification gated", n=gated, id=spec.gates)
         raise TransitionError(
-            f"production verification cannot start now: {where}; nothing was sent",
-            hint=next_step(night),
+            refusal(lang, "verification not now", where=where), hint=said_next(lang, night)
         )
 
 
@@ -227,15 +228,16 @@ def _early(ctx: Context, night: Night) -> tuple[Caution, ...]:
 def verify_report(
     ctx: Context, night: Night, participant: str, result: str, note: str | None
 ) -> Decision:
-    note = optional_text(note, "a verification report", "--note")
+    lang = words_of(ctx.runbook)
+    note = optional_text(note, "a verification report", "--note", lang)
     result = result.strip().lower()
     if result not in RESULTS:
-        raise TransitionError(f"result {result}: use ok, fail or skip")
+        raise TransitionError(refusal(lang, "result", result=result))
     participant = find_participant(ctx.runbook, participant)
     if night.verification.started is None:
         raise TransitionError(
-            "production verification has not started", hint="`gonogo verify start` first"
+            refusal(lang, "verification not started"), hint=refusal(lang, "verify start first")
         )
     if result == "skip" and note is None:
-        raise TransitionError("a skipped participant needs --note saying why")
+        raise TransitionError(refusal(lang, "skip needs note"))
     return Decision(NewEntry(Kind.VERIFICATION_REPORT, Reported(participant, result), reason=note))

@@ -12,11 +12,12 @@ import datetime as dt
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Context, Decision, Send
 from gonogo.night.decisions.names import require_reason
+from gonogo.night.decisions.refusal_words import refusal, words_of
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import Empty, Extended, Kind, NewEntry, Rescheduled
 from gonogo.night.machine import Effect
 from gonogo.night.snapshot import Night
-from gonogo.render.send_words import language_of, word
+from gonogo.render.send_words import word
 from gonogo.runbook.events import Event
 from gonogo.runbook.notices import day_words, notice_values
 from gonogo.runbook.time_checks import plan_problems
@@ -32,8 +33,9 @@ def reschedule(
     reason: str,
 ) -> Decision:
     """Move the window (start and end; the parts move with it) before it opens."""
-    reason = require_reason(reason, "`reschedule`")
-    _before_opening(night, "reschedule")
+    lang = words_of(ctx.runbook)
+    reason = require_reason(reason, "`reschedule`", lang=lang)
+    _before_opening(night, "reschedule", lang)
     plan = ctx.plan
     start = start or ctx.local(plan.window_start).time()
     end = end or ctx.local(plan.window_end).time()
@@ -41,14 +43,12 @@ def reschedule(
     try:
         new_start, new_end = resolve(day, start, plan.zone), resolve(end_day, end, plan.zone)
     except LocalTimeError as exc:
-        raise TransitionError(f"{exc}; nothing was changed") from None
+        raise TransitionError(refusal(lang, "nothing changed", why=exc)) from None
     if new_start <= ctx.now:
-        msg = f"the new start {day} {start:%H:%M} has passed; nothing was changed"
-        raise TransitionError(msg)
+        raise TransitionError(refusal(lang, "start passed", at=f"{day} {start:%H:%M}"))
     if (new_start, new_end) == (plan.window_start, plan.window_end):
-        raise TransitionError("the window is already at that time; nothing was changed")
+        raise TransitionError(refusal(lang, "same time"))
     moved = plan.shifted(new_start - plan.window_start)._replace(window_end=new_end)
-    lang = language_of(ctx.runbook.release.language)
     cautions = _check_moved(plan, moved, f"{day} {start:%H:%M}-{end:%H:%M}", lang)
     for clock, on in ((start, day), (end, end_day)):
         if twice := ambiguity(on, clock, plan.zone):
@@ -63,38 +63,36 @@ def _caution(what: str, language: str) -> Caution:
     return Caution(word(language, "warning", what=what), word(language, "move anyway"), language)
 
 
-def _check_moved(plan: Timeline, moved: Timeline, where: str, language: str) -> tuple[Caution, ...]:
+def _check_moved(plan: Timeline, moved: Timeline, where: str, lang: str) -> tuple[Caution, ...]:
     """The rules `validate` applies to the runbook's window, applied to the moved one:
     its errors refuse the move; a warning the plan did not have already asks first."""
     problems = plan_problems(moved)
     errors = [p.message for p in problems if p.severity == "error"]
     if errors:
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        more = refusal(lang, "and more", n=len(errors) - 1) if len(errors) > 1 else ""
         raise TransitionError(
-            f"the window {where} does not fit the plan: {errors[0]}{more}; nothing was changed",
-            hint="the parts move with the start and keep their lengths; give an --end that "
-            "leaves room for them and the rollback",
+            refusal(lang, "does not fit", where=where, error=errors[0], more=more),
+            hint=refusal(lang, "parts move"),
         )
     known = {(p.path, p.code) for p in plan_problems(plan)}
-    return tuple(_caution(p.message, language) for p in problems if (p.path, p.code) not in known)
+    return tuple(_caution(p.message, lang) for p in problems if (p.path, p.code) not in known)
 
 
 def cancel(ctx: Context, night: Night, reason: str) -> Decision:
     """Call the window off before it opens."""
-    reason = require_reason(reason, "`cancel`")
-    _before_opening(night, "cancel")
+    lang = words_of(ctx.runbook)
+    reason = require_reason(reason, "`cancel`", lang=lang)
+    _before_opening(night, "cancel", lang)
     sends = _to_notified(ctx, night, Event.WINDOW_CANCELLED, ctx.plan, reason)
     return Decision(NewEntry(Kind.CANCEL, Empty(), reason=reason), sends)
 
 
 def extend(ctx: Context, night: Night, until: dt.time, reason: str) -> Decision:
     """The window runs past its announced end: it now ends at `until` (local)."""
-    reason = require_reason(reason, "`extend`")
+    lang = words_of(ctx.runbook)
+    reason = require_reason(reason, "`extend`", lang=lang)
     if not night.started or night.closed is not None:
-        raise TransitionError(
-            "the window is not open; only an open window can be extended",
-            hint="before it opens, move it with `gonogo reschedule`",
-        )
+        raise TransitionError(refusal(lang, "not open"), hint=refusal(lang, "move instead"))
     plan = ctx.plan
     first = ctx.local(plan.window_start).date()
     try:
@@ -102,27 +100,24 @@ def extend(ctx: Context, night: Night, until: dt.time, reason: str) -> Decision:
         if new_end <= plan.window_start:
             new_end = resolve(first + dt.timedelta(days=1), until, plan.zone)
     except LocalTimeError as exc:
-        raise TransitionError(f"{exc}; nothing was changed") from None
+        raise TransitionError(refusal(lang, "nothing changed", why=exc)) from None
     if new_end <= plan.window_end:
-        msg = (
-            f"{until:%H:%M} is not later than the window's end "
-            f"{ctx.local(plan.window_end):%H:%M}; nothing was changed"
-        )
-        raise TransitionError(msg)
+        end = f"{ctx.local(plan.window_end):%H:%M}"
+        raise TransitionError(refusal(lang, "not later", until=f"{until:%H:%M}", end=end))
     payload = Extended(new_end.isoformat(), plan.window_end.isoformat())
     values = _values(ctx, plan._replace(window_end=new_end), reason)
     sends = (Send(Effect(Event.WINDOW_EXTENDED), values),)
     return Decision(NewEntry(Kind.EXTEND, payload, reason=reason), sends)
 
 
-def _before_opening(night: Night, what: str) -> None:
+def _before_opening(night: Night, what: str, lang: str) -> None:
     if night.started:
         raise TransitionError(
-            f"the window has opened; it cannot {what} now (nothing was changed)",
-            hint="to run longer, `gonogo extend --until HH:MM --reason TEXT`",
+            refusal(lang, "has opened", what=refusal(lang, what)),
+            hint=refusal(lang, "extend instead"),
         )
     if night.window.cancelled is not None:
-        raise TransitionError(f"the window is cancelled; it cannot {what} (nothing was changed)")
+        raise TransitionError(refusal(lang, "is cancelled", what=refusal(lang, what)))
 
 
 def _to_notified(

@@ -7,6 +7,7 @@ from collections import Counter
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Decision
 from gonogo.night.decisions.names import require_reason
+from gonogo.night.decisions.refusal_words import refusal
 from gonogo.night.entries import Kind, NewEntry, Requeued
 from gonogo.night.journal import Delivery, Mark, Status
 from gonogo.night.snapshot import Night
@@ -44,28 +45,26 @@ def retry_failed(night: Night, language: str = "en") -> Decision | None:
     )
 
 
-def settle(night: Night, action: str, reason: str, language: str = "en") -> Decision:
+def settle(night: Night, action: str, reason: str, lang: str = "en") -> Decision:
     """Deliveries in doubt, settled on purpose after checking the provider's log. Its
-    question is in `language` (a catalogue language, see render/send_words.py)."""
-    reason = require_reason(reason, "settling deliveries in doubt")
+    refusals and question are in `lang` (a catalogue language)."""
+    reason = require_reason(reason, "settling deliveries in doubt", lang=lang)
     doubtful = [d for d in night.problems if d.status in (Status.IN_DOUBT, Status.IN_FLIGHT)]
     if not doubtful:
-        raise TransitionError("no delivery is in doubt; nothing was done")
+        raise TransitionError(refusal(lang, "none in doubt"))
     if action == RESEND:
         marks = tuple(Mark(d.id, Status.PENDING, reason=f"resent: {reason}") for d in doubtful)
-        question = word(language, "settle resend", n=len(doubtful))
+        question = word(lang, "settle resend", n=len(doubtful))
     else:
         marks = tuple(
             Mark(d.id, Status.SENT, code="settled", reason=f"recorded as sent: {reason}")
             for d in doubtful
         )
-        question = word(language, "settle mark sent", n=len(doubtful))
+        question = word(lang, "settle mark sent", n=len(doubtful))
     payload = Requeued(len(doubtful), action, tuple(d.id for d in doubtful))
     return Decision(
         NewEntry(Kind.SETTLED, payload, reason=reason),
-        cautions=(
-            Caution(_per_audience(doubtful, language, "per audience doubt"), question, language),
-        ),
+        cautions=(Caution(_per_audience(doubtful, lang, "per audience doubt"), question, lang),),
         marks=marks,
         channels=frozenset(d.channel for d in doubtful) if action == RESEND else frozenset(),
     )

@@ -11,6 +11,7 @@ import difflib
 import re
 
 from gonogo.errors import TransitionError
+from gonogo.night.decisions.refusal_words import refusal, what, words_of
 from gonogo.runbook.model import Runbook
 
 
@@ -18,12 +19,12 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _suggest(ref: str, names: list[str]) -> str:
+def _suggest(ref: str, names: list[str], lang: str = "en") -> str:
     close = difflib.get_close_matches(_key(ref), [_key(n) for n in names], n=1, cutoff=0.6)
     if not close:
         return ""
     original = next(n for n in names if _key(n) == close[0])
-    return f" (did you mean '{original}'?)"
+    return refusal(lang, "did you mean", name=original)
 
 
 def find_part(runbook: Runbook, ref: str) -> int:
@@ -34,15 +35,17 @@ def find_part(runbook: Runbook, ref: str) -> int:
             return number
     names = [p.id for p in runbook.parts] + [p.title for p in runbook.parts]
     parts = ", ".join(f"{n} ({p.id})" for n, p in enumerate(runbook.parts, 1))
-    raise TransitionError(f"unknown part '{ref}'{_suggest(ref, names)}; parts: {parts}")
+    lang = words_of(runbook)
+    suggest = _suggest(ref, names, lang)
+    raise TransitionError(refusal(lang, "unknown part", ref=ref, suggest=suggest, parts=parts))
 
 
 def find_participant(runbook: Runbook, ref: str) -> str:
     """The id of the verification participant `ref` names: id, organisation or system,
     any case; an organisation may drop a leading word ("Dalarna" for "Region Dalarna")."""
-    spec = runbook.verification
+    spec, lang = runbook.verification, words_of(runbook)
     if spec is None:
-        raise TransitionError("the runbook has no production verification")
+        raise TransitionError(refusal(lang, "no verification"))
     key = _key(ref)
     for pid in spec.participants:
         if key == _key(pid):
@@ -63,32 +66,35 @@ def find_participant(runbook: Runbook, ref: str) -> str:
     known = ", ".join(spec.participants)
     if found:
         raise TransitionError(
-            f"'{ref}' names {len(found)} participants ({', '.join(found)}); say which"
+            refusal(lang, "several participants", ref=ref, n=len(found), found=", ".join(found))
         )
     names = list(spec.participants)
     names += [p.organisation for p in spec.participants.values()]
+    suggest = _suggest(ref, names, lang)
     raise TransitionError(
-        f"unknown participant '{ref}'{_suggest(ref, names)}; participants: {known}"
+        refusal(lang, "unknown participant", ref=ref, suggest=suggest, known=known)
     )
 
 
-def require_reason(reason: str | None, what: str, option: str = "--reason") -> str:
+def require_reason(
+    reason: str | None, what_: str, option: str = "--reason", lang: str = "en"
+) -> str:
     """The operator's text (reason, summary, note), stripped; an empty or blank one is
     refused, and so is one with a control character (`_control_character`). Every text an
-    operator gives goes through here or `optional_text`."""
+    operator gives goes through here or `optional_text`. `lang`: the refusal's language."""
     if reason is None or not reason.strip():
-        raise TransitionError(f"{what} needs {option} TEXT, not an empty one; nothing was done")
-    return _printable(reason.strip(), what, option)
+        said = what(lang, what_)
+        raise TransitionError(refusal(lang, "empty text", what=said, option=option))
+    return _printable(reason.strip(), what_, option, lang)
 
 
-def optional_text(text: str | None, what: str, option: str) -> str | None:
+def optional_text(text: str | None, what_: str, option: str, lang: str = "en") -> str | None:
     """An optional text: None when not given, else refused like `require_reason` if blank
     (a blank one given on purpose is a slip, not a wish to leave it out)."""
     if text is not None and not text.strip():
-        raise TransitionError(
-            f"{what}: {option} is empty or blank; give TEXT or leave {option} out; nothing was done"
-        )
-    return None if text is None else _printable(text.strip(), what, option)
+        said = what(lang, what_)
+        raise TransitionError(refusal(lang, "blank text", what=said, option=option))
+    return None if text is None else _printable(text.strip(), what_, option, lang)
 
 
 # Terminal controls (ESC sequences, BEL, CR, DEL, C1): journaled, they would recolour,
@@ -97,17 +103,19 @@ def optional_text(text: str | None, what: str, option: str) -> str | None:
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _control_character(text: str) -> str | None:
+def _control_character(text: str, lang: str = "en") -> str | None:
     """The first terminal control character in `text`, described ("U+001B at 3"), or None."""
     found = _CONTROL.search(text)
-    return None if found is None else f"U+{ord(found.group()):04X} at {found.start() + 1}"
+    if found is None:
+        return None
+    return refusal(lang, "at position", code=f"U+{ord(found.group()):04X}", n=found.start() + 1)
 
 
-def _printable(text: str, what: str, option: str) -> str:
-    where = _control_character(text)
+def _printable(text: str, what_: str, option: str, lang: str) -> str:
+    where = _control_character(text, lang)
     if where is not None:
+        said = what(lang, what_)
         raise TransitionError(
-            f"{what}: {option} holds a control character ({where}); type the text again "
-            "without it; nothing was done"
+            refusal(lang, "control character", what=said, option=option, where=where)
         )
     return text

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Context, Decision, Send
+from gonogo.night.decisions.refusal_words import refusal, words_of
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import Announced, Kind, NewEntry
 from gonogo.night.machine import Effect
@@ -76,10 +77,8 @@ def decide_announce(ctx: Context, night: Night, *, send_late: bool) -> Decision 
     says yes to it, so a timer with `--yes` never sends one.
     """
     if not ctx.runbook.notices:
-        raise TransitionError(
-            "the runbook has no advance notices; nothing was sent",
-            hint="add `notices:` to the runbook (see docs/runbook-format.md)",
-        )
+        lang = words_of(ctx.runbook)
+        raise TransitionError(refusal(lang, "no notices"), hint=refusal(lang, "add notices"))
     states = schedule(ctx, night)
     due = [s for s in states if s.status == DUE]
     late = [s for s in states if s.status == LATE] if send_late else []

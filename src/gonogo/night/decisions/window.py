@@ -11,11 +11,12 @@ from gonogo.errors import TransitionError
 from gonogo.night.decisions import Caution, Context, Decision, Send
 from gonogo.night.decisions.due import status_message_unsent
 from gonogo.night.decisions.names import find_part, require_reason
+from gonogo.night.decisions.refusal_words import blocked, refusal, said_next, said_where
 from gonogo.night.dispatch import values_for
 from gonogo.night.entries import Decided, Kind, NewEntry, Started
 from gonogo.night.machine import Effect, MachineModel, build_machine
 from gonogo.night.snapshot import Night
-from gonogo.night.wording import STEP_NAMES, describe, explain, next_step
+from gonogo.night.wording import STEP_NAMES
 from gonogo.render.send_words import language_of, word
 from gonogo.render.status_words import span
 from gonogo.runbook.catalog import message_for
@@ -47,12 +48,12 @@ def decide_start(ctx: Context, *, dry_run: bool) -> Decision:
     )
 
 
-def verification_blocker(runbook: Runbook, night: Night, part: int) -> str | None:
+def verification_blocker(runbook: Runbook, night: Night, part: int, lang: str = "en") -> str | None:
     """Why `part` may not get Go yet (production verification), or None."""
     spec = runbook.verification
     if spec is None or runbook.parts[part - 1].id != spec.gates:
         return None
-    return night.verification.blocker(runbook)
+    return blocked(lang, runbook, night)
 
 
 def decide_step(
@@ -66,10 +67,11 @@ def decide_step(
 ) -> Decision:
     """One decision of the window's machine; TransitionError if not allowed now."""
     runbook = ctx.runbook
+    lang = language_of(runbook.release.language)
     if trigger in ("nogo", "hold") or reason is not None:
         over = trigger == "go" and override_verification
         reason = require_reason(
-            reason, "a Go over production verification" if over else f"`{trigger}`"
+            reason, "a Go over production verification" if over else f"`{trigger}`", lang=lang
         )
     part = _check_part(ctx, night, trigger, part_ref)
     if trigger == "progress":
@@ -80,7 +82,7 @@ def decide_step(
     gate: Callable[[int], str | None] = (
         (lambda _n: None)
         if override_verification
-        else (lambda n: verification_blocker(runbook, night, n))
+        else (lambda n: verification_blocker(runbook, night, n, lang))
     )
 
     def may_pass(number: int) -> bool:
@@ -93,17 +95,17 @@ def decide_step(
     try:
         allowed = model.fire(trigger)
     except MachineError:
-        raise TransitionError(explain(runbook, night, trigger), hint=next_step(night)) from None
-    if not allowed:
+        name, where = STEP_NAMES.get(trigger, trigger), said_where(lang, runbook, night)
         raise TransitionError(
-            f"part {part} cannot get Go: {blocker[0] if blocker else 'a guard refused'}; "
-            "nothing was done",
-            hint="wait for the reports (`gonogo verify`), or give Go with "
-            "--override-verification --reason TEXT",
+            refusal(lang, "not possible", name=name, where=where), hint=said_next(lang, night)
+        ) from None
+    if not allowed:
+        why = blocker[0] if blocker else refusal(lang, "a guard refused")
+        raise TransitionError(
+            refusal(lang, "cannot get go", n=part, why=why), hint=refusal(lang, "wait for reports")
         )
     cautions: list[Caution] = []
     past = False
-    lang = language_of(runbook.release.language)
     if trigger == "go" and ctx.now > ctx.plan.point_of_no_return:
         at = ctx.local(ctx.plan.point_of_no_return).strftime("%H:%M")
         cautions.append(Caution(word(lang, "pnr passed", at=at), word(lang, "go anyway"), lang))
@@ -125,41 +127,42 @@ def _check_part(ctx: Context, night: Night, trigger: str, ref: str | None) -> in
     if ref is None:
         return night.current_part
     number = find_part(runbook, ref)
-    current = night.current_part
+    current, lang = night.current_part, language_of(runbook.release.language)
     if current != number:
-        name = STEP_NAMES.get(trigger, trigger)
+        step = f"{STEP_NAMES.get(trigger, trigger)} {ref}"
         if current is None:
+            where = said_where(lang, runbook, night)
             raise TransitionError(
-                f"`{name} {ref}`: no part is in progress; {describe(runbook, night)}",
-                hint=next_step(night),
+                refusal(lang, "no part", step=step, where=where), hint=said_next(lang, night)
             )
         actual = night.part(number)
         done = ""
         if actual.decision:
             at = ctx.local(actual.ended).strftime("%H:%M") if actual.ended else "?"
-            done = f" (part {number} got {actual.decision.title()} at {at} by {actual.decided_by})"
+            done = refusal(lang, "part done", n=number, decision=actual.decision.title(),
+                           at=at, by=actual.decided_by)  # fmt: skip
         current_id = runbook.parts[current - 1].id
         raise TransitionError(
-            f"`{name} {ref}`: part {current} ({current_id}) is in progress, "
-            f"not part {number}{done}; nothing was done",
-            hint=next_step(night),
-        )
+            refusal(lang, "other part", step=step, current=current, id=current_id, n=number,
+                    done=done),
+            hint=said_next(lang, night),
+        )  # fmt: skip
     return number
 
 
 def _check_progress(ctx: Context, night: Night, part: int | None) -> None:
     if part is None:
         return  # the machine explains
-    sent = night.part(part).status_sent
+    sent, lang = night.part(part).status_sent, language_of(ctx.runbook.release.language)
     if sent is not None:
         at = ctx.local(sent).strftime("%H:%M")
-        raise TransitionError(f"the status message for part {part} was already sent at {at}")
+        raise TransitionError(refusal(lang, "status sent", n=part, at=at))
     spec = ctx.runbook.parts[part - 1]
     # Only parts the plan gives a status message have one (message 2 is part 1's); the
     # shared text would otherwise go out for every part as a message nobody approved.
     wanted = spec.status_message or spec.messages.status is not None
     if not wanted or message_for(ctx.runbook, Event.PART_STATUS, part) is None:
         raise TransitionError(
-            f"the runbook has no status message for part {part} ({spec.id}); nothing was done",
-            hint="a part sends one only with `status_message: true` or its own messages.status",
+            refusal(lang, "no status message", n=part, id=spec.id),
+            hint=refusal(lang, "status message how"),
         )

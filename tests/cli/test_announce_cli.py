@@ -56,7 +56,7 @@ def test_each_notice_goes_out_once_at_its_moment(
     assert "Nästa avisering: vecka 2021-11-20 23:00." in out
     code, out = gonogo(tmp_path, "2021-11-20T22:05:00Z", "announce", RUNBOOK, "--yes")
     assert code == 0
-    assert "notice-vecka: 34 levererade (e-post 17, sms 17)" in out
+    assert "notice-vecka: 34 skickade (e-post 17, sms 17)" in out
     assert len(outbox(tmp_path)) == 8  # one file per channel, audience and language
     # A timer's next ticks: nothing more.
     for when in ("2021-11-20T22:10:00Z", "2021-11-21T08:00:00Z"):
@@ -67,7 +67,7 @@ def test_each_notice_goes_out_once_at_its_moment(
     assert code == 0
     # The day-before notice was missed by hours: not sent on --yes alone.
     assert "Aviseringen dygn skulle ha gått ut för 23 timmar sedan och skickas inte sent" in out
-    assert "notice-timme: 17 levererade (sms 17)" in out
+    assert "notice-timme: 17 skickade (sms 17)" in out
     sms = next(p for p in outbox(tmp_path) if "notice-timme-sms-vard" in p)
     assert SMS_TIMME in (tmp_path / "21.0" / "rehearsal" / "outbox" / sms).read_text()
     code, out = gonogo(tmp_path, "2021-11-27T21:02:00Z", "announce", RUNBOOK, "--list")
@@ -86,7 +86,7 @@ def test_each_notice_goes_out_once_at_its_moment(
         "Aviseringen dygn skulle ha gått ut för 23 timmar sedan (2021-11-26 23:00); den "
         "skulle gå ut sent." in out
     )
-    assert "notice-dygn: 34 levererade" in out
+    assert "notice-dygn: 34 skickade" in out
     # The window opens on the same run; afterwards no notice is due any more.
     code, out = gonogo(tmp_path, "2021-11-27T22:00:00Z", "start", RUNBOOK, "--yes")
     assert code == 0, out
@@ -148,7 +148,7 @@ def test_two_announce_runs_at_once_send_each_notice_once(tmp_path: Path, runs: i
     ]  # fmt: skip
     outputs = [p.communicate(timeout=120)[0] for p in procs]
     assert [p.returncode for p in procs] == [0] * runs, outputs
-    assert sum("notice-dygn: 34 levererade" in o for o in outputs) == 1, outputs
+    assert sum("notice-dygn: 34 skickade" in o for o in outputs) == 1, outputs
     assert len(announce_entries(state / "21.0" / "rehearsal" / "journal.sqlite")) == 1
     assert len(outbox(state)) == 8
 
@@ -162,17 +162,17 @@ def test_reschedule_tells_the_notified_and_rearms_the_notices(tmp_path: Path) ->
         "Servicefönstret för release 21.0 flyttas till lördag 4 december kl. 23:00 till "
         "senast kl. 07:00. Orsak: ett fel i förberedelserna." in out
     )
-    assert "window_moved: 34 levererade" in out
+    assert "window_moved: 34 skickade" in out
     code, out = gonogo(tmp_path, "2021-11-21T10:01:00Z", "announce", RUNBOOK, "--list")
     assert out.splitlines()[0] == "Servicefönstret börjar 2021-12-04 23:00 (Europe/Stockholm)."
     assert "för servicefönstret då planerat till 2021-11-27 23:00" in out
     # The week's notice again, a week before the new date.
     code, out = gonogo(tmp_path, "2021-11-27T22:05:00Z", "announce", RUNBOOK, "--yes")
-    assert "notice-vecka: 34 levererade" in out
+    assert "notice-vecka: 34 skickade" in out
     code, out = gonogo(tmp_path, "2021-12-04T10:00:00Z", "cancel", "--reason", "beslut",
                        "--yes")  # fmt: skip
     assert code == 0, out
-    assert "window_cancelled: 34 levererade" in out
+    assert "window_cancelled: 34 skickade" in out
     code, out = gonogo(tmp_path, "2021-12-04T21:05:00Z", "announce", RUNBOOK, "--yes")
     assert "notice-timme" not in out
     code, out = gonogo(tmp_path, "2021-12-04T22:00:00Z", "start", RUNBOOK, "--yes")

@@ -166,7 +166,7 @@ def test_real_night_reaches_everyone_exactly_once(
 ) -> None:
     done = start(night)
     assert done.returncode == 0, done.stderr
-    assert "window_started: 16 levererade (e-post 9, sms 7)" in done.stdout
+    assert "window_started: 16 skickade (e-post 9, sms 7)" in done.stdout
     sms_after_start, mail_after_start = len(twilio_server.messages), len(smtp_server.received)
     done = gonogo(night["state"], "progress", env=night["env"])
     assert done.returncode == 0, done.stderr
@@ -257,7 +257,7 @@ def test_permanent_errors_fail_at_once_then_retry_failed(
 
     assert done.returncode == 3, done.stderr
     assert "Traceback" not in done.stderr
-    assert "window_started: 13 levererade (e-post 8, sms 5), 3 MISSLYCKADE" in done.stdout
+    assert "window_started: 13 skickade (e-post 8, sms 5), 3 MISSLYCKADE" in done.stdout
     assert (
         "misslyckad: sms vard +46701740606: 21211 HTTP 400: Invalid 'To' Phone Number: "
         "+46701740606" in done.stdout
@@ -294,7 +294,7 @@ def test_permanent_errors_fail_at_once_then_retry_failed(
     smtp_server.accept_all()
     again = gonogo(night["state"], "retry-failed", env=night["env"])
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "window_started: 16 levererade (e-post 9, sms 7)" in again.stdout
+    assert "window_started: 16 skickade (e-post 9, sms 7)" in again.stdout
     assert {r["status"] for r in rows(night["state"])} == {"sent"}
     to = Counter(m["to"] for m in twilio_server.messages)
     assert set(to) == SMS_TO
@@ -381,9 +381,7 @@ def test_retry_failed_after_finishing_a_dispatch_reports_where_it_ends(
     twilio_server.fail_for("+46701740606", "invalid_number")  # failed
     done = start(night)
     assert done.returncode == 3, done.stderr
-    assert (
-        "window_started: 14 levererade (e-post 9, sms 5), 1 MISSLYCKADE, 1 osäkra"
-    ) in done.stdout
+    assert ("window_started: 14 skickade (e-post 9, sms 5), 1 MISSLYCKADE, 1 osäkra") in done.stdout
     twilio_server.clear_faults()
 
     again = gonogo(night["state"], "retry-failed", env=night["env"])
@@ -394,7 +392,7 @@ def test_retry_failed_after_finishing_a_dispatch_reports_where_it_ends(
         "försök." in again.stdout
     )
     summary = [line for line in again.stdout.splitlines() if line.startswith("window_started")]
-    assert summary == ["window_started: 16 levererade (e-post 9, sms 7)"]
+    assert summary == ["window_started: 16 skickade (e-post 9, sms 7)"]
     assert "retry-failed" not in again.stdout
     assert {r["status"] for r in rows(night["state"])} == {"sent"}
     assert Counter(m["to"] for m in twilio_server.messages)["+46701740606"] == 1

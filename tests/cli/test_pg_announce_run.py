@@ -76,7 +76,7 @@ def test_announce_list_shows_a_notice_another_site_sent(
     site_a, site_b = tmp_path / "a", tmp_path / "b"
     code, out, err = announce(site_a, "2021-11-20T22:05:00Z", "--yes", "--by", "anna")
     assert code == 0, err
-    assert "notice-vecka: 34 levererade" in out
+    assert "notice-vecka: 34 skickade" in out
     assert announced(url) == 1
     # Site B, minutes later, with nothing of its own: the shared journal says sent.
     code, out, err = announce(site_b, "2021-11-20T22:07:00Z", "--list")

@@ -34,9 +34,9 @@ def test_run_starts_the_night_and_takes_decisions(tmp_path: Path) -> None:
     result = _gonogo("run", str(RUNBOOK), "--dry-run", "--state-dir", str(tmp_path),
                      "--by", "eva", stdin=answers)  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "window_started: 37 levererade" in result.stdout
-    assert "part_status-part1: 34 levererade" in result.stdout
-    assert "part_completed-part1: 34 levererade" in result.stdout
+    assert "window_started: 37 skickade" in result.stdout
+    assert "part_status-part1: 34 skickade" in result.stdout
+    assert "part_completed-part1: 34 skickade" in result.stdout
     status = _status(tmp_path)
     assert status["state"] == "part_2"
     parts = status["parts"]

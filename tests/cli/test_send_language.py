@@ -12,7 +12,7 @@ from render import RUNBOOK, english_runbook
 from servers.gonogo_forks import gonogo as forked
 
 SWEDISH = {
-    "start": "window_started: 37 levererade (e-post 20, sms 17)",
+    "start": "window_started: 37 skickade (e-post 20, sms 17)",
     "hold": "Journalfört.",
     "caution": (
         "Varning: statusmeddelandet för del 1 har aldrig gått ut; efter denna Go kan det "
@@ -23,7 +23,7 @@ SWEDISH = {
     "resume": "Inget att återuppta: alla utskick är klara.",
     "retry": "Inga misslyckade leveranser.",
     "incident": (
-        "Driftstörning INC-1 öppnad.\nincident_opened-INC-1: 37 levererade (e-post 20, sms 17)"
+        "Driftstörning INC-1 öppnad.\nincident_opened-INC-1: 37 skickade (e-post 20, sms 17)"
     ),
 }
 ENGLISH = {

@@ -203,7 +203,7 @@ SEND: dict[str, tuple[str, str]] = {
         "Runbook change accepted and journaled (sha256 {sha}).",
     ),
     # After: the summary, and what a command says when it had nothing to do.
-    "delivered": ("{label}: {n} levererade ({parts})", "{label}: {n} delivered ({parts})"),
+    "delivered": ("{label}: {n} skickade ({parts})", "{label}: {n} delivered ({parts})"),
     "none": ("inga", "none"),
     "FAILED": (", {n} MISSLYCKADE", ", {n} FAILED"),
     "in doubt": (", " + STATUS["in doubt"][0], ", {n} in doubt"),

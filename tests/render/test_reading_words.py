@@ -175,3 +175,25 @@ def test_an_english_runbook_reads_as_before(
     assert verify.startswith("Production verification (started 04:05); gates part 'ev'.\n")
     assert cells(verify, "dalarna")[3:5] == ["ok (fail 04:10)", "04:20"]
     assert "\nProduction verification is not complete: waiting for Apoteket AB/Rex, " in verify
+
+
+def test_at_80_columns_labels_and_texts_are_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a laptop at 03:00 `deliveries` must tell part 1's message from part 4's, and
+    `incident list` show the summary: cells wrap, nothing is cut to "…"."""
+    state = tmp_path / "state"
+    read_night(RUNBOOK, state, monkeypatch)
+    monkeypatch.setenv("COLUMNS", "80")
+    run = runner()
+    with clocks.using(clocks.FixedClock(T0 + dt.timedelta(minutes=330))):
+        shown = {c: run([*c, "--dry-run", "--state-dir", str(state)]) for c in READING[1:3]}
+    for command, (code, out) in shown.items():
+        assert code == 0, out
+        assert "…" not in out, command
+        assert max(len(line) for line in out.splitlines()) <= 80, command
+    deliveries = shown[("deliveries",)][1]
+    for label in ("part_completed-part1", "part_completed-part4", "incident_opened-INC-2"):
+        assert f"│ {label} " in deliveries
+    incidents = " ".join(shown[("incident", "list")][1].replace("│", " ").split())
+    assert "långsamt" in incidents  # the summary's last word: wrapped to, not cut off

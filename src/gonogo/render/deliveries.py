@@ -36,8 +36,12 @@ def print_deliveries(view: NightView, *, show_all: bool, as_json: bool) -> int:
     columns = ["message", "channel", "audience", "sent column", "failed column",
                "in doubt column", "pending column"]  # fmt: skip
     phone = ["to the phone", "never arrived column"] if receipts is not None else []
-    for column in columns + phone:
-        table.add_column(read(lang, column))
+    # The message's label whole, never "part_complet…": part 1's and part 5's must differ
+    # at 80 columns; the counts' headings wrap instead.
+    widest = max((len(d.label) for d in night.dispatches), default=0)
+    table.add_column(read(lang, columns[0]), min_width=widest, no_wrap=True)
+    for column in columns[1:] + phone:
+        table.add_column(read(lang, column), overflow="fold")
     for dispatch in night.dispatches:
         for (channel, audience), n in dispatch.counts_by().items():
             row = [dispatch.label, read(lang, channel), audience, str(n.sent), str(n.failed),

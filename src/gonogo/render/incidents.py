@@ -57,7 +57,7 @@ def print_incidents(view: NightView) -> None:
     table = Table(title=read(lang, "incidents"))
     for column in ("id", "p", "summary", "services", "opened column", "updates", "next update",
                    "state"):  # fmt: skip
-        table.add_column(read(lang, column))
+        table.add_column(read(lang, column), overflow="fold")  # ids whole, never "…"
     policy = view.run.runbook.incidents
     for incident in view.incidents():
         due = incident.next_update_due(policy)
@@ -81,7 +81,7 @@ def print_lights(view: NightView) -> None:
     lights, changes = view.lights()
     table = Table(title=read(lang, "lights"))
     for column in ("service", "light column", "since column"):
-        table.add_column(read(lang, column))
+        table.add_column(read(lang, column), overflow="fold")  # ids whole, never "…"
     for service, colour in lights.items():
         last = next((c for c in reversed(changes) if c.service == service), None)
         why = escape(light_reason(lang, last.why)) if last else ""
@@ -105,7 +105,7 @@ def print_verification(view: NightView) -> None:
     out.print(read(lang, "verification head", started=started, gates=spec.gates))
     table = Table()
     for column in ("participant", "organisation", "system", "result", "time", "note"):
-        table.add_column(read(lang, column))
+        table.add_column(read(lang, column), overflow="fold")  # ids whole, never "…"
     for key, participant in spec.participants.items():
         report = state.reports.get(key)
         result = report.result if report else ""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import typer
 
+from gonogo.errors import StoppedError
+
 YES, NO = ("j", "ja", "y", "yes"), ("n", "nej", "no")
 
 
@@ -29,3 +31,15 @@ def yes_or_no(question: str, language: str, *, default: bool = False) -> bool:
         if not answer.strip():
             return default
         typer.echo("Svara j (ja) eller n (nej).")
+
+
+def confirmed(question: str, language: str) -> bool:
+    """A confirmation (default no): the end of input (Ctrl-D) is no; Ctrl-C stops the
+    command, saying nothing was journaled or sent."""
+    try:
+        return yes_or_no(question, language)
+    except typer.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C, not end of input
+            msg = "interrupted at the question; nothing was journaled or sent"
+            raise StoppedError(msg) from None
+        return False

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gonogo.cli.answers import yes_or_no
-from gonogo.errors import StoppedError, UsageError
+from gonogo.cli.answers import confirmed, yes_or_no
+from gonogo.errors import UsageError
 
 if TYPE_CHECKING:
     from gonogo.night.session import Session
@@ -108,15 +108,7 @@ def make_session(
     from gonogo.night.session import Session  # noqa: PLC0415
 
     def confirm(question: str, language: str) -> bool:
-        if yes:
-            return True
-        try:
-            return yes_or_no(question, language)
-        except typer.Abort as exc:
-            if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C, not end of input
-                msg = "interrupted at the question; nothing was journaled or sent"
-                raise StoppedError(msg) from None
-            return False
+        return True if yes else confirmed(question, language)
 
     def show(line: str) -> None:
         typer.echo(line)

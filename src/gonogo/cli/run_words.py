@@ -9,10 +9,7 @@ the commands `run` carries out stay English, as everywhere.
 
 from __future__ import annotations
 
-import typer
-
-from gonogo.cli.answers import yes_or_no
-from gonogo.errors import StoppedError
+from gonogo.cli.answers import confirmed
 from gonogo.render.words import LANGUAGES, MESSAGES, language_of
 
 __all__ = ["KEYS", "answers", "confirm", "help_text", "language_of", "said", "shown"]
@@ -140,10 +137,4 @@ def answers(language: str, options: tuple[str, ...]) -> dict[str, str]:
 def confirm(language: str, question: str) -> bool:
     """A yes/no question of the night itself (default no): `[j/N]` in Swedish, where j/ja
     and y/yes are yes; `[y/N]` in English as ever. Ctrl-D is no; Ctrl-C stops `run`."""
-    try:
-        return yes_or_no(question, language)
-    except typer.Abort as exc:
-        if isinstance(exc.__context__, KeyboardInterrupt):  # Ctrl-C, not end of input
-            msg = "interrupted at the question; nothing was journaled or sent"
-            raise StoppedError(msg) from None
-        return False
+    return confirmed(question, language)

@@ -75,6 +75,10 @@ def test_before_start(night: Night, width: int) -> None:
     text = screen(dataclasses.replace(view, night=before), width)
     assert "servicefönstret har inte startat" in text
     assert "Servicefönster 23:00-07:00, börjar om 30 min" in text  # to the start, not the end
+    # One line even at 80 columns, as a Swedish release manager says it.
+    assert (
+        "Sista tidpunkt för NoGo 05:30: senare hinner tillbakarullningen inte bli klar.\n" in text
+    )
     assert "senast 23:00 öppna servicefönstret" in " ".join(text.split())
     assert "Nästa: `gonogo start RUNBOOK`" in text
     assert "Leveranser" not in text

@@ -49,7 +49,7 @@ STATUS: dict[str, tuple[str, str]] = {
     "starts in": ("börjar om {span}", "starts in {span}"),
     "over": ("{span} över tiden", "{span} over"),
     "pnr": (
-        "Sista tidpunkt för NoGo {at}: den senaste NoGo som tillbakarullningen hinner med.",
+        "Sista tidpunkt för NoGo {at}: senare hinner tillbakarullningen inte bli klar.",
         "Point of no return {at}: the latest NoGo that still fits the rollback.",
     ),
     "pnr passed": (

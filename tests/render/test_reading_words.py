@@ -187,7 +187,7 @@ def test_at_80_columns_labels_and_texts_are_whole(
     monkeypatch.setenv("COLUMNS", "80")
     run = runner()
     with clocks.using(clocks.FixedClock(T0 + dt.timedelta(minutes=330))):
-        shown = {c: run([*c, "--dry-run", "--state-dir", str(state)]) for c in READING[1:3]}
+        shown = {c: run([*c, "--dry-run", "--state-dir", str(state)]) for c in READING[:3]}
     for command, (code, out) in shown.items():
         assert code == 0, out
         assert "…" not in out, command
@@ -197,3 +197,9 @@ def test_at_80_columns_labels_and_texts_are_whole(
         assert f"│ {label} " in deliveries
     incidents = " ".join(shown[("incident", "list")][1].replace("│", " ").split())
     assert "långsamt" in incidents  # the summary's last word: wrapped to, not cut off
+    # The log's times stay a column: a long entry wraps under its own text.
+    log = shown[("log",)][1].splitlines()[1:]
+    wrapped = [line for line in log if not line.startswith("2021-")]
+    assert wrapped, "an entry wider than 80 columns, to wrap"
+    assert all(line.startswith(" " * 34) and line.strip() for line in wrapped), wrapped
+    assert any("misslyckades" in line for line in wrapped), "\n".join(log)

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
 from gonogo.night.view import NightView
 from gonogo.render.console import console
@@ -57,4 +59,18 @@ def print_log(view: NightView) -> None:
             what += f" ({read(lang, 'verification overridden')})"
         if event.reason:
             what += f": {event.reason}"
-        out.print(f"{at}  {escape(event.operator):<12} {escape(what)}")
+        _line(out, f"{at}  {event.operator:<12} ", what)
+
+
+def _line(out: Console, head: str, what: str) -> None:
+    """One entry; where it is wider than the screen, its text wraps under itself, not
+    under the time, so the times stay a column of their own."""
+    line = Text(head + what)
+    if line.cell_len <= out.width:
+        out.print(line)
+        return
+    grid = Table.grid()
+    grid.add_column(no_wrap=True, min_width=len(head))
+    grid.add_column(overflow="fold")
+    grid.add_row(Text(head), Text(what))
+    out.print(grid)

@@ -24,9 +24,9 @@ def test_moving_or_cancelling_a_window_nobody_was_told_of_points_at_the_runbook(
     assert done.returncode == 1
     assert done.stderr.splitlines() == [
         f"gonogo: error: no run in {tmp_path}",
-        "hint: no notice has gone out, so nobody was told of the window: change `window:` "
-        "in the runbook instead (`gonogo announce RUNBOOK` makes the run with the first "
-        "notice); nothing was sent",
+        "hint: if no notice has gone out yet, nobody was told of the window: change "
+        "`window:` in the runbook instead; if notices did go out, point --state-dir (or "
+        "--journal, --release) at the run that sent them; nothing was sent",
     ]
     assert "gonogo start" not in done.stderr
     assert not any(tmp_path.iterdir())  # nothing was made

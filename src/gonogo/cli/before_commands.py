@@ -104,16 +104,19 @@ def cancel(session: Session, reason: Reason) -> int:
 
 @contextmanager
 def _before_the_first_notice() -> Iterator[None]:
-    """No run yet: nobody has heard of the window, so there is nothing to move or call
-    off but the runbook; `start`, which the general hint suggests, would open it."""
+    """No run found: before the first notice nobody has heard of the window, so there is
+    nothing to move or call off but the runbook; or the run is elsewhere (another state
+    directory, the shared journal). `start`, the general hint, would open the window."""
     from gonogo.errors import NoRunError  # noqa: PLC0415
 
     try:
         yield
     except NoRunError as exc:
-        hint = ("no notice has gone out, so nobody was told of the window: change "
-                "`window:` in the runbook instead (`gonogo announce RUNBOOK` makes the run "
-                "with the first notice); nothing was sent")  # fmt: skip
+        hint = (
+            "if no notice has gone out yet, nobody was told of the window: change `window:` "
+            "in the runbook instead; if notices did go out, point --state-dir (or --journal, "
+            "--release) at the run that sent them; nothing was sent"
+        )
         raise NoRunError(exc.message, hint=hint) from None
 
 

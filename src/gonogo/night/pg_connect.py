@@ -102,9 +102,8 @@ _spares: dict[tuple[int, str], tuple[psycopg.Connection[tuple[Any, ...]], float]
 @atexit.register
 def _close_spares() -> None:
     """Spares left at the end of the process, closed rather than dropped open."""
-    while _spares:
-        _key, (conn, _since) = _spares.popitem()
-        conn.close()
+    for key in [k for k in _spares if k[0] == os.getpid()]:  # a fork's copies are not ours
+        _spares.pop(key)[0].close()
 
 
 def done_with(url: str, conn: psycopg.Connection[tuple[Any, ...]]) -> None:

@@ -72,6 +72,7 @@ class PgJournal(PgPages):  # deliveries, delivery_page: pg_pages.py
         self.run = run
         self.where = masked(url)
         self._db = connect(url)
+        self._closed = False
         self._depth = 0
         self.summary = PgSummary(self._db, run)
 
@@ -104,7 +105,9 @@ class PgJournal(PgPages):  # deliveries, delivery_page: pg_pages.py
         return cls(url, run)
 
     def close(self) -> None:
-        done_with(self.url, self._db)
+        if not self._closed:  # twice would hand on a connection the lock may have taken
+            self._closed = True
+            done_with(self.url, self._db)
 
     @contextmanager
     def transaction(self) -> Iterator[object]:

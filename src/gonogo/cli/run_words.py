@@ -10,7 +10,7 @@ the commands `run` carries out stay English, as everywhere.
 from __future__ import annotations
 
 from gonogo.cli.answers import confirmed
-from gonogo.render.words import LANGUAGES, MESSAGES, language_of
+from gonogo.render.words import LANGUAGES, MESSAGES, language_of, pick
 
 __all__ = ["KEYS", "answers", "confirm", "help_text", "language_of", "said", "shown"]
 
@@ -113,8 +113,7 @@ COLOURS = ("green", "yellow", "red")
 
 
 def said(language: str, key: str, **fields: object) -> str:
-    text = RUN[key][LANGUAGES.index(language)]
-    return text.format(**fields) if fields else text
+    return pick(language, key, RUN, **fields)
 
 
 def help_text(language: str) -> str:

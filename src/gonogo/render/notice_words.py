@@ -12,7 +12,7 @@ Notice ids, times, time zones and options stay as they are.
 from __future__ import annotations
 
 from gonogo.render.reading_words import READING
-from gonogo.render.words import LANGUAGES, language_of
+from gonogo.render.words import language_of, pick
 
 __all__ = ["language_of", "notice_word"]
 
@@ -61,5 +61,4 @@ NOTICE_WORDS: dict[str, tuple[str, str]] = {
 
 def notice_word(language: str, key: str, **fields: object) -> str:
     """`key` in `language` (a catalogue language: see `language_of`)."""
-    text = NOTICE_WORDS[key][LANGUAGES.index(language)]
-    return text.format(**fields) if fields else text
+    return pick(language, key, NOTICE_WORDS, **fields)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from gonogo.night.delivery.reconcile import SETTLE_HINT
 from gonogo.render.status_words import STATUS
-from gonogo.render.words import LANGUAGES, MESSAGES, language_of
+from gonogo.render.words import MESSAGES, language_of, pick
 
 __all__ = ["kind", "language_of", "read"]
 
@@ -125,8 +125,7 @@ READING: dict[str, tuple[str, str]] = {
 
 def read(language: str, key: str, **fields: object) -> str:
     """`key` in `language`, from this catalogue, else the status screen's or the report's."""
-    text = (READING.get(key) or STATUS.get(key) or MESSAGES[key])[LANGUAGES.index(language)]
-    return text.format(**fields) if fields else text
+    return pick(language, key, READING, STATUS, MESSAGES, **fields)
 
 
 def kind(language: str, name: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from gonogo.render.status_words import STATUS
-from gonogo.render.words import LANGUAGES, MESSAGES, language_of
+from gonogo.render.words import LANGUAGES, MESSAGES, language_of, pick
 
 __all__ = ["ago", "channel", "language_of", "texts_count", "word"]
 
@@ -238,8 +238,7 @@ SEND: dict[str, tuple[str, str]] = {
 
 def word(language: str, key: str, **fields: object) -> str:
     """`key` in `language` (a catalogue language: see `language_of`)."""
-    text = SEND[key][LANGUAGES.index(language)]
-    return text.format(**fields) if fields else text
+    return pick(language, key, SEND, **fields)
 
 
 def channel(language: str, name: str) -> str:

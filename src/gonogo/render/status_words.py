@@ -13,7 +13,7 @@ import datetime as dt
 from gonogo.night.machine import COMPLETED, PARTS_DONE, PLANNED, ROLLED_BACK, ROLLING_BACK
 from gonogo.night.snapshot import Night
 from gonogo.night.wording import duration
-from gonogo.render.words import LANGUAGES, MESSAGES, language_of
+from gonogo.render.words import MESSAGES, language_of, pick
 from gonogo.runbook.model import Runbook
 
 __all__ = ["language_of", "said", "span", "where"]
@@ -116,8 +116,7 @@ STATUS: dict[str, tuple[str, str]] = {
 
 def said(language: str, key: str, **fields: object) -> str:
     """`key` in `language`, from this catalogue or else the report's."""
-    text = (STATUS.get(key) or MESSAGES[key])[LANGUAGES.index(language)]
-    return text.format(**fields) if fields else text
+    return pick(language, key, STATUS, MESSAGES, **fields)
 
 
 def span(language: str, delta: dt.timedelta) -> str:

@@ -7,6 +7,7 @@ process's locale and so differ between a laptop and CI.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -218,9 +219,21 @@ def language_of(wanted: str) -> str:
     return wanted if wanted in LANGUAGES else "en"
 
 
+def pick(
+    language: str, key: str, *catalogues: Mapping[str, tuple[str, str]], **fields: object
+) -> str:
+    """`key` in `language` from the first of `catalogues` that has it, its `{fields}`
+    filled in: every catalogue of words (the report's, the screen's, the commands')
+    is looked up so."""
+    for catalogue in catalogues:
+        if key in catalogue:
+            text = catalogue[key][LANGUAGES.index(language)]
+            return text.format(**fields) if fields else text
+    raise KeyError(key)
+
+
 def say(language: str, key: str, **fields: object) -> str:
-    text = MESSAGES[key][LANGUAGES.index(language)]
-    return text.format(**fields) if fields else text
+    return pick(language, key, MESSAGES, **fields)
 
 
 def long_date(language: str, instant: dt.datetime | None) -> str:

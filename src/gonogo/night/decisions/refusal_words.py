@@ -15,7 +15,7 @@ from gonogo.night.snapshot import Night
 from gonogo.night.verification import participant_name
 from gonogo.night.wording import describe, next_step
 from gonogo.render.status_words import where
-from gonogo.render.words import LANGUAGES, MESSAGES, language_of
+from gonogo.render.words import MESSAGES, language_of, pick
 from gonogo.runbook.model import Runbook
 
 __all__ = ["blocked", "language_of", "refusal", "said_next", "said_where", "what", "words_of"]
@@ -199,8 +199,7 @@ def words_of(runbook: Runbook) -> str:
 
 def refusal(language: str, key: str, **fields: object) -> str:
     """The refusal `key` in `language` ("sv" or "en", see `words_of`)."""
-    text = REFUSALS[key][LANGUAGES.index(language)]
-    return text.format(**fields) if fields else text
+    return pick(language, key, REFUSALS, **fields)
 
 
 def what(language: str, english: str) -> str:

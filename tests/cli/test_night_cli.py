@@ -725,7 +725,7 @@ def test_kill_9_mid_command_then_a_clean_continuation(runbook: Path, tmp_path: P
     if _pending(state):
         done = gonogo(state, "end")  # refused, but finishes the interrupted dispatch first
         assert done.returncode == 1
-        assert "Finishing" in done.stdout
+        assert "Skickar först klart" in done.stdout  # 21.0: "Finishing …" in Swedish
     labels = [f"{e}-part{p}" if p else e for e, p in dispatches(state)]
     assert labels == [
         "window_started",
